@@ -1,0 +1,207 @@
+//! Typed errors of the APIMart client. Every variant knows what staff can do about it.
+
+use std::time::Duration;
+
+/// Anything that can go wrong when talking to APIMart.
+///
+/// `Display` is a short technical description (for logs); [`ApiError::advice`] is the sentence
+/// staff see. Neither ever contains the API key.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum ApiError {
+    /// The configured base URL cannot be parsed.
+    #[error("the base URL {url:?} is not a valid URL: {reason}")]
+    InvalidBaseUrl {
+        /// What was configured.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The base URL uses plain `http` towards a host that is not this machine.
+    #[error(
+        "the base URL {url:?} must use https (plain http is allowed only for 127.0.0.1, ::1 or localhost)"
+    )]
+    InsecureBaseUrl {
+        /// What was configured.
+        url: String,
+    },
+    /// The API key is empty.
+    #[error("no API key is configured")]
+    MissingKey,
+    /// HTTP 400: the server refused the request as malformed or invalid.
+    #[error("bad request: {message}")]
+    BadRequest {
+        /// The server's message.
+        message: String,
+        /// The server's error code, when it sent one.
+        code: Option<String>,
+    },
+    /// HTTP 401: the key is missing or wrong.
+    #[error("unauthorized: {message}")]
+    Unauthorized {
+        /// The server's message.
+        message: String,
+    },
+    /// HTTP 402: the account balance is too low.
+    #[error("payment required: {message}")]
+    InsufficientBalance {
+        /// The server's message.
+        message: String,
+    },
+    /// HTTP 413: the file or body is too large.
+    #[error("payload too large: {message}")]
+    PayloadTooLarge {
+        /// The server's message.
+        message: String,
+    },
+    /// HTTP 429: too many requests.
+    #[error("rate limited (retry after {retry_after:?}): {message}")]
+    RateLimited {
+        /// How long the server asked us to wait, from `Retry-After`.
+        retry_after: Option<Duration>,
+        /// The server's message.
+        message: String,
+    },
+    /// HTTP 5xx: the server failed.
+    #[error("server error {status}: {message}")]
+    Server {
+        /// The HTTP status code (500-599).
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// Any other refusal: an unexpected status, or a non-200 `code` in the envelope.
+    #[error("the API answered {status} ({code:?}): {message}")]
+    Other {
+        /// The HTTP status code.
+        status: u16,
+        /// The server's error code, when it sent one.
+        code: Option<String>,
+        /// The server's message.
+        message: String,
+    },
+    /// The request or the connection took longer than the configured timeout.
+    #[error("the request timed out")]
+    Timeout,
+    /// The server could not be reached, or the connection broke before the answer arrived.
+    #[error("could not reach the API: {detail}")]
+    Connection {
+        /// What the network layer said (no secrets: URLs and OS errors only).
+        detail: String,
+    },
+    /// The server answered something that is not the JSON we expect.
+    #[error("the API answered something unreadable ({detail}): {excerpt:?}")]
+    Decode {
+        /// What did not parse.
+        detail: String,
+        /// The first bytes of the body, for the log.
+        excerpt: String,
+    },
+}
+
+/// How many characters of an unreadable body are kept for the log.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// Keeps the start of a body for diagnostics, on a character boundary.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+    if text.chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+impl ApiError {
+    /// Whether repeating the same request may succeed (429, 5xx, timeouts, broken connections,
+    /// and garbled answers, which are most often a proxy's error page).
+    ///
+    /// Only calls that are safe to repeat are ever retried; see [`crate::api::retry`].
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+                | ApiError::Timeout
+                | ApiError::Connection { .. }
+                | ApiError::Decode { .. }
+        )
+    }
+
+    /// The wait the server asked for, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// A stable identifier of the error class, for translations and the event log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::InvalidBaseUrl { .. } => "invalid-base-url",
+            ApiError::InsecureBaseUrl { .. } => "insecure-base-url",
+            ApiError::MissingKey => "missing-key",
+            ApiError::BadRequest { .. } => "bad-request",
+            ApiError::Unauthorized { .. } => "unauthorized",
+            ApiError::InsufficientBalance { .. } => "insufficient-balance",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::RateLimited { .. } => "rate-limited",
+            ApiError::Server { .. } => "server-error",
+            ApiError::Other { .. } => "other",
+            ApiError::Timeout => "timeout",
+            ApiError::Connection { .. } => "connection",
+            ApiError::Decode { .. } => "decode",
+        }
+    }
+
+    /// The sentence staff read: what happened, in plain words, and what to do next.
+    pub fn advice(&self) -> String {
+        match self {
+            ApiError::InvalidBaseUrl { url, .. } => format!(
+                "The API address \"{url}\" is not a valid web address. Correct it in Settings (the usual one is https://api.apimart.ai)."
+            ),
+            ApiError::InsecureBaseUrl { url } => format!(
+                "The API address \"{url}\" must start with https://. Plain http is only allowed for this computer (127.0.0.1 or localhost). Correct it in Settings."
+            ),
+            ApiError::MissingKey => {
+                "No API key is set. Enter your APIMart key in Settings, or start with --demo to try the app on the built-in simulator.".into()
+            }
+            ApiError::BadRequest { message, .. } => format!(
+                "APIMart refused the request: {message}. Check the details you entered; if it keeps happening, report it with the log."
+            ),
+            ApiError::Unauthorized { message } => format!(
+                "APIMart did not accept the API key ({message}). Check the API key in Settings."
+            ),
+            ApiError::InsufficientBalance { message } => format!(
+                "The APIMart account balance is too low ({message}). Top up the balance, then try again; nothing already done is lost."
+            ),
+            ApiError::PayloadTooLarge { message } => format!(
+                "The file is too large for APIMart ({message}). Use an image under 20 MB, or let the app shrink it."
+            ),
+            ApiError::RateLimited { retry_after, message } => match retry_after {
+                Some(wait) => format!(
+                    "APIMart is busy and asked us to wait {} s ({message}). The app retries by itself; nothing needs doing.",
+                    wait.as_secs().max(1)
+                ),
+                None => format!(
+                    "APIMart is busy ({message}). The app retries by itself; if it lasts, wait a minute and try again."
+                ),
+            },
+            ApiError::Server { status, message } => format!(
+                "APIMart had a problem on its side (error {status}: {message}). Wait a moment and try again; nothing already done is lost."
+            ),
+            ApiError::Other { status, message, .. } => format!(
+                "APIMart refused the request (error {status}: {message}). Try again; if it keeps happening, report it with the log."
+            ),
+            ApiError::Timeout => {
+                "APIMart did not answer in time. Check the network connection, then try again.".into()
+            }
+            ApiError::Connection { .. } => {
+                "APIMart could not be reached. Check the network connection and the API address in Settings, then try again.".into()
+            }
+            ApiError::Decode { .. } => {
+                "APIMart answered something the app cannot read. Try again; if it keeps happening, check the API address in Settings and report it with the log.".into()
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The API key, and the only code that reads or writes it: the OS keyring (Secret Service on
+//! Linux, Keychain on macOS, Credential Manager on Windows), or the `AVATAR_KIOSK_API_KEY`
+//! environment variable for scripts. The key is never written anywhere else.
+
+use std::sync::Mutex;
+
+use crate::api::ApiKey;
+
+/// The keyring service name.
+pub const SERVICE: &str = "avatar-kiosk";
+/// The keyring account name under which the APIMart key is stored.
+pub const ACCOUNT: &str = "apimart-api-key";
+/// The environment variable scripts may use instead of the keyring.
+pub const ENV_VAR: &str = "AVATAR_KIOSK_API_KEY";
+
+/// Why the key store could not be used. Never carries the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    /// No keyring service runs (e.g. no D-Bus session, no gnome-keyring or KWallet).
+    #[error("the system keyring is not available: {0}")]
+    Unavailable(String),
+    /// The keyring refused or failed.
+    #[error("the system keyring failed: {0}")]
+    Failed(String),
+}
+
+impl SecretError {
+    /// What staff can do about it.
+    pub fn advice(&self) -> String {
+        match self {
+            SecretError::Unavailable(_) => "The system keyring is not available, so the API key cannot be stored safely. Log in to a desktop session with a keyring (GNOME Keyring or KWallet), or set AVATAR_KIOSK_API_KEY for this run.".into(),
+            SecretError::Failed(why) => format!("The system keyring refused the request ({why}). Unlock the keyring and try again."),
+        }
+    }
+}
+
+/// Where the key in use came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// The `AVATAR_KIOSK_API_KEY` environment variable.
+    Environment,
+    /// The OS keyring.
+    Keyring,
+}
+
+/// A place that holds the key. The OS keyring in the app; memory in tests.
+pub trait KeyStore: Send + Sync {
+    /// The stored key, if any.
+    fn get(&self) -> Result<Option<ApiKey>, SecretError>;
+    /// Stores (replaces) the key.
+    fn set(&self, key: &ApiKey) -> Result<(), SecretError>;
+    /// Removes the key; removing an absent key is not an error.
+    fn delete(&self) -> Result<(), SecretError>;
+}
+
+/// The OS keyring.
+#[derive(Debug, Clone)]
+pub struct OsKeyring {
+    service: String,
+    account: String,
+}
+
+impl Default for OsKeyring {
+    fn default() -> Self {
+        OsKeyring::new(SERVICE, ACCOUNT)
+    }
+}
+
+impl OsKeyring {
+    /// A keyring entry with the given service and account names (tests use their own).
+    pub fn new(service: &str, account: &str) -> OsKeyring {
+        OsKeyring {
+            service: service.to_string(),
+            account: account.to_string(),
+        }
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(&self.service, &self.account).map_err(map_keyring_error)
+    }
+}
+
+/// Maps keyring errors without ever formatting one that can hold secret bytes.
+fn map_keyring_error(e: keyring::Error) -> SecretError {
+    match e {
+        keyring::Error::NoDefaultStore | keyring::Error::NoStorageAccess(_) => {
+            SecretError::Unavailable(match e {
+                keyring::Error::NoStorageAccess(inner) => inner.to_string(),
+                _ => "no credential store could be opened".into(),
+            })
+        }
+        keyring::Error::PlatformFailure(inner) => SecretError::Failed(inner.to_string()),
+        keyring::Error::BadEncoding(_) => {
+            SecretError::Failed("the stored key is not valid text".into())
+        }
+        keyring::Error::TooLong(what, max) => {
+            SecretError::Failed(format!("the {what} is longer than {max}"))
+        }
+        keyring::Error::Invalid(what, why) => SecretError::Failed(format!("{what}: {why}")),
+        keyring::Error::Ambiguous(_) => {
+            SecretError::Failed("several keyring entries match; remove the extra ones".into())
+        }
+        _ => SecretError::Failed("unexpected keyring error".into()),
+    }
+}
+
+impl KeyStore for OsKeyring {
+    fn get(&self) -> Result<Option<ApiKey>, SecretError> {
+        match self.entry()?.get_password() {
+            Ok(k) => {
+                let key = ApiKey::new(k);
+                Ok((!key.is_empty()).then_some(key))
+            }
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    fn set(&self, key: &ApiKey) -> Result<(), SecretError> {
+        self.entry()?
+            .set_password(key.expose())
+            .map_err(map_keyring_error)
+    }
+
+    fn delete(&self) -> Result<(), SecretError> {
+        match self.entry()?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+}
+
+/// A key store in memory, for tests and the demo.
+#[derive(Debug, Default)]
+pub struct MemoryStore(Mutex<Option<ApiKey>>);
+
+impl KeyStore for MemoryStore {
+    fn get(&self) -> Result<Option<ApiKey>, SecretError> {
+        Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+
+    fn set(&self, key: &ApiKey) -> Result<(), SecretError> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(key.clone());
+        Ok(())
+    }
+
+    fn delete(&self) -> Result<(), SecretError> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
+    }
+}
+
+/// The key to use: the environment variable when set (scripts), else the store.
+pub fn load_key(store: &dyn KeyStore) -> Result<Option<(ApiKey, KeySource)>, SecretError> {
+    load_key_with(std::env::var(ENV_VAR).ok(), store)
+}
+
+/// [`load_key`] with the environment value passed in (testable without touching the process
+/// environment).
+pub fn load_key_with(
+    env_value: Option<String>,
+    store: &dyn KeyStore,
+) -> Result<Option<(ApiKey, KeySource)>, SecretError> {
+    if let Some(v) = env_value {
+        let key = ApiKey::new(v);
+        if !key.is_empty() {
+            return Ok(Some((key, KeySource::Environment)));
+        }
+    }
+    Ok(store.get()?.map(|k| (k, KeySource::Keyring)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(env: Option<&str>, store: &dyn KeyStore) -> Option<(String, KeySource)> {
+        load_key_with(env.map(str::to_string), store)
+            .ok()
+            .flatten()
+            .map(|(k, s)| (k.expose().to_string(), s))
+    }
+
+    #[test]
+    fn environment_wins_over_the_store() {
+        let store = MemoryStore::default();
+        assert!(store.set(&ApiKey::new("from-store")).is_ok());
+        assert_eq!(
+            loaded(Some("from-env"), &store),
+            Some(("from-env".into(), KeySource::Environment))
+        );
+        assert_eq!(
+            loaded(Some("  "), &store),
+            Some(("from-store".into(), KeySource::Keyring))
+        );
+        assert!(store.delete().is_ok());
+        assert_eq!(loaded(None, &store), None);
+    }
+}
