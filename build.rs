@@ -17,8 +17,14 @@ fn main() {
     };
     println!("cargo:rustc-env=AVATAR_KIOSK_VERSION_LINE={line}");
     // Rebuild when HEAD moves, so the version line stays true.
-    for path in [".git/HEAD", ".git/refs/heads"] {
-        if std::path::Path::new(path).exists() {
+    let mut watch = vec![".git/HEAD".to_string(), ".git/packed-refs".to_string()];
+    if let Ok(head) = std::fs::read_to_string(".git/HEAD")
+        && let Some(reference) = head.trim().strip_prefix("ref: ")
+    {
+        watch.push(format!(".git/{reference}"));
+    }
+    for path in watch {
+        if std::path::Path::new(&path).exists() {
             println!("cargo:rerun-if-changed={path}");
         }
     }
