@@ -6,7 +6,11 @@
 //! touches the key store.
 
 pub mod api;
+pub mod callback;
 pub mod config;
+pub mod engine;
+pub mod flow;
 pub mod secrets;
 pub mod sim;
+pub mod store;
 pub mod ui;

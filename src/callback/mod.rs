@@ -1,0 +1,302 @@
+//! The small HTTP listener that receives the phone's redirect at the end of the H5 flow (or a
+//! webhook POST), so the app advances the moment the person finishes.
+//!
+//! `callback_url` is `http://<address>:<port>/cb/<session>`. Session ids are unguessable, and
+//! only sessions the engine registered are answered; anything else gets 404.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::api::Language;
+
+/// What the phone (or a webhook) told us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackHit {
+    /// The session in the URL.
+    pub session: String,
+    /// `resultCode` (`10000` = passed).
+    pub result_code: String,
+    /// `bytedToken`, when sent.
+    pub token: Option<String>,
+    /// `resultMsg`/`message`, when sent.
+    pub message: Option<String>,
+}
+
+/// Sessions that may receive a callback, with the person's language for the page.
+#[derive(Debug, Clone, Default)]
+pub struct Registry(Arc<Mutex<HashMap<String, Language>>>);
+
+impl Registry {
+    /// Lets `session` receive callbacks.
+    pub fn register(&self, session: &str, language: Language) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(session.to_string(), language);
+    }
+
+    /// Stops answering for `session`.
+    pub fn unregister(&self, session: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(session);
+    }
+
+    fn language(&self, session: &str) -> Option<Language> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(session)
+            .copied()
+    }
+}
+
+/// The first non-loopback IPv4 address of this machine (the LAN address the phone can reach),
+/// or 127.0.0.1 when there is none. Reads the interface list; sends nothing.
+pub fn lan_address() -> IpAddr {
+    if_addrs::get_if_addrs()
+        .ok()
+        .and_then(|ifs| {
+            ifs.into_iter()
+                .filter(|i| !i.is_loopback())
+                .map(|i| i.ip())
+                .find(|ip| matches!(ip, IpAddr::V4(v4) if v4.is_private()))
+        })
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+/// A running listener.
+pub struct CallbackServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl CallbackServer {
+    /// Listens on `bind` (port 0 picks a free port) and forwards hits to `hits`.
+    pub async fn start(
+        bind: SocketAddr,
+        registry: Registry,
+        hits: mpsc::Sender<CallbackHit>,
+    ) -> std::io::Result<CallbackServer> {
+        let listener = TcpListener::bind(bind).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Shared { registry, hits });
+        let app = Router::new()
+            .route("/cb/{session}", get(on_get).post(on_post))
+            .with_state(state);
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!("callback listener stopped: {e}");
+            }
+        });
+        tracing::info!(%addr, "callback listener ready");
+        Ok(CallbackServer {
+            addr,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The callback URL for a session.
+    pub fn url_for(&self, session: &str) -> String {
+        format!("http://{}/cb/{session}", self.addr)
+    }
+}
+
+impl Drop for CallbackServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+struct Shared {
+    registry: Registry,
+    hits: mpsc::Sender<CallbackHit>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Params {
+    #[serde(rename = "resultCode", alias = "result_code", alias = "code")]
+    result_code: Option<String>,
+    #[serde(rename = "bytedToken", alias = "byted_token", alias = "token")]
+    byted_token: Option<String>,
+    #[serde(rename = "resultMsg", alias = "message", alias = "msg")]
+    result_msg: Option<String>,
+}
+
+impl Params {
+    fn code(&self) -> Option<String> {
+        self.result_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+    }
+
+    /// From a JSON webhook body, where the code may be a number.
+    fn from_json(body: &[u8]) -> Option<Params> {
+        let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let get = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| v.get(*k).and_then(crate::api::types::value_as_id))
+        };
+        Some(Params {
+            result_code: get(&["resultCode", "result_code", "code"]),
+            byted_token: get(&["bytedToken", "byted_token", "token"]),
+            result_msg: get(&["resultMsg", "message", "msg"]),
+        })
+    }
+}
+
+async fn forward(
+    state: &Shared,
+    session: &str,
+    p: &Params,
+) -> Result<(Language, bool), StatusCode> {
+    let Some(language) = state.registry.language(session) else {
+        return Err(StatusCode::NOT_FOUND);
+    };
+    let Some(code) = p.code() else {
+        return Err(StatusCode::BAD_REQUEST);
+    };
+    let passed = code == "10000";
+    let hit = CallbackHit {
+        session: session.to_string(),
+        result_code: code,
+        token: p.byted_token.clone(),
+        message: p.result_msg.clone(),
+    };
+    state
+        .hits
+        .send(hit)
+        .await
+        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+    Ok((language, passed))
+}
+
+async fn on_get(
+    State(state): State<Arc<Shared>>,
+    Path(session): Path<String>,
+    Query(p): Query<Params>,
+) -> Response {
+    match forward(&state, &session, &p).await {
+        Ok((lang, passed)) => Html(page(
+            lang,
+            if passed {
+                PageKind::Passed
+            } else {
+                PageKind::NotPassed
+            },
+        ))
+        .into_response(),
+        Err(StatusCode::NOT_FOUND) => (
+            StatusCode::NOT_FOUND,
+            Html(page(Language::En, PageKind::Unknown)),
+        )
+            .into_response(),
+        Err(status) => (status, Html(page(Language::En, PageKind::Unknown))).into_response(),
+    }
+}
+
+async fn on_post(
+    State(state): State<Arc<Shared>>,
+    Path(session): Path<String>,
+    Query(q): Query<Params>,
+    body: axum::body::Bytes,
+) -> Response {
+    // A webhook may send JSON or a form; fall back to the query string.
+    let from_body = Params::from_json(&body).or_else(|| form_params(&body));
+    let p = match from_body {
+        Some(b) if b.result_code.is_some() => b,
+        _ => q,
+    };
+    match forward(&state, &session, &p).await {
+        Ok(_) => axum::Json(serde_json::json!({ "ok": true })).into_response(),
+        Err(status) => (status, axum::Json(serde_json::json!({ "ok": false }))).into_response(),
+    }
+}
+
+fn form_params(body: &[u8]) -> Option<Params> {
+    let pairs: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let get = |keys: &[&str]| keys.iter().find_map(|k| pairs.get(*k).cloned());
+    let code = get(&["resultCode", "result_code", "code"])?;
+    Some(Params {
+        result_code: Some(code),
+        byted_token: get(&["bytedToken", "byted_token", "token"]),
+        result_msg: get(&["resultMsg", "message", "msg"]),
+    })
+}
+
+enum PageKind {
+    Passed,
+    NotPassed,
+    Unknown,
+}
+
+/// The page the person's phone shows, in their language.
+fn page(lang: Language, kind: PageKind) -> String {
+    let (html_lang, title, text) = match (lang, kind) {
+        (Language::Ko, PageKind::Passed) => (
+            "ko",
+            "인증이 전달되었습니다",
+            "감사합니다. 이제 데스크로 돌아와 주세요.",
+        ),
+        (Language::Ko, PageKind::NotPassed) => (
+            "ko",
+            "인증이 완료되지 않았습니다",
+            "데스크로 돌아와 직원에게 알려 주세요.",
+        ),
+        (Language::Zh, PageKind::Passed) => ("zh", "验证结果已送达", "谢谢。请回到前台。"),
+        (Language::Zh, PageKind::NotPassed) => ("zh", "验证未通过", "请回到前台告知工作人员。"),
+        (Language::Ja, PageKind::Passed) => (
+            "ja",
+            "認証結果が届きました",
+            "ありがとうございます。受付にお戻りください。",
+        ),
+        (Language::Ja, PageKind::NotPassed) => (
+            "ja",
+            "認証が完了しませんでした",
+            "受付に戻ってスタッフにお知らせください。",
+        ),
+        (_, PageKind::Passed) => (
+            "en",
+            "Verification received",
+            "Thank you. Please return to the desk.",
+        ),
+        (_, PageKind::NotPassed) => (
+            "en",
+            "Verification did not pass",
+            "Please return to the desk and tell the staff.",
+        ),
+        (_, PageKind::Unknown) => ("en", "This link is not valid", "Please return to the desk."),
+    };
+    format!(
+        "<!doctype html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
+<style>body{{font-family:sans-serif;text-align:center;margin:3rem 1rem}}h1{{font-size:1.6rem}}p{{font-size:1.2rem}}</style>\
+</head><body><h1>{title}</h1><p>{text}</p></body></html>"
+    )
+}

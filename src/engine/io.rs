@@ -1,0 +1,463 @@
+//! The engine's background work: each function runs as a task, does its IO through `api/`,
+//! and reports back as an input for the session's state machine.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, mpsc};
+
+use super::{Internal, PollPolicy, now_ms};
+use crate::api::{
+    ApiError, AssetInput, AssetKind, BatchState, Client, Language, MAX_UPLOAD_BYTES, TaskStatus,
+    VerificationOutcome,
+};
+use crate::flow::{AssetId, AssetSource, Input, Millis, SubmitOutcome};
+
+/// What every task needs.
+#[derive(Clone)]
+pub(super) struct Ctx {
+    pub session: String,
+    pub project: String,
+    pub language: Language,
+    pub client: Client,
+    pub out: mpsc::Sender<Internal>,
+    pub poll: PollPolicy,
+}
+
+impl Ctx {
+    async fn input(&self, input: Input, kind: &str, detail: String) {
+        let _ = self
+            .out
+            .send(Internal::Input(
+                self.session.clone(),
+                input,
+                vec![(kind.to_string(), detail)],
+            ))
+            .await;
+    }
+
+    async fn quiet(&self, input: Input) {
+        let _ = self
+            .out
+            .send(Internal::Input(self.session.clone(), input, vec![]))
+            .await;
+    }
+
+    async fn error(&self, message: String) {
+        let _ = self
+            .out
+            .send(Internal::Error(Some(self.session.clone()), message))
+            .await;
+    }
+}
+
+/// Video file endings accepted as `Video` assets.
+const VIDEO_ENDINGS: [&str; 3] = [".mp4", ".mov", ".m4v"];
+
+/// Image or video, from the URL's or file's ending (images by default).
+pub(super) fn guess_kind(source: &AssetSource) -> AssetKind {
+    let text = match source {
+        AssetSource::File { path } => path.to_string_lossy().to_lowercase(),
+        AssetSource::Url { url } => url::Url::parse(url)
+            .map(|u| u.path().to_lowercase())
+            .unwrap_or_else(|_| url.to_lowercase()),
+    };
+    if VIDEO_ENDINGS.iter().any(|e| text.ends_with(e)) {
+        AssetKind::Video
+    } else {
+        AssetKind::Image
+    }
+}
+
+/// A safe name from a file name or URL: letters, digits, `-` and `_`, at most 64 characters.
+pub(super) fn name_from_source(source: &AssetSource) -> String {
+    let raw = match source {
+        AssetSource::File { path } => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        AssetSource::Url { url } => url::Url::parse(url)
+            .ok()
+            .and_then(|u| {
+                u.path_segments()
+                    .and_then(|mut s| s.next_back().map(str::to_string))
+            })
+            .map(|seg| {
+                Path::new(&seg)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or(seg)
+            })
+            .unwrap_or_default(),
+    };
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(64)
+        .collect();
+    if cleaned.is_empty() {
+        "asset".into()
+    } else {
+        cleaned
+    }
+}
+
+pub(super) async fn issue_link(ctx: Ctx, callback_url: String, ttl: Duration) {
+    let issued_at = now_ms();
+    match ctx
+        .client
+        .start_verification(&callback_url, &ctx.project, Some(ctx.language))
+        .await
+    {
+        Ok(link) => {
+            let detail = format!("link issued (task {})", link.task_id);
+            let input = Input::LinkReady {
+                task_id: link.task_id,
+                h5_link: link.h5_link,
+                token: link.byted_token,
+                issued_at,
+                expires_at: issued_at + ttl.as_millis() as Millis,
+            };
+            ctx.input(input, "link-issued", detail).await;
+        }
+        Err(e) => {
+            ctx.input(
+                Input::LinkFailed { reason: e.advice() },
+                "link-failed",
+                e.kind().to_string(),
+            )
+            .await;
+        }
+    }
+}
+
+pub(super) async fn expire_at(ctx: Ctx, at: Millis) {
+    let wait = (at - now_ms()).max(0) as u64;
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+    ctx.quiet(Input::Tick(now_ms())).await;
+}
+
+fn outcome_log(o: &VerificationOutcome) -> (String, String) {
+    match o {
+        VerificationOutcome::Verified { group_id } => {
+            ("verified".into(), format!("verified, group {group_id}"))
+        }
+        VerificationOutcome::NotReady => (
+            "not-ready".into(),
+            "the phone had not finished; the code is used up".into(),
+        ),
+        VerificationOutcome::Pending { task_id } => (
+            "verification-pending".into(),
+            format!("result pending in task {task_id}"),
+        ),
+        VerificationOutcome::Failed { reason } => ("verification-failed".into(), reason.clone()),
+    }
+}
+
+pub(super) async fn query_verification(ctx: Ctx, token: String) {
+    match ctx.client.query_verification(&token, &ctx.project).await {
+        Ok(outcome) => {
+            let (kind, detail) = outcome_log(&outcome);
+            ctx.input(Input::VerificationAnswer(outcome), &kind, detail)
+                .await;
+        }
+        Err(e) => {
+            let reason = format!(
+                "{} The code cannot be used again: press \"New code\".",
+                e.advice()
+            );
+            ctx.input(
+                Input::VerificationError { reason },
+                "verification-error",
+                e.kind().to_string(),
+            )
+            .await;
+        }
+    }
+}
+
+pub(super) async fn follow_verification(ctx: Ctx, task_id: String) {
+    let started = tokio::time::Instant::now();
+    let mut wait = ctx.poll.initial;
+    loop {
+        match ctx.client.verification_task(&task_id).await {
+            Ok(VerificationOutcome::Pending { .. }) | Ok(VerificationOutcome::NotReady) => {}
+            Ok(outcome) => {
+                let (kind, detail) = outcome_log(&outcome);
+                ctx.input(Input::VerificationAnswer(outcome), &kind, detail)
+                    .await;
+                return;
+            }
+            Err(e)
+                if matches!(
+                    e,
+                    ApiError::Unauthorized { .. } | ApiError::InsufficientBalance { .. }
+                ) =>
+            {
+                ctx.input(
+                    Input::VerificationError { reason: e.advice() },
+                    "verification-error",
+                    e.kind().to_string(),
+                )
+                .await;
+                return;
+            }
+            Err(e) => tracing::warn!(task = %task_id, "reading the verification task failed: {e}"),
+        }
+        if started.elapsed() > ctx.poll.deadline {
+            let reason = "The verification result did not arrive in time. Press \"New code\" to verify again.".to_string();
+            ctx.input(
+                Input::VerificationError { reason },
+                "verification-timeout",
+                task_id.clone(),
+            )
+            .await;
+            return;
+        }
+        tokio::time::sleep(wait).await;
+        wait = ctx.poll.next(wait);
+    }
+}
+
+/// What APIMart's upload accepts, sniffed from the content.
+fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else {
+        None
+    }
+}
+
+async fn read_image(path: &Path) -> Result<(bytes::Bytes, &'static str), String> {
+    let meta = tokio::fs::metadata(path).await.map_err(|e| {
+        format!(
+            "The file {} cannot be read ({e}). Check that it still exists, then resubmit.",
+            path.display()
+        )
+    })?;
+    if meta.len() > MAX_UPLOAD_BYTES as u64 {
+        return Err(format!(
+            "The file {} is {:.1} MB; APIMart accepts at most 20 MB. Use a smaller image.",
+            path.display(),
+            meta.len() as f64 / 1_048_576.0
+        ));
+    }
+    let bytes = tokio::fs::read(path).await.map_err(|e| {
+        format!(
+            "The file {} cannot be read ({e}). Check that it still exists, then resubmit.",
+            path.display()
+        )
+    })?;
+    let Some(mime) = sniff_image(&bytes) else {
+        return Err(format!(
+            "The file {} is not a JPEG, PNG, WebP or GIF image. Export it as JPEG or PNG and replace it.",
+            path.display()
+        ));
+    };
+    Ok((bytes.into(), mime))
+}
+
+pub(super) async fn upload(ctx: Ctx, slots: Arc<Semaphore>, asset: AssetId, path: PathBuf) {
+    let Ok(_permit) = slots.acquire_owned().await else {
+        return;
+    };
+    let (bytes, mime) = match read_image(&path).await {
+        Ok(x) => x,
+        Err(reason) => {
+            ctx.input(
+                Input::UploadFailed { asset, reason },
+                "upload-failed",
+                format!("asset {asset}: unreadable or unsupported"),
+            )
+            .await;
+            return;
+        }
+    };
+    let filename = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_else(|| "image".into());
+    // Progress goes through a small channel: the callback must not block the upload.
+    let (tx, mut rx) = mpsc::channel::<(u64, u64)>(8);
+    let forward = {
+        let ctx = ctx.clone();
+        async move {
+            let mut last = 0u64;
+            while let Some((sent, total)) = rx.recv().await {
+                // Report in steps of about 5 %, and the end.
+                if sent == total || sent.saturating_sub(last) * 20 >= total.max(1) {
+                    last = sent;
+                    ctx.quiet(Input::UploadProgress { asset, sent, total })
+                        .await;
+                }
+            }
+        }
+    };
+    let progress = move |sent: u64, total: u64| {
+        let _ = tx.try_send((sent, total));
+    };
+    let send = async {
+        let r = ctx
+            .client
+            .upload_image_with_progress(bytes, &filename, mime, &progress)
+            .await;
+        drop(progress);
+        r
+    };
+    let (result, ()) = tokio::join!(send, forward);
+    match result {
+        Ok(up) => {
+            ctx.input(
+                Input::Uploaded { asset, url: up.url },
+                "uploaded",
+                format!("asset {asset} uploaded"),
+            )
+            .await
+        }
+        Err(e) => {
+            ctx.input(
+                Input::UploadFailed {
+                    asset,
+                    reason: e.advice(),
+                },
+                "upload-failed",
+                format!("asset {asset}: {}", e.kind()),
+            )
+            .await
+        }
+    }
+}
+
+pub(super) async fn submit(ctx: Ctx, group_id: String, assets: Vec<(AssetId, AssetInput)>) {
+    let inputs: Vec<AssetInput> = assets.iter().map(|(_, a)| a.clone()).collect();
+    let batches = ctx
+        .client
+        .submit_assets(&group_id, &ctx.project, &inputs)
+        .await;
+    for batch in batches {
+        // Names are unique within a session, so they map a batch back to its rows.
+        let ids: Vec<AssetId> = batch
+            .assets
+            .iter()
+            .filter_map(|a| {
+                assets
+                    .iter()
+                    .find(|(_, x)| x.name == a.name)
+                    .map(|(id, _)| *id)
+            })
+            .collect();
+        let (outcome, kind, detail) = match batch.state {
+            BatchState::Accepted(task) => {
+                let d = format!(
+                    "{} {} asset(s) submitted (task {})",
+                    ids.len(),
+                    batch.kind.as_str(),
+                    task.id
+                );
+                (SubmitOutcome::Accepted(task.id), "submitted", d)
+            }
+            BatchState::Refused(e) => (
+                SubmitOutcome::Refused(e.advice()),
+                "submit-refused",
+                e.kind().to_string(),
+            ),
+            BatchState::Uncertain(e) => (
+                SubmitOutcome::Lost(format!(
+                    "The answer to the submission was lost ({}). APIMart may have received it; the app will not send it again by itself. Check the review later, or resubmit if it never appears.",
+                    e.kind()
+                )),
+                "submit-uncertain",
+                e.kind().to_string(),
+            ),
+            BatchState::NotSent => (
+                SubmitOutcome::NotSent,
+                "submit-not-sent",
+                format!("{} asset(s) not sent", ids.len()),
+            ),
+        };
+        ctx.input(
+            Input::SubmitResult {
+                assets: ids,
+                outcome,
+            },
+            kind,
+            detail,
+        )
+        .await;
+    }
+}
+
+pub(super) async fn poll_review(ctx: Ctx, task_id: String) {
+    let started = tokio::time::Instant::now();
+    let mut wait = ctx.poll.initial;
+    loop {
+        tokio::time::sleep(wait).await;
+        match ctx.client.get_task(&task_id, None).await {
+            Ok(task) => {
+                let items = task.review_items();
+                let done = task.status.is_final();
+                let detail = format!(
+                    "review {task_id}: {} ({}%)",
+                    status_word(&task.status),
+                    task.progress.unwrap_or(0)
+                );
+                if done {
+                    ctx.input(
+                        Input::ReviewUpdate {
+                            task_id: task_id.clone(),
+                            items,
+                        },
+                        "review-final",
+                        detail,
+                    )
+                    .await;
+                    break;
+                }
+                ctx.quiet(Input::ReviewUpdate {
+                    task_id: task_id.clone(),
+                    items,
+                })
+                .await;
+            }
+            Err(e)
+                if matches!(
+                    e,
+                    ApiError::Unauthorized { .. } | ApiError::Other { status: 404, .. }
+                ) =>
+            {
+                ctx.error(e.advice()).await;
+                break;
+            }
+            Err(e) => tracing::warn!(task = %task_id, "reading the review failed: {e}"),
+        }
+        if started.elapsed() > ctx.poll.deadline {
+            ctx.error("The review is taking longer than expected. The app stopped checking; press \"Check again\" later.".into()).await;
+            break;
+        }
+        wait = ctx.poll.next(wait);
+    }
+    let _ = ctx.out.send(Internal::PollEnded(task_id)).await;
+}
+
+fn status_word(s: &TaskStatus) -> String {
+    match s {
+        TaskStatus::Unknown(w) => w.clone(),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}

@@ -1,0 +1,792 @@
+//! The async worker: a tokio runtime on its own named thread that takes [`Command`]s, talks to
+//! `api/` and `store/`, runs polls and uploads, and emits [`Event`]s. It knows nothing of egui:
+//! the GUI passes a wake-up closure that requests a repaint.
+//!
+//! Every change goes through [`flow::Session::apply`], is saved, and only then announced; the
+//! actions it returns are carried out afterwards. On start, unfinished sessions resume from
+//! the store.
+
+mod io;
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::api::{ApiKey, AssetKind, Client, ClientOptions, Language};
+use crate::callback::{CallbackHit, CallbackServer, Registry};
+use crate::flow::{self, Action, AssetId, AssetSource, Input, Millis, Session};
+use crate::store::Store;
+
+/// Called after each event is queued, to wake the front end (the GUI requests a repaint).
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// How review and verification tasks are polled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollPolicy {
+    /// First wait.
+    pub initial: Duration,
+    /// Waits grow by this factor...
+    pub factor: f64,
+    /// ...up to this.
+    pub max: Duration,
+    /// Polling stops after this long, with a message; `Refresh` starts it again.
+    pub deadline: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        PollPolicy {
+            initial: Duration::from_secs(2),
+            factor: 1.5,
+            max: Duration::from_secs(15),
+            deadline: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// The wait after `wait`.
+    pub fn next(&self, wait: Duration) -> Duration {
+        wait.mul_f64(self.factor.max(1.0)).min(self.max)
+    }
+}
+
+/// Where the phone is sent when the H5 flow ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackMode {
+    /// Serve the callback here (port 0 picks a free port); the URL uses the bound address.
+    Listen(SocketAddr),
+    /// The studio's own public URL (`{session}` is replaced by the session id); staff
+    /// confirm by hand.
+    External(String),
+}
+
+/// Everything the engine needs.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// The database file.
+    pub db_path: PathBuf,
+    /// API base URL.
+    pub base_url: String,
+    /// API key.
+    pub key: ApiKey,
+    /// Client timeouts and retries.
+    pub client: ClientOptions,
+    /// Callback.
+    pub callback: CallbackMode,
+    /// How long a link is shown before it counts as expired.
+    pub link_ttl: Duration,
+    /// Polling.
+    pub poll: PollPolicy,
+    /// Uploads at once.
+    pub upload_concurrency: usize,
+    /// Resume unfinished sessions on start: all of them, or only these ids.
+    pub resume: Resume,
+}
+
+/// Which sessions resume on start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resume {
+    /// Every unfinished session.
+    All,
+    /// Only these.
+    Only(Vec<String>),
+}
+
+impl EngineConfig {
+    /// Defaults for a database and an API.
+    pub fn new(db_path: PathBuf, base_url: &str, key: ApiKey) -> EngineConfig {
+        EngineConfig {
+            db_path,
+            base_url: base_url.to_string(),
+            key,
+            client: ClientOptions::default(),
+            callback: CallbackMode::Listen(SocketAddr::new(crate::callback::lan_address(), 0)),
+            link_ttl: Duration::from_secs(120),
+            poll: PollPolicy::default(),
+            upload_concurrency: 4,
+            resume: Resume::All,
+        }
+    }
+}
+
+/// A new asset as staff give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAsset {
+    /// Name; derived from the source when empty.
+    pub name: Option<String>,
+    /// Source.
+    pub source: AssetSource,
+    /// Kind; guessed from the source when absent.
+    pub kind: Option<AssetKind>,
+}
+
+/// What the front end asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Records consent, creates a session and issues its first link.
+    Start {
+        /// The new session's id (from [`new_session_id`]).
+        id: String,
+        /// The person's name.
+        person: String,
+        /// Staff's note.
+        note: String,
+        /// Must be true: the person consented.
+        consent: bool,
+        /// The person's language.
+        language: Language,
+        /// APIMart project.
+        project: String,
+    },
+    /// A new link (after expiry or failure).
+    NewLink(String),
+    /// Staff confirm that the phone shows success.
+    ConfirmPhone(String),
+    /// Adds assets.
+    AddAssets(String, Vec<NewAsset>),
+    /// Removes a row.
+    Remove(String, AssetId),
+    /// Submits what is staged.
+    Submit(String),
+    /// Resubmits a failed/refused/uncertain row.
+    Resubmit(String, AssetId),
+    /// Replaces a row.
+    Replace(String, AssetId, NewAsset),
+    /// Cancels the session.
+    Cancel(String),
+    /// Polls its review tasks again (after the deadline).
+    Refresh(String),
+    /// Sends a snapshot of the session.
+    Get(String),
+}
+
+/// What the engine tells the front end.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The engine is running.
+    Ready {
+        /// The callback listener's base address, when listening.
+        callback: Option<String>,
+        /// Sessions resumed from the store.
+        resumed: Vec<String>,
+    },
+    /// A session changed (already saved).
+    Session(Box<Session>),
+    /// A command did not fit the session's state; nothing changed.
+    Refused {
+        /// The session.
+        session: Option<String>,
+        /// Why, for staff.
+        message: String,
+    },
+    /// Something failed; the sentence says what to do.
+    Error {
+        /// The session, if any.
+        session: Option<String>,
+        /// For staff.
+        message: String,
+    },
+}
+
+/// Why the engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The database.
+    #[error("{}", .0.advice())]
+    Store(#[from] crate::store::StoreError),
+    /// The API settings.
+    #[error("{}", .0.advice())]
+    Api(#[from] crate::api::ApiError),
+    /// The callback listener.
+    #[error(
+        "the callback listener could not start on {addr}: {source}. Choose another port in Settings (or --callback-bind)."
+    )]
+    Callback {
+        /// Where.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The engine thread.
+    #[error("the engine could not start: {0}")]
+    Thread(String),
+}
+
+/// A fresh, unguessable session id.
+pub fn new_session_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The wall clock in milliseconds.
+pub fn now_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+/// A handle to the running engine. Dropping it stops the engine.
+pub struct Engine {
+    commands: mpsc::Sender<Command>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How many commands or events may wait in a channel.
+const CHANNEL_DEPTH: usize = 256;
+
+impl Engine {
+    /// Starts the engine thread. Events arrive on the returned receiver; `wake` is called after
+    /// each one.
+    pub fn start(
+        config: EngineConfig,
+        wake: Wake,
+    ) -> Result<(Engine, mpsc::Receiver<Event>), EngineError> {
+        let client = Client::new(&config.base_url, &config.key, config.client.clone())?;
+        let store = Store::open(&config.db_path)?;
+        let (cmd_tx, cmd_rx) = mpsc::channel(CHANNEL_DEPTH);
+        let (ev_tx, ev_rx) = mpsc::channel(CHANNEL_DEPTH);
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Result<(), EngineError>>(1);
+        let thread = std::thread::Builder::new()
+            .name("avatar-engine".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("avatar-engine-rt")
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(EngineError::Thread(e.to_string())));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    let (hit_tx, hit_rx) = mpsc::channel(64);
+                    let registry = Registry::default();
+                    let server = match &config.callback {
+                        CallbackMode::Listen(addr) => {
+                            match CallbackServer::start(*addr, registry.clone(), hit_tx).await {
+                                Ok(s) => Some(s),
+                                Err(source) => {
+                                    let _ = ready_tx.send(Err(EngineError::Callback {
+                                        addr: *addr,
+                                        source,
+                                    }));
+                                    return;
+                                }
+                            }
+                        }
+                        CallbackMode::External(_) => None,
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    let (internal_tx, internal_rx) = mpsc::channel(CHANNEL_DEPTH);
+                    let actor = Actor {
+                        upload_slots: Arc::new(Semaphore::new(config.upload_concurrency.max(1))),
+                        config,
+                        client,
+                        store,
+                        sessions: HashMap::new(),
+                        events: ev_tx,
+                        wake,
+                        internal: internal_tx,
+                        registry,
+                        callback: server,
+                        polling: HashSet::new(),
+                        expiry_timers: HashSet::new(),
+                    };
+                    actor.run(cmd_rx, internal_rx, hit_rx, stop_rx).await;
+                });
+            })
+            .map_err(|e| EngineError::Thread(e.to_string()))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                return Err(e);
+            }
+            Err(_) => {
+                return Err(EngineError::Thread(
+                    "the engine thread stopped while starting".into(),
+                ));
+            }
+        }
+        Ok((
+            Engine {
+                commands: cmd_tx,
+                stop: Some(stop_tx),
+                thread: Some(thread),
+            },
+            ev_rx,
+        ))
+    }
+
+    /// Queues a command. Fails only when the engine has stopped.
+    pub fn send(&self, command: Command) -> Result<(), Command> {
+        self.commands.try_send(command).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(c) | mpsc::error::TrySendError::Closed(c) => c,
+        })
+    }
+
+    /// A sender for async front ends (the CLI).
+    pub fn sender(&self) -> mpsc::Sender<Command> {
+        self.commands.clone()
+    }
+
+    /// Stops the engine and waits for its thread. In-flight requests are abandoned; their
+    /// sessions resume (honestly) on the next start.
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+/// Results of background work, fed back into the actor.
+#[derive(Debug)]
+enum Internal {
+    Input(String, Input, Vec<(String, String)>),
+    PollEnded(String),
+    Error(Option<String>, String),
+}
+
+struct Actor {
+    config: EngineConfig,
+    client: Client,
+    store: Store,
+    sessions: HashMap<String, Session>,
+    events: mpsc::Sender<Event>,
+    wake: Wake,
+    internal: mpsc::Sender<Internal>,
+    registry: Registry,
+    callback: Option<CallbackServer>,
+    polling: HashSet<String>,
+    expiry_timers: HashSet<String>,
+    upload_slots: Arc<Semaphore>,
+}
+
+impl Actor {
+    async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<Command>,
+        mut internal: mpsc::Receiver<Internal>,
+        mut hits: mpsc::Receiver<CallbackHit>,
+        mut stop: tokio::sync::oneshot::Receiver<()>,
+    ) {
+        let resumed = self.resume_all().await;
+        let callback = self
+            .callback
+            .as_ref()
+            .map(|c| format!("http://{}", c.addr()));
+        self.emit(Event::Ready { callback, resumed }).await;
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                Some(cmd) = commands.recv() => self.command(cmd).await,
+                Some(msg) = internal.recv() => match msg {
+                    Internal::Input(id, input, log) => { self.apply(&id, input, log, false).await; }
+                    Internal::PollEnded(task) => { self.polling.remove(&task); }
+                    Internal::Error(session, message) => self.emit(Event::Error { session, message }).await,
+                },
+                Some(hit) = hits.recv() => {
+                    let input = Input::PhoneCallback { result_code: hit.result_code.clone(), token: hit.token, message: hit.message };
+                    let log = vec![("phone-callback".to_string(), format!("resultCode {}", hit.result_code))];
+                    self.apply(&hit.session, input, log, false).await;
+                }
+                else => break,
+            }
+        }
+    }
+
+    async fn emit(&self, event: Event) {
+        if self.events.send(event).await.is_ok() {
+            (self.wake)();
+        }
+    }
+
+    async fn resume_all(&mut self) -> Vec<String> {
+        let ids = match self.store.unfinished() {
+            Ok(ids) => ids,
+            Err(e) => {
+                self.emit(Event::Error {
+                    session: None,
+                    message: e.advice(),
+                })
+                .await;
+                return vec![];
+            }
+        };
+        let wanted = |id: &String| match &self.config.resume {
+            Resume::All => true,
+            Resume::Only(list) => list.contains(id),
+        };
+        let ids: Vec<String> = ids.into_iter().filter(|id| wanted(id)).collect();
+        let mut resumed = Vec::new();
+        for id in ids {
+            match self.store.load(&id) {
+                Ok(Some(mut session)) => {
+                    let actions = session.resume(now_ms());
+                    self.registry.register(&session.id, session.language);
+                    if let Err(e) = self.store.save(
+                        &session,
+                        now_ms(),
+                        &[("resumed".into(), "resumed after a restart".into())],
+                    ) {
+                        self.emit(Event::Error {
+                            session: Some(id.clone()),
+                            message: e.advice(),
+                        })
+                        .await;
+                        continue;
+                    }
+                    self.sessions.insert(id.clone(), session.clone());
+                    self.emit(Event::Session(Box::new(session))).await;
+                    self.run_actions(&id, actions);
+                    resumed.push(id);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.emit(Event::Error {
+                        session: Some(id.clone()),
+                        message: e.advice(),
+                    })
+                    .await
+                }
+            }
+        }
+        resumed
+    }
+
+    /// Loads a session into memory when a command names one that is not loaded (History).
+    fn ensure_loaded(&mut self, id: &str) -> bool {
+        if self.sessions.contains_key(id) {
+            return true;
+        }
+        match self.store.load(id) {
+            Ok(Some(s)) => {
+                self.registry.register(&s.id, s.language);
+                self.sessions.insert(id.to_string(), s);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    async fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Start {
+                id,
+                person,
+                note,
+                consent,
+                language,
+                project,
+            } => {
+                if !consent {
+                    self.emit(Event::Refused {
+                        session: None,
+                        message: "Tick that the person consented before starting.".into(),
+                    })
+                    .await;
+                    return;
+                }
+                let person = person.trim().to_string();
+                if person.is_empty() {
+                    self.emit(Event::Refused {
+                        session: None,
+                        message: "Type the person's name before starting.".into(),
+                    })
+                    .await;
+                    return;
+                }
+                if self.sessions.contains_key(&id) || matches!(self.store.load(&id), Ok(Some(_))) {
+                    self.emit(Event::Refused {
+                        session: Some(id),
+                        message: "This session exists already.".into(),
+                    })
+                    .await;
+                    return;
+                }
+                let project = if project.trim().is_empty() {
+                    "default".to_string()
+                } else {
+                    project.trim().to_string()
+                };
+                let session = Session::new(id.clone(), person, note, project, language, now_ms());
+                self.registry.register(&id, language);
+                self.sessions.insert(id.clone(), session);
+                let log = vec![(
+                    "consent".to_string(),
+                    "consent recorded; session started".to_string(),
+                )];
+                self.apply(&id, Input::RequestLink, log, true).await;
+            }
+            Command::NewLink(id) => {
+                self.apply(
+                    &id,
+                    Input::RequestLink,
+                    vec![("new-link".into(), "staff asked for a new code".into())],
+                    true,
+                )
+                .await
+            }
+            Command::ConfirmPhone(id) => {
+                self.apply(
+                    &id,
+                    Input::StaffConfirmed,
+                    vec![(
+                        "staff-confirmed".into(),
+                        "staff confirmed the phone shows success".into(),
+                    )],
+                    true,
+                )
+                .await
+            }
+            Command::AddAssets(id, list) => {
+                let mut items = Vec::new();
+                for a in list {
+                    let kind = a.kind.unwrap_or_else(|| io::guess_kind(&a.source));
+                    let name = a
+                        .name
+                        .filter(|n| !n.trim().is_empty())
+                        .unwrap_or_else(|| io::name_from_source(&a.source));
+                    items.push((name, a.source, kind));
+                }
+                let log = vec![(
+                    "assets-added".to_string(),
+                    format!("{} asset(s) added", items.len()),
+                )];
+                self.apply(&id, Input::AddAssets(items), log, true).await;
+            }
+            Command::Remove(id, asset) => {
+                self.apply(
+                    &id,
+                    Input::Remove(asset),
+                    vec![("asset-removed".into(), format!("asset {asset} removed"))],
+                    true,
+                )
+                .await
+            }
+            Command::Submit(id) => {
+                self.apply(
+                    &id,
+                    Input::Submit,
+                    vec![("submit".into(), "staff submitted the assets".into())],
+                    true,
+                )
+                .await
+            }
+            Command::Resubmit(id, asset) => {
+                self.apply(
+                    &id,
+                    Input::Resubmit(asset),
+                    vec![("resubmit".into(), format!("asset {asset} resubmitted"))],
+                    true,
+                )
+                .await
+            }
+            Command::Replace(id, asset, new) => {
+                let kind = new.kind.unwrap_or_else(|| io::guess_kind(&new.source));
+                let name = new
+                    .name
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| io::name_from_source(&new.source));
+                let input = Input::Replace {
+                    asset,
+                    name,
+                    source: new.source,
+                    kind,
+                };
+                self.apply(
+                    &id,
+                    input,
+                    vec![("replace".into(), format!("asset {asset} replaced"))],
+                    true,
+                )
+                .await;
+            }
+            Command::Cancel(id) => {
+                self.apply(
+                    &id,
+                    Input::Cancel,
+                    vec![("cancelled".into(), "staff cancelled the session".into())],
+                    true,
+                )
+                .await;
+                self.registry.unregister(&id);
+            }
+            Command::Refresh(id) => {
+                if !self.ensure_loaded(&id) {
+                    self.emit(Event::Refused {
+                        session: Some(id),
+                        message: "There is no such session.".into(),
+                    })
+                    .await;
+                    return;
+                }
+                let tasks: Vec<String> = self
+                    .sessions
+                    .get(&id)
+                    .map(|s| s.review_tasks.clone())
+                    .unwrap_or_default();
+                let actions = tasks
+                    .into_iter()
+                    .map(|task_id| Action::PollReview { task_id })
+                    .collect();
+                self.run_actions(&id, actions);
+            }
+            Command::Get(id) => {
+                if self.ensure_loaded(&id) {
+                    if let Some(s) = self.sessions.get(&id) {
+                        let snapshot = Box::new(s.clone());
+                        self.emit(Event::Session(snapshot)).await;
+                    }
+                } else {
+                    self.emit(Event::Refused {
+                        session: Some(id),
+                        message: "There is no such session.".into(),
+                    })
+                    .await;
+                }
+            }
+        }
+    }
+
+    /// Applies an input: on success saves, announces, then carries out the actions.
+    async fn apply(
+        &mut self,
+        id: &str,
+        input: Input,
+        log: Vec<(String, String)>,
+        from_staff: bool,
+    ) {
+        if !self.ensure_loaded(id) {
+            if from_staff {
+                self.emit(Event::Refused {
+                    session: Some(id.to_string()),
+                    message: "There is no such session.".into(),
+                })
+                .await;
+            }
+            return;
+        }
+        let ephemeral = matches!(input, Input::UploadProgress { .. });
+        let Some(session) = self.sessions.get_mut(id) else {
+            return;
+        };
+        let before = session.clone();
+        match session.apply(input) {
+            Ok(actions) => {
+                if *session == before {
+                    return;
+                }
+                let snapshot = session.clone();
+                if !ephemeral && let Err(e) = self.store.save(&snapshot, now_ms(), &log) {
+                    // Not saved means not done: roll back, start nothing.
+                    self.sessions.insert(id.to_string(), before);
+                    self.emit(Event::Error {
+                        session: Some(id.to_string()),
+                        message: e.advice(),
+                    })
+                    .await;
+                    return;
+                }
+                if snapshot.stage().is_final() {
+                    self.registry.unregister(id);
+                }
+                self.emit(Event::Session(Box::new(snapshot))).await;
+                self.run_actions(id, actions);
+            }
+            Err(refusal) => {
+                if from_staff {
+                    self.emit(Event::Refused {
+                        session: Some(id.to_string()),
+                        message: format!("Not now: {refusal}."),
+                    })
+                    .await;
+                } else {
+                    tracing::debug!(session = id, "late or stale input ignored: {refusal}");
+                }
+            }
+        }
+    }
+
+    fn callback_url(&self, session: &str) -> String {
+        match (&self.config.callback, &self.callback) {
+            (CallbackMode::External(template), _) => template.replace("{session}", session),
+            (_, Some(server)) => server.url_for(session),
+            (CallbackMode::Listen(addr), None) => format!("http://{addr}/cb/{session}"),
+        }
+    }
+
+    fn run_actions(&mut self, id: &str, actions: Vec<Action>) {
+        let Some(session) = self.sessions.get(id) else {
+            return;
+        };
+        let ctx = io::Ctx {
+            session: id.to_string(),
+            project: session.project.clone(),
+            language: session.language,
+            client: self.client.clone(),
+            out: self.internal.clone(),
+            poll: self.config.poll.clone(),
+        };
+        for action in actions {
+            match action {
+                Action::IssueLink => {
+                    let url = self.callback_url(id);
+                    tokio::spawn(io::issue_link(ctx.clone(), url, self.config.link_ttl));
+                }
+                Action::QueryVerification { token } => {
+                    tokio::spawn(io::query_verification(ctx.clone(), token));
+                }
+                Action::FollowVerification { task_id } => {
+                    tokio::spawn(io::follow_verification(ctx.clone(), task_id));
+                }
+                Action::Upload { asset, path } => {
+                    tokio::spawn(io::upload(
+                        ctx.clone(),
+                        self.upload_slots.clone(),
+                        asset,
+                        path,
+                    ));
+                }
+                Action::Submit { group_id, assets } => {
+                    tokio::spawn(io::submit(ctx.clone(), group_id, assets));
+                }
+                Action::PollReview { task_id } => {
+                    if self.polling.insert(task_id.clone()) {
+                        tokio::spawn(io::poll_review(ctx.clone(), task_id));
+                    }
+                }
+            }
+        }
+        // A link that is out gets a timer, so an expired code is shown as expired on time.
+        if let Some(link) = self.sessions.get(id).and_then(|s| s.link())
+            && link.token_state == flow::TokenState::Waiting
+            && self.expiry_timers.insert(link.task_id.clone())
+        {
+            tokio::spawn(io::expire_at(ctx, link.expires_at));
+        }
+    }
+}

@@ -1,0 +1,1125 @@
+//! The onboarding session as a pure state machine: no IO, no clock reads, no egui.
+//!
+//! The engine feeds [`Input`]s (staff commands, API answers, the phone's callback, the time)
+//! into [`Session::apply`], persists the session, then carries out the [`Action`]s it returns.
+//! Three rules hold whatever order inputs arrive in (the property tests check them):
+//!
+//! 1. the verification result is asked for at most once per token, and only after a
+//!    completion signal (the callback with `resultCode=10000`, or staff confirming);
+//! 2. an asset is submitted once; only an explicit staff resubmit or replace sends it again;
+//! 3. a submit whose answer was lost leaves its assets `Uncertain`: they are reconciled by
+//!    reading review tasks, never by sending again.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{AssetInput, AssetKind, AssetStatus, Language, ReviewItem, VerificationOutcome};
+
+/// Milliseconds since the Unix epoch. Time is always passed in.
+pub type Millis = i64;
+
+/// Identifier of an asset row within its session.
+pub type AssetId = u32;
+
+/// How a completion signal arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Signal {
+    /// The phone's browser reached our callback with `resultCode=10000`.
+    Callback,
+    /// Staff pressed "The phone shows success".
+    Staff,
+}
+
+/// What has become of the current link's one-time token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenState {
+    /// Shown as a QR code; the person has not finished.
+    Waiting,
+    /// A completion signal arrived and the result was asked for (the token is consumed).
+    Used {
+        /// How the signal arrived.
+        signal: Signal,
+    },
+    /// The link expired before the person finished.
+    Expired,
+    /// The token cannot be used any more (asked too early, refused, or the answer was lost).
+    Spent {
+        /// What happened, for staff.
+        reason: String,
+    },
+}
+
+/// An H5 verification link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The session task id upstream.
+    pub task_id: String,
+    /// The H5 link to show as a QR code.
+    pub h5_link: String,
+    /// The one-time token (kept out of the event log).
+    pub token: String,
+    /// When it was issued.
+    pub issued_at: Millis,
+    /// When it stops working.
+    pub expires_at: Millis,
+    /// What became of its token.
+    pub token_state: TokenState,
+}
+
+/// Where verification stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verification {
+    /// No link yet (or the last attempt to get one failed: see `Session::last_error`).
+    NotStarted,
+    /// A link is being requested.
+    Issuing,
+    /// A link is out.
+    Link(Link),
+    /// The answer was a task still running; it is being read.
+    Following {
+        /// The link whose token was used.
+        link: Link,
+        /// The task to read.
+        task_id: String,
+    },
+    /// Verified: assets go to this group.
+    Verified {
+        /// The person's asset group.
+        group_id: String,
+    },
+    /// Verification did not pass.
+    Failed {
+        /// Why, as the upstream or the phone said.
+        reason: String,
+    },
+}
+
+/// Where an asset comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssetSource {
+    /// A local image, uploaded before submission.
+    File {
+        /// Its path.
+        path: PathBuf,
+    },
+    /// A public URL the studio hosts (image or video).
+    Url {
+        /// The URL.
+        url: String,
+    },
+}
+
+impl AssetSource {
+    /// A short text for tables and exports.
+    pub fn display(&self) -> String {
+        match self {
+            AssetSource::File { path } => path.display().to_string(),
+            AssetSource::Url { url } => url.clone(),
+        }
+    }
+}
+
+/// Where one asset stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssetState {
+    /// Added, nothing sent.
+    Staged,
+    /// Being uploaded (bytes sent of total).
+    Uploading {
+        /// Bytes sent.
+        sent: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// Uploaded; the URL to submit.
+    Uploaded {
+        /// The upload's public URL.
+        url: String,
+    },
+    /// The upload failed; staff can resubmit, replace or remove it.
+    UploadFailed {
+        /// Why, for staff.
+        reason: String,
+    },
+    /// The submit request is out; no answer yet.
+    Submitting {
+        /// The URL submitted.
+        url: String,
+    },
+    /// Accepted into a review task.
+    Submitted {
+        /// The URL submitted.
+        url: String,
+        /// The review task.
+        task_id: String,
+    },
+    /// The submit's answer was lost: it may or may not have been accepted.
+    Uncertain {
+        /// The URL submitted.
+        url: String,
+        /// What happened, for staff.
+        reason: String,
+    },
+    /// The submit request was refused: nothing was created upstream.
+    Refused {
+        /// Why, for staff.
+        reason: String,
+    },
+    /// Approved.
+    Active {
+        /// The `asset://` URL.
+        asset_url: String,
+        /// The upstream asset id.
+        asset_id: Option<String>,
+    },
+    /// Refused by review.
+    Failed {
+        /// Upstream code, e.g. `FaceMismatch`.
+        code: Option<String>,
+        /// Upstream message.
+        message: Option<String>,
+    },
+}
+
+impl AssetState {
+    /// A stable word for tables, filters and the database.
+    pub fn word(&self) -> &'static str {
+        match self {
+            AssetState::Staged => "staged",
+            AssetState::Uploading { .. } => "uploading",
+            AssetState::Uploaded { .. } => "uploaded",
+            AssetState::UploadFailed { .. } => "upload-failed",
+            AssetState::Submitting { .. } => "submitting",
+            AssetState::Submitted { .. } => "processing",
+            AssetState::Uncertain { .. } => "uncertain",
+            AssetState::Refused { .. } => "refused",
+            AssetState::Active { .. } => "active",
+            AssetState::Failed { .. } => "failed",
+        }
+    }
+
+    /// Whether nothing more will happen without staff.
+    pub fn is_settled(&self) -> bool {
+        matches!(
+            self,
+            AssetState::Active { .. }
+                | AssetState::Failed { .. }
+                | AssetState::Refused { .. }
+                | AssetState::UploadFailed { .. }
+                | AssetState::Uncertain { .. }
+        )
+    }
+}
+
+/// One asset row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asset {
+    /// Row id within the session.
+    pub id: AssetId,
+    /// Name sent upstream; unique within the session.
+    pub name: String,
+    /// Where it comes from.
+    pub source: AssetSource,
+    /// Image or video.
+    pub kind: AssetKind,
+    /// Where it stands.
+    pub state: AssetState,
+    /// Part of the current submit round (uploading or waiting for the others to upload).
+    pub queued: bool,
+    /// Removed by staff (kept for the record).
+    pub removed: bool,
+    /// Replaced by this newer row.
+    pub replaced_by: Option<AssetId>,
+    /// How many submit requests carried it.
+    pub submissions: u32,
+}
+
+impl Asset {
+    /// Whether the row counts (not removed, not replaced).
+    pub fn is_current(&self) -> bool {
+        !self.removed && self.replaced_by.is_none()
+    }
+}
+
+/// One person's onboarding session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Unguessable id (also in the callback URL).
+    pub id: String,
+    /// The person's name as typed.
+    pub person: String,
+    /// Staff's note.
+    pub note: String,
+    /// When consent was recorded.
+    pub consent_at: Millis,
+    /// APIMart project name.
+    pub project: String,
+    /// The person's language (H5 page, callback page).
+    pub language: Language,
+    /// When the session was created.
+    pub created_at: Millis,
+    /// Verification.
+    pub verification: Verification,
+    /// Asset rows, in the order added.
+    pub assets: Vec<Asset>,
+    /// Review tasks, in the order created.
+    pub review_tasks: Vec<String>,
+    /// Staff cancelled the session.
+    pub cancelled: bool,
+    /// The last problem worth showing staff (cleared by the next success).
+    pub last_error: Option<String>,
+    /// Next asset row id.
+    pub next_asset_id: AssetId,
+}
+
+/// The wizard step, computed from the session (so resuming is free).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    /// Getting a link.
+    Start,
+    /// Waiting for the phone.
+    Verify,
+    /// Verified; adding assets.
+    Assets,
+    /// Uploading.
+    Uploading,
+    /// Submitted, under review.
+    Reviewing,
+    /// Every current asset settled and at least one approved, none failed.
+    FinishedAllApproved,
+    /// Every current asset settled; some approved, some not.
+    FinishedPartly,
+    /// Every current asset settled and none approved, or verification failed.
+    Failed,
+    /// Staff cancelled.
+    Cancelled,
+}
+
+impl Stage {
+    /// A stable word for the database and the CLI.
+    pub fn word(self) -> &'static str {
+        match self {
+            Stage::Start => "start",
+            Stage::Verify => "verify",
+            Stage::Assets => "assets",
+            Stage::Uploading => "uploading",
+            Stage::Reviewing => "reviewing",
+            Stage::FinishedAllApproved => "approved",
+            Stage::FinishedPartly => "partly-approved",
+            Stage::Failed => "failed",
+            Stage::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the session needs nothing more from the engine.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Stage::FinishedAllApproved | Stage::FinishedPartly | Stage::Failed | Stage::Cancelled
+        )
+    }
+}
+
+/// What happens to a session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Staff asks for a (new) link.
+    RequestLink,
+    /// A link arrived.
+    LinkReady {
+        /// Task id.
+        task_id: String,
+        /// H5 link.
+        h5_link: String,
+        /// One-time token.
+        token: String,
+        /// When it was issued.
+        issued_at: Millis,
+        /// Expiry.
+        expires_at: Millis,
+    },
+    /// Getting a link failed.
+    LinkFailed {
+        /// For staff.
+        reason: String,
+    },
+    /// The phone's redirect (or a webhook) reached the callback.
+    PhoneCallback {
+        /// `resultCode`.
+        result_code: String,
+        /// `bytedToken`, when sent.
+        token: Option<String>,
+        /// A message, when sent.
+        message: Option<String>,
+    },
+    /// Staff confirms that the phone shows success.
+    StaffConfirmed,
+    /// The answer to the verification result request.
+    VerificationAnswer(VerificationOutcome),
+    /// The verification result request failed.
+    VerificationError {
+        /// For staff.
+        reason: String,
+    },
+    /// Staff adds assets.
+    AddAssets(Vec<(String, AssetSource, AssetKind)>),
+    /// Staff removes a row.
+    Remove(AssetId),
+    /// Staff submits everything staged.
+    Submit,
+    /// Upload progress.
+    UploadProgress {
+        /// Row.
+        asset: AssetId,
+        /// Bytes sent.
+        sent: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// An upload finished.
+    Uploaded {
+        /// Row.
+        asset: AssetId,
+        /// Public URL.
+        url: String,
+    },
+    /// An upload failed.
+    UploadFailed {
+        /// Row.
+        asset: AssetId,
+        /// For staff.
+        reason: String,
+    },
+    /// What became of one submit request.
+    SubmitResult {
+        /// Rows it carried.
+        assets: Vec<AssetId>,
+        /// What happened.
+        outcome: SubmitOutcome,
+    },
+    /// A review task was read.
+    ReviewUpdate {
+        /// The task.
+        task_id: String,
+        /// Its items.
+        items: Vec<ReviewItem>,
+    },
+    /// Staff resubmits a settled row as it is.
+    Resubmit(AssetId),
+    /// Staff replaces a row with another source.
+    Replace {
+        /// The row replaced.
+        asset: AssetId,
+        /// New name.
+        name: String,
+        /// New source.
+        source: AssetSource,
+        /// Its kind.
+        kind: AssetKind,
+    },
+    /// Staff cancels.
+    Cancel,
+    /// The time is now.
+    Tick(Millis),
+}
+
+/// What became of one submit request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Accepted into this review task.
+    Accepted(String),
+    /// Refused: nothing created.
+    Refused(String),
+    /// The answer was lost.
+    Lost(String),
+    /// Not sent (an earlier request failed).
+    NotSent,
+}
+
+/// IO the engine must carry out after persisting the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Create a verification session and read its link.
+    IssueLink,
+    /// Ask for the verification result with this token (once).
+    QueryVerification {
+        /// The token.
+        token: String,
+    },
+    /// Read the verification task until it holds a group id.
+    FollowVerification {
+        /// The task.
+        task_id: String,
+    },
+    /// Upload a local image.
+    Upload {
+        /// Row.
+        asset: AssetId,
+        /// File.
+        path: PathBuf,
+    },
+    /// Submit these assets (the client splits by kind and 20s).
+    Submit {
+        /// The group.
+        group_id: String,
+        /// Row ids with what to send.
+        assets: Vec<(AssetId, AssetInput)>,
+    },
+    /// Poll a review task until it is final.
+    PollReview {
+        /// The task.
+        task_id: String,
+    },
+}
+
+/// Why an input was not applied. The session is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The input does not fit the session's state.
+    #[error("{0}")]
+    NotNow(&'static str),
+    /// No such asset row.
+    #[error("there is no such asset")]
+    NoSuchAsset,
+}
+
+impl Session {
+    /// A new session: consent is recorded at `now`.
+    pub fn new(
+        id: String,
+        person: String,
+        note: String,
+        project: String,
+        language: Language,
+        now: Millis,
+    ) -> Session {
+        Session {
+            id,
+            person,
+            note,
+            consent_at: now,
+            project,
+            language,
+            created_at: now,
+            verification: Verification::NotStarted,
+            assets: Vec::new(),
+            review_tasks: Vec::new(),
+            cancelled: false,
+            last_error: None,
+            next_asset_id: 1,
+        }
+    }
+
+    /// The group id, once verified.
+    pub fn group_id(&self) -> Option<&str> {
+        match &self.verification {
+            Verification::Verified { group_id } => Some(group_id),
+            _ => None,
+        }
+    }
+
+    /// The current link, if one is out.
+    pub fn link(&self) -> Option<&Link> {
+        match &self.verification {
+            Verification::Link(l) | Verification::Following { link: l, .. } => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Current rows (not removed, not replaced).
+    pub fn current_assets(&self) -> impl Iterator<Item = &Asset> {
+        self.assets.iter().filter(|a| a.is_current())
+    }
+
+    /// The wizard step.
+    pub fn stage(&self) -> Stage {
+        if self.cancelled {
+            return Stage::Cancelled;
+        }
+        match &self.verification {
+            Verification::NotStarted | Verification::Issuing => return Stage::Start,
+            Verification::Link(_) | Verification::Following { .. } => return Stage::Verify,
+            Verification::Failed { .. } => return Stage::Failed,
+            Verification::Verified { .. } => {}
+        }
+        let current: Vec<&Asset> = self.current_assets().collect();
+        if current.iter().any(|a| {
+            matches!(a.state, AssetState::Uploading { .. })
+                || (a.queued && a.state == AssetState::Staged)
+        }) {
+            return Stage::Uploading;
+        }
+        if current.iter().any(|a| {
+            matches!(
+                a.state,
+                AssetState::Submitting { .. } | AssetState::Submitted { .. }
+            )
+        }) {
+            return Stage::Reviewing;
+        }
+        let ever_submitted = current.iter().any(|a| a.submissions > 0);
+        if current.is_empty() || !ever_submitted || current.iter().any(|a| !a.state.is_settled()) {
+            return Stage::Assets;
+        }
+        let active = current
+            .iter()
+            .filter(|a| matches!(a.state, AssetState::Active { .. }))
+            .count();
+        if active == current.len() {
+            Stage::FinishedAllApproved
+        } else if active > 0 {
+            Stage::FinishedPartly
+        } else {
+            Stage::Failed
+        }
+    }
+
+    fn asset_mut(&mut self, id: AssetId) -> Result<&mut Asset, Refusal> {
+        self.assets
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or(Refusal::NoSuchAsset)
+    }
+
+    fn unique_name(&self, wanted: &str) -> String {
+        let base = if wanted.trim().is_empty() {
+            "asset"
+        } else {
+            wanted.trim()
+        };
+        let taken = |n: &str| self.assets.iter().any(|a| a.name == n);
+        if !taken(base) {
+            return base.to_string();
+        }
+        (2..)
+            .map(|i| format!("{base}-{i}"))
+            .find(|n| !taken(n))
+            .unwrap_or_else(|| base.to_string())
+    }
+
+    fn push_asset(&mut self, name: &str, source: AssetSource, kind: AssetKind) -> AssetId {
+        let id = self.next_asset_id;
+        self.next_asset_id += 1;
+        let name = self.unique_name(name);
+        self.assets.push(Asset {
+            id,
+            name,
+            source,
+            kind,
+            state: AssetState::Staged,
+            queued: false,
+            removed: false,
+            replaced_by: None,
+            submissions: 0,
+        });
+        id
+    }
+
+    /// Applies one input. On success the session changed (or not, for no-op inputs) and the
+    /// returned actions are due; on refusal nothing changed.
+    pub fn apply(&mut self, input: Input) -> Result<Vec<Action>, Refusal> {
+        if self.cancelled && !matches!(input, Input::Tick(_)) {
+            // Late answers to a cancelled session are recorded nowhere and start nothing.
+            return Err(Refusal::NotNow("the session was cancelled"));
+        }
+        match input {
+            Input::RequestLink => self.request_link(),
+            Input::LinkReady {
+                task_id,
+                h5_link,
+                token,
+                issued_at,
+                expires_at,
+            } => {
+                if self.verification != Verification::Issuing {
+                    return Err(Refusal::NotNow("no link was being requested"));
+                }
+                self.last_error = None;
+                self.verification = Verification::Link(Link {
+                    task_id,
+                    h5_link,
+                    token,
+                    issued_at,
+                    expires_at,
+                    token_state: TokenState::Waiting,
+                });
+                Ok(vec![])
+            }
+            Input::LinkFailed { reason } => {
+                if self.verification != Verification::Issuing {
+                    return Err(Refusal::NotNow("no link was being requested"));
+                }
+                self.verification = Verification::NotStarted;
+                self.last_error = Some(reason);
+                Ok(vec![])
+            }
+            Input::PhoneCallback {
+                result_code,
+                token,
+                message,
+            } => {
+                let Verification::Link(link) = &mut self.verification else {
+                    return Err(Refusal::NotNow("no link is waiting for the phone"));
+                };
+                if token.as_deref().is_some_and(|t| t != link.token) {
+                    return Err(Refusal::NotNow("the callback is for another link"));
+                }
+                if link.token_state != TokenState::Waiting {
+                    return Err(Refusal::NotNow("this link is no longer waiting"));
+                }
+                if result_code.trim() == "10000" {
+                    link.token_state = TokenState::Used {
+                        signal: Signal::Callback,
+                    };
+                    Ok(vec![Action::QueryVerification {
+                        token: link.token.clone(),
+                    }])
+                } else {
+                    let reason = message
+                        .filter(|m| !m.trim().is_empty())
+                        .map(|m| format!("{m} (code {result_code})"))
+                        .unwrap_or_else(|| format!("the phone reported code {result_code}"));
+                    self.verification = Verification::Failed { reason };
+                    Ok(vec![])
+                }
+            }
+            Input::StaffConfirmed => {
+                let Verification::Link(link) = &mut self.verification else {
+                    return Err(Refusal::NotNow("no link is waiting for the phone"));
+                };
+                if link.token_state != TokenState::Waiting {
+                    return Err(Refusal::NotNow("this link is no longer waiting"));
+                }
+                link.token_state = TokenState::Used {
+                    signal: Signal::Staff,
+                };
+                Ok(vec![Action::QueryVerification {
+                    token: link.token.clone(),
+                }])
+            }
+            Input::VerificationAnswer(outcome) => self.verification_answer(outcome),
+            Input::VerificationError { reason } => {
+                let link = match &self.verification {
+                    Verification::Link(l) if matches!(l.token_state, TokenState::Used { .. }) => {
+                        l.clone()
+                    }
+                    Verification::Following { link, .. } => link.clone(),
+                    _ => return Err(Refusal::NotNow("no result was being asked for")),
+                };
+                self.verification = Verification::Link(Link {
+                    token_state: TokenState::Spent {
+                        reason: reason.clone(),
+                    },
+                    ..link
+                });
+                self.last_error = Some(reason);
+                Ok(vec![])
+            }
+            Input::AddAssets(list) => {
+                for (name, source, kind) in list {
+                    self.push_asset(&name, source, kind);
+                }
+                Ok(vec![])
+            }
+            Input::Remove(id) => {
+                let asset = self.asset_mut(id)?;
+                if matches!(
+                    asset.state,
+                    AssetState::Uploading { .. } | AssetState::Submitting { .. }
+                ) {
+                    return Err(Refusal::NotNow("the asset is being sent; wait a moment"));
+                }
+                asset.removed = true;
+                asset.queued = false;
+                let actions = self.maybe_submit();
+                Ok(actions)
+            }
+            Input::Submit => {
+                if self.group_id().is_none() {
+                    return Err(Refusal::NotNow("the person is not verified yet"));
+                }
+                let mut any = false;
+                for a in self.assets.iter_mut().filter(|a| a.is_current()) {
+                    if a.submissions == 0
+                        && !a.queued
+                        && matches!(a.state, AssetState::Staged | AssetState::Uploaded { .. })
+                    {
+                        a.queued = true;
+                        any = true;
+                    }
+                }
+                if !any {
+                    return Err(Refusal::NotNow("there is nothing new to submit"));
+                }
+                Ok(self.advance_queue())
+            }
+            Input::UploadProgress { asset, sent, total } => {
+                let a = self.asset_mut(asset)?;
+                if !matches!(a.state, AssetState::Uploading { .. }) {
+                    return Err(Refusal::NotNow("not uploading"));
+                }
+                a.state = AssetState::Uploading { sent, total };
+                Ok(vec![])
+            }
+            Input::Uploaded { asset, url } => {
+                let a = self.asset_mut(asset)?;
+                if !matches!(a.state, AssetState::Uploading { .. }) {
+                    return Err(Refusal::NotNow("not uploading"));
+                }
+                a.state = AssetState::Uploaded { url };
+                Ok(self.maybe_submit())
+            }
+            Input::UploadFailed { asset, reason } => {
+                let a = self.asset_mut(asset)?;
+                if !matches!(a.state, AssetState::Uploading { .. }) {
+                    return Err(Refusal::NotNow("not uploading"));
+                }
+                a.state = AssetState::UploadFailed { reason };
+                a.queued = false;
+                Ok(self.maybe_submit())
+            }
+            Input::SubmitResult { assets, outcome } => self.submit_result(&assets, outcome),
+            Input::ReviewUpdate { task_id, items } => {
+                self.review_update(&task_id, &items);
+                Ok(vec![])
+            }
+            Input::Resubmit(id) => {
+                let a = self.asset_mut(id)?;
+                if !a.is_current() {
+                    return Err(Refusal::NotNow("this asset was removed or replaced"));
+                }
+                if !matches!(
+                    a.state,
+                    AssetState::Failed { .. }
+                        | AssetState::Refused { .. }
+                        | AssetState::Uncertain { .. }
+                        | AssetState::UploadFailed { .. }
+                ) {
+                    return Err(Refusal::NotNow(
+                        "only failed, refused or uncertain assets can be resubmitted",
+                    ));
+                }
+                a.state = AssetState::Staged;
+                a.queued = true;
+                Ok(self.advance_queue())
+            }
+            Input::Replace {
+                asset,
+                name,
+                source,
+                kind,
+            } => {
+                let old = self.asset_mut(asset)?;
+                if !old.is_current() {
+                    return Err(Refusal::NotNow("this asset was removed or replaced"));
+                }
+                if matches!(
+                    old.state,
+                    AssetState::Uploading { .. }
+                        | AssetState::Submitting { .. }
+                        | AssetState::Submitted { .. }
+                ) {
+                    return Err(Refusal::NotNow(
+                        "the asset is being sent or reviewed; wait for its result",
+                    ));
+                }
+                let new_id = self.push_asset(&name, source, kind);
+                if let Ok(old) = self.asset_mut(asset) {
+                    old.replaced_by = Some(new_id);
+                    old.queued = false;
+                }
+                if self.group_id().is_some() {
+                    if let Ok(new) = self.asset_mut(new_id) {
+                        new.queued = true;
+                    }
+                    return Ok(self.advance_queue());
+                }
+                Ok(vec![])
+            }
+            Input::Cancel => {
+                self.cancelled = true;
+                Ok(vec![])
+            }
+            Input::Tick(now) => {
+                if let Verification::Link(link) = &mut self.verification
+                    && link.token_state == TokenState::Waiting
+                    && now >= link.expires_at
+                {
+                    link.token_state = TokenState::Expired;
+                }
+                Ok(vec![])
+            }
+        }
+    }
+
+    fn request_link(&mut self) -> Result<Vec<Action>, Refusal> {
+        match &self.verification {
+            Verification::NotStarted | Verification::Failed { .. } => {}
+            Verification::Link(l) if !matches!(l.token_state, TokenState::Used { .. }) => {}
+            Verification::Issuing => {
+                return Err(Refusal::NotNow("a link is already being requested"));
+            }
+            Verification::Link(_) | Verification::Following { .. } => {
+                return Err(Refusal::NotNow(
+                    "the result is being asked for; wait for it",
+                ));
+            }
+            Verification::Verified { .. } => {
+                return Err(Refusal::NotNow("the person is already verified"));
+            }
+        }
+        self.verification = Verification::Issuing;
+        Ok(vec![Action::IssueLink])
+    }
+
+    fn verification_answer(
+        &mut self,
+        outcome: VerificationOutcome,
+    ) -> Result<Vec<Action>, Refusal> {
+        let link = match &self.verification {
+            Verification::Link(l) if matches!(l.token_state, TokenState::Used { .. }) => l.clone(),
+            Verification::Following { link, .. } => link.clone(),
+            _ => return Err(Refusal::NotNow("no result was being asked for")),
+        };
+        match outcome {
+            VerificationOutcome::Verified { group_id } => {
+                self.last_error = None;
+                self.verification = Verification::Verified { group_id };
+                // Assets added while waiting and already submitted by staff go now.
+                Ok(self.advance_queue())
+            }
+            VerificationOutcome::Failed { reason } => {
+                self.verification = Verification::Failed { reason };
+                Ok(vec![])
+            }
+            VerificationOutcome::NotReady => {
+                let reason = "The phone had not finished when the result was asked for, and the code is now used up. Press \"New code\" and let the person scan again.".to_string();
+                self.verification = Verification::Link(Link {
+                    token_state: TokenState::Spent {
+                        reason: reason.clone(),
+                    },
+                    ..link
+                });
+                self.last_error = Some(reason);
+                Ok(vec![])
+            }
+            VerificationOutcome::Pending { task_id } => {
+                self.verification = Verification::Following {
+                    link,
+                    task_id: task_id.clone(),
+                };
+                Ok(vec![Action::FollowVerification { task_id }])
+            }
+        }
+    }
+
+    /// Starts uploads for queued local files and, once nothing queued is uploading, submits
+    /// every queued asset that has a URL.
+    fn advance_queue(&mut self) -> Vec<Action> {
+        if self.group_id().is_none() {
+            return vec![];
+        }
+        let mut actions = Vec::new();
+        for a in self
+            .assets
+            .iter_mut()
+            .filter(|a| a.queued && a.is_current())
+        {
+            if a.state == AssetState::Staged {
+                match &a.source {
+                    AssetSource::File { path } => {
+                        a.state = AssetState::Uploading { sent: 0, total: 0 };
+                        actions.push(Action::Upload {
+                            asset: a.id,
+                            path: path.clone(),
+                        });
+                    }
+                    AssetSource::Url { url } => {
+                        a.state = AssetState::Uploaded { url: url.clone() };
+                    }
+                }
+            }
+        }
+        actions.extend(self.maybe_submit());
+        actions
+    }
+
+    fn maybe_submit(&mut self) -> Vec<Action> {
+        let Some(group_id) = self.group_id().map(str::to_string) else {
+            return vec![];
+        };
+        let queued = || self.assets.iter().filter(|a| a.queued && a.is_current());
+        if queued().any(|a| matches!(a.state, AssetState::Uploading { .. } | AssetState::Staged)) {
+            return vec![];
+        }
+        let mut batch = Vec::new();
+        for a in self
+            .assets
+            .iter_mut()
+            .filter(|a| a.queued && a.is_current())
+        {
+            a.queued = false;
+            if let AssetState::Uploaded { url } = &a.state {
+                let url = url.clone();
+                batch.push((
+                    a.id,
+                    AssetInput {
+                        url: url.clone(),
+                        name: a.name.clone(),
+                        kind: a.kind,
+                    },
+                ));
+                a.state = AssetState::Submitting { url };
+                a.submissions += 1;
+            }
+        }
+        if batch.is_empty() {
+            return vec![];
+        }
+        vec![Action::Submit {
+            group_id,
+            assets: batch,
+        }]
+    }
+
+    fn submit_result(
+        &mut self,
+        ids: &[AssetId],
+        outcome: SubmitOutcome,
+    ) -> Result<Vec<Action>, Refusal> {
+        let mut actions = Vec::new();
+        if let SubmitOutcome::Accepted(task) = &outcome
+            && !self.review_tasks.contains(task)
+        {
+            self.review_tasks.push(task.clone());
+            actions.push(Action::PollReview {
+                task_id: task.clone(),
+            });
+        }
+        for id in ids {
+            let a = self.asset_mut(*id)?;
+            let AssetState::Submitting { url } = &a.state else {
+                continue;
+            };
+            let url = url.clone();
+            a.state = match &outcome {
+                SubmitOutcome::Accepted(task_id) => AssetState::Submitted {
+                    url,
+                    task_id: task_id.clone(),
+                },
+                SubmitOutcome::Refused(reason) => AssetState::Refused {
+                    reason: reason.clone(),
+                },
+                SubmitOutcome::Lost(reason) => AssetState::Uncertain {
+                    url,
+                    reason: reason.clone(),
+                },
+                SubmitOutcome::NotSent => {
+                    // Never reached APIMart: it may go with the next submit.
+                    a.submissions = a.submissions.saturating_sub(1);
+                    AssetState::Uploaded { url }
+                }
+            };
+        }
+        Ok(actions)
+    }
+
+    fn review_update(&mut self, task_id: &str, items: &[ReviewItem]) {
+        for item in items {
+            let matches_item = |a: &Asset, url: &str| {
+                item.name.as_deref() == Some(a.name.as_str())
+                    || (item.name.is_none() && item.url.as_deref() == Some(url))
+            };
+            let target = self.assets.iter_mut().find(|a| match &a.state {
+                AssetState::Submitted { url, task_id: t } => t == task_id && matches_item(a, url),
+                // Reconciliation: a lost answer's assets may show up in a task we can read.
+                AssetState::Uncertain { url, .. } => matches_item(a, url),
+                _ => false,
+            });
+            let Some(a) = target else { continue };
+            match &item.status {
+                AssetStatus::Active => {
+                    a.state = AssetState::Active {
+                        asset_url: item.asset_url.clone().unwrap_or_default(),
+                        asset_id: item.asset_id.clone(),
+                    };
+                }
+                AssetStatus::Failed => {
+                    let f = item.failure();
+                    a.state = AssetState::Failed {
+                        code: f.as_ref().and_then(|f| f.code.clone()),
+                        message: f.and_then(|f| f.message),
+                    };
+                }
+                AssetStatus::Processing | AssetStatus::Unknown(_) => {
+                    if let AssetState::Uncertain { url, .. } = &a.state {
+                        a.state = AssetState::Submitted {
+                            url: url.clone(),
+                            task_id: task_id.to_string(),
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    /// What to do after a restart. Pure: interrupted work is turned into honest states first
+    /// (an interrupted submit becomes `Uncertain`; a token asked for without an answer is
+    /// spent), then the actions that are safe to repeat are returned.
+    pub fn resume(&mut self, now: Millis) -> Vec<Action> {
+        if self.cancelled {
+            return vec![];
+        }
+        let mut actions = Vec::new();
+        match &self.verification {
+            Verification::Issuing => actions.push(Action::IssueLink),
+            Verification::Link(link) if matches!(link.token_state, TokenState::Used { .. }) => {
+                let reason = "The app stopped while asking for the verification result; the code cannot be used again. Press \"New code\".".to_string();
+                let link = Link {
+                    token_state: TokenState::Spent {
+                        reason: reason.clone(),
+                    },
+                    ..link.clone()
+                };
+                self.verification = Verification::Link(link);
+                self.last_error = Some(reason);
+            }
+            Verification::Following { task_id, .. } => actions.push(Action::FollowVerification {
+                task_id: task_id.clone(),
+            }),
+            _ => {}
+        }
+        let _ = self.apply(Input::Tick(now));
+        for a in &mut self.assets {
+            match &a.state {
+                AssetState::Uploading { .. } => a.state = AssetState::Staged,
+                AssetState::Submitting { url } => {
+                    a.state = AssetState::Uncertain {
+                        url: url.clone(),
+                        reason: "The app stopped while submitting; APIMart may or may not have received it.".into(),
+                    };
+                }
+                _ => {}
+            }
+        }
+        let mut polled = Vec::new();
+        for a in self.assets.iter().filter(|a| a.is_current()) {
+            if let AssetState::Submitted { task_id, .. } = &a.state
+                && !polled.contains(task_id)
+            {
+                polled.push(task_id.clone());
+            }
+        }
+        actions.extend(
+            polled
+                .into_iter()
+                .map(|task_id| Action::PollReview { task_id }),
+        );
+        actions.extend(self.advance_queue());
+        actions
+    }
+}
+
+#[cfg(test)]
+mod tests;

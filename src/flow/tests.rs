@@ -1,0 +1,578 @@
+//! The state machine's rules, as examples and as properties over random event sequences.
+
+use std::collections::{HashMap, HashSet};
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::api::{AssetStatus, ReviewItem};
+
+fn session() -> Session {
+    Session::new(
+        "s1".into(),
+        "Kim Minji".into(),
+        String::new(),
+        "default".into(),
+        Language::Ko,
+        0,
+    )
+}
+
+fn link_ready(token: &str) -> Input {
+    Input::LinkReady {
+        task_id: format!("task-{token}"),
+        h5_link: format!("https://h5.example/{token}"),
+        token: token.into(),
+        issued_at: 0,
+        expires_at: 120_000,
+    }
+}
+
+fn verified(s: &mut Session) {
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    s.apply(Input::StaffConfirmed).unwrap();
+    s.apply(Input::VerificationAnswer(VerificationOutcome::Verified {
+        group_id: "g".into(),
+    }))
+    .unwrap();
+}
+
+fn item(name: &str, status: AssetStatus) -> ReviewItem {
+    ReviewItem {
+        name: Some(name.into()),
+        status,
+        asset_url: Some(format!("asset://{name}")),
+        ..ReviewItem::default()
+    }
+}
+
+#[test]
+fn the_happy_path_reaches_all_approved() {
+    let mut s = session();
+    assert_eq!(s.stage(), Stage::Start);
+    assert_eq!(
+        s.apply(Input::RequestLink).unwrap(),
+        vec![Action::IssueLink]
+    );
+    s.apply(link_ready("t1")).unwrap();
+    assert_eq!(s.stage(), Stage::Verify);
+    let a = s
+        .apply(Input::PhoneCallback {
+            result_code: "10000".into(),
+            token: Some("t1".into()),
+            message: None,
+        })
+        .unwrap();
+    assert_eq!(a, vec![Action::QueryVerification { token: "t1".into() }]);
+    s.apply(Input::VerificationAnswer(VerificationOutcome::Verified {
+        group_id: "g".into(),
+    }))
+    .unwrap();
+    assert_eq!(s.stage(), Stage::Assets);
+    s.apply(Input::AddAssets(vec![
+        (
+            "front".into(),
+            AssetSource::File {
+                path: "/p/front.jpg".into(),
+            },
+            AssetKind::Image,
+        ),
+        (
+            "clip".into(),
+            AssetSource::Url {
+                url: "https://c/clip.mp4".into(),
+            },
+            AssetKind::Video,
+        ),
+    ]))
+    .unwrap();
+    let a = s.apply(Input::Submit).unwrap();
+    assert_eq!(
+        a,
+        vec![Action::Upload {
+            asset: 1,
+            path: "/p/front.jpg".into()
+        }]
+    );
+    assert_eq!(s.stage(), Stage::Uploading);
+    let a = s
+        .apply(Input::Uploaded {
+            asset: 1,
+            url: "https://u/front".into(),
+        })
+        .unwrap();
+    let [Action::Submit { assets, .. }] = a.as_slice() else {
+        panic!("{a:?}")
+    };
+    assert_eq!(assets.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [1, 2]);
+    let a = s
+        .apply(Input::SubmitResult {
+            assets: vec![1, 2],
+            outcome: SubmitOutcome::Accepted("r1".into()),
+        })
+        .unwrap();
+    assert_eq!(
+        a,
+        vec![Action::PollReview {
+            task_id: "r1".into()
+        }]
+    );
+    assert_eq!(s.stage(), Stage::Reviewing);
+    s.apply(Input::ReviewUpdate {
+        task_id: "r1".into(),
+        items: vec![
+            item("front", AssetStatus::Active),
+            item("clip", AssetStatus::Active),
+        ],
+    })
+    .unwrap();
+    assert_eq!(s.stage(), Stage::FinishedAllApproved);
+}
+
+#[test]
+fn an_expired_link_leads_to_a_new_link_in_the_same_session() {
+    let mut s = session();
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    s.apply(Input::Tick(120_000)).unwrap();
+    assert_eq!(s.link().map(|l| &l.token_state), Some(&TokenState::Expired));
+    assert!(
+        s.apply(Input::StaffConfirmed).is_err(),
+        "a dead code cannot be confirmed"
+    );
+    assert_eq!(
+        s.apply(Input::RequestLink).unwrap(),
+        vec![Action::IssueLink]
+    );
+    s.apply(link_ready("t2")).unwrap();
+    assert_eq!(s.link().map(|l| l.token.as_str()), Some("t2"));
+    // A late callback for the old link is ignored.
+    assert!(
+        s.apply(Input::PhoneCallback {
+            result_code: "10000".into(),
+            token: Some("t1".into()),
+            message: None
+        })
+        .is_err()
+    );
+}
+
+#[test]
+fn a_failed_callback_records_the_reason_and_asks_nothing() {
+    let mut s = session();
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    let a = s
+        .apply(Input::PhoneCallback {
+            result_code: "10001".into(),
+            token: Some("t1".into()),
+            message: Some("liveness failed".into()),
+        })
+        .unwrap();
+    assert!(a.is_empty());
+    assert_eq!(s.stage(), Stage::Failed);
+    assert!(
+        matches!(&s.verification, Verification::Failed { reason } if reason.contains("liveness failed"))
+    );
+}
+
+#[test]
+fn partial_review_then_a_replacement_is_approved() {
+    let mut s = session();
+    verified(&mut s);
+    s.apply(Input::AddAssets(vec![
+        (
+            "a".into(),
+            AssetSource::Url {
+                url: "https://c/a.jpg".into(),
+            },
+            AssetKind::Image,
+        ),
+        (
+            "b".into(),
+            AssetSource::Url {
+                url: "https://c/b.jpg".into(),
+            },
+            AssetKind::Image,
+        ),
+    ]))
+    .unwrap();
+    s.apply(Input::Submit).unwrap();
+    s.apply(Input::SubmitResult {
+        assets: vec![1, 2],
+        outcome: SubmitOutcome::Accepted("r1".into()),
+    })
+    .unwrap();
+    s.apply(Input::ReviewUpdate {
+        task_id: "r1".into(),
+        items: vec![
+            item("a", AssetStatus::Active),
+            item("b", AssetStatus::Failed),
+        ],
+    })
+    .unwrap();
+    assert_eq!(s.stage(), Stage::FinishedPartly);
+    let a = s
+        .apply(Input::Replace {
+            asset: 2,
+            name: "b".into(),
+            source: AssetSource::Url {
+                url: "https://c/b2.jpg".into(),
+            },
+            kind: AssetKind::Image,
+        })
+        .unwrap();
+    let [Action::Submit { assets, .. }] = a.as_slice() else {
+        panic!("{a:?}")
+    };
+    assert_eq!(assets.len(), 1);
+    assert_eq!(assets[0].1.name, "b-2", "names stay unique");
+    s.apply(Input::SubmitResult {
+        assets: vec![3],
+        outcome: SubmitOutcome::Accepted("r2".into()),
+    })
+    .unwrap();
+    s.apply(Input::ReviewUpdate {
+        task_id: "r2".into(),
+        items: vec![item("b-2", AssetStatus::Active)],
+    })
+    .unwrap();
+    assert_eq!(s.stage(), Stage::FinishedAllApproved);
+}
+
+#[test]
+fn resume_turns_interrupted_work_into_honest_states() {
+    let mut s = session();
+    verified(&mut s);
+    s.apply(Input::AddAssets(vec![
+        (
+            "a".into(),
+            AssetSource::Url {
+                url: "https://c/a.jpg".into(),
+            },
+            AssetKind::Image,
+        ),
+        (
+            "b".into(),
+            AssetSource::File {
+                path: "/p/b.png".into(),
+            },
+            AssetKind::Image,
+        ),
+    ]))
+    .unwrap();
+    s.apply(Input::Submit).unwrap();
+    // Crash: "a" waits for "b", which is uploading.
+    let actions = s.clone().resume(1);
+    assert_eq!(
+        actions,
+        vec![Action::Upload {
+            asset: 2,
+            path: "/p/b.png".into()
+        }]
+    );
+    s.apply(Input::Uploaded {
+        asset: 2,
+        url: "https://u/b".into(),
+    })
+    .unwrap();
+    // Crash while the submit is out: uncertain, never sent again by itself.
+    let mut after = s.clone();
+    let actions = after.resume(2);
+    assert!(actions.is_empty(), "{actions:?}");
+    assert!(
+        after
+            .assets
+            .iter()
+            .all(|a| matches!(a.state, AssetState::Uncertain { .. }))
+    );
+}
+
+#[test]
+fn resume_after_the_token_was_used_without_an_answer_spends_it() {
+    let mut s = session();
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    s.apply(Input::StaffConfirmed).unwrap();
+    let actions = s.resume(5);
+    assert!(actions.is_empty());
+    assert!(matches!(
+        s.link().map(|l| &l.token_state),
+        Some(TokenState::Spent { .. })
+    ));
+    assert_eq!(
+        s.apply(Input::RequestLink).unwrap(),
+        vec![Action::IssueLink]
+    );
+}
+
+/// Abstract steps; turned into inputs against the current session so that ids and tokens
+/// are often (not always) the live ones.
+#[derive(Debug, Clone)]
+enum Step {
+    RequestLink,
+    LinkReady,
+    LinkFailed,
+    Callback { pass: bool, right_token: bool },
+    Confirm,
+    Answer(u8),
+    VerError,
+    Add { file: bool },
+    Remove(u8),
+    Submit,
+    Uploaded(u8),
+    UploadFailed(u8),
+    SubmitResult { pick: u8, outcome: u8 },
+    Review { pick: u8, status: u8 },
+    Resubmit(u8),
+    Replace(u8),
+    Tick(u16),
+    Cancel,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        1 => Just(Step::RequestLink),
+        3 => Just(Step::LinkReady),
+        1 => Just(Step::LinkFailed),
+        3 => (any::<bool>(), any::<bool>()).prop_map(|(pass, right_token)| Step::Callback { pass, right_token }),
+        2 => Just(Step::Confirm),
+        3 => (0u8..4).prop_map(Step::Answer),
+        1 => Just(Step::VerError),
+        3 => any::<bool>().prop_map(|file| Step::Add { file }),
+        1 => any::<u8>().prop_map(Step::Remove),
+        3 => Just(Step::Submit),
+        3 => any::<u8>().prop_map(Step::Uploaded),
+        1 => any::<u8>().prop_map(Step::UploadFailed),
+        4 => (any::<u8>(), 0u8..4).prop_map(|(pick, outcome)| Step::SubmitResult { pick, outcome }),
+        4 => (any::<u8>(), 0u8..3).prop_map(|(pick, status)| Step::Review { pick, status }),
+        2 => any::<u8>().prop_map(Step::Resubmit),
+        1 => any::<u8>().prop_map(Step::Replace),
+        1 => (0u16..200).prop_map(Step::Tick),
+        1 => prop::bool::weighted(0.05).prop_map(|c| if c { Step::Cancel } else { Step::Submit }),
+    ]
+}
+
+fn pick(s: &Session, n: u8) -> AssetId {
+    if s.assets.is_empty() {
+        return u32::from(n);
+    }
+    s.assets[usize::from(n) % s.assets.len()].id
+}
+
+fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Input {
+    let current_token = s.link().map(|l| l.token.clone());
+    match step {
+        Step::RequestLink => Input::RequestLink,
+        Step::LinkReady => {
+            *tokens += 1;
+            Input::LinkReady {
+                task_id: format!("task{tokens}"),
+                h5_link: format!("https://h5/{tokens}"),
+                token: format!("tok{tokens}"),
+                issued_at: *now,
+                expires_at: *now + 120_000,
+            }
+        }
+        Step::LinkFailed => Input::LinkFailed { reason: "x".into() },
+        Step::Callback { pass, right_token } => Input::PhoneCallback {
+            result_code: if *pass { "10000" } else { "10001" }.into(),
+            token: if *right_token {
+                current_token
+            } else {
+                Some("stale".into())
+            },
+            message: None,
+        },
+        Step::Confirm => Input::StaffConfirmed,
+        Step::Answer(k) => Input::VerificationAnswer(match k {
+            0 => VerificationOutcome::Verified {
+                group_id: "g".into(),
+            },
+            1 => VerificationOutcome::NotReady,
+            2 => VerificationOutcome::Failed {
+                reason: "no".into(),
+            },
+            _ => VerificationOutcome::Pending {
+                task_id: "vt".into(),
+            },
+        }),
+        Step::VerError => Input::VerificationError {
+            reason: "lost".into(),
+        },
+        Step::Add { file } => {
+            let n = s.next_asset_id;
+            let source = if *file {
+                AssetSource::File {
+                    path: format!("/p/{n}.jpg").into(),
+                }
+            } else {
+                AssetSource::Url {
+                    url: format!("https://c/{n}.jpg"),
+                }
+            };
+            Input::AddAssets(vec![(format!("a{n}"), source, AssetKind::Image)])
+        }
+        Step::Remove(n) => Input::Remove(pick(s, *n)),
+        Step::Submit => Input::Submit,
+        Step::Uploaded(n) => Input::Uploaded {
+            asset: pick(s, *n),
+            url: "https://u/x".into(),
+        },
+        Step::UploadFailed(n) => Input::UploadFailed {
+            asset: pick(s, *n),
+            reason: "x".into(),
+        },
+        Step::SubmitResult { pick: p, outcome } => {
+            let submitting: Vec<AssetId> = s
+                .assets
+                .iter()
+                .filter(|a| matches!(a.state, AssetState::Submitting { .. }))
+                .map(|a| a.id)
+                .collect();
+            let ids = if submitting.is_empty() {
+                vec![pick(s, *p)]
+            } else {
+                submitting
+            };
+            let task = format!("r{}", s.review_tasks.len() + 1);
+            Input::SubmitResult {
+                assets: ids,
+                outcome: match outcome {
+                    0 => SubmitOutcome::Accepted(task),
+                    1 => SubmitOutcome::Refused("no".into()),
+                    2 => SubmitOutcome::Lost("lost".into()),
+                    _ => SubmitOutcome::NotSent,
+                },
+            }
+        }
+        Step::Review { pick: p, status } => {
+            let target = s.assets.get(usize::from(*p) % s.assets.len().max(1));
+            let task = match target.map(|a| &a.state) {
+                Some(AssetState::Submitted { task_id, .. }) => task_id.clone(),
+                _ => s
+                    .review_tasks
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "r1".into()),
+            };
+            let name = target.map(|a| a.name.clone()).unwrap_or_default();
+            let status = match status {
+                0 => AssetStatus::Active,
+                1 => AssetStatus::Failed,
+                _ => AssetStatus::Processing,
+            };
+            Input::ReviewUpdate {
+                task_id: task,
+                items: vec![item(&name, status)],
+            }
+        }
+        Step::Resubmit(n) => Input::Resubmit(pick(s, *n)),
+        Step::Replace(n) => Input::Replace {
+            asset: pick(s, *n),
+            name: "r".into(),
+            source: AssetSource::Url {
+                url: "https://c/r.jpg".into(),
+            },
+            kind: AssetKind::Image,
+        },
+        Step::Tick(secs) => {
+            *now += i64::from(*secs) * 1000;
+            Input::Tick(*now)
+        }
+        Step::Cancel => Input::Cancel,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_three_rules_hold_whatever_happens(steps in prop::collection::vec(step(), 1..80), restart_at in any::<u8>()) {
+        let mut s = session();
+        let mut tokens = 0u32;
+        let mut now: Millis = 0;
+        // Rule 1 bookkeeping.
+        let mut signalled: HashSet<String> = HashSet::new();
+        let mut queried: HashMap<String, u32> = HashMap::new();
+        // Rules 2 and 3 bookkeeping.
+        let mut submits: HashMap<AssetId, u32> = HashMap::new();
+        let mut explicit: HashMap<AssetId, u32> = HashMap::new();
+        let mut uncertain_since: HashSet<AssetId> = HashSet::new();
+
+        for (i, st) in steps.iter().enumerate() {
+            let input = to_input(&s, st, &mut tokens, &mut now);
+            let token_before = s.link().filter(|l| l.token_state == TokenState::Waiting).map(|l| l.token.clone());
+            let applied = s.apply(input.clone());
+            let mut actions = match applied {
+                Ok(a) => a,
+                Err(_) => continue,
+            };
+            match &input {
+                Input::PhoneCallback { result_code, .. } if result_code == "10000" => {
+                    if let Some(t) = &token_before { signalled.insert(t.clone()); }
+                }
+                Input::StaffConfirmed => {
+                    if let Some(t) = &token_before { signalled.insert(t.clone()); }
+                }
+                Input::Resubmit(id) => {
+                    *explicit.entry(*id).or_default() += 1;
+                    uncertain_since.remove(id);
+                }
+                Input::Replace { .. } => {
+                    // The replacement is a new row: its first submit is its own.
+                }
+                Input::SubmitResult { assets, outcome: SubmitOutcome::Lost(_) } => {
+                    for id in assets {
+                        if s.assets.iter().any(|a| a.id == *id && matches!(a.state, AssetState::Uncertain { .. })) {
+                            uncertain_since.insert(*id);
+                        }
+                    }
+                }
+                Input::SubmitResult { assets, outcome: SubmitOutcome::NotSent } => {
+                    // Never reached APIMart: does not count as a submission.
+                    for id in assets {
+                        if let Some(n) = submits.get_mut(id)
+                            && s.assets.iter().any(|a| a.id == *id && matches!(a.state, AssetState::Uploaded { .. }))
+                        {
+                            *n = n.saturating_sub(1);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if i == usize::from(restart_at) % steps.len() {
+                // A crash and restart in the middle.
+                actions.extend(s.resume(now));
+            }
+            for action in &actions {
+                match action {
+                    Action::QueryVerification { token } => {
+                        prop_assert!(signalled.contains(token), "asked with {token} before any completion signal");
+                        let n = queried.entry(token.clone()).or_default();
+                        *n += 1;
+                        prop_assert!(*n <= 1, "token {token} asked for twice");
+                    }
+                    Action::Submit { assets, .. } => {
+                        for (id, _) in assets {
+                            prop_assert!(!uncertain_since.contains(id), "uncertain asset {id} sent again without resubmit");
+                            let n = submits.entry(*id).or_default();
+                            *n += 1;
+                            let allowed = 1 + explicit.get(id).copied().unwrap_or(0);
+                            prop_assert!(*n <= allowed, "asset {id} submitted {n} times, allowed {allowed}");
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // The stage is always computable, and a final stage is stable under ticks.
+            let stage = s.stage();
+            if stage.is_final() {
+                let mut t = s.clone();
+                let _ = t.apply(Input::Tick(now + 1_000_000));
+                prop_assert_eq!(t.stage(), stage);
+            }
+        }
+    }
+}
