@@ -232,20 +232,50 @@ impl Client {
         Ok(url)
     }
 
+    /// Retries transient failures: for calls that are safe to repeat.
     async fn retrying<T, F, Fut>(&self, what: &'static str, op: F) -> Result<T, ApiError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, ApiError>>,
     {
-        retry::with_retries(&self.options.retry, op, |attempt, error, wait| {
-            tracing::warn!(
-                call = what,
-                attempt,
-                kind = error.kind(),
-                ?wait,
-                "retrying: {error}"
-            );
-        })
+        self.retrying_if(what, ApiError::is_transient, op).await
+    }
+
+    /// Retries only a 429: the gateway refused the request before doing anything, so even a
+    /// call that must not be repeated blindly (a submit, a one-time token) is safe to send again.
+    async fn retrying_refusals<T, F, Fut>(&self, what: &'static str, op: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        self.retrying_if(what, |e| matches!(e, ApiError::RateLimited { .. }), op)
+            .await
+    }
+
+    async fn retrying_if<T, F, Fut>(
+        &self,
+        what: &'static str,
+        retryable: impl Fn(&ApiError) -> bool,
+        op: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        retry::with_retries(
+            &self.options.retry,
+            retryable,
+            op,
+            |attempt, error, wait| {
+                tracing::warn!(
+                    call = what,
+                    attempt,
+                    kind = error.kind(),
+                    ?wait,
+                    "retrying: {error}"
+                );
+            },
+        )
         .await
     }
 
@@ -328,7 +358,8 @@ impl Client {
         }
     }
 
-    /// Step 2: asks for the verification result with the one-time token. **Never retried**:
+    /// Step 2: asks for the verification result with the one-time token. **Never retried**
+    /// (except after a 429, which the gateway answers before anything reaches the upstream):
     /// the token is consumed by the first request that reaches the upstream. Call it once,
     /// after a completion signal.
     pub async fn query_verification(
@@ -337,7 +368,12 @@ impl Client {
         project: &str,
     ) -> Result<VerificationOutcome, ApiError> {
         let body = json!({ "byted_token": byted_token, "project_name": project });
-        match self.post_json("/v1/seedance2/real-avatar", &body).await {
+        let answer = self
+            .retrying_refusals("query_verification", || {
+                self.post_json("/v1/seedance2/real-avatar", &body)
+            })
+            .await;
+        match answer {
             Ok(data) => Ok(verification_outcome(&data)),
             Err(e) if mentions_not_ready(&e) => Ok(VerificationOutcome::NotReady),
             Err(e) => Err(e),
@@ -360,7 +396,8 @@ impl Client {
     }
 
     /// Step 3 for one request: at most [`MAX_ASSETS_PER_SUBMIT`] assets of one kind. Never
-    /// retried. Prefer [`Client::submit_assets`], which splits and classifies.
+    /// retried blindly: only a 429 (refused before anything was done) is sent again. Prefer
+    /// [`Client::submit_assets`], which splits and classifies.
     pub async fn submit_batch(
         &self,
         group_id: &str,
@@ -378,7 +415,11 @@ impl Client {
             "asset_type": kind.as_str(),
             "assets": list,
         });
-        let data = self.post_json("/v1/seedance2/real-avatar", &body).await?;
+        let data = self
+            .retrying_refusals("submit", || {
+                self.post_json("/v1/seedance2/real-avatar", &body)
+            })
+            .await?;
         parse_data(data)
     }
 

@@ -42,13 +42,14 @@ impl RetryPolicy {
     }
 
     /// The wait before attempt `attempt + 1`, after `attempt` failed attempts (`attempt >= 1`),
-    /// or `None` when the error must be returned.
+    /// or `None` when the error must be returned (attempts used up, or a `Retry-After` too
+    /// long). Whether the error may be retried at all is the caller's decision.
     ///
     /// The backoff is "equal jitter": half of the exponential delay is fixed, half random, so
     /// that many kiosks retrying together spread out. A `Retry-After` from the server is a
     /// floor: we never come back sooner than asked.
     pub fn delay_after(&self, attempt: u32, error: &ApiError, jitter: f64) -> Option<Duration> {
-        if attempt >= self.max_attempts || !error.is_transient() {
+        if attempt >= self.max_attempts {
             return None;
         }
         let exp = self
@@ -68,12 +69,14 @@ impl RetryPolicy {
     }
 }
 
-/// Runs `op` until it succeeds, fails with a non-transient error, or the policy gives up.
+/// Runs `op` until it succeeds, fails with an error `retryable` refuses, or the policy gives
+/// up.
 ///
 /// Sleeps on tokio's clock, so tests can run it on a paused clock. `on_retry` is told about
 /// each retry (attempt number just failed, the error, the wait) for logging and counters.
 pub async fn with_retries<T, F, Fut>(
     policy: &RetryPolicy,
+    retryable: impl Fn(&ApiError) -> bool,
     mut op: F,
     mut on_retry: impl FnMut(u32, &ApiError, Duration),
 ) -> Result<T, ApiError>
@@ -88,7 +91,12 @@ where
             Ok(value) => return Ok(value),
             Err(error) => {
                 let jitter = rand::rng().random::<f64>();
-                match policy.delay_after(attempt, &error, jitter) {
+                let wait = if retryable(&error) {
+                    policy.delay_after(attempt, &error, jitter)
+                } else {
+                    None
+                };
+                match wait {
                     Some(wait) => {
                         on_retry(attempt, &error, wait);
                         tokio::time::sleep(wait).await;
@@ -148,13 +156,26 @@ mod tests {
         assert_eq!(p.delay_after(1, &asked(600), 1.0), None);
     }
 
-    #[test]
-    fn permanent_errors_are_not_retried() {
-        let p = RetryPolicy::default();
-        let e = ApiError::Unauthorized {
-            message: "no".into(),
-        };
-        assert_eq!(p.delay_after(1, &e, 0.5), None);
+    #[tokio::test(start_paused = true)]
+    async fn errors_the_caller_refuses_are_not_retried() {
+        let calls = Arc::new(AtomicU32::new(0));
+        let c = calls.clone();
+        let result: Result<(), _> = with_retries(
+            &RetryPolicy::default(),
+            ApiError::is_transient,
+            move || {
+                c.fetch_add(1, Ordering::SeqCst);
+                async {
+                    Err(ApiError::Unauthorized {
+                        message: "no".into(),
+                    })
+                }
+            },
+            |_, _, _| {},
+        )
+        .await;
+        assert!(matches!(result, Err(ApiError::Unauthorized { .. })));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test(start_paused = true)]
@@ -164,6 +185,7 @@ mod tests {
         let c = calls.clone();
         let result = with_retries(
             &RetryPolicy::default(),
+            ApiError::is_transient,
             move || {
                 let c = c.clone();
                 async move {
@@ -195,6 +217,7 @@ mod tests {
         let mut seen = Vec::new();
         let result: Result<(), _> = with_retries(
             &RetryPolicy::default(),
+            ApiError::is_transient,
             move || {
                 c.fetch_add(1, Ordering::SeqCst);
                 async { Err(server_error()) }

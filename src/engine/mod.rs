@@ -398,7 +398,19 @@ impl Actor {
             .callback
             .as_ref()
             .map(|c| format!("http://{}", c.addr()));
-        self.emit(Event::Ready { callback, resumed }).await;
+        let ids = resumed.iter().map(|(id, _)| id.clone()).collect();
+        self.emit(Event::Ready {
+            callback,
+            resumed: ids,
+        })
+        .await;
+        for (id, actions) in resumed {
+            if let Some(s) = self.sessions.get(&id) {
+                let snapshot = Box::new(s.clone());
+                self.emit(Event::Session(snapshot)).await;
+            }
+            self.run_actions(&id, actions);
+        }
         loop {
             tokio::select! {
                 _ = &mut stop => break,
@@ -424,7 +436,9 @@ impl Actor {
         }
     }
 
-    async fn resume_all(&mut self) -> Vec<String> {
+    /// Loads unfinished sessions and makes their interrupted work honest; returns each with
+    /// the actions to carry out once the front end knows the engine is ready.
+    async fn resume_all(&mut self) -> Vec<(String, Vec<Action>)> {
         let ids = match self.store.unfinished() {
             Ok(ids) => ids,
             Err(e) => {
@@ -459,10 +473,8 @@ impl Actor {
                         .await;
                         continue;
                     }
-                    self.sessions.insert(id.clone(), session.clone());
-                    self.emit(Event::Session(Box::new(session))).await;
-                    self.run_actions(&id, actions);
-                    resumed.push(id);
+                    self.sessions.insert(id.clone(), session);
+                    resumed.push((id, actions));
                 }
                 Ok(None) => {}
                 Err(e) => {

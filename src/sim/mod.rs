@@ -91,6 +91,9 @@ pub struct Faults {
     pub drop_next: u32,
     /// Submissions and session creation answer 402.
     pub insufficient_balance: bool,
+    /// When not empty, the faults above hit only paths starting with one of these (e.g.
+    /// `/v1/uploads`, `/v1/tasks`); other requests pass untouched.
+    pub only_paths: Vec<String>,
 }
 
 /// What the simulator has seen, for assertions.

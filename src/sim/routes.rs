@@ -95,6 +95,19 @@ enum Injected {
 }
 
 async fn faults_layer(State(shared): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let targeted = {
+        let st = shared.state();
+        st.faults.only_paths.is_empty()
+            || st
+                .faults
+                .only_paths
+                .iter()
+                .any(|p| path.starts_with(p.as_str()))
+    };
+    if !targeted {
+        return next.run(req).await;
+    }
     let (latency, injected) = {
         let mut st = shared.state();
         let f: &mut Faults = &mut st.faults;
