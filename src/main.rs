@@ -7,10 +7,13 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use avatar_kiosk::api::{self, DEFAULT_BASE_URL};
+use avatar_kiosk::api::{self, ApiKey, AssetKind, DEFAULT_BASE_URL, Language};
+use avatar_kiosk::cli::{self, Confirm, DemoPhone, Drive, Target};
 use avatar_kiosk::config;
+use avatar_kiosk::engine::{CallbackMode, EngineConfig};
 use avatar_kiosk::secrets::{self, KeySource, OsKeyring};
 use avatar_kiosk::sim::{SimConfig, Simulator, VerifyShape};
+use avatar_kiosk::store::Store;
 use avatar_kiosk::ui::{self, KeyStatus, StatusInfo};
 
 /// Verify a real person for Seedance 2.0 and register their photos and videos as approved
@@ -31,8 +34,27 @@ struct Cli {
     base_url: String,
 
     /// Run against the built-in APIMart simulator (no key, no network needed).
-    #[arg(long)]
+    #[arg(long, global = true)]
     demo: bool,
+
+    /// APIMart project name.
+    #[arg(long, global = true, default_value = "default")]
+    project: String,
+
+    /// Where the phone's redirect is received: ADDR:PORT (port 0 picks a free one)
+    /// [default: this machine's LAN address, a free port].
+    #[arg(long, global = true, value_name = "ADDR:PORT")]
+    callback_bind: Option<SocketAddr>,
+
+    /// Use the studio's own public callback URL instead of listening ({session} is replaced by
+    /// the session id). Staff then confirm by hand.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        conflicts_with = "callback_bind"
+    )]
+    callback_url: Option<String>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -40,8 +62,77 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Onboard one person from the terminal: QR code, wait for the phone, upload, submit,
+    /// review. Exit code 0 when all assets are approved, 2 when some failed, 1 on error.
+    Onboard(OnboardArgs),
+    /// List stored sessions, newest first.
+    Sessions {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Continue a stored session where it stopped.
+    Resume {
+        /// The session id (see `sessions`).
+        id: String,
+        #[command(flatten)]
+        follow: FollowArgs,
+    },
     /// Run the APIMart simulator alone, for trying the CLI or other tools against it.
     Sim(SimArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct OnboardArgs {
+    /// The person's name, as they write it.
+    #[arg(long)]
+    name: String,
+    /// A note for the studio's records.
+    #[arg(long, default_value = "")]
+    note: String,
+    /// Treat every asset as this kind [default: from each file's or URL's ending].
+    #[arg(long, value_enum)]
+    asset_type: Option<KindArg>,
+    /// The person's language, for the phone pages.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    language: LangArg,
+    #[command(flatten)]
+    follow: FollowArgs,
+    /// Image files, or http(s) URLs of images or videos.
+    #[arg(required = true, value_name = "ASSET")]
+    assets: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct FollowArgs {
+    /// How the phone's success reaches the app: the callback, or Enter pressed by staff.
+    #[arg(long, value_enum, default_value_t = ConfirmArg::Callback)]
+    confirm: ConfirmArg,
+    /// Print one JSON object per line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    #[value(name = "Image", alias = "image")]
+    Image,
+    #[value(name = "Video", alias = "video")]
+    Video,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    En,
+    Ko,
+    Zh,
+    Ja,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
+enum ConfirmArg {
+    Callback,
+    Manual,
 }
 
 #[derive(Debug, clap::Args)]
@@ -141,18 +232,133 @@ fn main() -> std::process::ExitCode {
 
 fn real_main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let data_dir = config::data_dir(cli.data_dir.as_deref());
+    let mut data_dir = config::data_dir(cli.data_dir.as_deref());
+    if cli.demo {
+        // Demo sessions never mix with real people's records.
+        data_dir = data_dir.join("demo");
+    }
     config::ensure_data_dir(&data_dir)
         .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
     let _log_guard = init_logging(&data_dir);
 
-    match cli.command {
+    match &cli.command {
         Some(Command::Sim(args)) => run_sim(args),
+        Some(Command::Sessions { json }) => {
+            let store = Store::open_in(&data_dir).map_err(|e| anyhow::anyhow!(e.advice()))?;
+            for line in cli::list_sessions(&store, *json) {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Some(Command::Onboard(args)) => {
+            let target = Target::New {
+                name: args.name.clone(),
+                note: args.note.clone(),
+                project: cli.project.clone(),
+                language: match args.language {
+                    LangArg::En => Language::En,
+                    LangArg::Ko => Language::Ko,
+                    LangArg::Zh => Language::Zh,
+                    LangArg::Ja => Language::Ja,
+                },
+            };
+            let kind = args.asset_type.map(|k| match k {
+                KindArg::Image => AssetKind::Image,
+                KindArg::Video => AssetKind::Video,
+            });
+            run_cli(
+                &cli,
+                &data_dir,
+                target,
+                args.assets.clone(),
+                kind,
+                &args.follow,
+            )
+        }
+        Some(Command::Resume { id, follow }) => run_cli(
+            &cli,
+            &data_dir,
+            Target::Resume(id.clone()),
+            vec![],
+            None,
+            follow,
+        ),
         None => run_gui(cli.demo, &cli.base_url, &data_dir),
     }
 }
 
-fn run_sim(args: SimArgs) -> anyhow::Result<()> {
+struct SimPhone<'a>(&'a Simulator);
+
+impl DemoPhone for SimPhone<'_> {
+    fn pass(&self, task_id: &str) -> Option<String> {
+        self.0.phone_finishes(task_id, true).ok()
+    }
+}
+
+fn run_cli(
+    cli: &Cli,
+    data_dir: &std::path::Path,
+    target: Target,
+    assets: Vec<String>,
+    kind: Option<AssetKind>,
+    follow: &FollowArgs,
+) -> anyhow::Result<()> {
+    let rt = runtime()?;
+    let code = rt.block_on(async {
+        let sim = if cli.demo {
+            Some(Simulator::start(SimConfig::default()).await?)
+        } else {
+            None
+        };
+        let (base_url, key) = match &sim {
+            Some(sim) => (sim.base_url(), ApiKey::new("demo-key")),
+            None => {
+                let key = match secrets::load_key(&OsKeyring::default()) {
+                    Ok(Some((key, _))) => key,
+                    Ok(None) => anyhow::bail!(
+                        "No API key is set. Store it with the app's Settings, set {} for this run, or try the whole flow with --demo.",
+                        secrets::ENV_VAR
+                    ),
+                    Err(e) => anyhow::bail!(e.advice()),
+                };
+                (cli.base_url.clone(), key)
+            }
+        };
+        let mut config = EngineConfig::new(data_dir.join(avatar_kiosk::store::DB_FILE), &base_url, key);
+        config.callback = match (&cli.callback_url, cli.callback_bind) {
+            (Some(url), _) => CallbackMode::External(url.clone()),
+            (None, Some(bind)) => CallbackMode::Listen(bind),
+            // The demo's phone is simulated on this machine: loopback is enough.
+            (None, None) if sim.is_some() => CallbackMode::Listen(SocketAddr::from(([127, 0, 0, 1], 0))),
+            (None, None) => CallbackMode::Listen(SocketAddr::new(avatar_kiosk::callback::lan_address(), 0)),
+        };
+        let confirm = if follow.confirm == ConfirmArg::Manual || cli.callback_url.is_some() {
+            Confirm::Manual
+        } else {
+            Confirm::Callback
+        };
+        let drive = Drive {
+            target,
+            assets,
+            asset_type: kind,
+            confirm,
+            json: follow.json,
+            max_new_codes: 5,
+        };
+        let phone = sim.as_ref().map(SimPhone);
+        let code = cli::drive(config, drive, phone.as_ref().map(|p| p as &dyn DemoPhone)).await;
+        if let Some(sim) = sim {
+            sim.shutdown().await;
+        }
+        Ok(code)
+    })?;
+    if code != 0 {
+        std::process::exit(code);
+    }
+    Ok(())
+}
+
+fn run_sim(args: &SimArgs) -> anyhow::Result<()> {
     if !args.bind.is_loopback() && !args.allow_lan {
         anyhow::bail!(
             "refusing to listen on {}: pass --allow-lan to let other machines reach the simulator",
@@ -160,7 +366,7 @@ fn run_sim(args: SimArgs) -> anyhow::Result<()> {
         );
     }
     let config = SimConfig {
-        key: args.key.filter(|k| !k.is_empty()),
+        key: args.key.clone().filter(|k| !k.is_empty()),
         link_ttl: Duration::from_secs(args.link_ttl_secs),
         review_duration: Duration::from_secs(args.review_secs),
         verify_shape: args.verify_shape.into(),

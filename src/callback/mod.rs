@@ -118,9 +118,14 @@ impl CallbackServer {
         self.addr
     }
 
-    /// The callback URL for a session.
+    /// The callback URL for a session. A listener on every interface (0.0.0.0) is reached
+    /// through the LAN address.
     pub fn url_for(&self, session: &str) -> String {
-        format!("http://{}/cb/{session}", self.addr)
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(lan_address());
+        }
+        format!("http://{addr}/cb/{session}")
     }
 }
 

@@ -16,6 +16,25 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{AssetInput, AssetKind, AssetStatus, Language, ReviewItem, VerificationOutcome};
 
+/// What staff should do about a review failure, from the upstream code and message.
+pub fn review_advice(code: Option<&str>, message: Option<&str>) -> String {
+    let what = match code.unwrap_or_default() {
+        "FaceMismatch" => {
+            "The face does not match the verified person: use a clear, front-facing photo of them alone."
+        }
+        "MultipleFaces" => "More than one face was found: use a photo of the person alone.",
+        "FetchFailed" => {
+            "APIMart could not download the file: check that the address is public and still works, then resubmit."
+        }
+        "NoFace" => "No face was found: use a photo where the face is clear and well lit.",
+        _ => "Review refused this asset: replace it with another photo or video of the person.",
+    };
+    match message.filter(|m| !m.trim().is_empty()) {
+        Some(m) => format!("{what} ({m})"),
+        None => what.to_string(),
+    }
+}
+
 /// Milliseconds since the Unix epoch. Time is always passed in.
 pub type Millis = i64;
 

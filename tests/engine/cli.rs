@@ -1,0 +1,135 @@
+//! The command line over the same engine, as a script would use it: `--demo --json`.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn kiosk(dir: &std::path::Path, args: &[&str]) -> (i32, Vec<Value>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove(avatar_kiosk::secrets::ENV_VAR)
+        .env("AVATAR_KIOSK_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines = stdout
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    (
+        out.status.code().unwrap_or(-1),
+        lines,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn kinds(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+#[test]
+fn onboard_in_the_demo_reports_every_step_and_exits_by_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = crate::png_file(dir.path(), "front.png");
+    let (code, events, stderr) = kiosk(
+        dir.path(),
+        &[
+            "--demo",
+            "onboard",
+            "--json",
+            "--name",
+            "Kim",
+            photo.to_str().unwrap(),
+            "https://cdn.studio.example/side-fail.jpg",
+            "/no/such/file.jpg",
+        ],
+    );
+    assert_eq!(code, 2, "some failed: {events:?} {stderr}");
+    let k = kinds(&events);
+    for want in [
+        "blocked",
+        "link",
+        "verified",
+        "uploaded",
+        "submitted",
+        "review",
+        "done",
+    ] {
+        assert!(k.iter().any(|x| x == want), "no {want} in {k:?}");
+    }
+    let done = events.last().unwrap();
+    assert_eq!(done["event"], "done");
+    assert_eq!(done["approved"], 1);
+    assert_eq!(done["blocked"], 1);
+    let failed = done["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "side-fail")
+        .unwrap();
+    assert_eq!(failed["status"], "failed");
+    assert!(
+        failed["reason"]
+            .as_str()
+            .unwrap()
+            .contains("face does not match")
+    );
+    let link = events.iter().find(|e| e["event"] == "link").unwrap();
+    assert!(
+        link["h5_link"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    assert!(link["expires_at"].as_i64().unwrap() > 0);
+
+    // The session is stored; `resume` of a finished one reports the same end.
+    let (code, listed, _) = kiosk(dir.path(), &["--demo", "sessions", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["stage"], "partly-approved");
+    let id = listed[0]["id"].as_str().unwrap();
+    let (code, events, _) = kiosk(dir.path(), &["--demo", "resume", id, "--json"]);
+    assert_eq!(code, 2);
+    assert_eq!(events.last().unwrap()["stage"], "partly-approved");
+}
+
+#[test]
+fn all_approved_exits_zero_and_manual_confirmation_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, events, stderr) = kiosk(
+        dir.path(),
+        &[
+            "--demo",
+            "onboard",
+            "--json",
+            "--confirm",
+            "manual",
+            "--name",
+            "王",
+            "https://cdn.studio.example/a.jpg",
+        ],
+    );
+    assert_eq!(code, 0, "{events:?} {stderr}");
+    assert_eq!(events.last().unwrap()["stage"], "approved");
+}
+
+#[test]
+fn without_a_key_it_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = kiosk(
+        dir.path(),
+        &["onboard", "--name", "X", "https://cdn.studio.example/a.jpg"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("--demo") || stderr.contains("keyring"),
+        "{stderr}"
+    );
+}
