@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod flow;
+pub mod media;
 pub mod secrets;
 pub mod sim;
 pub mod store;

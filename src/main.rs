@@ -344,6 +344,7 @@ fn run_cli(
             confirm,
             json: follow.json,
             max_new_codes: 5,
+            check_urls: sim.is_none(),
         };
         let phone = sim.as_ref().map(SimPhone);
         let code = cli::drive(config, drive, phone.as_ref().map(|p| p as &dyn DemoPhone)).await;

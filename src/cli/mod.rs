@@ -55,6 +55,8 @@ pub struct Drive {
     pub json: bool,
     /// New codes issued automatically after expiry, at most.
     pub max_new_codes: u32,
+    /// Probe URLs before submitting (off in the demo, whose URLs are imaginary).
+    pub check_urls: bool,
 }
 
 /// Which session to drive.
@@ -119,6 +121,75 @@ pub fn terminal_qr(link: &str) -> Option<String> {
             .quiet_zone(true)
             .build(),
     )
+}
+
+/// Checks every asset before anything is sent, in parallel: local images are prepared (so
+/// corrupt, tiny, odd-shaped or duplicate files are caught), URLs are probed. Returns the
+/// usable assets and, for the others, what was typed with the reason.
+pub async fn precheck(
+    raw: &[String],
+    forced: Option<AssetKind>,
+    check_urls: bool,
+) -> (Vec<NewAsset>, Vec<(String, String)>) {
+    let http = crate::media::url::probe_client(std::time::Duration::from_secs(15));
+    let checks = raw.iter().map(|r| {
+        let http = http.clone();
+        async move {
+            let mut asset = parse_asset(r, forced)?;
+            match &asset.source {
+                AssetSource::File { path } => {
+                    let path = path.clone();
+                    let prepared = tokio::task::spawn_blocking(move || {
+                        let bytes =
+                            std::fs::read(&path).map_err(|e| format!("cannot be read: {e}"))?;
+                        crate::media::prepare_image(&bytes, &crate::media::Limits::default())
+                            .map(|p| p.hash)
+                            .map_err(|b| b.advice())
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r)
+                    .map_err(|reason| format!("{r}: {reason}"))?;
+                    Ok((asset, Some(prepared)))
+                }
+                AssetSource::Url { url } if check_urls => {
+                    let probe =
+                        crate::media::url::probe(&http, url, &crate::media::Limits::default())
+                            .await
+                            .map_err(|p| format!("{r}: {}", p.advice()))?;
+                    asset.kind = asset.kind.or(Some(probe.kind));
+                    Ok((asset, None))
+                }
+                AssetSource::Url { .. } => Ok((asset, None)),
+            }
+        }
+    });
+    let results: Vec<Result<(NewAsset, Option<String>), String>> =
+        futures_util::future::join_all(checks).await;
+    let mut ok: Vec<NewAsset> = Vec::new();
+    let mut hashes: Vec<(String, String)> = Vec::new();
+    let mut blocked = Vec::new();
+    for (typed, result) in raw.iter().zip(results) {
+        match result {
+            Ok((asset, Some(hash))) => {
+                if let Some((_, first)) = hashes.iter().find(|(h, _)| *h == hash) {
+                    blocked.push((
+                        typed.clone(),
+                        format!(
+                            "{typed}: {}",
+                            crate::media::Blocked::Duplicate(first.clone()).advice()
+                        ),
+                    ));
+                } else {
+                    hashes.push((hash, typed.clone()));
+                    ok.push(asset);
+                }
+            }
+            Ok((asset, None)) => ok.push(asset),
+            Err(reason) => blocked.push((typed.clone(), reason)),
+        }
+    }
+    (ok, blocked)
 }
 
 /// Turns what was typed into an asset, or the reason it cannot be one.
@@ -225,19 +296,13 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
         tty: std::io::stdout().is_terminal(),
         countdown_shown: false,
     };
-    let mut assets = Vec::new();
-    let mut blocked = 0usize;
-    for raw in &drive.assets {
-        match parse_asset(raw, drive.asset_type) {
-            Ok(a) => assets.push(a),
-            Err(reason) => {
-                blocked += 1;
-                out.event(
-                    json!({ "event": "blocked", "asset": raw, "reason": reason }),
-                    || format!("✗ Skipped {reason}"),
-                );
-            }
-        }
+    let (assets, refused) = precheck(&drive.assets, drive.asset_type, drive.check_urls).await;
+    let blocked = refused.len();
+    for (raw, reason) in refused {
+        out.event(
+            json!({ "event": "blocked", "asset": raw, "reason": reason }),
+            || format!("✗ Skipped {reason}"),
+        );
     }
     let mut config = config;
     if let Target::Resume(id) = &drive.target {

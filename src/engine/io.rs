@@ -9,10 +9,10 @@ use tokio::sync::{Semaphore, mpsc};
 
 use super::{Internal, PollPolicy, now_ms};
 use crate::api::{
-    ApiError, AssetInput, AssetKind, BatchState, Client, Language, MAX_UPLOAD_BYTES, TaskStatus,
-    VerificationOutcome,
+    ApiError, AssetInput, AssetKind, BatchState, Client, Language, TaskStatus, VerificationOutcome,
 };
 use crate::flow::{AssetId, AssetSource, Input, Millis, SubmitOutcome};
+use crate::media;
 
 /// What every task needs.
 #[derive(Clone)]
@@ -70,45 +70,20 @@ pub(super) fn guess_kind(source: &AssetSource) -> AssetKind {
     }
 }
 
-/// A safe name from a file name or URL: letters, digits, `-` and `_`, at most 64 characters.
+/// A safe name from a file name or URL path (see [`media::safe_name`]).
 pub(super) fn name_from_source(source: &AssetSource) -> String {
-    let raw = match source {
-        AssetSource::File { path } => path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default(),
-        AssetSource::Url { url } => url::Url::parse(url)
-            .ok()
-            .and_then(|u| {
-                u.path_segments()
-                    .and_then(|mut s| s.next_back().map(str::to_string))
-            })
-            .map(|seg| {
-                Path::new(&seg)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().to_string())
-                    .unwrap_or(seg)
-            })
-            .unwrap_or_default(),
-    };
-    let cleaned: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .trim_matches('-')
-        .chars()
-        .take(64)
-        .collect();
-    if cleaned.is_empty() {
-        "asset".into()
-    } else {
-        cleaned
+    match source {
+        AssetSource::File { path } => media::safe_name(&path.to_string_lossy()),
+        AssetSource::Url { url } => {
+            let last = url::Url::parse(url)
+                .ok()
+                .and_then(|u| {
+                    u.path_segments()
+                        .and_then(|mut s| s.next_back().map(str::to_string))
+                })
+                .unwrap_or_default();
+            media::safe_name(&last)
+        }
     }
 }
 
@@ -229,55 +204,37 @@ pub(super) async fn follow_verification(ctx: Ctx, task_id: String) {
     }
 }
 
-/// What APIMart's upload accepts, sniffed from the content.
-fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else {
-        None
-    }
-}
+/// Files larger than this are not even read: no usable photo is this big.
+const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
 
-async fn read_image(path: &Path) -> Result<(bytes::Bytes, &'static str), String> {
-    let meta = tokio::fs::metadata(path).await.map_err(|e| {
+/// Reads and prepares a local image (on the blocking pool): upright, under 20 MB, no metadata.
+async fn read_prepared(path: &Path) -> Result<media::Prepared, String> {
+    let unreadable = |e: std::io::Error| {
         format!(
             "The file {} cannot be read ({e}). Check that it still exists, then resubmit.",
             path.display()
         )
-    })?;
-    if meta.len() > MAX_UPLOAD_BYTES as u64 {
+    };
+    let meta = tokio::fs::metadata(path).await.map_err(unreadable)?;
+    if meta.len() > MAX_READ_BYTES {
         return Err(format!(
-            "The file {} is {:.1} MB; APIMart accepts at most 20 MB. Use a smaller image.",
+            "The file {} is {:.0} MB, far too large for a photo. Export it as JPEG at a normal size.",
             path.display(),
             meta.len() as f64 / 1_048_576.0
         ));
     }
-    let bytes = tokio::fs::read(path).await.map_err(|e| {
-        format!(
-            "The file {} cannot be read ({e}). Check that it still exists, then resubmit.",
-            path.display()
-        )
-    })?;
-    let Some(mime) = sniff_image(&bytes) else {
-        return Err(format!(
-            "The file {} is not a JPEG, PNG, WebP or GIF image. Export it as JPEG or PNG and replace it.",
-            path.display()
-        ));
-    };
-    Ok((bytes.into(), mime))
+    let bytes = tokio::fs::read(path).await.map_err(unreadable)?;
+    tokio::task::spawn_blocking(move || media::prepare_image(&bytes, &media::Limits::default()))
+        .await
+        .map_err(|e| format!("Preparing the image failed ({e}). Try again."))?
+        .map_err(|b| b.advice())
 }
 
 pub(super) async fn upload(ctx: Ctx, slots: Arc<Semaphore>, asset: AssetId, path: PathBuf) {
     let Ok(_permit) = slots.acquire_owned().await else {
         return;
     };
-    let (bytes, mime) = match read_image(&path).await {
+    let prepared = match read_prepared(&path).await {
         Ok(x) => x,
         Err(reason) => {
             ctx.input(
@@ -289,10 +246,9 @@ pub(super) async fn upload(ctx: Ctx, slots: Arc<Semaphore>, asset: AssetId, path
             return;
         }
     };
-    let filename = path
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_else(|| "image".into());
+    let stem = media::safe_name(&path.to_string_lossy());
+    let filename = format!("{stem}.{}", prepared.extension);
+    let (bytes, mime) = (bytes::Bytes::from(prepared.bytes), prepared.content_type);
     // Progress goes through a small channel: the callback must not block the upload.
     let (tx, mut rx) = mpsc::channel::<(u64, u64)>(8);
     let forward = {

@@ -37,6 +37,9 @@ fn kinds(events: &[Value]) -> Vec<String> {
 fn onboard_in_the_demo_reports_every_step_and_exits_by_outcome() {
     let dir = tempfile::tempdir().unwrap();
     let photo = crate::png_file(dir.path(), "front.png");
+    let text = dir.path().join("notes.jpg");
+    std::fs::write(&text, "just text").unwrap();
+    let photo = photo.to_str().unwrap();
     let (code, events, stderr) = kiosk(
         dir.path(),
         &[
@@ -45,9 +48,11 @@ fn onboard_in_the_demo_reports_every_step_and_exits_by_outcome() {
             "--json",
             "--name",
             "Kim",
-            photo.to_str().unwrap(),
+            photo,
             "https://cdn.studio.example/side-fail.jpg",
             "/no/such/file.jpg",
+            text.to_str().unwrap(),
+            photo,
         ],
     );
     assert_eq!(code, 2, "some failed: {events:?} {stderr}");
@@ -66,7 +71,26 @@ fn onboard_in_the_demo_reports_every_step_and_exits_by_outcome() {
     let done = events.last().unwrap();
     assert_eq!(done["event"], "done");
     assert_eq!(done["approved"], 1);
-    assert_eq!(done["blocked"], 1);
+    assert_eq!(done["blocked"], 3, "missing, not an image, duplicate");
+    let reasons: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "blocked")
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("no such file")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("not a JPEG, PNG, WebP or GIF")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("same image")),
+        "{reasons:?}"
+    );
     let failed = done["assets"]
         .as_array()
         .unwrap()

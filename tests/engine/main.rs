@@ -6,6 +6,7 @@
 
 mod cli;
 mod flows;
+mod media_urls;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -130,11 +131,15 @@ impl Running {
     }
 }
 
-/// A tiny PNG file (enough for the simulator's content sniffing).
+/// A real 400x500 PNG whose pixels depend on the name (so no two are duplicates).
 pub fn png_file(dir: &Path, name: &str) -> PathBuf {
-    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
-    v.extend_from_slice(&[7u8; 4096]);
+    let seed = name
+        .bytes()
+        .fold(0u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
+    let img = image::RgbImage::from_fn(400, 500, |x, y| {
+        image::Rgb([seed, (x % 256) as u8, (y % 256) as u8])
+    });
     let p = dir.join(name);
-    std::fs::write(&p, v).unwrap();
+    img.save_with_format(&p, image::ImageFormat::Png).unwrap();
     p
 }

@@ -1,0 +1,248 @@
+//! Probing the studio's own asset URLs before anything is submitted: reachable, the right
+//! kind, a sensible size; images get a preview.
+
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
+
+use super::{Blocked, Limits, Thumbnail};
+use crate::api::AssetKind;
+
+/// The largest video upstream accepts.
+pub const MAX_VIDEO_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The largest image fetched for a preview.
+pub const MAX_PREVIEW_BYTES: u64 = 20 * 1024 * 1024;
+
+/// What a URL turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrlProbe {
+    /// Image or video.
+    pub kind: AssetKind,
+    /// As the server says.
+    pub content_type: String,
+    /// When the server says.
+    pub bytes: Option<u64>,
+    /// Images only.
+    pub thumbnail: Option<Thumbnail>,
+    /// Images only: the size.
+    pub size: Option<(u32, u32)>,
+}
+
+/// Why a URL cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlProblem {
+    /// Not http(s).
+    #[error("not an http(s) address")]
+    NotHttp,
+    /// 404 or 410.
+    #[error("not found ({0})")]
+    NotFound(u16),
+    /// Any other refusal.
+    #[error("the server answered {0}")]
+    Status(u16),
+    /// Redirects that never end.
+    #[error("too many redirects")]
+    RedirectLoop,
+    /// The server did not answer in time.
+    #[error("the server did not answer in time")]
+    Timeout,
+    /// No connection.
+    #[error("the server cannot be reached: {0}")]
+    Unreachable(String),
+    /// An HTML page instead of a file.
+    #[error("a web page, not a file")]
+    WebPage,
+    /// Neither an image nor an MP4/MOV video.
+    #[error("unsupported content type {0}")]
+    Unsupported(String),
+    /// A video over 50 MB.
+    #[error("the video is {0} bytes")]
+    VideoTooLarge(u64),
+    /// The image itself cannot be used.
+    #[error("{0}")]
+    Image(Blocked),
+}
+
+impl UrlProblem {
+    /// What staff should do.
+    pub fn advice(&self) -> String {
+        match self {
+            UrlProblem::NotHttp => "Only http:// or https:// addresses can be used. Paste the file's web address.".into(),
+            UrlProblem::NotFound(code) => format!("Nothing is at this address (error {code}). Check that the link is complete and the file is still published."),
+            UrlProblem::Status(code) => format!("The server refused to give the file (error {code}). Make the file public, then try again."),
+            UrlProblem::RedirectLoop => "The address keeps redirecting and never reaches a file. Copy the file's direct address.".into(),
+            UrlProblem::Timeout => "The server did not answer in time. Check the address, or try again later.".into(),
+            UrlProblem::Unreachable(_) => "The server cannot be reached. Check the address and the network.".into(),
+            UrlProblem::WebPage => "This address is a web page, not an image or video. Open the page, right-click the image or video, copy its own address and paste that.".into(),
+            UrlProblem::Unsupported(ct) => format!("The address gives \"{ct}\", not an image (JPEG, PNG, WebP) or a video (MP4, MOV)."),
+            UrlProblem::VideoTooLarge(n) => format!(
+                "The video is {:.0} MB; the limit is 50 MB. Export a shorter or smaller clip (2-15 s).",
+                *n as f64 / 1_048_576.0
+            ),
+            UrlProblem::Image(b) => b.advice(),
+        }
+    }
+}
+
+fn transport(e: &reqwest::Error) -> UrlProblem {
+    if e.is_redirect() {
+        UrlProblem::RedirectLoop
+    } else if e.is_timeout() {
+        UrlProblem::Timeout
+    } else {
+        UrlProblem::Unreachable(e.without_url_ref())
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let mut s = self.to_string();
+        if let Some(u) = self.url() {
+            s = s.replace(u.as_str(), "the address");
+        }
+        s
+    }
+}
+
+/// A client for probing: bounded redirects and a timeout.
+pub fn probe_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(8))
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .user_agent(concat!("avatar-kiosk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+fn kind_of(content_type: &str, url: &str) -> Result<AssetKind, UrlProblem> {
+    let ct = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let path = url::Url::parse(url)
+        .map(|u| u.path().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ct.as_str() {
+        "text/html" | "application/xhtml+xml" => Err(UrlProblem::WebPage),
+        "image/jpeg" | "image/png" | "image/webp" | "image/gif" => Ok(AssetKind::Image),
+        "video/mp4" | "video/quicktime" => Ok(AssetKind::Video),
+        // Generic types: trust a known file ending.
+        "" | "application/octet-stream" | "binary/octet-stream" => {
+            if [".mp4", ".mov", ".m4v"].iter().any(|e| path.ends_with(e)) {
+                Ok(AssetKind::Video)
+            } else if [".jpg", ".jpeg", ".png", ".webp", ".gif"]
+                .iter()
+                .any(|e| path.ends_with(e))
+            {
+                Ok(AssetKind::Image)
+            } else {
+                Err(UrlProblem::Unsupported(if ct.is_empty() {
+                    "no content type".into()
+                } else {
+                    ct
+                }))
+            }
+        }
+        _ => Err(UrlProblem::Unsupported(ct)),
+    }
+}
+
+/// Probes a URL: HEAD first, a ranged GET when HEAD is refused; images are then fetched (up
+/// to 20 MB) for their size check and preview.
+pub async fn probe(
+    http: &reqwest::Client,
+    url: &str,
+    limits: &Limits,
+) -> Result<UrlProbe, UrlProblem> {
+    let parsed = url::Url::parse(url).map_err(|_| UrlProblem::NotHttp)?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(UrlProblem::NotHttp);
+    }
+    let head = http.head(url).send().await.map_err(|e| transport(&e))?;
+    let (status, headers) = if head.status().is_success() {
+        (head.status().as_u16(), head.headers().clone())
+    } else if matches!(head.status().as_u16(), 404 | 410) {
+        return Err(UrlProblem::NotFound(head.status().as_u16()));
+    } else {
+        // Some servers refuse HEAD: ask for the first bytes instead.
+        let get = http
+            .get(url)
+            .header(RANGE, "bytes=0-0")
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        (get.status().as_u16(), get.headers().clone())
+    };
+    match status {
+        200..=299 => {}
+        404 | 410 => return Err(UrlProblem::NotFound(status)),
+        s => return Err(UrlProblem::Status(s)),
+    }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = headers
+        .get(CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit('/').next())
+        .and_then(|n| n.parse().ok())
+        .or_else(|| {
+            headers
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|n| n.parse().ok())
+        });
+    let kind = kind_of(&content_type, url)?;
+    if kind == AssetKind::Video {
+        if let Some(n) = bytes.filter(|n| *n > MAX_VIDEO_BYTES) {
+            return Err(UrlProblem::VideoTooLarge(n));
+        }
+        return Ok(UrlProbe {
+            kind,
+            content_type,
+            bytes,
+            thumbnail: None,
+            size: None,
+        });
+    }
+    if bytes.is_some_and(|n| n > MAX_PREVIEW_BYTES) {
+        // Too big to preview here; APIMart fetches it itself.
+        return Ok(UrlProbe {
+            kind,
+            content_type,
+            bytes,
+            thumbnail: None,
+            size: None,
+        });
+    }
+    let body = http.get(url).send().await.map_err(|e| transport(&e))?;
+    if !body.status().is_success() {
+        return Err(UrlProblem::Status(body.status().as_u16()));
+    }
+    let data = body.bytes().await.map_err(|e| transport(&e))?;
+    let limits = limits.clone();
+    let decoded = tokio::task::spawn_blocking(move || {
+        super::decode_checked(&data, &limits)
+            .map(|(img, _)| (super::thumbnail_of(&img), (img.width(), img.height())))
+    })
+    .await
+    .map_err(|e| UrlProblem::Unreachable(e.to_string()))?;
+    let (thumbnail, size) = decoded.map_err(UrlProblem::Image)?;
+    Ok(UrlProbe {
+        kind,
+        content_type,
+        bytes,
+        thumbnail: Some(thumbnail),
+        size: Some(size),
+    })
+}
