@@ -70,10 +70,26 @@ impl eframe::App for KioskApp {
     }
 }
 
+/// The window icon, from the PNG the packages ship.
+fn icon() -> Option<egui::IconData> {
+    let img =
+        image::load_from_memory(include_bytes!("../../assets/icons/avatar-kiosk-256.png")).ok()?;
+    let rgba = img.to_rgba8();
+    Some(egui::IconData {
+        width: rgba.width(),
+        height: rgba.height(),
+        rgba: rgba.into_raw(),
+    })
+}
+
 /// Opens the window and blocks until it is closed.
 pub fn run(info: StatusInfo) -> Result<(), String> {
+    let mut viewport = egui::ViewportBuilder::default();
+    if let Some(icon) = icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
+        viewport: viewport
             .with_title("Avatar Kiosk")
             .with_app_id("avatar-kiosk")
             .with_inner_size([720.0, 480.0])
