@@ -719,20 +719,10 @@ impl Session {
             }
             Input::VerificationAnswer(outcome) => self.verification_answer(outcome),
             Input::VerificationError { reason } => {
-                let link = match &self.verification {
-                    Verification::Link(l) if matches!(l.token_state, TokenState::Used { .. }) => {
-                        l.clone()
-                    }
-                    Verification::Following { link, .. } => link.clone(),
-                    _ => return Err(Refusal::NotNow("no result was being asked for")),
-                };
-                self.verification = Verification::Link(Link {
-                    token_state: TokenState::Spent {
-                        reason: reason.clone(),
-                    },
-                    ..link
-                });
-                self.last_error = Some(reason);
+                let link = self
+                    .asked_link()
+                    .ok_or(Refusal::NotNow("no result was being asked for"))?;
+                self.spend(link, reason);
                 Ok(vec![])
             }
             Input::AddAssets(list) => {
@@ -892,15 +882,35 @@ impl Session {
         Ok(vec![Action::IssueLink])
     }
 
+    /// The link whose token was used, while its answer is awaited.
+    fn asked_link(&self) -> Option<Link> {
+        match &self.verification {
+            Verification::Link(l) if matches!(l.token_state, TokenState::Used { .. }) => {
+                Some(l.clone())
+            }
+            Verification::Following { link, .. } => Some(link.clone()),
+            _ => None,
+        }
+    }
+
+    /// The link's token can no longer be used; staff must ask for a new code.
+    fn spend(&mut self, link: Link, reason: String) {
+        self.verification = Verification::Link(Link {
+            token_state: TokenState::Spent {
+                reason: reason.clone(),
+            },
+            ..link
+        });
+        self.last_error = Some(reason);
+    }
+
     fn verification_answer(
         &mut self,
         outcome: VerificationOutcome,
     ) -> Result<Vec<Action>, Refusal> {
-        let link = match &self.verification {
-            Verification::Link(l) if matches!(l.token_state, TokenState::Used { .. }) => l.clone(),
-            Verification::Following { link, .. } => link.clone(),
-            _ => return Err(Refusal::NotNow("no result was being asked for")),
-        };
+        let link = self
+            .asked_link()
+            .ok_or(Refusal::NotNow("no result was being asked for"))?;
         match outcome {
             VerificationOutcome::Verified { group_id } => {
                 self.last_error = None;
@@ -913,14 +923,7 @@ impl Session {
                 Ok(vec![])
             }
             VerificationOutcome::NotReady => {
-                let reason = "The phone had not finished when the result was asked for, and the code is now used up. Press \"New code\" and let the person scan again.".to_string();
-                self.verification = Verification::Link(Link {
-                    token_state: TokenState::Spent {
-                        reason: reason.clone(),
-                    },
-                    ..link
-                });
-                self.last_error = Some(reason);
+                self.spend(link, "The phone had not finished when the result was asked for, and the code is now used up. Press \"New code\" and let the person scan again.".to_string());
                 Ok(vec![])
             }
             VerificationOutcome::Pending { task_id } => {
@@ -1094,15 +1097,8 @@ impl Session {
         match &self.verification {
             Verification::Issuing => actions.push(Action::IssueLink),
             Verification::Link(link) if matches!(link.token_state, TokenState::Used { .. }) => {
-                let reason = "The app stopped while asking for the verification result; the code cannot be used again. Press \"New code\".".to_string();
-                let link = Link {
-                    token_state: TokenState::Spent {
-                        reason: reason.clone(),
-                    },
-                    ..link.clone()
-                };
-                self.verification = Verification::Link(link);
-                self.last_error = Some(reason);
+                let link = link.clone();
+                self.spend(link, "The app stopped while asking for the verification result; the code cannot be used again. Press \"New code\".".to_string());
             }
             Verification::Following { task_id, .. } => actions.push(Action::FollowVerification {
                 task_id: task_id.clone(),

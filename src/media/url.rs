@@ -203,20 +203,13 @@ pub async fn probe(
                 .and_then(|n| n.parse().ok())
         });
     let kind = kind_of(&content_type, url)?;
-    if kind == AssetKind::Video {
-        if let Some(n) = bytes.filter(|n| *n > MAX_VIDEO_BYTES) {
-            return Err(UrlProblem::VideoTooLarge(n));
-        }
-        return Ok(UrlProbe {
-            kind,
-            content_type,
-            bytes,
-            thumbnail: None,
-            size: None,
-        });
+    if kind == AssetKind::Video
+        && let Some(n) = bytes.filter(|n| *n > MAX_VIDEO_BYTES)
+    {
+        return Err(UrlProblem::VideoTooLarge(n));
     }
-    if bytes.is_some_and(|n| n > MAX_PREVIEW_BYTES) {
-        // Too big to preview here; APIMart fetches it itself.
+    // Videos are not decoded; images too big to preview here are fetched by APIMart itself.
+    if kind == AssetKind::Video || bytes.is_some_and(|n| n > MAX_PREVIEW_BYTES) {
         return Ok(UrlProbe {
             kind,
             content_type,
