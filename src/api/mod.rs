@@ -665,11 +665,12 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    // Seconds as an integer, or (leniently) a decimal; anything absurd is ignored rather than
+    // allowed to overflow. (The HTTP-date form is rare for 429s and is ignored too.)
     v.parse::<u64>().ok().map(Duration::from_secs).or_else(|| {
         v.parse::<f64>()
             .ok()
-            .filter(|f| f.is_finite() && *f >= 0.0)
-            .map(Duration::from_secs_f64)
+            .and_then(|f| Duration::try_from_secs_f64(f).ok())
     })
 }
 
@@ -813,6 +814,22 @@ mod tests {
             validate_base_url("api.apimart.ai"),
             Err(ApiError::InvalidBaseUrl { .. })
         ));
+    }
+
+    #[test]
+    fn absurd_retry_after_values_do_not_panic() {
+        let mut h = HeaderMap::new();
+        for (value, expected) in [
+            ("7", Some(Duration::from_secs(7))),
+            ("1.5", Some(Duration::from_millis(1500))),
+            ("1e20", None),
+            ("99999999999999999999", None),
+            ("-3", None),
+            ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ] {
+            h.insert(RETRY_AFTER, HeaderValue::from_static(value));
+            assert_eq!(parse_retry_after(&h), expected, "{value}");
+        }
     }
 
     #[test]

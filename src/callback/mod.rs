@@ -144,7 +144,9 @@ struct Shared {
 
 #[derive(Debug, Default, Deserialize)]
 struct Params {
-    #[serde(rename = "resultCode", alias = "result_code", alias = "code")]
+    // Never a bare `code`: webhooks in the APIMart style carry `"code": 200`, which is not a
+    // verification result.
+    #[serde(rename = "resultCode", alias = "result_code")]
     result_code: Option<String>,
     #[serde(rename = "bytedToken", alias = "byted_token", alias = "token")]
     byted_token: Option<String>,
@@ -169,7 +171,7 @@ impl Params {
                 .find_map(|k| v.get(*k).and_then(crate::api::types::value_as_id))
         };
         Some(Params {
-            result_code: get(&["resultCode", "result_code", "code"]),
+            result_code: get(&["resultCode", "result_code"]),
             byted_token: get(&["bytedToken", "byted_token", "token"]),
             result_msg: get(&["resultMsg", "message", "msg"]),
         })
@@ -247,7 +249,7 @@ async fn on_post(
 fn form_params(body: &[u8]) -> Option<Params> {
     let pairs: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
     let get = |keys: &[&str]| keys.iter().find_map(|k| pairs.get(*k).cloned());
-    let code = get(&["resultCode", "result_code", "code"])?;
+    let code = get(&["resultCode", "result_code"])?;
     Some(Params {
         result_code: Some(code),
         byted_token: get(&["bytedToken", "byted_token", "token"]),

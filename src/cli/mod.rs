@@ -232,6 +232,9 @@ fn reason_of(state: &AssetState) -> Option<String> {
         AssetState::UploadFailed { reason }
         | AssetState::Refused { reason }
         | AssetState::Uncertain { reason, .. } => Some(reason.clone()),
+        AssetState::Uploaded { .. } => {
+            Some("Not sent: an earlier request of the same submission failed. Submit again.".into())
+        }
         AssetState::Failed { code, message } => Some(crate::flow::review_advice(
             code.as_deref(),
             message.as_deref(),
@@ -281,12 +284,15 @@ fn table(s: &Session) -> String {
     out
 }
 
-/// Finished from the CLI's point of view: something was sent and nothing is moving.
+/// Finished from the CLI's point of view: something was sent and nothing is moving. A row
+/// whose request was not sent (an earlier request of the same submit failed) stays as it is.
 fn settled(s: &Session) -> bool {
+    let resting = |a: &crate::flow::Asset| {
+        !a.queued && (a.state.is_settled() || matches!(a.state, AssetState::Uploaded { .. }))
+    };
     s.current_assets()
-        .any(|a| a.submissions > 0 || !matches!(a.state, AssetState::Staged))
-        && s.current_assets()
-            .all(|a| a.state.is_settled() && !a.queued)
+        .any(|a| a.submissions > 0 || a.state.is_settled())
+        && s.current_assets().all(resting)
 }
 
 /// Runs one session to its end; returns the exit code.

@@ -368,6 +368,10 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String) {
             Ok(task) => {
                 let items = task.review_items();
                 let done = task.status.is_final();
+                let error = task
+                    .error
+                    .as_ref()
+                    .and_then(|e| e.message.clone().or_else(|| e.code.clone()));
                 let detail = format!(
                     "review {task_id}: {} ({}%)",
                     status_word(&task.status),
@@ -378,6 +382,8 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String) {
                         Input::ReviewUpdate {
                             task_id: task_id.clone(),
                             items,
+                            done,
+                            error,
                         },
                         "review-final",
                         detail,
@@ -388,6 +394,8 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String) {
                 ctx.quiet(Input::ReviewUpdate {
                     task_id: task_id.clone(),
                     items,
+                    done,
+                    error,
                 })
                 .await;
             }

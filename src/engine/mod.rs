@@ -554,6 +554,12 @@ impl Actor {
                 self.apply(&id, Input::RequestLink, log, true).await;
             }
             Command::NewLink(id) => {
+                // A session that failed verification left the registry; a new code brings it back.
+                if self.ensure_loaded(&id)
+                    && let Some(s) = self.sessions.get(&id)
+                {
+                    self.registry.register(&id, s.language);
+                }
                 self.apply(
                     &id,
                     Input::RequestLink,
@@ -714,14 +720,18 @@ impl Actor {
                 }
                 let snapshot = session.clone();
                 if !ephemeral && let Err(e) = self.store.save(&snapshot, now_ms(), &log) {
-                    // Not saved means not done: roll back, start nothing.
-                    self.sessions.insert(id.to_string(), before);
                     self.emit(Event::Error {
                         session: Some(id.to_string()),
                         message: e.advice(),
                     })
                     .await;
-                    return;
+                    if from_staff {
+                        // A staff command not saved is not done: roll back, start nothing.
+                        self.sessions.insert(id.to_string(), before);
+                        return;
+                    }
+                    // The IO already happened (a task id, an upload): forgetting it would lose
+                    // work. Keep it in memory; the next successful save writes it.
                 }
                 if snapshot.stage().is_final() {
                     self.registry.unregister(id);

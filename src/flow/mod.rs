@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{AssetInput, AssetKind, AssetStatus, Language, ReviewItem, VerificationOutcome};
 
+/// The failure code given to rows a finished review task said nothing about.
+pub const NO_VERDICT: &str = "NoVerdict";
+
 /// What staff should do about a review failure, from the upstream code and message.
 pub fn review_advice(code: Option<&str>, message: Option<&str>) -> String {
     let what = match code.unwrap_or_default() {
@@ -27,6 +30,7 @@ pub fn review_advice(code: Option<&str>, message: Option<&str>) -> String {
             "APIMart could not download the file: check that the address is public and still works, then resubmit."
         }
         "NoFace" => "No face was found: use a photo where the face is clear and well lit.",
+        NO_VERDICT => "The review ended without a verdict for this asset: resubmit it.",
         _ => "Review refused this asset: replace it with another photo or video of the person.",
     };
     match message.filter(|m| !m.trim().is_empty()) {
@@ -179,6 +183,10 @@ pub enum AssetState {
         url: String,
         /// What happened, for staff.
         reason: String,
+        /// How many review tasks the session had when the answer was lost: only tasks from
+        /// this index on can reconcile the row.
+        #[serde(default)]
+        since_task: usize,
     },
     /// The submit request was refused: nothing was created upstream.
     Refused {
@@ -423,6 +431,10 @@ pub enum Input {
         task_id: String,
         /// Its items.
         items: Vec<ReviewItem>,
+        /// The task is final: rows it gave no verdict for will get none.
+        done: bool,
+        /// The task's error message, when it failed.
+        error: Option<String>,
     },
     /// Staff resubmits a settled row as it is.
     Resubmit(AssetId),
@@ -750,10 +762,11 @@ impl Session {
                 }
                 let mut any = false;
                 for a in self.assets.iter_mut().filter(|a| a.is_current()) {
-                    if a.submissions == 0
-                        && !a.queued
-                        && matches!(a.state, AssetState::Staged | AssetState::Uploaded { .. })
-                    {
+                    // Staged rows never sent, and uploaded rows whose request was not sent
+                    // (a resubmitted row is queued by the resubmit itself).
+                    let fresh = (a.submissions == 0 && a.state == AssetState::Staged)
+                        || matches!(a.state, AssetState::Uploaded { .. });
+                    if fresh && !a.queued {
                         a.queued = true;
                         any = true;
                     }
@@ -789,8 +802,13 @@ impl Session {
                 Ok(self.maybe_submit())
             }
             Input::SubmitResult { assets, outcome } => self.submit_result(&assets, outcome),
-            Input::ReviewUpdate { task_id, items } => {
-                self.review_update(&task_id, &items);
+            Input::ReviewUpdate {
+                task_id,
+                items,
+                done,
+                error,
+            } => {
+                self.review_update(&task_id, &items, done, error.as_deref());
                 Ok(vec![])
             }
             Input::Resubmit(id) => {
@@ -1019,6 +1037,7 @@ impl Session {
                 task_id: task.clone(),
             });
         }
+        let since_task = self.review_tasks.len();
         for id in ids {
             let a = self.asset_mut(*id)?;
             let AssetState::Submitting { url } = &a.state else {
@@ -1036,6 +1055,7 @@ impl Session {
                 SubmitOutcome::Lost(reason) => AssetState::Uncertain {
                     url,
                     reason: reason.clone(),
+                    since_task,
                 },
                 SubmitOutcome::NotSent => {
                     // Never reached APIMart: it may go with the next submit.
@@ -1047,16 +1067,41 @@ impl Session {
         Ok(actions)
     }
 
-    fn review_update(&mut self, task_id: &str, items: &[ReviewItem]) {
-        for item in items {
+    fn review_update(
+        &mut self,
+        task_id: &str,
+        items: &[ReviewItem],
+        done: bool,
+        error: Option<&str>,
+    ) {
+        let task_index = self.review_tasks.iter().position(|t| t == task_id);
+        // The task's own rows in submit order, for answers that name no asset.
+        let own: Vec<AssetId> = self
+            .assets
+            .iter()
+            .filter(
+                |a| matches!(&a.state, AssetState::Submitted { task_id: t, .. } if t == task_id),
+            )
+            .map(|a| a.id)
+            .collect();
+        for (position, item) in items.iter().enumerate() {
+            let anonymous = item.name.is_none() && item.url.is_none();
             let matches_item = |a: &Asset, url: &str| {
                 item.name.as_deref() == Some(a.name.as_str())
                     || (item.name.is_none() && item.url.as_deref() == Some(url))
+                    || (anonymous && own.get(position) == Some(&a.id))
             };
             let target = self.assets.iter_mut().find(|a| match &a.state {
                 AssetState::Submitted { url, task_id: t } => t == task_id && matches_item(a, url),
-                // Reconciliation: a lost answer's assets may show up in a task we can read.
-                AssetState::Uncertain { url, .. } => matches_item(a, url),
+                // Reconciliation: a lost answer's assets may show up in a task created after
+                // the loss (never in one that judged an earlier submission of the same row).
+                AssetState::Uncertain {
+                    url, since_task, ..
+                } => {
+                    !anonymous
+                        && task_index.is_some_and(|i| i >= *since_task)
+                        && matches_item(a, url)
+                }
                 _ => false,
             });
             let Some(a) = target else { continue };
@@ -1084,6 +1129,17 @@ impl Session {
                 }
             }
         }
+        if done {
+            // A final task that gave some rows no verdict will not give one later.
+            for a in &mut self.assets {
+                if matches!(&a.state, AssetState::Submitted { task_id: t, .. } if t == task_id) {
+                    a.state = AssetState::Failed {
+                        code: Some(NO_VERDICT.into()),
+                        message: error.map(str::to_string),
+                    };
+                }
+            }
+        }
     }
 
     /// What to do after a restart. Pure: interrupted work is turned into honest states first
@@ -1106,6 +1162,7 @@ impl Session {
             _ => {}
         }
         let _ = self.apply(Input::Tick(now));
+        let since_task = self.review_tasks.len();
         for a in &mut self.assets {
             match &a.state {
                 AssetState::Uploading { .. } => a.state = AssetState::Staged,
@@ -1113,6 +1170,7 @@ impl Session {
                     a.state = AssetState::Uncertain {
                         url: url.clone(),
                         reason: "The app stopped while submitting; APIMart may or may not have received it.".into(),
+                        since_task,
                     };
                 }
                 _ => {}

@@ -125,6 +125,8 @@ fn the_happy_path_reaches_all_approved() {
             item("front", AssetStatus::Active),
             item("clip", AssetStatus::Active),
         ],
+        done: true,
+        error: None,
     })
     .unwrap();
     assert_eq!(s.stage(), Stage::FinishedAllApproved);
@@ -210,6 +212,8 @@ fn partial_review_then_a_replacement_is_approved() {
             item("a", AssetStatus::Active),
             item("b", AssetStatus::Failed),
         ],
+        done: true,
+        error: None,
     })
     .unwrap();
     assert_eq!(s.stage(), Stage::FinishedPartly);
@@ -236,6 +240,8 @@ fn partial_review_then_a_replacement_is_approved() {
     s.apply(Input::ReviewUpdate {
         task_id: "r2".into(),
         items: vec![item("b-2", AssetStatus::Active)],
+        done: false,
+        error: None,
     })
     .unwrap();
     assert_eq!(s.stage(), Stage::FinishedAllApproved);
@@ -305,6 +311,89 @@ fn resume_after_the_token_was_used_without_an_answer_spends_it() {
         s.apply(Input::RequestLink).unwrap(),
         vec![Action::IssueLink]
     );
+}
+
+#[test]
+fn answers_that_name_no_asset_match_by_position_and_a_final_task_leaves_none_waiting() {
+    let mut s = session();
+    verified(&mut s);
+    s.apply(Input::AddAssets(vec![
+        (
+            "a".into(),
+            AssetSource::Url {
+                url: "https://c/a.jpg".into(),
+            },
+            AssetKind::Image,
+        ),
+        (
+            "b".into(),
+            AssetSource::Url {
+                url: "https://c/b.jpg".into(),
+            },
+            AssetKind::Image,
+        ),
+        (
+            "c".into(),
+            AssetSource::Url {
+                url: "https://c/c.jpg".into(),
+            },
+            AssetKind::Image,
+        ),
+    ]))
+    .unwrap();
+    s.apply(Input::Submit).unwrap();
+    s.apply(Input::SubmitResult {
+        assets: vec![1, 2, 3],
+        outcome: SubmitOutcome::Accepted("r1".into()),
+    })
+    .unwrap();
+    // The documented shape: asset_id, asset_url, status; no name, no url.
+    let bare = |status: AssetStatus| ReviewItem {
+        status,
+        asset_url: Some("asset://x".into()),
+        ..ReviewItem::default()
+    };
+    s.apply(Input::ReviewUpdate {
+        task_id: "r1".into(),
+        items: vec![bare(AssetStatus::Active), bare(AssetStatus::Failed)],
+        done: true,
+        error: Some("1 of 3 assets failed review".into()),
+    })
+    .unwrap();
+    let states: Vec<&str> = s.assets.iter().map(|a| a.state.word()).collect();
+    assert_eq!(states, ["active", "failed", "failed"]);
+    assert!(
+        matches!(&s.assets[2].state, AssetState::Failed { code: Some(c), .. } if c == NO_VERDICT)
+    );
+    assert_eq!(s.stage(), Stage::FinishedPartly);
+}
+
+#[test]
+fn a_row_whose_request_was_not_sent_goes_with_the_next_submit() {
+    let mut s = session();
+    verified(&mut s);
+    s.apply(Input::AddAssets(vec![(
+        "a".into(),
+        AssetSource::Url {
+            url: "https://c/a.jpg".into(),
+        },
+        AssetKind::Image,
+    )]))
+    .unwrap();
+    s.apply(Input::Submit).unwrap();
+    s.apply(Input::SubmitResult {
+        assets: vec![1],
+        outcome: SubmitOutcome::Refused("no".into()),
+    })
+    .unwrap();
+    s.apply(Input::Resubmit(1)).unwrap();
+    s.apply(Input::SubmitResult {
+        assets: vec![1],
+        outcome: SubmitOutcome::NotSent,
+    })
+    .unwrap();
+    let a = s.apply(Input::Submit).unwrap();
+    assert!(matches!(a.as_slice(), [Action::Submit { .. }]), "{a:?}");
 }
 
 /// Abstract steps; turned into inputs against the current session so that ids and tokens
@@ -466,6 +555,8 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
             Input::ReviewUpdate {
                 task_id: task,
                 items: vec![item(&name, status)],
+                done: false,
+                error: None,
             }
         }
         Step::Resubmit(n) => Input::Resubmit(pick(s, *n)),

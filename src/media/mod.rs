@@ -92,6 +92,14 @@ pub enum Blocked {
         /// Height.
         height: u32,
     },
+    /// A side over the upstream maximum, in an image that is not re-encoded here (a URL).
+    #[error("the image is {width}x{height}, over 6000 pixels on a side")]
+    TooLarge {
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+    },
     /// Even downscaled it stays over the limit.
     #[error("the image cannot be made smaller than 20 MB")]
     CannotShrink,
@@ -117,6 +125,9 @@ impl Blocked {
             ),
             Blocked::BadAspect { width, height } => format!(
                 "The image is {width}×{height}: too narrow or too wide (width/height must be between 0.4 and 2.5). Crop it closer to a normal photo shape."
+            ),
+            Blocked::TooLarge { width, height } => format!(
+                "The image at this address is {width}×{height} pixels; APIMart accepts at most 6000 per side. Publish a smaller copy, or add the file from this computer (the app shrinks it)."
             ),
             Blocked::CannotShrink => "The image stays over 20 MB even when shrunk. Export it as JPEG at a normal size.".into(),
             Blocked::Duplicate(other) => format!("This is the same image as \"{other}\". Remove one of them."),

@@ -223,6 +223,7 @@ pub async fn probe(
         return Err(UrlProblem::Status(body.status().as_u16()));
     }
     let data = body.bytes().await.map_err(|e| transport(&e))?;
+    let max_side = limits.max_side;
     let limits = limits.clone();
     let decoded = tokio::task::spawn_blocking(move || {
         super::decode_checked(&data, &limits)
@@ -231,6 +232,13 @@ pub async fn probe(
     .await
     .map_err(|e| UrlProblem::Unreachable(e.to_string()))?;
     let (thumbnail, size) = decoded.map_err(UrlProblem::Image)?;
+    // Local files are shrunk before upload; a URL is fetched by APIMart as it is.
+    if size.0.max(size.1) > max_side {
+        return Err(UrlProblem::Image(Blocked::TooLarge {
+            width: size.0,
+            height: size.1,
+        }));
+    }
     Ok(UrlProbe {
         kind,
         content_type,

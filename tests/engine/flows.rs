@@ -346,6 +346,14 @@ async fn the_callback_answers_only_known_sessions_and_accepts_webhooks() {
     let token = s.link().unwrap().token.clone();
     sim.phone_finishes(&s.link().unwrap().task_id, true)
         .unwrap();
+    // An APIMart-style envelope is not a verification result: refused, and the session waits on.
+    let envelope = reqwest::Client::new()
+        .post(format!("{base}/cb/{id}"))
+        .json(&serde_json::json!({ "code": 200, "data": {} }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(envelope.status(), 400);
     let resp = reqwest::Client::new()
         .post(format!("{base}/cb/{id}"))
         .json(&serde_json::json!({ "resultCode": 10000, "bytedToken": token }))

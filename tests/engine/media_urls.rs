@@ -26,6 +26,7 @@ fn jpeg(w: u32, h: u32) -> Vec<u8> {
 async fn server() -> String {
     let face = jpeg(640, 800);
     let tiny = jpeg(50, 50);
+    let huge = jpeg(6_100, 3_000);
     let app = Router::new()
         .route(
             "/face.jpg",
@@ -34,6 +35,10 @@ async fn server() -> String {
         .route(
             "/tiny.jpg",
             get(move || async move { ([(header::CONTENT_TYPE, "image/jpeg")], tiny.clone()) }),
+        )
+        .route(
+            "/huge.jpg",
+            get(move || async move { ([(header::CONTENT_TYPE, "image/jpeg")], huge.clone()) }),
         )
         .route(
             "/page",
@@ -120,6 +125,10 @@ async fn each_bad_url_gets_its_own_message() {
         (
             "/tiny.jpg",
             Box::new(|e| matches!(e, UrlProblem::Image(Blocked::TooSmall { .. }))),
+        ),
+        (
+            "/huge.jpg",
+            Box::new(|e| matches!(e, UrlProblem::Image(Blocked::TooLarge { width: 6_100, .. }))),
         ),
     ];
     let mut advices = Vec::new();
