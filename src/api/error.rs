@@ -82,8 +82,14 @@ pub enum ApiError {
     /// The request or the connection took longer than the configured timeout.
     #[error("the request timed out")]
     Timeout,
-    /// The server could not be reached, or the connection broke before the answer arrived.
-    #[error("could not reach the API: {detail}")]
+    /// No connection could be opened: the request was never sent.
+    #[error("could not connect to the API: {detail}")]
+    Unreachable {
+        /// What the network layer said (no secrets).
+        detail: String,
+    },
+    /// The connection broke after the request went out, before the answer arrived.
+    #[error("the connection to the API broke: {detail}")]
     Connection {
         /// What the network layer said (no secrets: URLs and OS errors only).
         detail: String,
@@ -122,8 +128,24 @@ impl ApiError {
             ApiError::RateLimited { .. }
                 | ApiError::Server { .. }
                 | ApiError::Timeout
+                | ApiError::Unreachable { .. }
                 | ApiError::Connection { .. }
                 | ApiError::Decode { .. }
+        )
+    }
+
+    /// Whether the request certainly did nothing upstream: it was never sent, or it was refused
+    /// before any work (bad key, no balance, rate limited). A one-time token survives these.
+    pub fn certainly_not_applied(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Unreachable { .. }
+                | ApiError::Unauthorized { .. }
+                | ApiError::InsufficientBalance { .. }
+                | ApiError::RateLimited { .. }
+                | ApiError::MissingKey
+                | ApiError::InvalidBaseUrl { .. }
+                | ApiError::InsecureBaseUrl { .. }
         )
     }
 
@@ -149,6 +171,7 @@ impl ApiError {
             ApiError::Server { .. } => "server-error",
             ApiError::Other { .. } => "other",
             ApiError::Timeout => "timeout",
+            ApiError::Unreachable { .. } => "unreachable",
             ApiError::Connection { .. } => "connection",
             ApiError::Decode { .. } => "decode",
         }
@@ -195,6 +218,9 @@ impl ApiError {
             ),
             ApiError::Timeout => {
                 "APIMart did not answer in time. Check the network connection, then try again.".into()
+            }
+            ApiError::Unreachable { .. } => {
+                "APIMart could not be reached. Check the network connection and the API address in Settings, then try again.".into()
             }
             ApiError::Connection { .. } => {
                 "APIMart could not be reached. Check the network connection and the API address in Settings, then try again.".into()

@@ -210,7 +210,7 @@ impl Client {
             .connect_timeout(options.connect_timeout)
             .user_agent(concat!("avatar-kiosk/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ApiError::Connection {
+            .map_err(|e| ApiError::Unreachable {
                 detail: format!("the HTTP client could not start: {e}"),
             })?;
         Ok(Client {
@@ -441,6 +441,7 @@ impl Client {
                     Ok(task) => BatchState::Accepted(task),
                     Err(e) => {
                         stopped = true;
+                        // A request never sent (Unreachable) is refused for sure, like a 4xx.
                         if answer_may_be_lost(&e) {
                             BatchState::Uncertain(e)
                         } else {
@@ -636,12 +637,13 @@ pub fn parse_data<T: serde::de::DeserializeOwned>(data: Value) -> Result<T, ApiE
 fn map_transport(e: reqwest::Error) -> ApiError {
     // Drop the URL: it holds nothing secret, but staff do not need it and logs stay short.
     let e = e.without_url();
-    if e.is_timeout() {
-        ApiError::Timeout
-    } else if e.is_connect() {
-        ApiError::Connection {
-            detail: format!("connection failed: {}", error_chain(&e)),
+    // A failed connect (refused, no route, DNS, connect timeout) never sent the request.
+    if e.is_connect() {
+        ApiError::Unreachable {
+            detail: error_chain(&e),
         }
+    } else if e.is_timeout() {
+        ApiError::Timeout
     } else {
         ApiError::Connection {
             detail: format!(

@@ -146,6 +146,19 @@ pub(super) async fn query_verification(ctx: Ctx, token: String) {
             ctx.input(Input::VerificationAnswer(outcome), &kind, detail)
                 .await;
         }
+        Err(e) if e.certainly_not_applied() => {
+            // The token never reached the upstream: it is still good. Staff confirm again.
+            let reason = format!(
+                "{} Then press \"The phone shows success\" again; the code is still valid.",
+                e.advice()
+            );
+            ctx.input(
+                Input::VerificationNotSent { reason },
+                "verification-not-sent",
+                e.kind().to_string(),
+            )
+            .await;
+        }
         Err(e) => {
             let reason = format!(
                 "{} The code cannot be used again: press \"New code\".",

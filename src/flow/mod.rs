@@ -384,6 +384,12 @@ pub enum Input {
     StaffConfirmed,
     /// The answer to the verification result request.
     VerificationAnswer(VerificationOutcome),
+    /// The verification result request certainly did not reach the upstream (no connection, a
+    /// refused key, a 429): the token is unused and waits for the next signal.
+    VerificationNotSent {
+        /// For staff.
+        reason: String,
+    },
     /// The verification result request failed.
     VerificationError {
         /// For staff.
@@ -730,6 +736,17 @@ impl Session {
                 }])
             }
             Input::VerificationAnswer(outcome) => self.verification_answer(outcome),
+            Input::VerificationNotSent { reason } => {
+                let Verification::Link(link) = &mut self.verification else {
+                    return Err(Refusal::NotNow("no result was being asked for"));
+                };
+                if !matches!(link.token_state, TokenState::Used { .. }) {
+                    return Err(Refusal::NotNow("no result was being asked for"));
+                }
+                link.token_state = TokenState::Waiting;
+                self.last_error = Some(reason);
+                Ok(vec![])
+            }
             Input::VerificationError { reason } => {
                 let link = self
                     .asked_link()

@@ -407,6 +407,7 @@ enum Step {
     Confirm,
     Answer(u8),
     VerError,
+    VerNotSent,
     Add { file: bool },
     Remove(u8),
     Submit,
@@ -429,6 +430,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => Just(Step::Confirm),
         3 => (0u8..4).prop_map(Step::Answer),
         1 => Just(Step::VerError),
+        1 => Just(Step::VerNotSent),
         3 => any::<bool>().prop_map(|file| Step::Add { file }),
         1 => any::<u8>().prop_map(Step::Remove),
         3 => Just(Step::Submit),
@@ -487,6 +489,9 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
                 task_id: "vt".into(),
             },
         }),
+        Step::VerNotSent => Input::VerificationNotSent {
+            reason: "offline".into(),
+        },
         Step::VerError => Input::VerificationError {
             reason: "lost".into(),
         },
@@ -606,6 +611,14 @@ proptest! {
                 }
                 Input::StaffConfirmed => {
                     if let Some(t) = &token_before { signalled.insert(t.clone()); }
+                }
+                Input::VerificationNotSent { .. } => {
+                    // The request never reached the upstream: the token is unused again, and
+                    // asking again needs a new completion signal.
+                    if let Some(t) = s.link().map(|l| l.token.clone()) {
+                        signalled.remove(&t);
+                        if let Some(n) = queried.get_mut(&t) { *n = n.saturating_sub(1); }
+                    }
                 }
                 Input::Resubmit(id) => {
                     *explicit.entry(*id).or_default() += 1;

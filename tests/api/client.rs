@@ -484,7 +484,8 @@ async fn timeouts_and_refused_connections() {
         },
     );
     let err = nobody.get_task("task_x", None).await.unwrap_err();
-    assert!(matches!(err, ApiError::Connection { .. }), "{err:?}");
+    assert!(matches!(err, ApiError::Unreachable { .. }), "{err:?}");
+    assert!(err.certainly_not_applied());
 }
 
 #[tokio::test]

@@ -363,3 +363,40 @@ async fn the_callback_answers_only_known_sessions_and_accepts_webhooks() {
     assert_eq!(resp.status(), 200);
     run.stage(&id, Stage::Assets).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_request_that_never_arrived_keeps_the_code_valid() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = start(config(&sim, &dir.path().join("k.sqlite3"))).await;
+    let id = run.begin("Offline", Language::En);
+    let s = run.until(&id, "a link", link_waiting).await;
+    sim.phone_finishes(&s.link().unwrap().task_id, true)
+        .unwrap();
+    // The gateway turns the result request away before the upstream sees it.
+    sim.set_faults(Faults {
+        rate_limit_next: 1,
+        retry_after_secs: 600,
+        only_paths: vec!["/v1/seedance2".into()],
+        ..Faults::default()
+    });
+    run.engine.send(Command::ConfirmPhone(id.clone())).unwrap();
+    let s = run
+        .until(&id, "the code to wait again", |s| {
+            link_waiting(s) && s.last_error.is_some()
+        })
+        .await;
+    assert!(
+        s.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("still valid")
+    );
+    run.engine.send(Command::ConfirmPhone(id.clone())).unwrap();
+    run.stage(&id, Stage::Assets).await;
+    assert_eq!(
+        sim.counters().token_uses.values().sum::<u32>(),
+        1,
+        "the token reached the upstream once"
+    );
+}
