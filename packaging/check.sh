@@ -38,7 +38,11 @@ echo "package: $deb ($(du -h "$deb" | cut -f1))"
 dpkg-deb --info "$deb" | sed -n '/Depends/p;/Recommends/p'
 
 echo "== install, run, remove"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/dev/null
+# dpkg -i installs the package; apt then brings any runtime dependency the machine lacks.
+if ! dpkg -i "$deb"; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -f -y -qq >/dev/null
+fi
+dpkg -s avatar-kiosk | grep -q '^Status: install ok installed'
 test -x /usr/bin/avatar-kiosk
 test -f /usr/share/applications/app.avatarkiosk.AvatarKiosk.desktop
 test -f /usr/share/icons/hicolor/256x256/apps/avatar-kiosk.png
@@ -48,6 +52,6 @@ case "$version" in
     "avatar-kiosk $(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"*) ;;
     *) echo "unexpected version line: $version"; exit 1 ;;
 esac
-DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq avatar-kiosk >/dev/null
+dpkg -r avatar-kiosk
 test ! -e /usr/bin/avatar-kiosk
 echo "package installed, ran and removed"
