@@ -38,6 +38,19 @@ fn verified(s: &mut Session) {
     .unwrap();
 }
 
+/// Adds image URLs `https://c/<name>.jpg` named by `names`.
+fn urls(names: &[&str]) -> Input {
+    Input::AddAssets(
+        names
+            .iter()
+            .map(|n| {
+                let url = format!("https://c/{n}.jpg");
+                (n.to_string(), AssetSource::Url { url }, AssetKind::Image)
+            })
+            .collect(),
+    )
+}
+
 fn item(name: &str, status: AssetStatus) -> ReviewItem {
     ReviewItem {
         name: Some(name.into()),
@@ -183,23 +196,7 @@ fn a_failed_callback_records_the_reason_and_asks_nothing() {
 fn partial_review_then_a_replacement_is_approved() {
     let mut s = session();
     verified(&mut s);
-    s.apply(Input::AddAssets(vec![
-        (
-            "a".into(),
-            AssetSource::Url {
-                url: "https://c/a.jpg".into(),
-            },
-            AssetKind::Image,
-        ),
-        (
-            "b".into(),
-            AssetSource::Url {
-                url: "https://c/b.jpg".into(),
-            },
-            AssetKind::Image,
-        ),
-    ]))
-    .unwrap();
+    s.apply(urls(&["a", "b"])).unwrap();
     s.apply(Input::Submit).unwrap();
     s.apply(Input::SubmitResult {
         assets: vec![1, 2],
@@ -317,30 +314,7 @@ fn resume_after_the_token_was_used_without_an_answer_spends_it() {
 fn answers_that_name_no_asset_match_by_position_and_a_final_task_leaves_none_waiting() {
     let mut s = session();
     verified(&mut s);
-    s.apply(Input::AddAssets(vec![
-        (
-            "a".into(),
-            AssetSource::Url {
-                url: "https://c/a.jpg".into(),
-            },
-            AssetKind::Image,
-        ),
-        (
-            "b".into(),
-            AssetSource::Url {
-                url: "https://c/b.jpg".into(),
-            },
-            AssetKind::Image,
-        ),
-        (
-            "c".into(),
-            AssetSource::Url {
-                url: "https://c/c.jpg".into(),
-            },
-            AssetKind::Image,
-        ),
-    ]))
-    .unwrap();
+    s.apply(urls(&["a", "b", "c"])).unwrap();
     s.apply(Input::Submit).unwrap();
     s.apply(Input::SubmitResult {
         assets: vec![1, 2, 3],
@@ -372,14 +346,7 @@ fn answers_that_name_no_asset_match_by_position_and_a_final_task_leaves_none_wai
 fn a_row_whose_request_was_not_sent_goes_with_the_next_submit() {
     let mut s = session();
     verified(&mut s);
-    s.apply(Input::AddAssets(vec![(
-        "a".into(),
-        AssetSource::Url {
-            url: "https://c/a.jpg".into(),
-        },
-        AssetKind::Image,
-    )]))
-    .unwrap();
+    s.apply(urls(&["a"])).unwrap();
     s.apply(Input::Submit).unwrap();
     s.apply(Input::SubmitResult {
         assets: vec![1],
