@@ -52,26 +52,30 @@ impl Ctx {
     }
 }
 
-/// Video file endings accepted as `Video` assets.
-const VIDEO_ENDINGS: [&str; 3] = [".mp4", ".mov", ".m4v"];
-
 /// Image or video, from the URL's or file's ending (images by default).
-pub(super) fn guess_kind(source: &AssetSource) -> AssetKind {
+fn guess_kind(source: &AssetSource) -> AssetKind {
     let text = match source {
         AssetSource::File { path } => path.to_string_lossy().to_lowercase(),
         AssetSource::Url { url } => url::Url::parse(url)
             .map(|u| u.path().to_lowercase())
             .unwrap_or_else(|_| url.to_lowercase()),
     };
-    if VIDEO_ENDINGS.iter().any(|e| text.ends_with(e)) {
-        AssetKind::Video
-    } else {
-        AssetKind::Image
-    }
+    media::kind_from_ending(&text).unwrap_or(AssetKind::Image)
+}
+
+/// A new asset as the flow takes it: the name and kind staff gave, or ones derived from the
+/// source.
+pub(super) fn resolve(new: super::NewAsset) -> (String, AssetSource, AssetKind) {
+    let kind = new.kind.unwrap_or_else(|| guess_kind(&new.source));
+    let name = new
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| name_from_source(&new.source));
+    (name, new.source, kind)
 }
 
 /// A safe name from a file name or URL path (see [`media::safe_name`]).
-pub(super) fn name_from_source(source: &AssetSource) -> String {
+fn name_from_source(source: &AssetSource) -> String {
     match source {
         AssetSource::File { path } => media::safe_name(&path.to_string_lossy()),
         AssetSource::Url { url } => {

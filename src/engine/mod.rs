@@ -581,15 +581,7 @@ impl Actor {
                 .await
             }
             Command::AddAssets(id, list) => {
-                let mut items = Vec::new();
-                for a in list {
-                    let kind = a.kind.unwrap_or_else(|| io::guess_kind(&a.source));
-                    let name = a
-                        .name
-                        .filter(|n| !n.trim().is_empty())
-                        .unwrap_or_else(|| io::name_from_source(&a.source));
-                    items.push((name, a.source, kind));
-                }
+                let items: Vec<_> = list.into_iter().map(io::resolve).collect();
                 let log = vec![(
                     "assets-added".to_string(),
                     format!("{} asset(s) added", items.len()),
@@ -624,15 +616,11 @@ impl Actor {
                 .await
             }
             Command::Replace(id, asset, new) => {
-                let kind = new.kind.unwrap_or_else(|| io::guess_kind(&new.source));
-                let name = new
-                    .name
-                    .filter(|n| !n.trim().is_empty())
-                    .unwrap_or_else(|| io::name_from_source(&new.source));
+                let (name, source, kind) = io::resolve(new);
                 let input = Input::Replace {
                     asset,
                     name,
-                    source: new.source,
+                    source,
                     kind,
                 };
                 self.apply(

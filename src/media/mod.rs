@@ -385,6 +385,22 @@ pub fn prepare_image_with(
     })
 }
 
+/// Image or video from a (lowercase) file name or URL path ending: `.mp4`/`.mov`/`.m4v`, or
+/// `.jpg`/`.jpeg`/`.png`/`.webp`/`.gif`; `None` for anything else.
+pub fn kind_from_ending(path: &str) -> Option<crate::api::AssetKind> {
+    use crate::api::AssetKind;
+    if [".mp4", ".mov", ".m4v"].iter().any(|e| path.ends_with(e)) {
+        Some(AssetKind::Video)
+    } else if [".jpg", ".jpeg", ".png", ".webp", ".gif"]
+        .iter()
+        .any(|e| path.ends_with(e))
+    {
+        Some(AssetKind::Image)
+    } else {
+        None
+    }
+}
+
 /// A safe asset name from a file name or URL path: letters (any script), digits, `-` and `_`,
 /// at most 64 characters; `asset` when nothing is left.
 pub fn safe_name(raw: &str) -> String {

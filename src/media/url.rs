@@ -135,22 +135,14 @@ fn kind_of(content_type: &str, url: &str) -> Result<AssetKind, UrlProblem> {
         "image/jpeg" | "image/png" | "image/webp" | "image/gif" => Ok(AssetKind::Image),
         "video/mp4" | "video/quicktime" => Ok(AssetKind::Video),
         // Generic types: trust a known file ending.
-        "" | "application/octet-stream" | "binary/octet-stream" => {
-            if [".mp4", ".mov", ".m4v"].iter().any(|e| path.ends_with(e)) {
-                Ok(AssetKind::Video)
-            } else if [".jpg", ".jpeg", ".png", ".webp", ".gif"]
-                .iter()
-                .any(|e| path.ends_with(e))
-            {
-                Ok(AssetKind::Image)
-            } else {
-                Err(UrlProblem::Unsupported(if ct.is_empty() {
+        "" | "application/octet-stream" | "binary/octet-stream" => super::kind_from_ending(&path)
+            .ok_or_else(|| {
+                UrlProblem::Unsupported(if ct.is_empty() {
                     "no content type".into()
                 } else {
                     ct
-                }))
-            }
-        }
+                })
+            }),
         _ => Err(UrlProblem::Unsupported(ct)),
     }
 }

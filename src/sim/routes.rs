@@ -46,6 +46,15 @@ fn error_body(status: StatusCode, code: &str, message: &str, kind: &str) -> Resp
     (status, axum::Json(body)).into_response()
 }
 
+fn payment_required() -> Response {
+    error_body(
+        StatusCode::PAYMENT_REQUIRED,
+        "insufficient_balance",
+        "Your balance is insufficient",
+        "billing_error",
+    )
+}
+
 fn bad_request(code: &str, message: &str) -> Response {
     error_body(
         StatusCode::BAD_REQUEST,
@@ -224,12 +233,7 @@ fn create_session(shared: &Shared, body: &Value, _project: &str) -> Response {
         );
     }
     if st.faults.insufficient_balance {
-        return error_body(
-            StatusCode::PAYMENT_REQUIRED,
-            "insufficient_balance",
-            "Your balance is insufficient",
-            "billing_error",
-        );
+        return payment_required();
     }
     let id = st.next("task_rav_");
     let token = format!(
@@ -383,12 +387,7 @@ fn submit(shared: &Shared, body: &Value) -> Response {
         parsed.push((url.to_string(), name.to_string()));
     }
     if st.faults.insufficient_balance {
-        return error_body(
-            StatusCode::PAYMENT_REQUIRED,
-            "insufficient_balance",
-            "Your balance is insufficient",
-            "billing_error",
-        );
+        return payment_required();
     }
     st.counters
         .submit_requests
