@@ -26,3 +26,121 @@ pub fn ensure_data_dir(dir: &Path) -> std::io::Result<()> {
 
 /// The version and the commit the binary was built from, e.g. `0.1.0 (3f2a9c1b7d20)`.
 pub const VERSION_LINE: &str = env!("AVATAR_KIOSK_VERSION_LINE");
+
+/// The file in the data directory that holds [`Settings`] (never the key).
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// How the phone's redirect reaches the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CallbackChoice {
+    /// Listen on this machine's LAN address (phones on the studio network reach it).
+    Lan,
+    /// Listen on 127.0.0.1 only (the demo, or a reverse proxy in front).
+    Loopback,
+    /// The studio's own public URL; staff confirm by hand.
+    External,
+}
+
+/// What staff set in Settings, kept as JSON in the data directory. The API key is not here:
+/// it lives in the OS keyring.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// APIMart API address.
+    pub base_url: String,
+    /// APIMart project name.
+    pub project: String,
+    /// How the callback is received.
+    pub callback: CallbackChoice,
+    /// Callback port (0 picks a free one at each start).
+    pub callback_port: u16,
+    /// The studio's callback URL when `callback` is `External` (`{session}` is replaced).
+    pub callback_url: String,
+    /// Longest wait between two polls, in seconds.
+    pub poll_max_secs: u64,
+    /// Polling stops after this many minutes (Refresh starts it again).
+    pub poll_deadline_mins: u64,
+    /// The folder the file dialog opened last.
+    pub last_folder: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            base_url: crate::api::DEFAULT_BASE_URL.to_string(),
+            project: "default".to_string(),
+            callback: CallbackChoice::Lan,
+            callback_port: 0,
+            callback_url: String::new(),
+            poll_max_secs: 15,
+            poll_deadline_mins: 30,
+            last_folder: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the settings; a missing or unreadable file gives the defaults (and says why).
+    pub fn load(data_dir: &Path) -> (Settings, Option<String>) {
+        let path = data_dir.join(SETTINGS_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(s) => (s, None),
+                Err(e) => (
+                    Settings::default(),
+                    Some(format!(
+                        "The settings file {} could not be read ({e}); the defaults are used. Save Settings to replace it.",
+                        path.display()
+                    )),
+                ),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
+            Err(e) => (
+                Settings::default(),
+                Some(format!(
+                    "The settings file {} could not be read ({e}); the defaults are used.",
+                    path.display()
+                )),
+            ),
+        }
+    }
+
+    /// Writes the settings atomically (a temporary file, then a rename).
+    pub fn save(&self, data_dir: &Path) -> std::io::Result<()> {
+        let path = data_dir.join(SETTINGS_FILE);
+        let tmp = data_dir.join(format!("{SETTINGS_FILE}.tmp"));
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(&tmp, &path)
+    }
+
+    /// The engine's callback mode for these settings.
+    pub fn callback_mode(&self) -> crate::engine::CallbackMode {
+        use std::net::{Ipv4Addr, SocketAddr};
+        match self.callback {
+            CallbackChoice::Lan => crate::engine::CallbackMode::Listen(SocketAddr::new(
+                crate::callback::lan_address(),
+                self.callback_port,
+            )),
+            CallbackChoice::Loopback => crate::engine::CallbackMode::Listen(SocketAddr::from((
+                Ipv4Addr::LOCALHOST,
+                self.callback_port,
+            ))),
+            CallbackChoice::External => {
+                crate::engine::CallbackMode::External(self.callback_url.clone())
+            }
+        }
+    }
+
+    /// The engine's poll policy for these settings.
+    pub fn poll_policy(&self) -> crate::engine::PollPolicy {
+        let d = crate::engine::PollPolicy::default();
+        crate::engine::PollPolicy {
+            max: std::time::Duration::from_secs(self.poll_max_secs.clamp(2, 300)),
+            deadline: std::time::Duration::from_secs(
+                self.poll_deadline_mins.clamp(1, 24 * 60) * 60,
+            ),
+            ..d
+        }
+    }
+}

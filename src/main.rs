@@ -14,7 +14,7 @@ use avatar_kiosk::engine::{CallbackMode, EngineConfig};
 use avatar_kiosk::secrets::{self, KeySource, OsKeyring};
 use avatar_kiosk::sim::{SimConfig, Simulator, VerifyShape};
 use avatar_kiosk::store::Store;
-use avatar_kiosk::ui::{self, KeyStatus, StatusInfo};
+use avatar_kiosk::ui;
 
 /// Verify a real person for Seedance 2.0 and register their photos and videos as approved
 /// asset:// references through APIMart.
@@ -283,7 +283,7 @@ fn real_main() -> anyhow::Result<()> {
             None,
             follow,
         ),
-        None => run_gui(cli.demo, &cli.base_url, &data_dir),
+        None => run_gui(&cli, &data_dir),
     }
 }
 
@@ -388,36 +388,79 @@ fn run_sim(args: &SimArgs) -> anyhow::Result<()> {
     })
 }
 
-fn run_gui(demo: bool, base_url: &str, data_dir: &std::path::Path) -> anyhow::Result<()> {
-    // A wrong base URL is reported before anything else, with what to do.
-    if !demo {
-        api::validate_base_url(base_url).map_err(|e| anyhow::anyhow!(e.advice()))?;
+fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let (mut settings, settings_problem) = config::Settings::load(data_dir);
+    // Flags given on the command line win over saved settings for this run.
+    if cli.base_url != DEFAULT_BASE_URL {
+        settings.base_url = cli.base_url.clone();
     }
-    let key = match secrets::load_key(&OsKeyring::default()) {
-        Ok(Some((_, KeySource::Keyring))) => KeyStatus::InKeyring,
-        Ok(Some((_, KeySource::Environment))) => KeyStatus::FromEnvironment,
-        Ok(None) => KeyStatus::Missing,
-        Err(e) => KeyStatus::KeyringUnavailable(e.advice()),
+    if cli.project != "default" {
+        settings.project = cli.project.clone();
+    }
+    if let Some(url) = &cli.callback_url {
+        settings.callback = config::CallbackChoice::External;
+        settings.callback_url = url.clone();
+    } else if let Some(bind) = cli.callback_bind {
+        settings.callback = if bind.ip().is_loopback() {
+            config::CallbackChoice::Loopback
+        } else {
+            config::CallbackChoice::Lan
+        };
+        settings.callback_port = bind.port();
+    }
+    // A wrong base URL is reported before anything else, with what to do.
+    if !cli.demo {
+        api::validate_base_url(&settings.base_url).map_err(|e| anyhow::anyhow!(e.advice()))?;
+    }
+    let store: std::sync::Arc<dyn secrets::KeyStore> = std::sync::Arc::new(OsKeyring::default());
+    let mut notice = settings_problem;
+    let (key, key_from_env) = match secrets::load_key(store.as_ref()) {
+        Ok(Some((k, source))) => (Some(k), source == KeySource::Environment),
+        Ok(None) => (None, false),
+        Err(e) => {
+            notice = Some(e.advice());
+            (None, false)
+        }
     };
     // No key means there is nothing real to talk to: show the demo rather than a dead end.
-    let demo = demo || !matches!(key, KeyStatus::InKeyring | KeyStatus::FromEnvironment);
+    let demo = cli.demo || key.is_none();
     let rt = runtime()?;
     let sim = if demo {
-        Some(rt.block_on(Simulator::start(SimConfig::default()))?)
+        Some(std::sync::Arc::new(
+            rt.block_on(Simulator::start(SimConfig::default()))?,
+        ))
     } else {
         None
     };
-    let info = StatusInfo {
-        version: config::VERSION_LINE.to_string(),
+    let demo = sim.as_ref().map(|sim| {
+        let phone_sim = sim.clone();
+        let handle = rt.handle().clone();
+        ui::Demo {
+            base_url: sim.base_url(),
+            phone: std::sync::Arc::new(move |task: &str, pass: bool| {
+                let url = phone_sim
+                    .phone_finishes(task, pass)
+                    .map_err(|e| e.to_string())?;
+                // The phone's browser follows the redirect to the app's callback.
+                handle
+                    .block_on(reqwest::get(url))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }),
+            forced: cli.demo,
+        }
+    });
+    let launch = ui::Launch {
+        data_dir: data_dir.to_path_buf(),
+        settings,
+        key_store: store,
         key,
-        base_url: sim
-            .as_ref()
-            .map_or_else(|| base_url.to_string(), Simulator::base_url),
+        key_from_env,
         demo,
-        data_dir: data_dir.display().to_string(),
+        notice,
     };
-    let result = ui::run(info);
-    if let Some(sim) = sim {
+    let result = ui::run(launch);
+    if let Some(sim) = sim.and_then(|s| std::sync::Arc::try_unwrap(s).ok()) {
         rt.block_on(sim.shutdown());
     }
     result.map_err(|e| anyhow::anyhow!(e))

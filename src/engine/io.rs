@@ -442,3 +442,73 @@ fn status_word(s: &TaskStatus) -> String {
         other => format!("{other:?}").to_lowercase(),
     }
 }
+
+/// Checks a source before it is sent: a file is read and decoded for its preview and limits; a
+/// URL is probed. Reports through the actor so the front end hears of it like any event.
+pub(super) async fn check(source: AssetSource, out: mpsc::Sender<Internal>) {
+    let limits = media::Limits::default();
+    let mut report = super::CheckReport {
+        source: source.clone(),
+        thumbnail: None,
+        hash: None,
+        problem: None,
+    };
+    match &source {
+        AssetSource::File { path } => {
+            let path = path.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                if media::kind_from_ending(&path.to_string_lossy()) == Some(AssetKind::Video) {
+                    return Err("Local videos cannot be uploaded: put the video on the studio's web server and paste its URL.".to_string());
+                }
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    format!("The file cannot be read ({e}). Check that it still exists and that you may open it.")
+                })?;
+                let hash = media::content_hash(&bytes);
+                media::thumbnail(&bytes, &limits)
+                    .map(|t| (t, hash))
+                    .map_err(|b| b.advice())
+            })
+            .await;
+            match result {
+                Ok(Ok((thumb, hash))) => {
+                    report.thumbnail = Some(thumb);
+                    report.hash = Some(hash);
+                }
+                Ok(Err(problem)) => report.problem = Some(problem),
+                Err(e) => report.problem = Some(format!("The check stopped unexpectedly: {e}")),
+            }
+        }
+        AssetSource::Url { url } => {
+            let http = media::url::probe_client(Duration::from_secs(15));
+            match media::url::probe(&http, url, &limits).await {
+                Ok(probe) => report.thumbnail = probe.thumbnail,
+                Err(p) => report.problem = Some(p.advice()),
+            }
+        }
+    }
+    let _ = out
+        .send(Internal::Emit(super::Event::Checked(Box::new(report))))
+        .await;
+}
+
+/// One harmless call (reading a task that does not exist) tells whether the address answers
+/// and the key is accepted.
+pub(super) async fn test_connection(
+    base_url: String,
+    key: crate::api::ApiKey,
+    options: crate::api::ClientOptions,
+    out: mpsc::Sender<Internal>,
+) {
+    let result = match Client::new(&base_url, &key, options) {
+        Err(e) => Err(e.advice()),
+        Ok(client) => match client.get_task("avatar-kiosk-connection-test", None).await {
+            Ok(_) | Err(ApiError::BadRequest { .. }) | Err(ApiError::Other { status: 404, .. }) => {
+                Ok("APIMart answered and accepted the key.".to_string())
+            }
+            Err(e) => Err(e.advice()),
+        },
+    };
+    let _ = out
+        .send(Internal::Emit(super::Event::ConnectionTested(result)))
+        .await;
+}

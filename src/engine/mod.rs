@@ -163,6 +163,34 @@ pub enum Command {
     Refresh(String),
     /// Sends a snapshot of the session.
     Get(String),
+    /// Lists every stored session (History), answered by [`Event::History`].
+    List,
+    /// Deletes a session's local data (nothing upstream), then sends the new list.
+    Delete(String),
+    /// Checks a source before anything is sent: reads a file or probes a URL, answered by
+    /// [`Event::Checked`].
+    Check(AssetSource),
+    /// Tries an API address and key with one harmless call, answered by
+    /// [`Event::ConnectionTested`].
+    TestConnection {
+        /// The API base URL to try.
+        base_url: String,
+        /// The key to try.
+        key: ApiKey,
+    },
+}
+
+/// What a check found about a source before it is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckReport {
+    /// The source checked.
+    pub source: AssetSource,
+    /// A preview, when the source is an image.
+    pub thumbnail: Option<crate::media::Thumbnail>,
+    /// The content's hash (local files), for spotting the same photo twice.
+    pub hash: Option<String>,
+    /// What is wrong with it, in a sentence that says what to do; `None` when it can be sent.
+    pub problem: Option<String>,
 }
 
 /// What the engine tells the front end.
@@ -184,6 +212,14 @@ pub enum Event {
         /// Why, for staff.
         message: String,
     },
+    /// Every stored session, newest first.
+    History(Vec<crate::store::SessionSummary>),
+    /// A session's local data was deleted.
+    Deleted(String),
+    /// What a [`Command::Check`] found.
+    Checked(Box<CheckReport>),
+    /// The answer to [`Command::TestConnection`]: a sentence for staff either way.
+    ConnectionTested(Result<String, String>),
     /// Something failed; the sentence says what to do.
     Error {
         /// The session, if any.
@@ -368,6 +404,7 @@ enum Internal {
     Input(String, Input, Vec<(String, String)>),
     PollEnded(String),
     Error(Option<String>, String),
+    Emit(Event),
 }
 
 struct Actor {
@@ -419,6 +456,7 @@ impl Actor {
                     Internal::Input(id, input, log) => { self.apply(&id, input, log, false).await; }
                     Internal::PollEnded(task) => { self.polling.remove(&task); }
                     Internal::Error(session, message) => self.emit(Event::Error { session, message }).await,
+                    Internal::Emit(event) => self.emit(event).await,
                 },
                 Some(hit) = hits.recv() => {
                     let input = Input::PhoneCallback { result_code: hit.result_code.clone(), token: hit.token, message: hit.message };
@@ -661,6 +699,34 @@ impl Actor {
                     .collect();
                 self.run_actions(&id, actions);
             }
+            Command::List => self.emit_history().await,
+            Command::Delete(id) => {
+                self.sessions.remove(&id);
+                self.registry.unregister(&id);
+                match self.store.delete(&id, now_ms()) {
+                    Ok(_) => self.emit(Event::Deleted(id)).await,
+                    Err(e) => {
+                        self.emit(Event::Error {
+                            session: Some(id),
+                            message: e.advice(),
+                        })
+                        .await
+                    }
+                }
+                self.emit_history().await;
+            }
+            Command::Check(source) => {
+                tokio::spawn(io::check(source, self.internal.clone()));
+            }
+            Command::TestConnection { base_url, key } => {
+                let options = self.config.client.clone();
+                tokio::spawn(io::test_connection(
+                    base_url,
+                    key,
+                    options,
+                    self.internal.clone(),
+                ));
+            }
             Command::Get(id) => {
                 if self.ensure_loaded(&id) {
                     if let Some(s) = self.sessions.get(&id) {
@@ -674,6 +740,19 @@ impl Actor {
                     })
                     .await;
                 }
+            }
+        }
+    }
+
+    async fn emit_history(&self) {
+        match self.store.list() {
+            Ok(list) => self.emit(Event::History(list)).await,
+            Err(e) => {
+                self.emit(Event::Error {
+                    session: None,
+                    message: e.advice(),
+                })
+                .await
             }
         }
     }

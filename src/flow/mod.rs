@@ -1211,5 +1211,7 @@ impl Session {
     }
 }
 
+pub mod export;
+
 #[cfg(test)]
 mod tests;

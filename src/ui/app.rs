@@ -1,0 +1,995 @@
+//! The app: owns the engine handle and what the window shows. Screens draw from this state
+//! and return [`Act`] values; they run at the end of the frame. Nothing here waits on IO:
+//! engine work arrives as events, other slow work as jobs.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
+use tokio::sync::mpsc;
+
+use super::jobs::{self, Done, Jobs, PickFor};
+use super::widgets::{Level, Toasts};
+use crate::api::{ApiKey, Language};
+use crate::config::{CallbackChoice, Settings};
+use crate::engine::{self, Command, Engine, EngineConfig, Event, NewAsset};
+use crate::flow::{AssetId, AssetSource, Session, Stage};
+use crate::secrets::KeyStore;
+use crate::store::SessionSummary;
+
+/// The simulated phone of the demo: `(task id, pass)`; it delivers the phone's redirect.
+pub type DemoPhone = Arc<dyn Fn(&str, bool) -> Result<(), String> + Send + Sync>;
+
+/// The built-in simulator, when the app runs as a demo.
+#[derive(Clone)]
+pub struct Demo {
+    /// The simulator's address.
+    pub base_url: String,
+    /// Finishes the H5 flow as the person's phone would.
+    pub phone: DemoPhone,
+    /// Started with `--demo` (else: no key was set, and a saved key switches to the real API).
+    pub forced: bool,
+}
+
+/// Everything the window needs to start.
+pub struct Launch {
+    /// Where the database and settings live.
+    pub data_dir: PathBuf,
+    /// Saved settings.
+    pub settings: Settings,
+    /// Where the key is kept (the OS keyring; memory in tests).
+    pub key_store: Arc<dyn KeyStore>,
+    /// The key found at start, if any.
+    pub key: Option<ApiKey>,
+    /// The key came from `AVATAR_KIOSK_API_KEY` (Settings cannot change it then).
+    pub key_from_env: bool,
+    /// Run on the simulator.
+    pub demo: Option<Demo>,
+    /// A problem found before the window opened (settings file, keyring), shown as a toast.
+    pub notice: Option<String>,
+}
+
+/// The top-level screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The onboarding wizard.
+    Wizard,
+    /// Every stored session.
+    History,
+    /// Key, API address, callback, polling.
+    Settings,
+}
+
+/// Something a screen asks for, carried out at the end of the frame.
+#[derive(Debug, Clone)]
+pub enum Act {
+    /// A command for the engine.
+    Send(Command),
+    /// Start a session with the form's values.
+    StartSession,
+    /// Switch screens.
+    Go(Screen),
+    /// Leave the current session and show an empty Start form.
+    NewSession,
+    /// Show a session (from History).
+    Open(String),
+    /// Open the native file dialog.
+    Pick(PickFor),
+    /// Open the in-app picker.
+    InAppPicker(PickFor),
+    /// Add what the paste box holds to the current session.
+    AddPasted,
+    /// Add these files to the current session.
+    AddFiles(Vec<PathBuf>),
+    /// Put text on the clipboard, and say so.
+    Copy(String, &'static str),
+    /// Export a session as CSV (`true`) or JSON.
+    Export(String, bool),
+    /// The demo phone passes (`true`) or fails the current link.
+    Phone(String, bool),
+    /// Store the key typed in Settings.
+    SaveKey,
+    /// Remove the stored key.
+    RemoveKey,
+    /// Try the address and key in Settings.
+    TestConnection,
+    /// Save Settings and restart the engine with them.
+    ApplySettings,
+    /// Ask before deleting a session.
+    AskDelete(String),
+}
+
+/// What a check said about a source, with its preview uploaded.
+pub struct CheckView {
+    /// The preview.
+    pub texture: Option<egui::TextureHandle>,
+    /// What is wrong, when something is.
+    pub problem: Option<String>,
+    /// Content hash (files).
+    pub hash: Option<String>,
+}
+
+/// The Start form.
+#[derive(Debug, Clone)]
+pub struct StartForm {
+    /// Name as typed.
+    pub person: String,
+    /// Note.
+    pub note: String,
+    /// The person's language.
+    pub language: Language,
+    /// Consent ticked.
+    pub consent: bool,
+}
+
+impl Default for StartForm {
+    fn default() -> Self {
+        StartForm {
+            person: String::new(),
+            note: String::new(),
+            language: Language::Ko,
+            consent: false,
+        }
+    }
+}
+
+/// The Settings form (the key field is cleared after each save).
+#[derive(Debug, Clone)]
+pub struct SettingsForm {
+    /// Editable copy.
+    pub settings: Settings,
+    /// The key being typed.
+    pub key: String,
+    /// The last connection test's sentence.
+    pub tested: Option<Result<String, String>>,
+    /// A test is running.
+    pub testing: bool,
+}
+
+/// The in-app file picker, for machines where the native dialog cannot open.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    /// For which session or row.
+    pub target: PickFor,
+    /// The folder shown.
+    pub dir: PathBuf,
+    /// The folder field.
+    pub dir_text: String,
+    /// Its listing, once read.
+    pub entries: Option<Result<Vec<jobs::Entry>, String>>,
+    /// Ticked files.
+    pub selected: Vec<PathBuf>,
+}
+
+/// The app.
+pub struct KioskApp {
+    pub(super) launch: Launch,
+    engine: Option<Engine>,
+    events: Option<mpsc::Receiver<Event>>,
+    /// Why there is no engine, when there is none.
+    pub(super) engine_problem: Option<String>,
+    ctx_cell: Arc<OnceLock<egui::Context>>,
+    pub(super) sessions: HashMap<String, Session>,
+    pub(super) current: Option<String>,
+    pending_start: Option<String>,
+    pub(super) screen: Screen,
+    pub(super) start: StartForm,
+    pub(super) paste: String,
+    pub(super) checks: HashMap<String, CheckView>,
+    pub(super) picker: Option<Picker>,
+    pub(super) replace_url: String,
+    pub(super) replacing: Option<(String, AssetId)>,
+    pub(super) filter: super::table::Filter,
+    pub(super) settings_form: SettingsForm,
+    pub(super) history: Option<Vec<SessionSummary>>,
+    pub(super) confirm_delete: Option<String>,
+    pub(super) toasts: Toasts<Act>,
+    jobs: Jobs,
+    pub(super) callback_base: Option<String>,
+    pub(super) qr_cache: Option<(String, egui::TextureHandle)>,
+    pub(super) dialog_failed: bool,
+    /// Frames drawn, for measurements.
+    pub frames: u64,
+}
+
+/// The key a check is filed under.
+pub fn source_key(source: &AssetSource) -> String {
+    source.display()
+}
+
+impl KioskApp {
+    /// Builds the app and starts its engine.
+    pub fn new(launch: Launch) -> KioskApp {
+        let settings_form = SettingsForm {
+            settings: launch.settings.clone(),
+            key: String::new(),
+            tested: None,
+            testing: false,
+        };
+        let notice = launch.notice.clone();
+        let mut app = KioskApp {
+            launch,
+            engine: None,
+            events: None,
+            engine_problem: None,
+            ctx_cell: Arc::new(OnceLock::new()),
+            sessions: HashMap::new(),
+            current: None,
+            pending_start: None,
+            screen: Screen::Wizard,
+            start: StartForm::default(),
+            paste: String::new(),
+            checks: HashMap::new(),
+            picker: None,
+            replace_url: String::new(),
+            replacing: None,
+            filter: super::table::Filter::All,
+            settings_form,
+            history: None,
+            confirm_delete: None,
+            toasts: Toasts::default(),
+            jobs: Jobs::default(),
+            callback_base: None,
+            qr_cache: None,
+            dialog_failed: false,
+            frames: 0,
+        };
+        if let Some(n) = notice {
+            app.toasts.push(Level::Warning, n, None);
+        }
+        app.start_engine();
+        app
+    }
+
+    /// Whether the app runs on the simulator.
+    pub fn is_demo(&self) -> bool {
+        self.launch.demo.is_some()
+    }
+
+    /// The session on screen.
+    pub fn current_session(&self) -> Option<&Session> {
+        self.current.as_ref().and_then(|id| self.sessions.get(id))
+    }
+
+    /// The screen shown.
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The toasts' texts, oldest first.
+    pub fn toast_texts(&self) -> Vec<String> {
+        self.toasts.list().iter().map(|t| t.text.clone()).collect()
+    }
+
+    fn engine_config(&self) -> Result<EngineConfig, String> {
+        let s = &self.launch.settings;
+        let (base, key) = match &self.launch.demo {
+            Some(demo) => (demo.base_url.clone(), ApiKey::new("demo-key")),
+            None => match &self.launch.key {
+                Some(k) => (s.base_url.clone(), k.clone()),
+                None => {
+                    return Err(
+                        "No API key is set. Enter your APIMart key in Settings.".to_string()
+                    );
+                }
+            },
+        };
+        let mut config =
+            EngineConfig::new(self.launch.data_dir.join(crate::store::DB_FILE), &base, key);
+        config.poll = s.poll_policy();
+        config.callback = if self.launch.demo.is_some() {
+            // The simulated phone runs on this machine.
+            Settings {
+                callback: CallbackChoice::Loopback,
+                ..s.clone()
+            }
+            .callback_mode()
+        } else {
+            s.callback_mode()
+        };
+        Ok(config)
+    }
+
+    /// (Re)starts the engine with the current settings and key. Work in flight resumes from
+    /// the store.
+    fn start_engine(&mut self) {
+        if let Some(old) = self.engine.take() {
+            old.shutdown();
+        }
+        self.events = None;
+        let config = match self.engine_config() {
+            Ok(c) => c,
+            Err(why) => {
+                self.engine_problem = Some(why);
+                return;
+            }
+        };
+        let cell = self.ctx_cell.clone();
+        let wake: engine::Wake = Arc::new(move || {
+            if let Some(ctx) = cell.get() {
+                ctx.request_repaint();
+            }
+        });
+        match Engine::start(config, wake) {
+            Ok((engine, events)) => {
+                self.engine = Some(engine);
+                self.events = Some(events);
+                self.engine_problem = None;
+            }
+            Err(e) => self.engine_problem = Some(e.to_string()),
+        }
+    }
+
+    fn send(&mut self, command: Command) {
+        let sent = match &self.engine {
+            Some(engine) => engine.send(command).is_ok(),
+            None => false,
+        };
+        if !sent {
+            let why = self.engine_problem.clone().unwrap_or_else(|| {
+                "The background worker is busy or stopped. Try again in a moment; if it keeps happening, restart the app (nothing saved is lost).".into()
+            });
+            self.toasts.push(
+                Level::Error,
+                why,
+                Some(("Settings".into(), Act::Go(Screen::Settings))),
+            );
+        }
+    }
+
+    fn pump_events(&mut self, ctx: &egui::Context) {
+        let mut events = Vec::new();
+        if let Some(rx) = &mut self.events {
+            while let Ok(e) = rx.try_recv() {
+                events.push(e);
+            }
+        }
+        for event in events {
+            self.on_event(ctx, event);
+        }
+        for done in self.jobs.poll() {
+            self.on_job(ctx, done);
+        }
+    }
+
+    fn on_event(&mut self, ctx: &egui::Context, event: Event) {
+        match event {
+            Event::Ready { callback, resumed } => {
+                self.callback_base = callback;
+                if !resumed.is_empty() {
+                    let n = resumed.len();
+                    self.toasts.push(
+                        Level::Info,
+                        format!("{n} unfinished session(s) resumed where they stopped."),
+                        Some(("History".into(), Act::Go(Screen::History))),
+                    );
+                }
+                if self.current.is_none()
+                    && let Some(last) = resumed.last()
+                {
+                    self.current = Some(last.clone());
+                }
+            }
+            Event::Session(s) => {
+                if self.pending_start.as_deref() == Some(s.id.as_str()) {
+                    self.pending_start = None;
+                    self.current = Some(s.id.clone());
+                    self.start = StartForm::default();
+                }
+                // Rows added from elsewhere (a resumed session) get their preview too.
+                for a in s.current_assets() {
+                    let key = source_key(&a.source);
+                    if !self.checks.contains_key(&key)
+                        && matches!(a.state, crate::flow::AssetState::Staged)
+                    {
+                        self.checks.insert(
+                            key,
+                            CheckView {
+                                texture: None,
+                                problem: None,
+                                hash: None,
+                            },
+                        );
+                        self.send(Command::Check(a.source.clone()));
+                    }
+                }
+                self.sessions.insert(s.id.clone(), *s);
+            }
+            Event::Refused { message, .. } => self.toasts.push(Level::Warning, message, None),
+            Event::Error { message, .. } => {
+                let action = message
+                    .contains("Settings")
+                    .then(|| ("Open Settings".to_string(), Act::Go(Screen::Settings)));
+                self.toasts.push(Level::Error, message, action);
+            }
+            Event::History(list) => self.history = Some(list),
+            Event::Deleted(id) => {
+                let person = self
+                    .sessions
+                    .remove(&id)
+                    .map(|s| s.person)
+                    .unwrap_or_default();
+                if self.current.as_deref() == Some(id.as_str()) {
+                    self.current = None;
+                }
+                self.toasts.push(
+                    Level::Info,
+                    format!("The local data of {person} was deleted."),
+                    None,
+                );
+            }
+            Event::Checked(report) => {
+                let key = source_key(&report.source);
+                let texture = report
+                    .thumbnail
+                    .as_ref()
+                    .and_then(super::widgets::thumbnail_image)
+                    .map(|img| ctx.load_texture(format!("thumb:{key}"), img, Default::default()));
+                self.checks.insert(
+                    key,
+                    CheckView {
+                        texture,
+                        problem: report.problem,
+                        hash: report.hash,
+                    },
+                );
+            }
+            Event::ConnectionTested(r) => {
+                self.settings_form.testing = false;
+                self.settings_form.tested = Some(r);
+            }
+        }
+    }
+
+    fn on_job(&mut self, ctx: &egui::Context, done: Done) {
+        match done {
+            Done::Picked(target, None) => {
+                self.dialog_failed = true;
+                self.toasts.push(
+                    Level::Warning,
+                    "The system file dialog could not open (no desktop portal or zenity on this machine). Use the built-in file list instead.",
+                    Some(("Open the file list".into(), Act::InAppPicker(target))),
+                );
+            }
+            Done::Picked(target, Some(paths)) => {
+                if let Some(dir) = paths.first().and_then(|p| p.parent()) {
+                    self.remember_folder(dir.to_path_buf());
+                }
+                self.files_picked(target, paths);
+            }
+            Done::Listed(dir, result) => {
+                if let Some(p) = &mut self.picker
+                    && p.dir == dir
+                {
+                    p.entries = Some(result);
+                }
+            }
+            Done::Key(Ok(msg)) => {
+                self.toasts.push(Level::Info, msg, None);
+                self.settings_form.key.clear();
+                self.restart_after_key();
+            }
+            Done::Key(Err(msg)) => self.toasts.push(Level::Error, msg, None),
+            Done::SettingsSaved(Ok(())) => {
+                self.toasts
+                    .push(Level::Info, "Settings saved and in use.", None);
+            }
+            Done::SettingsSaved(Err(msg)) => self.toasts.push(Level::Error, msg, None),
+            Done::Exported(Ok(path)) => self.toasts.push(
+                Level::Info,
+                format!("Exported to {}", path.display()),
+                Some((
+                    "Copy path".into(),
+                    Act::Copy(path.display().to_string(), "The path"),
+                )),
+            ),
+            Done::Exported(Err(msg)) => self.toasts.push(Level::Error, msg, None),
+            Done::Phone(Ok(())) => {}
+            Done::Phone(Err(msg)) => self.toasts.push(
+                Level::Warning,
+                format!("The simulated phone could not finish: {msg}"),
+                None,
+            ),
+        }
+        ctx.request_repaint();
+    }
+
+    /// After the key changed: reload it and restart the engine on the real API (unless the
+    /// demo was asked for on the command line).
+    fn restart_after_key(&mut self) {
+        let store = self.launch.key_store.clone();
+        match crate::secrets::load_key(store.as_ref()) {
+            Ok(found) => {
+                self.launch.key = found.map(|(k, _)| k);
+                if self.launch.key.is_some() && self.launch.demo.as_ref().is_some_and(|d| !d.forced)
+                {
+                    self.launch.demo = None;
+                    self.sessions.clear();
+                    self.current = None;
+                    self.history = None;
+                    self.toasts.push(
+                        Level::Info,
+                        "The demo has ended: the app now talks to APIMart with your key.",
+                        None,
+                    );
+                }
+                self.start_engine();
+            }
+            Err(e) => self.toasts.push(Level::Error, e.advice(), None),
+        }
+    }
+
+    fn remember_folder(&mut self, dir: PathBuf) {
+        if self.launch.settings.last_folder.as_ref() != Some(&dir) {
+            self.launch.settings.last_folder = Some(dir.clone());
+            self.settings_form.settings.last_folder = Some(dir);
+            let settings = self.launch.settings.clone();
+            let data_dir = self.launch.data_dir.clone();
+            if let Some(ctx) = self.ctx_cell.get().cloned() {
+                self.jobs.spawn("settings", &ctx, move || {
+                    // Remembering the folder is a nicety: a failure is only logged.
+                    if let Err(e) = settings.save(&data_dir) {
+                        tracing::warn!("could not remember the folder: {e}");
+                    }
+                    Done::SettingsSaved(Ok(()))
+                });
+                self.jobs.running = self.jobs.running.saturating_sub(1);
+            }
+        }
+    }
+
+    fn files_picked(&mut self, target: PickFor, paths: Vec<PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        match target {
+            PickFor::Add(id) => self.add_sources(
+                &id,
+                paths
+                    .into_iter()
+                    .map(|path| AssetSource::File { path })
+                    .collect(),
+            ),
+            PickFor::Replace(id, asset) => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.replace_with(&id, asset, AssetSource::File { path });
+                }
+            }
+        }
+    }
+
+    fn add_sources(&mut self, id: &str, sources: Vec<AssetSource>) {
+        if sources.is_empty() {
+            return;
+        }
+        let known: Vec<String> = self
+            .sessions
+            .get(id)
+            .map(|s| s.current_assets().map(|a| source_key(&a.source)).collect())
+            .unwrap_or_default();
+        let mut new = Vec::new();
+        let mut skipped = 0;
+        for source in sources {
+            let key = source_key(&source);
+            if known.contains(&key) || new.iter().any(|n: &NewAsset| source_key(&n.source) == key) {
+                skipped += 1;
+                continue;
+            }
+            new.push(NewAsset {
+                name: None,
+                source,
+                kind: None,
+            });
+        }
+        if skipped > 0 {
+            self.toasts.push(
+                Level::Warning,
+                format!("{skipped} item(s) were already in the list and were not added again."),
+                None,
+            );
+        }
+        if new.is_empty() {
+            return;
+        }
+        for n in &new {
+            self.checks.insert(
+                source_key(&n.source),
+                CheckView {
+                    texture: None,
+                    problem: None,
+                    hash: None,
+                },
+            );
+            self.send(Command::Check(n.source.clone()));
+        }
+        self.send(Command::AddAssets(id.to_string(), new));
+    }
+
+    fn replace_with(&mut self, id: &str, asset: AssetId, source: AssetSource) {
+        self.checks.insert(
+            source_key(&source),
+            CheckView {
+                texture: None,
+                problem: None,
+                hash: None,
+            },
+        );
+        self.send(Command::Check(source.clone()));
+        self.send(Command::Replace(
+            id.to_string(),
+            asset,
+            NewAsset {
+                name: None,
+                source,
+                kind: None,
+            },
+        ));
+        self.replacing = None;
+        self.replace_url.clear();
+    }
+
+    /// Turns pasted lines into sources: http(s) URLs, and paths of files that exist.
+    fn parse_pasted(text: &str) -> (Vec<AssetSource>, Vec<String>) {
+        let mut ok = Vec::new();
+        let mut bad = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let line = line.trim_matches('"');
+            match crate::cli::parse_asset(line, None) {
+                Ok(asset) => ok.push(asset.source),
+                Err(why) => bad.push(why),
+            }
+        }
+        (ok, bad)
+    }
+
+    fn act(&mut self, ctx: &egui::Context, act: Act) {
+        match act {
+            Act::Send(command) => {
+                if matches!(command, Command::TestConnection { .. }) {
+                    self.settings_form.testing = true;
+                }
+                self.send(command)
+            }
+            Act::StartSession => {
+                let id = engine::new_session_id();
+                self.pending_start = Some(id.clone());
+                let f = self.start.clone();
+                self.send(Command::Start {
+                    id,
+                    person: f.person,
+                    note: f.note,
+                    consent: f.consent,
+                    language: f.language,
+                    project: self.launch.settings.project.clone(),
+                });
+            }
+            Act::Go(screen) => {
+                if screen == Screen::History {
+                    self.send(Command::List);
+                }
+                if screen == Screen::Settings {
+                    self.settings_form.settings = self.launch.settings.clone();
+                }
+                self.screen = screen;
+            }
+            Act::NewSession => {
+                self.current = None;
+                self.pending_start = None;
+                self.screen = Screen::Wizard;
+                self.paste.clear();
+            }
+            Act::Open(id) => {
+                self.current = Some(id.clone());
+                self.screen = Screen::Wizard;
+                self.send(Command::Get(id));
+            }
+            Act::Pick(target) => {
+                let start = self.launch.settings.last_folder.clone();
+                self.jobs.spawn("file-dialog", ctx, move || {
+                    Done::Picked(target, jobs::native_pick(start))
+                });
+            }
+            Act::InAppPicker(target) => {
+                let dir = self
+                    .launch
+                    .settings
+                    .last_folder
+                    .clone()
+                    .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
+                    .unwrap_or_else(|| PathBuf::from("/"));
+                self.open_folder(ctx, target, dir);
+            }
+            Act::AddPasted => {
+                let Some(id) = self.current.clone() else {
+                    return;
+                };
+                let (ok, bad) = Self::parse_pasted(&self.paste);
+                for why in &bad {
+                    self.toasts.push(Level::Warning, why.clone(), None);
+                }
+                if bad.is_empty() {
+                    self.paste.clear();
+                }
+                self.add_sources(&id, ok);
+            }
+            Act::AddFiles(paths) => {
+                if let Some(id) = self.current.clone() {
+                    self.files_picked(PickFor::Add(id), paths);
+                }
+            }
+            Act::Copy(text, what) => {
+                ctx.copy_text(text);
+                self.toasts.push(
+                    Level::Info,
+                    format!("{what} copied to the clipboard."),
+                    None,
+                );
+            }
+            Act::Export(id, csv) => self.export(ctx, &id, csv),
+            Act::Phone(task, pass) => {
+                if let Some(demo) = &self.launch.demo {
+                    let phone = demo.phone.clone();
+                    self.jobs
+                        .spawn("demo-phone", ctx, move || Done::Phone(phone(&task, pass)));
+                }
+            }
+            Act::SaveKey => {
+                let key = ApiKey::new(self.settings_form.key.clone());
+                if key.is_empty() {
+                    self.toasts
+                        .push(Level::Warning, "Type or paste the API key first.", None);
+                    return;
+                }
+                let store = self.launch.key_store.clone();
+                self.jobs.spawn("keyring", ctx, move || {
+                    Done::Key(
+                        store
+                            .set(&key)
+                            .map(|()| "The API key is stored in the system keyring.".to_string())
+                            .map_err(|e| e.advice()),
+                    )
+                });
+            }
+            Act::RemoveKey => {
+                let store = self.launch.key_store.clone();
+                self.jobs.spawn("keyring", ctx, move || {
+                    Done::Key(
+                        store
+                            .delete()
+                            .map(|()| "The API key was removed from the system keyring.".into())
+                            .map_err(|e| e.advice()),
+                    )
+                });
+            }
+            Act::TestConnection => {
+                let typed = ApiKey::new(self.settings_form.key.clone());
+                let key = if typed.is_empty() {
+                    self.launch.key.clone()
+                } else {
+                    Some(typed)
+                };
+                let Some(key) = key else {
+                    self.settings_form.tested =
+                        Some(Err("Type the API key first: none is stored yet.".into()));
+                    return;
+                };
+                self.settings_form.testing = true;
+                self.settings_form.tested = None;
+                self.send(Command::TestConnection {
+                    base_url: self.settings_form.settings.base_url.trim().to_string(),
+                    key,
+                });
+            }
+            Act::ApplySettings => {
+                let mut s = self.settings_form.settings.clone();
+                s.base_url = s.base_url.trim().trim_end_matches('/').to_string();
+                if self.launch.demo.is_none()
+                    && let Err(e) = crate::api::validate_base_url(&s.base_url)
+                {
+                    self.toasts.push(Level::Error, e.advice(), None);
+                    return;
+                }
+                if s.callback == CallbackChoice::External
+                    && !(s.callback_url.starts_with("https://")
+                        || s.callback_url.starts_with("http://"))
+                {
+                    self.toasts.push(
+                        Level::Error,
+                        "The studio callback URL must start with https:// (it may contain {session}).",
+                        None,
+                    );
+                    return;
+                }
+                self.launch.settings = s.clone();
+                let data_dir = self.launch.data_dir.clone();
+                self.jobs.spawn("settings", ctx, move || {
+                    Done::SettingsSaved(s.save(&data_dir).map_err(|e| {
+                        format!(
+                            "Settings are in use but could not be saved ({e}); they will be lost at restart."
+                        )
+                    }))
+                });
+                self.start_engine();
+            }
+            Act::AskDelete(id) => self.confirm_delete = Some(id),
+        }
+    }
+
+    pub(super) fn open_folder(&mut self, ctx: &egui::Context, target: PickFor, dir: PathBuf) {
+        let keep = self
+            .picker
+            .as_ref()
+            .filter(|p| p.target == target)
+            .map(|p| p.selected.clone())
+            .unwrap_or_default();
+        self.picker = Some(Picker {
+            target,
+            dir: dir.clone(),
+            dir_text: dir.display().to_string(),
+            entries: None,
+            selected: keep,
+        });
+        self.jobs.spawn("list-folder", ctx, move || {
+            let r = jobs::list_folder(&dir);
+            Done::Listed(dir, r)
+        });
+    }
+
+    fn export(&mut self, ctx: &egui::Context, id: &str, csv: bool) {
+        let Some(session) = self.sessions.get(id) else {
+            // From History: load it first, then export.
+            self.send(Command::Get(id.to_string()));
+            self.toasts.push(
+                Level::Info,
+                "Loading the session; press Export again in a moment.",
+                None,
+            );
+            return;
+        };
+        let (text, ending) = if csv {
+            match crate::flow::export::to_csv(session) {
+                Ok(t) => (t, "csv"),
+                Err(e) => {
+                    self.toasts.push(
+                        Level::Error,
+                        format!("The CSV could not be made: {e}"),
+                        None,
+                    );
+                    return;
+                }
+            }
+        } else {
+            (crate::flow::export::to_json(session), "json")
+        };
+        let name = crate::flow::export::file_name(session, ending);
+        let fallback_dir = directories::UserDirs::new()
+            .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
+            .unwrap_or_else(|| self.launch.data_dir.join("exports"));
+        let start = self.launch.settings.last_folder.clone();
+        self.jobs.spawn("export", ctx, move || {
+            let path = match jobs::native_save(&name, start) {
+                Ok(Some(p)) => p,
+                Ok(None) => return Done::Exported(Err("Export cancelled.".into())),
+                // No dialog on this machine: save where staff can find it, and say where.
+                Err(()) => {
+                    if let Err(e) = std::fs::create_dir_all(&fallback_dir) {
+                        return Done::Exported(Err(format!(
+                            "The export folder {} cannot be created ({e}).",
+                            fallback_dir.display()
+                        )));
+                    }
+                    fallback_dir.join(&name)
+                }
+            };
+            Done::Exported(
+                std::fs::write(&path, text)
+                    .map(|()| path.clone())
+                    .map_err(|e| {
+                        format!(
+                            "The export could not be written to {} ({e}). Choose another folder.",
+                            path.display()
+                        )
+                    }),
+            )
+        });
+    }
+
+    /// Keyboard shortcuts for the main actions.
+    fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Act> {
+        let mut acts = Vec::new();
+        let stage = self.current_session().map(Session::stage);
+        let id = self.current.clone();
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma)) {
+                acts.push(Act::Go(Screen::Settings));
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::H)) {
+                acts.push(Act::Go(Screen::History));
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::N)) {
+                acts.push(Act::NewSession);
+            }
+            if let Some(id) = id {
+                if matches!(
+                    stage,
+                    Some(Stage::Assets | Stage::Reviewing | Stage::FinishedPartly)
+                ) && i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::O))
+                {
+                    acts.push(Act::Pick(PickFor::Add(id.clone())));
+                }
+                if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F5)) {
+                    acts.push(Act::Send(Command::Refresh(id)));
+                }
+            }
+        });
+        acts
+    }
+
+    /// Files dropped on the window go to the current session's list.
+    fn dropped_files(&mut self, ctx: &egui::Context) -> Option<Act> {
+        let paths: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if paths.is_empty() {
+            return None;
+        }
+        let stage = self.current_session().map(Session::stage);
+        if matches!(
+            stage,
+            Some(Stage::Assets | Stage::Reviewing | Stage::Uploading | Stage::FinishedPartly)
+        ) {
+            Some(Act::AddFiles(paths))
+        } else {
+            self.toasts.push(
+                Level::Warning,
+                "Files can be added once the person is verified.",
+                None,
+            );
+            None
+        }
+    }
+
+    /// Draws one frame into `ui` (the whole window).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let _ = self.ctx_cell.set(ctx.clone());
+        self.frames += 1;
+        self.pump_events(&ctx);
+        let mut acts = self.shortcuts(&ctx);
+        acts.extend(self.dropped_files(&ctx));
+        acts.extend(super::screens::top_bar(self, ui));
+        let screen_acts = egui::CentralPanel::default()
+            .show(ui, |ui| match self.screen {
+                Screen::Wizard => super::screens::wizard(self, ui),
+                Screen::History => super::history::show(self, ui),
+                Screen::Settings => super::settings::show(self, ui),
+            })
+            .inner;
+        acts.extend(screen_acts);
+        acts.extend(super::screens::overlays(self, &ctx));
+        acts.extend(self.toasts.show(&ctx));
+        for act in acts {
+            self.act(&ctx, act);
+        }
+    }
+}
+
+impl eframe::App for KioskApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+impl Drop for KioskApp {
+    fn drop(&mut self) {
+        if let Some(engine) = self.engine.take() {
+            engine.shutdown();
+        }
+    }
+}

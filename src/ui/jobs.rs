@@ -1,0 +1,154 @@
+//! Work the window must not wait for: the native file dialog, the keyring, writing exports and
+//! settings, listing a folder for the in-app picker, the demo's simulated phone. Each runs on
+//! its own named thread and reports back on a bounded channel, then wakes the window.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use eframe::egui;
+
+use crate::flow::AssetId;
+
+/// Where picked files go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickFor {
+    /// New rows of a session.
+    Add(String),
+    /// A replacement for one row.
+    Replace(String, AssetId),
+}
+
+/// An entry of the in-app picker's folder listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Full path.
+    pub path: PathBuf,
+    /// Shown name.
+    pub name: String,
+    /// A folder (else an image file).
+    pub is_dir: bool,
+}
+
+/// What a job found.
+#[derive(Debug)]
+pub enum Done {
+    /// The native dialog closed: `None` when it could not open at all.
+    Picked(PickFor, Option<Vec<PathBuf>>),
+    /// A folder listing for the in-app picker.
+    Listed(PathBuf, Result<Vec<Entry>, String>),
+    /// The key was stored or removed.
+    Key(Result<String, String>),
+    /// Settings were written.
+    SettingsSaved(Result<(), String>),
+    /// An export was written here.
+    Exported(Result<PathBuf, String>),
+    /// The simulated phone finished.
+    Phone(Result<(), String>),
+}
+
+/// The job runner.
+pub struct Jobs {
+    tx: mpsc::SyncSender<Done>,
+    rx: mpsc::Receiver<Done>,
+    /// Jobs started and not yet reported.
+    pub running: usize,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        let (tx, rx) = mpsc::sync_channel(64);
+        Jobs { tx, rx, running: 0 }
+    }
+}
+
+impl Jobs {
+    /// Runs `work` on a named thread; its result arrives through [`Jobs::poll`].
+    pub fn spawn(
+        &mut self,
+        name: &str,
+        ctx: &egui::Context,
+        work: impl FnOnce() -> Done + Send + 'static,
+    ) {
+        let tx = self.tx.clone();
+        let ctx = ctx.clone();
+        let started = std::thread::Builder::new()
+            .name(format!("avatar-ui-{name}"))
+            .spawn(move || {
+                let done = work();
+                let _ = tx.send(done);
+                ctx.request_repaint();
+            });
+        match started {
+            Ok(_) => self.running += 1,
+            Err(e) => tracing::error!("could not start a background job: {e}"),
+        }
+    }
+
+    /// Results that arrived since the last call.
+    pub fn poll(&mut self) -> Vec<Done> {
+        let done: Vec<Done> = self.rx.try_iter().collect();
+        self.running = self.running.saturating_sub(done.len());
+        done
+    }
+}
+
+/// The endings the pickers offer.
+pub const IMAGE_ENDINGS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "heic", "heif"];
+
+/// The native multi-file dialog. `None` means no dialog could be shown (no desktop portal and
+/// no zenity); an empty list means staff cancelled.
+pub fn native_pick(start: Option<PathBuf>) -> Option<Vec<PathBuf>> {
+    let mut dialog = rfd::FileDialog::new()
+        .set_title("Choose photos of the person")
+        .add_filter("Images", IMAGE_ENDINGS);
+    if let Some(dir) = start.filter(|d| d.is_dir()) {
+        dialog = dialog.set_directory(dir);
+    }
+    dialog.pick_files()
+}
+
+/// The native save dialog; `Err` when it could not open.
+pub fn native_save(name: &str, start: Option<PathBuf>) -> Result<Option<PathBuf>, ()> {
+    let mut dialog = rfd::FileDialog::new()
+        .set_title("Save the export")
+        .set_file_name(name);
+    if let Some(dir) = start.filter(|d| d.is_dir()) {
+        dialog = dialog.set_directory(dir);
+    }
+    // rfd cannot tell "cancelled" from "could not open" for saving: both are None. A dialog
+    // that returns at once did not open.
+    let started = std::time::Instant::now();
+    match dialog.save_file() {
+        Some(p) => Ok(Some(p)),
+        None if started.elapsed() < std::time::Duration::from_millis(300) => Err(()),
+        None => Ok(None),
+    }
+}
+
+/// Lists a folder: sub-folders first, then images, by name. Hidden entries are left out.
+pub fn list_folder(dir: &std::path::Path) -> Result<Vec<Entry>, String> {
+    let read = std::fs::read_dir(dir)
+        .map_err(|e| format!("The folder {} cannot be opened ({e}).", dir.display()))?;
+    let mut out: Vec<Entry> = read
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                return None;
+            }
+            let is_dir = path.is_dir();
+            let is_image = path
+                .extension()
+                .map(|x| x.to_string_lossy().to_lowercase())
+                .is_some_and(|x| IMAGE_ENDINGS.contains(&x.as_str()));
+            (is_dir || is_image).then_some(Entry { path, name, is_dir })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.is_dir
+            .cmp(&a.is_dir)
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    Ok(out)
+}

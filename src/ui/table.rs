@@ -1,0 +1,230 @@
+//! The asset table: one row per current asset, virtual rows so a thousand stay smooth.
+
+use eframe::egui::{self, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use super::app::{Act, KioskApp, source_key};
+use super::widgets::{self, RED};
+use crate::engine::Command;
+use crate::flow::{Asset, AssetSource, AssetState, Session};
+
+/// Which rows the table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// Every row.
+    All,
+    /// Not settled yet.
+    Processing,
+    /// Approved.
+    Active,
+    /// Needs staff: failed, refused, upload failed, uncertain.
+    Failed,
+}
+
+impl Filter {
+    fn label(self) -> &'static str {
+        match self {
+            Filter::All => "All",
+            Filter::Processing => "Processing",
+            Filter::Active => "Active",
+            Filter::Failed => "Failed",
+        }
+    }
+
+    /// Whether a row passes.
+    pub fn keeps(self, state: &AssetState) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Active => matches!(state, AssetState::Active { .. }),
+            Filter::Failed => crate::flow::export::problem(state).is_some(),
+            Filter::Processing => {
+                !matches!(state, AssetState::Active { .. })
+                    && crate::flow::export::problem(state).is_none()
+            }
+        }
+    }
+}
+
+fn progress(state: &AssetState) -> Option<f32> {
+    match state {
+        AssetState::Staged => None,
+        AssetState::Uploading { sent, total } if *total > 0 => Some(*sent as f32 / *total as f32),
+        AssetState::Uploading { .. } => Some(0.0),
+        _ => Some(1.0),
+    }
+}
+
+/// Draws the filter bar and the table; returns what staff clicked.
+pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
+    let mut acts = Vec::new();
+    let rows: Vec<&Asset> = s.current_assets().collect();
+    if rows.is_empty() {
+        ui.label(RichText::new("No assets yet.").weak().italics());
+        return acts;
+    }
+    ui.horizontal(|ui| {
+        ui.label("Show:");
+        for f in [
+            Filter::All,
+            Filter::Processing,
+            Filter::Active,
+            Filter::Failed,
+        ] {
+            let n = rows.iter().filter(|a| f.keeps(&a.state)).count();
+            ui.selectable_value(&mut app.filter, f, format!("{} ({n})", f.label()));
+        }
+    });
+    let shown: Vec<&Asset> = rows
+        .into_iter()
+        .filter(|a| app.filter.keeps(&a.state))
+        .collect();
+    let row_height = 56.0;
+    TableBuilder::new(ui)
+        .id_salt("assets-table")
+        .striped(true)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(52.0))
+        .column(Column::initial(130.0).at_least(80.0).clip(true))
+        .column(Column::initial(150.0).at_least(80.0).clip(true))
+        .column(Column::exact(120.0))
+        .column(Column::remainder().at_least(260.0).clip(true))
+        .column(Column::initial(230.0).at_least(120.0).clip(true))
+        .column(Column::exact(210.0))
+        .min_scrolled_height(200.0)
+        .header(24.0, |mut header| {
+            for title in [
+                "",
+                "Name",
+                "Source",
+                "Status",
+                "Reason / what to do",
+                "asset:// URL",
+                "",
+            ] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, shown.len(), |mut row| {
+                let Some(a) = shown.get(row.index()).copied() else {
+                    return;
+                };
+                let check = app.checks.get(&source_key(&a.source));
+                row.col(|ui| match check.and_then(|c| c.texture.as_ref()) {
+                    Some(t) => {
+                        ui.add(
+                            egui::Image::new(t)
+                                .fit_to_exact_size(egui::vec2(48.0, 48.0))
+                                .maintain_aspect_ratio(true)
+                                .alt_text(format!("Preview of {}", a.name)),
+                        );
+                    }
+                    None => {
+                        ui.label(
+                            RichText::new(if matches!(a.source, AssetSource::Url { .. }) {
+                                "URL"
+                            } else {
+                                "…"
+                            })
+                            .weak(),
+                        );
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(&a.name);
+                });
+                row.col(|ui| {
+                    let src = a.source.display();
+                    let short = match &a.source {
+                        AssetSource::File { path } => path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().to_string())
+                            .unwrap_or_else(|| src.clone()),
+                        AssetSource::Url { .. } => src.clone(),
+                    };
+                    ui.label(short).on_hover_text(src);
+                });
+                row.col(|ui| {
+                    ui.vertical(|ui| {
+                        let (word, color) = widgets::chip_of(&a.state);
+                        widgets::chip(ui, word, color);
+                        if let Some(p) = progress(&a.state)
+                            && matches!(a.state, AssetState::Uploading { .. })
+                        {
+                            ui.add(
+                                egui::ProgressBar::new(p)
+                                    .desired_width(110.0)
+                                    .show_percentage(),
+                            );
+                        }
+                    });
+                });
+                row.col(|ui| {
+                    let problem = crate::flow::export::problem(&a.state).or_else(|| {
+                        matches!(a.state, AssetState::Staged)
+                            .then(|| check.and_then(|c| c.problem.clone()))
+                            .flatten()
+                    });
+                    if let Some(p) = problem {
+                        ui.add(egui::Label::new(RichText::new(p.clone()).color(RED)).wrap())
+                            .on_hover_text(p);
+                    }
+                });
+                row.col(|ui| {
+                    if let AssetState::Active { asset_url, .. } = &a.state {
+                        if widgets::named_button(
+                            ui,
+                            "Copy",
+                            &format!("Copy the asset URL of {}", a.name),
+                        )
+                        .on_hover_text("Copy this asset:// URL")
+                        .clicked()
+                        {
+                            acts.push(Act::Copy(asset_url.clone(), "The asset URL"));
+                        }
+                        ui.label(RichText::new(asset_url).monospace());
+                    }
+                });
+                row.col(|ui| {
+                    let fixable = matches!(
+                        a.state,
+                        AssetState::Failed { .. }
+                            | AssetState::Refused { .. }
+                            | AssetState::UploadFailed { .. }
+                            | AssetState::Uncertain { .. }
+                    );
+                    if fixable
+                        && s.group_id().is_some()
+                        && s.stage() != crate::flow::Stage::Cancelled
+                    {
+                        if widgets::named_button(ui, "Replace", &format!("Replace {}", a.name))
+                            .clicked()
+                        {
+                            app.replacing = Some((s.id.clone(), a.id));
+                        }
+                        let hint = if matches!(a.state, AssetState::Failed { .. }) {
+                            "Send the same file again (only when the reason was temporary)"
+                        } else {
+                            "Send it again"
+                        };
+                        if widgets::named_button(ui, "Resubmit", &format!("Resubmit {}", a.name))
+                            .on_hover_text(hint)
+                            .clicked()
+                        {
+                            acts.push(Act::Send(Command::Resubmit(s.id.clone(), a.id)));
+                        }
+                    }
+                    if (matches!(a.state, AssetState::Staged) || fixable)
+                        && widgets::named_button(ui, "Remove", &format!("Remove {}", a.name))
+                            .clicked()
+                    {
+                        acts.push(Act::Send(Command::Remove(s.id.clone(), a.id)));
+                    }
+                });
+            });
+        });
+    acts
+}

@@ -1,0 +1,230 @@
+//! Small drawing helpers shared by the screens: status chips, the QR code, thumbnails, times,
+//! and the toasts.
+
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Color32, RichText};
+
+use crate::flow::{AssetState, Millis};
+
+/// Colours that read on both light and dark backgrounds.
+pub const GREEN: Color32 = Color32::from_rgb(0x1E, 0x7F, 0x3C);
+/// Failure.
+pub const RED: Color32 = Color32::from_rgb(0xB3, 0x26, 0x1E);
+/// In progress.
+pub const BLUE: Color32 = Color32::from_rgb(0x1F, 0x5F, 0xA8);
+/// Needs attention.
+pub const AMBER: Color32 = Color32::from_rgb(0xA8, 0x5D, 0x00);
+/// Not started.
+pub const GREY: Color32 = Color32::from_rgb(0x5F, 0x63, 0x68);
+
+/// The chip's word and colour for a row's state.
+pub fn chip_of(state: &AssetState) -> (&'static str, Color32) {
+    match state {
+        AssetState::Staged => ("Ready", GREY),
+        AssetState::Uploading { .. } => ("Uploading", BLUE),
+        AssetState::Uploaded { .. } => ("Uploaded", BLUE),
+        AssetState::Submitting { .. } => ("Submitting", BLUE),
+        AssetState::Submitted { .. } => ("Processing", BLUE),
+        AssetState::Active { .. } => ("Active", GREEN),
+        AssetState::Failed { .. } => ("Failed", RED),
+        AssetState::UploadFailed { .. } => ("Upload failed", RED),
+        AssetState::Refused { .. } => ("Refused", RED),
+        AssetState::Uncertain { .. } => ("Uncertain", AMBER),
+    }
+}
+
+/// A rounded, coloured status word.
+pub fn chip(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
+    egui::Frame::new()
+        .fill(color)
+        .corner_radius(9)
+        .inner_margin(egui::Margin::symmetric(8, 2))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).color(Color32::WHITE).strong())
+        })
+        .inner
+}
+
+/// A small button that shows a short word but is announced (and found by tests) with a label
+/// naming its row.
+pub fn named_button(ui: &mut egui::Ui, text: &str, label: &str) -> egui::Response {
+    let r = ui.small_button(text);
+    let label = label.to_string();
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label.clone()));
+    r
+}
+
+/// A QR code image for a link: black modules on white with the standard 4-module quiet zone.
+/// Drawn with nearest-neighbour sampling so it stays sharp at any size, in any theme.
+pub fn qr_image(link: &str) -> Option<egui::ColorImage> {
+    let code = qrcode::QrCode::new(link.as_bytes()).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let quiet = 4;
+    let side = width + 2 * quiet;
+    let mut pixels = vec![Color32::WHITE; side * side];
+    for (i, c) in colors.iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            let (x, y) = (i % width + quiet, i / width + quiet);
+            pixels[y * side + x] = Color32::BLACK;
+        }
+    }
+    Some(egui::ColorImage::new([side, side], pixels))
+}
+
+/// A thumbnail as an image egui can upload.
+pub fn thumbnail_image(t: &crate::media::Thumbnail) -> Option<egui::ColorImage> {
+    let (w, h) = (t.width as usize, t.height as usize);
+    (w * h * 4 == t.rgba.len()).then(|| egui::ColorImage::from_rgba_unmultiplied([w, h], &t.rgba))
+}
+
+/// `m:ss` for a countdown.
+pub fn countdown(remaining_ms: Millis) -> String {
+    let secs = (remaining_ms.max(0) + 999) / 1000;
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// A timestamp in the machine's time zone, `2026-11-27 21:04`.
+pub fn local_time(at: Millis) -> String {
+    jiff::Timestamp::from_millisecond(at)
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| "—".into())
+}
+
+/// How serious a toast is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Done; goes away by itself.
+    Info,
+    /// Needs a look; stays until closed.
+    Warning,
+    /// Something failed; stays until closed.
+    Error,
+}
+
+/// A message in the corner, with an optional action.
+#[derive(Debug, Clone)]
+pub struct Toast<A> {
+    /// Seriousness.
+    pub level: Level,
+    /// The sentence.
+    pub text: String,
+    /// A button label and what it does.
+    pub action: Option<(String, A)>,
+    /// How many times the same message came in a row.
+    pub count: u32,
+    shown: Instant,
+}
+
+/// The toasts on screen.
+#[derive(Debug)]
+pub struct Toasts<A> {
+    list: Vec<Toast<A>>,
+}
+
+impl<A> Default for Toasts<A> {
+    fn default() -> Self {
+        Toasts { list: Vec::new() }
+    }
+}
+
+/// How long an info toast stays.
+const INFO_FOR: Duration = Duration::from_secs(5);
+
+impl<A: Clone> Toasts<A> {
+    /// Adds a toast; the same text again only counts up.
+    pub fn push(&mut self, level: Level, text: impl Into<String>, action: Option<(String, A)>) {
+        let text = text.into();
+        if let Some(last) = self.list.last_mut()
+            && last.text == text
+        {
+            last.count += 1;
+            last.shown = Instant::now();
+            return;
+        }
+        self.list.push(Toast {
+            level,
+            text,
+            action,
+            count: 1,
+            shown: Instant::now(),
+        });
+        // A storm of messages must not cover the window.
+        if self.list.len() > 5 {
+            self.list.remove(0);
+        }
+    }
+
+    /// The toasts, oldest first.
+    pub fn list(&self) -> &[Toast<A>] {
+        &self.list
+    }
+
+    /// Draws them in the bottom-right corner; returns the action clicked, if any.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<A> {
+        let now = Instant::now();
+        self.list
+            .retain(|t| t.level != Level::Info || now.duration_since(t.shown) < INFO_FOR);
+        if let Some(next) = self
+            .list
+            .iter()
+            .filter(|t| t.level == Level::Info)
+            .map(|t| INFO_FOR.saturating_sub(now.duration_since(t.shown)))
+            .min()
+        {
+            ctx.request_repaint_after(next);
+        }
+        if self.list.is_empty() {
+            return None;
+        }
+        let mut clicked = None;
+        let mut close = None;
+        egui::Area::new(egui::Id::unique("toasts"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -12.0])
+            .order(egui::Order::Foreground)
+            .show(ctx, |ui| {
+                ui.set_max_width(420.0);
+                for (i, t) in self.list.iter().enumerate() {
+                    let color = match t.level {
+                        Level::Info => GREEN,
+                        Level::Warning => AMBER,
+                        Level::Error => RED,
+                    };
+                    egui::Frame::popup(ui.style())
+                        .stroke(egui::Stroke::new(2.0, color))
+                        .show(ui, |ui| {
+                            ui.horizontal_wrapped(|ui| {
+                                let text = if t.count > 1 {
+                                    format!("{} (×{})", t.text, t.count)
+                                } else {
+                                    t.text.clone()
+                                };
+                                ui.label(text);
+                            });
+                            ui.horizontal(|ui| {
+                                if let Some((label, action)) = &t.action
+                                    && ui.button(label.as_str()).clicked()
+                                {
+                                    clicked = Some(action.clone());
+                                    close = Some(i);
+                                }
+                                if ui.button("Dismiss").clicked() {
+                                    close = Some(i);
+                                }
+                            });
+                        });
+                    ui.add_space(6.0);
+                }
+            });
+        if let Some(i) = close {
+            self.list.remove(i);
+            ctx.request_repaint();
+        }
+        clicked
+    }
+}
