@@ -458,6 +458,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         key_from_env,
         demo,
         notice,
+        adjust: None,
     };
     let result = ui::run(launch);
     if let Some(sim) = sim.and_then(|s| std::sync::Arc::try_unwrap(s).ok()) {

@@ -48,7 +48,12 @@ pub struct Launch {
     pub demo: Option<Demo>,
     /// A problem found before the window opened (settings file, keyring), shown as a toast.
     pub notice: Option<String>,
+    /// The last word on the engine's configuration before each start (tests shorten timers).
+    pub adjust: Option<Adjust>,
 }
+
+/// Changes an engine configuration.
+pub type Adjust = Arc<dyn Fn(&mut EngineConfig) + Send + Sync>;
 
 /// The top-level screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,6 +293,9 @@ impl KioskApp {
         } else {
             s.callback_mode()
         };
+        if let Some(adjust) = &self.launch.adjust {
+            adjust(&mut config);
+        }
         Ok(config)
     }
 
@@ -362,7 +370,7 @@ impl KioskApp {
                     self.toasts.push(
                         Level::Info,
                         format!("{n} unfinished session(s) resumed where they stopped."),
-                        Some(("History".into(), Act::Go(Screen::History))),
+                        Some(("Show in History".into(), Act::Go(Screen::History))),
                     );
                 }
                 if self.current.is_none()

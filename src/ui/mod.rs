@@ -12,7 +12,7 @@ pub mod widgets;
 
 use eframe::egui;
 
-pub use app::{Act, Demo, DemoPhone, KioskApp, Launch, Screen};
+pub use app::{Act, Adjust, Demo, DemoPhone, KioskApp, Launch, Screen};
 pub use table::Filter;
 
 /// The window icon, from the PNG the packages ship.

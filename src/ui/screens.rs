@@ -122,10 +122,11 @@ pub fn wizard(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
 
 fn language_name(l: Language) -> &'static str {
     match l {
-        Language::Ko => "한국어 (Korean)",
+        // Native names need the CJK font fallback (issue 6); until then, English names.
+        Language::Ko => "Korean",
         Language::En => "English",
-        Language::Zh => "中文 (Chinese)",
-        Language::Ja => "日本語 (Japanese)",
+        Language::Zh => "Chinese (Simplified)",
+        Language::Ja => "Japanese",
     }
 }
 
@@ -153,14 +154,16 @@ fn start(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
             )
             .labelled_by(l.id);
             ui.end_row();
-            ui.label("Their language");
+            let label = ui.label("Their language");
             egui::ComboBox::from_id_salt("person-language")
                 .selected_text(language_name(app.start.language))
                 .show_ui(ui, |ui| {
                     for l in [Language::Ko, Language::En, Language::Zh, Language::Ja] {
                         ui.selectable_value(&mut app.start.language, l, language_name(l));
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
         });
     ui.add_space(8.0);

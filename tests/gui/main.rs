@@ -1,0 +1,214 @@
+//! The window, driven headlessly with egui_kittest by label and role, against the built-in
+//! simulator over real loopback HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod screens;
+mod table;
+mod wizard;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use avatar_kiosk::api::{ApiKey, ClientOptions, RetryPolicy};
+use avatar_kiosk::config::{CallbackChoice, Settings};
+use avatar_kiosk::engine::PollPolicy;
+use avatar_kiosk::secrets::{KeyStore, MemoryStore};
+use avatar_kiosk::sim::{SimConfig, Simulator};
+use avatar_kiosk::ui::{Demo, KioskApp, Launch};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// How long any single wait may take before the test fails.
+pub const DEADLINE: Duration = Duration::from_secs(40);
+
+/// A simulator, a data directory and some photos.
+pub struct World {
+    pub rt: tokio::runtime::Runtime,
+    pub sim: Arc<Simulator>,
+    pub dir: tempfile::TempDir,
+}
+
+impl World {
+    pub fn new(config: SimConfig) -> World {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = Arc::new(rt.block_on(Simulator::start(config)).unwrap());
+        World {
+            rt,
+            sim,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A quick review so tests do not wait long.
+    pub fn quick() -> World {
+        World::new(SimConfig {
+            review_duration: Duration::from_millis(300),
+            ..SimConfig::default()
+        })
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// A photo of `w`×`h` named `name` in the world's folder.
+    pub fn photo(&self, name: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        let img = image::RgbImage::from_fn(400, 500, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+        });
+        img.save(&path).unwrap();
+        path
+    }
+
+    fn base(&self, settings: Settings, key: Option<ApiKey>, demo: Option<Demo>) -> Launch {
+        std::fs::create_dir_all(self.data_dir()).unwrap();
+        Launch {
+            data_dir: self.data_dir(),
+            settings,
+            key_store: Arc::new(MemoryStore::default()) as Arc<dyn KeyStore>,
+            key,
+            key_from_env: false,
+            demo,
+            notice: None,
+            adjust: Some(Arc::new(|c| {
+                c.poll = PollPolicy {
+                    initial: Duration::from_millis(50),
+                    factor: 1.5,
+                    max: Duration::from_millis(300),
+                    deadline: Duration::from_secs(60),
+                };
+                c.client = ClientOptions {
+                    connect_timeout: Duration::from_secs(5),
+                    request_timeout: Duration::from_secs(10),
+                    upload_timeout: Duration::from_secs(30),
+                    retry: RetryPolicy {
+                        max_attempts: 3,
+                        base_delay: Duration::from_millis(10),
+                        max_delay: Duration::from_millis(50),
+                        max_retry_after: Duration::from_secs(2),
+                    },
+                };
+            })),
+        }
+    }
+
+    /// The app as `--demo` starts it, with the simulated phone.
+    pub fn demo(&self) -> Launch {
+        let sim = self.sim.clone();
+        let handle = self.rt.handle().clone();
+        let demo = Demo {
+            base_url: self.sim.base_url(),
+            phone: Arc::new(move |task: &str, pass: bool| {
+                let url = sim.phone_finishes(task, pass).map_err(|e| e.to_string())?;
+                handle
+                    .block_on(reqwest::get(url))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }),
+            forced: true,
+        };
+        self.base(Settings::default(), None, Some(demo))
+    }
+
+    /// The app on the simulator as if it were APIMart, with this key.
+    pub fn real(&self, key: &str) -> Launch {
+        let settings = Settings {
+            base_url: self.sim.base_url(),
+            callback: CallbackChoice::Loopback,
+            ..Settings::default()
+        };
+        self.base(settings, Some(ApiKey::new(key)), None)
+    }
+}
+
+/// The app in a headless harness the size of a laptop screen.
+pub fn harness(launch: Launch) -> Harness<'static, KioskApp> {
+    Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut KioskApp| app.show(ui), KioskApp::new(launch))
+}
+
+/// Steps frames until `pred` holds; fails with `what` after [`DEADLINE`].
+pub fn wait(
+    h: &mut Harness<'_, KioskApp>,
+    what: &str,
+    pred: impl Fn(&Harness<'_, KioskApp>) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if pred(h) {
+            return;
+        }
+        if start.elapsed() > DEADLINE {
+            panic!(
+                "timed out waiting for {what}; toasts: {:?}",
+                h.state().toast_texts()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(15));
+    }
+}
+
+/// Whether some node's label contains `text`.
+pub fn shows(h: &Harness<'_, KioskApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Waits until a node labelled `text` (in part) is on screen.
+pub fn wait_for(h: &mut Harness<'_, KioskApp>, text: &str) {
+    let t = text.to_string();
+    wait(h, &format!("\"{text}\""), move |h| shows(h, &t));
+}
+
+/// Clicks the node labelled exactly `label`, then runs a frame for it.
+pub fn click(h: &mut Harness<'_, KioskApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+/// Focuses the field labelled `label` and pastes `text` into it.
+pub fn type_into(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.event(egui::Event::Paste(text.to_string()));
+    h.step();
+    h.step();
+}
+
+/// Starts a session for `name` with consent, and waits for the QR code.
+pub fn start_session(h: &mut Harness<'_, KioskApp>, name: &str) {
+    type_into(h, "Person's name", name);
+    click(
+        h,
+        "The person agreed to face verification and to their photos being registered",
+    );
+    click(h, "Start verification");
+    wait_for(h, "Expires in");
+}
+
+/// Adds files by pasting their paths, and waits until their checks are back.
+pub fn add_paths(h: &mut Harness<'_, KioskApp>, paths: &[&Path]) {
+    let text: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    type_into(
+        h,
+        "Paste image or video URLs, or file paths, one per line",
+        &text.join("\n"),
+    );
+    click(h, "Add");
+    let n = paths.len();
+    wait(h, "the rows and their checks", move |h| {
+        h.state()
+            .current_session()
+            .is_some_and(|s| s.current_assets().count() >= n)
+            && !shows(h, "Checking")
+    });
+}

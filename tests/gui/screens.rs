@@ -1,0 +1,127 @@
+//! History (resume after a restart, delete with confirmation) and Settings (the key, the
+//! connection test, switching from the demo to the real API).
+
+use avatar_kiosk::config::Settings;
+use avatar_kiosk::flow::Stage;
+use avatar_kiosk::sim::SimConfig;
+use avatar_kiosk::store::Store;
+use avatar_kiosk::ui::Screen;
+use egui_kittest::kittest::Queryable;
+
+use crate::{World, add_paths, click, harness, shows, start_session, type_into, wait, wait_for};
+
+#[test]
+fn history_resumes_a_session_after_the_app_restarts() {
+    let world = World::quick();
+    let photo = world.photo("jisoo-1.jpg");
+    let id = {
+        let mut h = harness(world.demo());
+        start_session(&mut h, "Jisoo Park");
+        click(&mut h, "Simulate the phone: pass");
+        wait_for(&mut h, "Assets: add the person's photos and videos");
+        add_paths(&mut h, &[&photo]);
+        h.state().current_session().unwrap().id.clone()
+        // The window closes here with the asset staged and nothing sent.
+    };
+
+    let mut h = harness(world.demo());
+    // Leave the resumed session, then find it in History.
+    wait(&mut h, "the engine", |h| {
+        h.state().current_session().is_some()
+    });
+    click(&mut h, "New person");
+    click(&mut h, "History");
+    wait_for(&mut h, "Resume Jisoo Park");
+    assert!(shows(&h, "Adding assets"));
+    click(&mut h, "Resume Jisoo Park");
+    wait_for(&mut h, "Assets: add the person's photos and videos");
+    assert_eq!(h.state().current_session().unwrap().id, id);
+    assert!(shows(&h, "jisoo-1"), "the staged row survived the restart");
+    wait(&mut h, "the row's check", |h| !shows(h, "Checking"));
+    click(&mut h, "Upload and submit 1 asset(s)");
+    wait_for(&mut h, "Done: every asset is approved");
+}
+
+#[test]
+fn delete_asks_first_and_removes_only_local_data() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    start_session(&mut h, "Ana Silva");
+    let id = h.state().current_session().unwrap().id.clone();
+    click(&mut h, "Cancel this session");
+    wait(&mut h, "the cancel", |h| {
+        h.state()
+            .current_session()
+            .is_some_and(|s| s.stage() == Stage::Cancelled)
+    });
+    click(&mut h, "History");
+    wait_for(&mut h, "Delete Ana Silva");
+    click(&mut h, "Delete Ana Silva");
+    wait_for(&mut h, "Delete Ana Silva?");
+    click(&mut h, "Keep");
+    assert!(shows(&h, "Open Ana Silva"), "Keep deletes nothing");
+    click(&mut h, "Delete Ana Silva");
+    wait_for(&mut h, "Delete Ana Silva?");
+    click(&mut h, "Delete");
+    wait(&mut h, "the row to go", |h| !shows(h, "Open Ana Silva"));
+    wait_for(&mut h, "No sessions yet.");
+    drop(h);
+    let store = Store::open_in(&world.data_dir()).unwrap();
+    assert!(store.load(&id).unwrap().is_none());
+}
+
+#[test]
+fn settings_test_the_key_and_a_stored_key_ends_the_demo() {
+    // The "real" API is a second simulator that accepts only one key.
+    let world = World::quick();
+    let real = World::new(SimConfig {
+        key: Some("sk-right".into()),
+        ..SimConfig::default()
+    });
+    let mut launch = world.demo();
+    launch.settings = Settings {
+        base_url: real.sim.base_url(),
+        callback: avatar_kiosk::config::CallbackChoice::Loopback,
+        ..Settings::default()
+    };
+    if let Some(d) = launch.demo.as_mut() {
+        d.forced = false;
+    }
+    let store = launch.key_store.clone();
+    let mut h = harness(launch);
+    click(&mut h, "Settings");
+    wait_for(&mut h, "No key is stored.");
+
+    type_into(&mut h, "New key", "sk-wrong");
+    click(&mut h, "Test connection");
+    wait_for(&mut h, "Check the API key in Settings");
+
+    h.get_by_label("New key").focus();
+    h.step();
+    h.event(egui::Event::Key {
+        key: egui::Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.step();
+    h.event(egui::Event::Paste("sk-right".into()));
+    h.step();
+    click(&mut h, "Test connection");
+    wait_for(&mut h, "APIMart answered and accepted the key.");
+
+    click(&mut h, "Save key");
+    wait_for(&mut h, "The demo has ended");
+    assert!(!h.state().is_demo());
+    assert_eq!(
+        store
+            .get()
+            .unwrap()
+            .map(|k| k == avatar_kiosk::api::ApiKey::new("sk-right")),
+        Some(true)
+    );
+    // The field is cleared once the key is stored, and the banner is gone.
+    assert!(!shows(&h, "Demo: everything runs"));
+    assert_eq!(h.state().screen(), Screen::Settings);
+}

@@ -1,0 +1,167 @@
+//! The whole wizard: start, QR code, the phone's pass through the simulator, assets by path,
+//! submit, rows reaching Active and Failed, copying a URL, replacing the failed one; an expired
+//! link; a wrong key.
+
+use std::time::Duration;
+
+use avatar_kiosk::flow::{AssetState, Stage};
+use avatar_kiosk::sim::SimConfig;
+use avatar_kiosk::store::Store;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+use crate::{World, add_paths, click, harness, shows, start_session, type_into, wait, wait_for};
+
+#[test]
+fn the_whole_wizard_against_the_simulator() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    wait_for(&mut h, "Start: who is being verified?");
+    // Start stays disabled without a name and consent.
+    assert!(
+        h.get_by_label("Start verification")
+            .accesskit_node()
+            .is_disabled()
+    );
+    start_session(&mut h, "Minji Kim");
+    assert!(shows(&h, "QR code of the verification link"));
+    assert!(shows(&h, "Waiting for the phone"));
+
+    click(&mut h, "Simulate the phone: pass");
+    wait_for(&mut h, "Assets: add the person's photos and videos");
+    let session = h.state().current_session().unwrap().clone();
+    assert_eq!(session.stage(), Stage::Assets);
+    assert!(session.group_id().is_some());
+
+    let good = world.photo("minji-front.jpg");
+    let bad = world.photo("minji-fail.jpg");
+    let third = world.photo("minji-side.jpg");
+    add_paths(&mut h, &[&good, &bad, &third]);
+    assert!(shows(&h, "Preview of minji-front"), "thumbnails are shown");
+    click(&mut h, "Upload and submit 3 asset(s)");
+    wait_for(&mut h, "Done: some assets need another photo");
+
+    // Two approved, one refused by review with the reason and what to do.
+    assert_eq!(h.get_all_by_label("Active").count(), 2);
+    assert_eq!(h.get_all_by_label("Failed").count(), 1);
+    assert!(shows(&h, "The face does not match the verified person"));
+
+    // Copying one asset URL puts exactly that URL on the clipboard.
+    let url = h
+        .state()
+        .current_session()
+        .unwrap()
+        .current_assets()
+        .find_map(|a| match &a.state {
+            AssetState::Active { asset_url, .. } if a.name == "minji-front" => {
+                Some(asset_url.clone())
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert!(url.starts_with("asset://"));
+    h.get_by_label("Copy the asset URL of minji-front").click();
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, vec![url]);
+
+    // Replace the failed row with another photo: everything ends approved.
+    click(&mut h, "Replace minji-fail");
+    let better = world.photo("minji-better.jpg");
+    type_into(
+        &mut h,
+        "Replacement URL or file path",
+        &better.display().to_string(),
+    );
+    click(&mut h, "Replace");
+    wait_for(&mut h, "Done: every asset is approved");
+    assert_eq!(h.get_all_by_label("Active").count(), 3);
+
+    // The store agrees with the screen.
+    let id = h.state().current_session().unwrap().id.clone();
+    drop(h);
+    let store = Store::open_in(&world.data_dir()).unwrap();
+    let saved = store.load(&id).unwrap().unwrap();
+    assert_eq!(saved.stage(), Stage::FinishedAllApproved);
+    assert_eq!(saved.current_assets().count(), 3);
+    let counters = world.sim.counters();
+    assert!(counters.token_uses.values().all(|n| *n == 1));
+    assert!(
+        counters.submitted.values().all(|n| *n == 1),
+        "{:?}",
+        counters.submitted
+    );
+}
+
+#[test]
+fn an_expired_link_offers_only_a_new_code() {
+    let world = World::quick();
+    let mut launch = world.demo();
+    let quick = launch.adjust.clone().unwrap();
+    launch.adjust = Some(std::sync::Arc::new(move |c| {
+        quick(c);
+        c.link_ttl = Duration::from_millis(1500);
+    }));
+    let mut h = harness(launch);
+    start_session(&mut h, "Maria Lopez");
+    let first = h
+        .state()
+        .current_session()
+        .unwrap()
+        .link()
+        .unwrap()
+        .h5_link
+        .clone();
+    wait_for(&mut h, "This code has expired");
+    for gone in [
+        "Simulate the phone: pass",
+        "The phone shows success",
+        "Copy link",
+        "QR code of the verification link",
+    ] {
+        assert!(!shows(&h, gone), "an expired code still shows {gone}");
+    }
+    assert!(h.query_by_label("New code").is_some());
+    click(&mut h, "New code");
+    wait(&mut h, "a new link", |h| {
+        h.state()
+            .current_session()
+            .and_then(|s| s.link())
+            .is_some_and(|l| l.h5_link != first)
+            && shows(h, "Expires in")
+    });
+}
+
+#[test]
+fn a_wrong_key_says_so_and_points_to_settings() {
+    let world = World::new(SimConfig {
+        key: Some("the-right-key".into()),
+        ..SimConfig::default()
+    });
+    let mut h = harness(world.real("a-wrong-key"));
+    type_into(&mut h, "Person's name", "Wei Wang");
+    click(
+        &mut h,
+        "The person agreed to face verification and to their photos being registered",
+    );
+    click(&mut h, "Start verification");
+    wait_for(&mut h, "Check the API key in Settings");
+    // Nothing about the key itself leaks into what is shown.
+    for t in h.state().toast_texts() {
+        assert!(!t.contains("a-wrong-key"));
+    }
+    let open = h.get_all_by_label("Open Settings").next().unwrap();
+    open.click();
+    h.step();
+    h.step();
+    wait_for(&mut h, "APIMart API key");
+    assert_eq!(h.state().screen(), avatar_kiosk::ui::Screen::Settings);
+}
