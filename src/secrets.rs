@@ -196,4 +196,33 @@ mod tests {
         assert!(store.delete().is_ok());
         assert_eq!(loaded(None, &store), None);
     }
+
+    /// Runs against the machine's real Secret Service when `AVATAR_KIOSK_REAL_KEYRING` is set:
+    /// `.ci/run` starts a D-Bus session and an unlocked gnome-keyring and sets it. Without a
+    /// keyring daemon there is nothing to test here (the memory store covers the logic).
+    #[test]
+    fn the_real_keyring_stores_replaces_and_removes_a_key() {
+        if std::env::var_os("AVATAR_KIOSK_REAL_KEYRING").is_none() {
+            eprintln!("no real keyring requested (AVATAR_KIOSK_REAL_KEYRING unset)");
+            return;
+        }
+        let service = format!("avatar-kiosk-test-{}", uuid::Uuid::new_v4().simple());
+        let store = OsKeyring::new(&service, ACCOUNT);
+        let first = ApiKey::new("sk-real-keyring-first");
+        let second = ApiKey::new("sk-real-keyring-second");
+        assert!(matches!(store.get(), Ok(None)), "a fresh entry is empty");
+        store.set(&first).unwrap();
+        assert!(store.get().unwrap() == Some(first.clone()));
+        // A second handle (as after a restart) reads the same key.
+        let again = OsKeyring::new(&service, ACCOUNT);
+        assert!(again.get().unwrap() == Some(first));
+        store.set(&second).unwrap();
+        assert!(again.get().unwrap() == Some(second));
+        store.delete().unwrap();
+        assert!(matches!(again.get(), Ok(None)));
+        assert!(
+            store.delete().is_ok(),
+            "removing an absent key is not an error"
+        );
+    }
 }

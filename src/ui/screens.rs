@@ -262,34 +262,13 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
     let to_next = (remaining % 1000).max(1) as u64;
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(to_next));
-    let texture = match &app.qr_cache {
-        Some((l, t)) if *l == link.h5_link => Some(t.clone()),
-        _ => widgets::qr_image(&link.h5_link).map(|img| {
-            let t = ui
-                .ctx()
-                .load_texture("qr", img, egui::TextureOptions::NEAREST);
-            app.qr_cache = Some((link.h5_link.clone(), t.clone()));
-            t
-        }),
-    };
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         let side = ui
             .available_width()
             .min(ui.available_height() - 20.0)
             .clamp(180.0, 560.0);
-        match texture {
-            Some(t) => {
-                ui.add(
-                    egui::Image::new(&t)
-                        .fit_to_exact_size(egui::vec2(side, side))
-                        .alt_text("QR code of the verification link"),
-                );
-            }
-            None => {
-                ui.label(RichText::new("The link is too long for a QR code: copy it and open it on the phone.").color(RED));
-            }
-        }
+        widgets::qr(ui, &mut app.qr_cache, &link.h5_link, side);
         let ui = &mut cols[1];
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
         ui.label(RichText::new(format!("Expires in {}", widgets::countdown(remaining))).size(26.0).strong());

@@ -89,8 +89,8 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
         .column(Column::initial(150.0).at_least(80.0).clip(true))
         .column(Column::exact(120.0))
         .column(Column::remainder().at_least(260.0).clip(true))
-        .column(Column::initial(230.0).at_least(120.0).clip(true))
-        .column(Column::exact(210.0))
+        .column(Column::initial(210.0).at_least(120.0).clip(true))
+        .column(Column::exact(240.0))
         .min_scrolled_height(200.0)
         .header(24.0, |mut header| {
             for title in [
@@ -148,19 +148,22 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                     ui.label(short).on_hover_text(src);
                 });
                 row.col(|ui| {
-                    ui.vertical(|ui| {
-                        let (word, color) = widgets::chip_of(&a.state);
-                        widgets::chip(ui, word, color);
-                        if let Some(p) = progress(&a.state)
-                            && matches!(a.state, AssetState::Uploading { .. })
-                        {
-                            ui.add(
-                                egui::ProgressBar::new(p)
-                                    .desired_width(110.0)
-                                    .show_percentage(),
-                            );
+                    let (word, color) = widgets::chip_of(&a.state);
+                    match progress(&a.state) {
+                        Some(p) if matches!(a.state, AssetState::Uploading { .. }) => {
+                            ui.vertical(|ui| {
+                                widgets::chip(ui, word, color);
+                                ui.add(
+                                    egui::ProgressBar::new(p)
+                                        .desired_width(110.0)
+                                        .show_percentage(),
+                                );
+                            });
                         }
-                    });
+                        _ => {
+                            widgets::chip(ui, word, color);
+                        }
+                    }
                 });
                 row.col(|ui| {
                     let problem = crate::flow::export::problem(&a.state).or_else(|| {

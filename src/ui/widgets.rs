@@ -73,6 +73,43 @@ pub fn qr_image(link: &str) -> Option<egui::ColorImage> {
     Some(egui::ColorImage::new([side, side], pixels))
 }
 
+/// Draws the QR code of `link` as a `side`-point square, keeping its texture in `cache` so it
+/// is uploaded once per link. Black on white whatever the theme, so phones read it.
+pub fn qr(
+    ui: &mut egui::Ui,
+    cache: &mut Option<(String, egui::TextureHandle)>,
+    link: &str,
+    side: f32,
+) {
+    let texture = match cache {
+        Some((l, t)) if l == link => Some(t.clone()),
+        _ => qr_image(link).map(|img| {
+            let t = ui
+                .ctx()
+                .load_texture("qr", img, egui::TextureOptions::NEAREST);
+            *cache = Some((link.to_string(), t.clone()));
+            t
+        }),
+    };
+    match texture {
+        Some(t) => {
+            ui.add(
+                egui::Image::new(&t)
+                    .fit_to_exact_size(egui::vec2(side, side))
+                    .alt_text("QR code of the verification link"),
+            );
+        }
+        None => {
+            ui.label(
+                RichText::new(
+                    "The link is too long for a QR code: copy it and open it on the phone.",
+                )
+                .color(RED),
+            );
+        }
+    }
+}
+
 /// A thumbnail as an image egui can upload.
 pub fn thumbnail_image(t: &crate::media::Thumbnail) -> Option<egui::ColorImage> {
     let (w, h) = (t.width as usize, t.height as usize);

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod screens;
+mod snapshots;
 mod table;
 mod wizard;
 
