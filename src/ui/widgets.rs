@@ -34,16 +34,25 @@ pub fn chip_of(state: &AssetState) -> (&'static str, Color32) {
     }
 }
 
-/// A rounded, coloured status word.
+/// A rounded, coloured status word, exactly as big as its text in any layout.
 pub fn chip(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
-    egui::Frame::new()
-        .fill(color)
-        .corner_radius(9)
-        .inner_margin(egui::Margin::symmetric(8, 2))
-        .show(ui, |ui| {
-            ui.label(RichText::new(text).color(Color32::WHITE).strong())
-        })
-        .inner
+    let galley = egui::WidgetText::from(RichText::new(text).strong()).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Body,
+    );
+    let padding = egui::vec2(8.0, 2.0);
+    let (rect, response) =
+        ui.allocate_exact_size(galley.size() + 2.0 * padding, egui::Sense::hover());
+    if ui.is_rect_visible(rect) {
+        let painter = ui.painter();
+        painter.rect_filled(rect, 9.0, color);
+        painter.galley(rect.min + padding, galley, Color32::WHITE);
+    }
+    let label = text.to_string();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, label.clone()));
+    response
 }
 
 /// A small button that shows a short word but is announced (and found by tests) with a label
