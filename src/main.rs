@@ -418,7 +418,10 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         Ok(Some((k, source))) => (Some(k), source == KeySource::Environment),
         Ok(None) => (None, false),
         Err(e) => {
-            notice = Some(e.advice());
+            // With --demo the keyring does not matter; otherwise say why the demo runs.
+            if !cli.demo {
+                notice = Some(e.advice());
+            }
             (None, false)
         }
     };

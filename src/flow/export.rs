@@ -24,6 +24,18 @@ pub struct ExportRow {
     pub asset_id: String,
 }
 
+/// Whether a row needs staff (failed, refused, upload failed or uncertain): exactly the rows
+/// [`problem`] has a sentence for, without building the sentence.
+pub fn needs_attention(state: &AssetState) -> bool {
+    matches!(
+        state,
+        AssetState::UploadFailed { .. }
+            | AssetState::Refused { .. }
+            | AssetState::Uncertain { .. }
+            | AssetState::Failed { .. }
+    )
+}
+
 /// What is wrong with a row and what to do, in a sentence; `None` when nothing is.
 pub fn problem(state: &AssetState) -> Option<String> {
     match state {
@@ -123,4 +135,84 @@ pub fn file_name(session: &Session, ending: &str) -> String {
     let person = person.trim_end_matches(['.', '_']);
     let short = session.id.get(..8).unwrap_or(&session.id);
     format!("{person}-{short}.{ending}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::sample::reviewed_session;
+
+    #[test]
+    fn needs_attention_is_exactly_the_rows_with_a_problem() {
+        let states = [
+            AssetState::Staged,
+            AssetState::Uploading { sent: 1, total: 2 },
+            AssetState::Uploaded { url: "u".into() },
+            AssetState::UploadFailed { reason: "r".into() },
+            AssetState::Submitting { url: "u".into() },
+            AssetState::Submitted {
+                url: "u".into(),
+                task_id: "t".into(),
+            },
+            AssetState::Uncertain {
+                url: "u".into(),
+                reason: "r".into(),
+                since_task: 0,
+            },
+            AssetState::Refused { reason: "r".into() },
+            AssetState::Active {
+                asset_url: "asset://a".into(),
+                asset_id: None,
+            },
+            AssetState::Failed {
+                code: None,
+                message: None,
+            },
+        ];
+        for s in &states {
+            assert_eq!(needs_attention(s), problem(s).is_some(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_keeps_every_script() {
+        let mut s = reviewed_session("abcdef0123456789", "김민지", 4, 0);
+        s.assets[0].name = "front, \"best\" 正面".into();
+        let csv = to_csv(&s).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        assert_eq!(
+            headers.iter().collect::<Vec<_>>(),
+            [
+                "name",
+                "kind",
+                "source",
+                "status",
+                "reason",
+                "asset_url",
+                "asset_id"
+            ]
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(&rows[0][0], "front, \"best\" 正面");
+        assert_eq!(&rows[0][3], "active");
+        assert_eq!(&rows[0][5], "asset://sample-0000");
+        assert_eq!(&rows[3][3], "failed");
+        assert!(rows[3][4].contains("does not match the verified person"));
+        assert_eq!(&rows[3][5], "");
+    }
+
+    #[test]
+    fn json_and_urls_list_the_approved_assets() {
+        let s = reviewed_session("abcdef0123456789", "王伟", 8, 0);
+        let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
+        assert_eq!(v["person"], "王伟");
+        assert_eq!(v["status"], "partly-approved");
+        assert_eq!(v["assets"].as_array().unwrap().len(), 8);
+        let urls = approved_urls(&s);
+        assert_eq!(urls.lines().count(), 6);
+        assert!(urls.lines().all(|u| u.starts_with("asset://")));
+        assert_eq!(file_name(&s, "csv"), "王伟-abcdef01.csv");
+    }
 }

@@ -1212,6 +1212,7 @@ impl Session {
 }
 
 pub mod export;
+pub mod sample;
 
 #[cfg(test)]
 mod tests;

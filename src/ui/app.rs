@@ -175,7 +175,8 @@ pub struct KioskApp {
     /// Why there is no engine, when there is none.
     pub(super) engine_problem: Option<String>,
     ctx_cell: Arc<OnceLock<egui::Context>>,
-    pub(super) sessions: HashMap<String, Session>,
+    /// Snapshots shared with the screens: a frame clones the pointer, not a thousand rows.
+    pub(super) sessions: HashMap<String, Arc<Session>>,
     pub(super) current: Option<String>,
     pending_start: Option<String>,
     pub(super) screen: Screen,
@@ -254,7 +255,10 @@ impl KioskApp {
 
     /// The session on screen.
     pub fn current_session(&self) -> Option<&Session> {
-        self.current.as_ref().and_then(|id| self.sessions.get(id))
+        self.current
+            .as_ref()
+            .and_then(|id| self.sessions.get(id))
+            .map(|s| s.as_ref())
     }
 
     /// The screen shown.
@@ -402,7 +406,7 @@ impl KioskApp {
                         self.send(Command::Check(a.source.clone()));
                     }
                 }
-                self.sessions.insert(s.id.clone(), *s);
+                self.sessions.insert(s.id.clone(), Arc::new(*s));
             }
             Event::Refused { message, .. } => self.toasts.push(Level::Warning, message, None),
             Event::Error { message, .. } => {
@@ -416,7 +420,7 @@ impl KioskApp {
                 let person = self
                     .sessions
                     .remove(&id)
-                    .map(|s| s.person)
+                    .map(|s| s.person.clone())
                     .unwrap_or_default();
                 if self.current.as_deref() == Some(id.as_str()) {
                     self.current = None;

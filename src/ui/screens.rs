@@ -101,7 +101,12 @@ pub fn top_bar(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
 
 /// The wizard: the step is computed from the stored session.
 pub fn wizard(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
-    let Some(session) = app.current_session().cloned() else {
+    let Some(session) = app
+        .current
+        .as_ref()
+        .and_then(|id| app.sessions.get(id))
+        .cloned()
+    else {
         return start(app, ui);
     };
     let mut acts = Vec::new();
@@ -273,10 +278,10 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
         ui.label(RichText::new(format!("Expires in {}", widgets::countdown(remaining))).size(26.0).strong());
         ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(RichText::new("Waiting for the phone").size(16.0));
-        });
+        // Dots that move with the countdown: alive, yet no repaint beyond one a second
+        // (a spinner would redraw the window continuously).
+        let dots = [".  ", ".. ", "..."][((remaining / 1000) % 3) as usize];
+        ui.label(RichText::new(format!("Waiting for the phone{dots}")).size(16.0));
         ui.add_space(10.0);
         ui.label("On the phone the person will:");
         ui.label("• sign in to a ByteDance / BytePlus account if asked,");
@@ -449,7 +454,7 @@ fn review(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
         .count();
     let failed = rows
         .iter()
-        .filter(|a| crate::flow::export::problem(&a.state).is_some())
+        .filter(|a| crate::flow::export::needs_attention(&a.state))
         .count();
     let pending = rows.len() - active - failed;
     let (title, color) = match stage {

@@ -36,10 +36,10 @@ impl Filter {
         match self {
             Filter::All => true,
             Filter::Active => matches!(state, AssetState::Active { .. }),
-            Filter::Failed => crate::flow::export::problem(state).is_some(),
+            Filter::Failed => crate::flow::export::needs_attention(state),
             Filter::Processing => {
                 !matches!(state, AssetState::Active { .. })
-                    && crate::flow::export::problem(state).is_none()
+                    && !crate::flow::export::needs_attention(state)
             }
         }
     }

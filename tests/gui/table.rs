@@ -1,54 +1,21 @@
 //! The review table with a thousand rows: only the visible rows are laid out.
 
-use avatar_kiosk::api::{AssetKind, Language};
-use avatar_kiosk::flow::{Asset, AssetSource, AssetState, Session, Verification};
+use avatar_kiosk::flow::sample::reviewed_session;
 use avatar_kiosk::store::Store;
 use egui_kittest::kittest::Queryable;
 
 use crate::{World, click, harness, shows, wait_for};
 
-/// Stores a finished session with `n` rows, alternately approved and failed.
+/// Stores a finished session with `n` rows, three in four approved.
 pub fn big_session(world: &World, n: u32) -> String {
     std::fs::create_dir_all(world.data_dir()).unwrap();
     let mut store = Store::open_in(&world.data_dir()).unwrap();
-    let mut s = Session::new(
-        "bigsession0000000000000000000000".into(),
-        "Big Table".into(),
-        String::new(),
-        "default".into(),
-        Language::En,
+    let s = reviewed_session(
+        "bigsession0000000000000000000000",
+        "Big Table",
+        n,
         1_790_000_000_000,
     );
-    s.verification = Verification::Verified {
-        group_id: "group-big".into(),
-    };
-    for i in 0..n {
-        let state = if i % 4 == 3 {
-            AssetState::Failed {
-                code: Some("FaceMismatch".into()),
-                message: None,
-            }
-        } else {
-            AssetState::Active {
-                asset_url: format!("asset://big-{i:04}"),
-                asset_id: Some(format!("big-{i:04}")),
-            }
-        };
-        s.assets.push(Asset {
-            id: i,
-            name: format!("row-{i:04}"),
-            source: AssetSource::Url {
-                url: format!("https://cdn.example/big/{i:04}.jpg"),
-            },
-            kind: AssetKind::Image,
-            state,
-            queued: false,
-            removed: false,
-            replaced_by: None,
-            submissions: 1,
-        });
-    }
-    s.next_asset_id = n;
     store.save(&s, 1_790_000_000_000, &[]).unwrap();
     s.id
 }

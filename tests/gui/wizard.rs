@@ -165,3 +165,40 @@ fn a_wrong_key_says_so_and_points_to_settings() {
     wait_for(&mut h, "APIMart API key");
     assert_eq!(h.state().screen(), avatar_kiosk::ui::Screen::Settings);
 }
+
+/// The repaint the last frame asked for (`Duration::MAX` when none).
+fn repaint_delay(h: &egui_kittest::Harness<'_, avatar_kiosk::ui::KioskApp>) -> Duration {
+    h.output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map_or(Duration::ZERO, |v| v.repaint_delay)
+}
+
+#[test]
+fn an_idle_window_asks_for_no_repaint_and_the_countdown_for_one_a_second() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    wait(&mut h, "the engine", |h| {
+        shows(h, "Start: who is being verified?")
+    });
+    // Let the first frames (sizing passes, the engine's hello) settle.
+    h.try_run().expect("the Start screen settles");
+    h.step();
+    assert_eq!(
+        repaint_delay(&h),
+        Duration::MAX,
+        "an idle Start screen repaints"
+    );
+
+    start_session(&mut h, "Idle Person");
+    // Click somewhere neutral so no text field holds a blinking cursor.
+    h.hover_at(egui::pos2(900.0, 800.0));
+    for _ in 0..5 {
+        h.step();
+    }
+    let delay = repaint_delay(&h);
+    assert!(
+        delay > Duration::ZERO && delay <= Duration::from_secs(1),
+        "the countdown asks for {delay:?}"
+    );
+}

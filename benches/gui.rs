@@ -1,0 +1,105 @@
+//! Frame time of the review table: 1,000 rows against 10 rows (the baseline), measured in the
+//! same run with the real app in a headless egui_kittest harness. Each frame is the full egui
+//! pass (layout, accessibility tree) plus tessellation; drawing on the GPU is not included.
+//!
+//! `cargo bench --bench gui`
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use avatar_kiosk::api::ApiKey;
+use avatar_kiosk::config::{CallbackChoice, Settings};
+use avatar_kiosk::flow::sample::reviewed_session;
+use avatar_kiosk::secrets::MemoryStore;
+use avatar_kiosk::store::Store;
+use avatar_kiosk::ui::{KioskApp, Launch};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+const FRAMES: usize = 300;
+
+fn open(rows: u32, dir: &std::path::Path) -> Harness<'static, KioskApp> {
+    let mut store = Store::open_in(dir).unwrap();
+    store
+        .save(
+            &reviewed_session("benchsession", "Bench Person", rows, 1_790_000_000_000),
+            1_790_000_000_000,
+            &[],
+        )
+        .unwrap();
+    drop(store);
+    // No network is touched: History and opening a session only read the local store.
+    let launch = Launch {
+        data_dir: dir.to_path_buf(),
+        settings: Settings {
+            base_url: "http://127.0.0.1:9".into(),
+            callback: CallbackChoice::Loopback,
+            ..Settings::default()
+        },
+        key_store: Arc::new(MemoryStore::default()),
+        key: Some(ApiKey::new("bench")),
+        key_from_env: false,
+        demo: None,
+        notice: None,
+        adjust: None,
+    };
+    let mut h = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut KioskApp| app.show(ui), KioskApp::new(launch));
+    h.get_by_label("History").click();
+    step_until(&mut h, "Open Bench Person");
+    h.get_by_label("Open Bench Person").click();
+    step_until(&mut h, "Done: some assets need another photo");
+    h
+}
+
+fn step_until(h: &mut Harness<'static, KioskApp>, label: &str) {
+    let start = Instant::now();
+    while h.query_all_by_label_contains(label).next().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no {label}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Mean and 95th percentile of a frame, in milliseconds.
+fn measure(h: &mut Harness<'static, KioskApp>) -> (f64, f64) {
+    for _ in 0..30 {
+        h.step();
+    }
+    let ctx = h.ctx.clone();
+    let mut times: Vec<f64> = (0..FRAMES)
+        .map(|i| {
+            // Move the pointer so each frame has input, as while staff scroll and hover.
+            h.hover_at(egui::pos2(400.0 + (i % 50) as f32, 500.0));
+            let t = Instant::now();
+            h.step();
+            let out = h.output();
+            let prims = ctx.tessellate(out.shapes.clone(), out.pixels_per_point);
+            std::hint::black_box(prims);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let mean = times.iter().sum::<f64>() / times.len() as f64;
+    (mean, times[times.len() * 95 / 100])
+}
+
+fn main() {
+    let small_dir = tempfile::tempdir().unwrap();
+    let big_dir = tempfile::tempdir().unwrap();
+    let mut small = open(10, small_dir.path());
+    let mut big = open(1000, big_dir.path());
+    let (s_mean, s_p95) = measure(&mut small);
+    let (b_mean, b_p95) = measure(&mut big);
+    println!("review table frame time over {FRAMES} frames (egui pass + tessellation)");
+    println!("  10 rows:    mean {s_mean:.2} ms, p95 {s_p95:.2} ms");
+    println!("  1000 rows:  mean {b_mean:.2} ms, p95 {b_p95:.2} ms");
+    println!(
+        "  ratio 1000/10: mean {:.2}, p95 {:.2}",
+        b_mean / s_mean,
+        b_p95 / s_p95
+    );
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Takes the README's screenshots: the release build in --demo under Xvfb, driven with xdotool
+# through each step, captured with ImageMagick's `import`.
+#
+#   apt-get install -y xvfb imagemagick xdotool
+#   cargo build --release && bash docs/screenshots/take.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=docs/screenshots
+display=":96"
+Xvfb "$display" -screen 0 1280x860x24 >/dev/null 2>&1 &
+xvfb=$!
+work=$(mktemp -d)
+trap 'kill $app 2>/dev/null || true; kill $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
+sleep 1
+export DISPLAY="$display" AVATAR_KIOSK_LOG=error
+
+# Photos of the person: plain shapes, named the way the simulator's review reads them
+# ("group" is refused with MultipleFaces).
+for n in front:"#c0504d" side:"#4f81bd" group:"#9bbb59" studio:"#8064a2"; do
+    convert -size 600x800 "xc:${n#*:}" -fill "#f2dcc8" -draw "circle 300,330 300,190" \
+        -fill "#f2dcc8" -draw "ellipse 300,760 220,260 180,360" "$work/minji-${n%%:*}.jpg"
+done
+
+target/release/avatar-kiosk --demo --data-dir "$work/data" >/dev/null 2>&1 &
+app=$!
+win=$(xdotool search --sync --onlyvisible --name "Avatar Kiosk" | head -1)
+xdotool windowfocus --sync "$win"
+sleep 1
+
+click() { xdotool mousemove "$1" "$2" click 1; sleep "${3:-0.5}"; }
+shot() { import -window "$win" "$out/$1.png"; echo "took $out/$1.png"; }
+
+click 260 111
+xdotool type --delay 15 "Minji Kim"
+click 260 141
+xdotool type --delay 15 "Lead, spring campaign"
+click 15 202
+click 600 500
+shot 1-start
+
+click 100 245 2
+shot 2-verify
+
+click 680 357 2.5
+click 400 192
+xdotool type --delay 5 "$work/minji-front.jpg"; xdotool key Return
+xdotool type --delay 5 "$work/minji-side.jpg"; xdotool key Return
+xdotool type --delay 5 "$work/minji-group.jpg"
+click 1108 218 2
+click 600 700
+shot 3-assets
+
+click 117 257 1.5
+shot 4-review
+
+sleep 12
+shot 5-done
+
+click 1070 16 1.5
+shot 6-history
+
+click 1140 16 1
+shot 7-settings

@@ -1,0 +1,48 @@
+//! Sample sessions for tests, benchmarks and screenshots: made in memory, never sent anywhere.
+
+use super::{Asset, AssetSource, AssetState, Millis, Session, Verification};
+use crate::api::{AssetKind, Language};
+
+/// A verified, finished session for `person` with `rows` URL assets: every fourth one refused
+/// by review (`FaceMismatch`), the others approved.
+pub fn reviewed_session(id: &str, person: &str, rows: u32, at: Millis) -> Session {
+    let mut s = Session::new(
+        id.to_string(),
+        person.to_string(),
+        String::new(),
+        "default".into(),
+        Language::En,
+        at,
+    );
+    s.verification = Verification::Verified {
+        group_id: format!("group-{id}"),
+    };
+    for i in 0..rows {
+        let state = if i % 4 == 3 {
+            AssetState::Failed {
+                code: Some("FaceMismatch".into()),
+                message: None,
+            }
+        } else {
+            AssetState::Active {
+                asset_url: format!("asset://sample-{i:04}"),
+                asset_id: Some(format!("sample-{i:04}")),
+            }
+        };
+        s.assets.push(Asset {
+            id: i,
+            name: format!("row-{i:04}"),
+            source: AssetSource::Url {
+                url: format!("https://cdn.example/sample/{i:04}.jpg"),
+            },
+            kind: AssetKind::Image,
+            state,
+            queued: false,
+            removed: false,
+            replaced_by: None,
+            submissions: 1,
+        });
+    }
+    s.next_asset_id = rows;
+    s
+}
