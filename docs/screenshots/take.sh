@@ -42,12 +42,12 @@ shot 1-start
 click 100 245 2
 shot 2-verify
 
-click 680 357 2.5
+click 680 377 2.5
 click 400 192
 xdotool type --delay 5 "$work/minji-front.jpg"; xdotool key Return
 xdotool type --delay 5 "$work/minji-side.jpg"; xdotool key Return
 xdotool type --delay 5 "$work/minji-group.jpg"
-click 1108 218 2
+click 1108 200 2.5
 click 600 700
 shot 3-assets
 

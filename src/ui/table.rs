@@ -85,12 +85,12 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
         .resizable(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(52.0))
-        .column(Column::initial(130.0).at_least(80.0).clip(true))
-        .column(Column::initial(150.0).at_least(80.0).clip(true))
+        .column(Column::initial(120.0).at_least(80.0).clip(true))
+        .column(Column::initial(140.0).at_least(80.0).clip(true))
         .column(Column::exact(120.0))
-        .column(Column::remainder().at_least(260.0).clip(true))
-        .column(Column::initial(210.0).at_least(120.0).clip(true))
-        .column(Column::exact(240.0))
+        .column(Column::remainder().at_least(200.0).clip(true))
+        .column(Column::initial(200.0).at_least(120.0).clip(true))
+        .column(Column::exact(230.0))
         .min_scrolled_height(200.0)
         .header(24.0, |mut header| {
             for title in [
@@ -188,7 +188,8 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                         {
                             acts.push(Act::Copy(asset_url.clone(), "The asset URL"));
                         }
-                        ui.label(RichText::new(asset_url).monospace());
+                        ui.label(RichText::new(asset_url).monospace())
+                            .on_hover_text(asset_url);
                     }
                 });
                 row.col(|ui| {
