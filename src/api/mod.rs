@@ -346,7 +346,15 @@ impl Client {
         language: Option<Language>,
     ) -> Result<VerificationLink, ApiError> {
         let task = self.get_task(task_id, language).await?;
-        let link = task.result.h5_link.as_deref().map(clean_h5_link);
+        let link = task
+            .result
+            .h5_link
+            .as_deref()
+            .map(clean_h5_link)
+            .map(|l| match language {
+                Some(lang) => with_page_language(&l, lang),
+                None => l,
+            });
         match (link, task.result.byted_token.clone()) {
             (Some(h5_link), Some(byted_token))
                 if !h5_link.is_empty() && !byted_token.is_empty() =>

@@ -387,6 +387,30 @@ pub fn clean_h5_link(link: &str) -> String {
         .replace("\\/", "/")
 }
 
+/// Sets the H5 page's `lng` query parameter for the languages the upstream page speaks
+/// (`zh`, `en`); for the others (Korean, Japanese) the link is left as the upstream made it.
+/// A link that does not parse is returned unchanged.
+pub fn with_page_language(link: &str, language: Language) -> String {
+    let lng = match language {
+        Language::Zh => "zh",
+        Language::En => "en",
+        Language::Ko | Language::Ja => return link.to_string(),
+    };
+    let Ok(mut url) = url::Url::parse(link) else {
+        return link.to_string();
+    };
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "lng")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("lng", lng);
+    url.to_string()
+}
+
 /// Kind of asset; one kind per submit request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AssetKind {
@@ -498,4 +522,30 @@ pub struct VideoRequest {
     /// E.g. `16:9`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_language_follows_the_person_where_the_page_speaks_it() {
+        let link = "https://h5.example.com/verify?token=a%26b&lng=en&x=1";
+        let zh = with_page_language(link, Language::Zh);
+        let url = url::Url::parse(&zh).unwrap();
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("token".into(), "a&b".into()),
+                ("x".into(), "1".into()),
+                ("lng".into(), "zh".into())
+            ]
+        );
+        assert!(with_page_language("https://h5.example.com/v", Language::En).ends_with("?lng=en"));
+        // The upstream page has no Korean or Japanese: the link stays as it came.
+        assert_eq!(with_page_language(link, Language::Ko), link);
+        assert_eq!(with_page_language(link, Language::Ja), link);
+        assert_eq!(with_page_language("not a url", Language::Zh), "not a url");
+    }
 }
