@@ -44,6 +44,7 @@ fn open(rows: u32, dir: &std::path::Path) -> Harness<'static, KioskApp> {
         demo: None,
         notice: None,
         adjust: None,
+        kiosk: false,
     };
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])

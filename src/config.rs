@@ -62,6 +62,17 @@ pub struct Settings {
     pub poll_deadline_mins: u64,
     /// The folder the file dialog opened last.
     pub last_folder: Option<PathBuf>,
+    /// The window's language; `None` follows the OS.
+    pub ui_language: Option<crate::ui::i18n::UiLang>,
+    /// Zoom for every text and control (accessibility), 0.75 to 2.
+    pub text_scale: f32,
+    /// The staff PIN as an argon2 hash (PHC string); kiosk mode needs it to unlock.
+    pub kiosk_pin_hash: Option<String>,
+    /// In kiosk mode, after a finished session, the screen clears after this many idle seconds.
+    pub idle_reset_secs: u64,
+    /// In kiosk mode, the person's screen is a second window (for a second monitor) rather
+    /// than a switch of the main window.
+    pub customer_window: bool,
 }
 
 impl Default for Settings {
@@ -75,6 +86,11 @@ impl Default for Settings {
             poll_max_secs: 15,
             poll_deadline_mins: 30,
             last_folder: None,
+            ui_language: None,
+            text_scale: 1.0,
+            kiosk_pin_hash: None,
+            idle_reset_secs: 90,
+            customer_window: false,
         }
     }
 }

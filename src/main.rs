@@ -37,6 +37,11 @@ struct Cli {
     #[arg(long, global = true)]
     demo: bool,
 
+    /// Kiosk mode: full screen, a screen for the person being verified, and a staff PIN in
+    /// front of Settings, History and leaving.
+    #[arg(long)]
+    kiosk: bool,
+
     /// APIMart project name.
     #[arg(long, global = true, default_value = "default")]
     project: String,
@@ -462,6 +467,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         demo,
         notice,
         adjust: None,
+        kiosk: cli.kiosk,
     };
     let result = ui::run(launch);
     if let Some(sim) = sim.and_then(|s| std::sync::Arc::try_unwrap(s).ok()) {

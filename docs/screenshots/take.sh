@@ -3,8 +3,16 @@
 # through each step, captured with ImageMagick's `import`.
 #
 #   apt-get install -y xvfb imagemagick xdotool
-#   cargo build --release && bash docs/screenshots/take.sh
+#   cargo build --release && bash docs/screenshots/take.sh [en|ko|zh]
+# English shots are named 1-start.png...; Korean and Chinese ones ko-1-start.png, zh-...
 set -euo pipefail
+lang="${1:-en}"
+case "$lang" in
+    en) prefix=""; name="Minji Kim"; note="Lead, spring campaign"; setting="null" ;;
+    ko) prefix="ko-"; name="김민지"; note="주연, 봄 캠페인"; setting='"Ko"' ;;
+    zh) prefix="zh-"; name="王伟"; note="主演，春季活动"; setting='"Zh"' ;;
+    *) echo "language: en, ko or zh" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/../.."
 out=docs/screenshots
 display=":96"
@@ -22,6 +30,8 @@ for n in front:"#c0504d" side:"#4f81bd" group:"#9bbb59" studio:"#8064a2"; do
         -fill "#f2dcc8" -draw "ellipse 300,760 220,260 180,360" "$work/minji-${n%%:*}.jpg"
 done
 
+mkdir -p "$work/data/demo"
+printf '{"ui_language": %s}\n' "$setting" > "$work/data/demo/settings.json"
 target/release/avatar-kiosk --demo --data-dir "$work/data" >/dev/null 2>&1 &
 app=$!
 win=$(xdotool search --sync --onlyvisible --name "Avatar Kiosk" | head -1)
@@ -29,12 +39,12 @@ xdotool windowfocus --sync "$win"
 sleep 1
 
 click() { xdotool mousemove "$1" "$2" click 1; sleep "${3:-0.5}"; }
-shot() { import -window "$win" "$out/$1.png"; echo "took $out/$1.png"; }
+shot() { import -window "$win" "$out/$prefix$1.png"; echo "took $out/$prefix$1.png"; }
 
 click 260 111
-xdotool type --delay 15 "Minji Kim"
+xdotool type --delay 15 "$name"
 click 260 141
-xdotool type --delay 15 "Lead, spring campaign"
+xdotool type --delay 15 "$note"
 click 15 202
 click 600 500
 shot 1-start
@@ -57,8 +67,8 @@ shot 4-review
 sleep 12
 shot 5-done
 
-click 1070 16 1.5
+xdotool key ctrl+h; sleep 1.5
 shot 6-history
 
-click 1140 16 1
+xdotool key ctrl+comma; sleep 1
 shot 7-settings

@@ -4,17 +4,21 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
 use tokio::sync::mpsc;
 
+use super::i18n::{I18n, UiLang, n, s};
 use super::jobs::{self, Done, Jobs, PickFor};
+use super::kiosk::{KioskState, PinFor, PinPrompt};
 use super::widgets::{Level, Toasts};
 use crate::api::{ApiKey, Language};
 use crate::config::{CallbackChoice, Settings};
 use crate::engine::{self, Command, Engine, EngineConfig, Event, NewAsset};
-use crate::flow::{AssetId, AssetSource, Session, Stage};
+use crate::flow::{self, AssetId, AssetSource, Session, Stage};
 use crate::secrets::KeyStore;
 use crate::store::SessionSummary;
 
@@ -50,6 +54,8 @@ pub struct Launch {
     pub notice: Option<String>,
     /// The last word on the engine's configuration before each start (tests shorten timers).
     pub adjust: Option<Adjust>,
+    /// Kiosk mode: full screen, the person's screen, a staff PIN.
+    pub kiosk: bool,
 }
 
 /// Changes an engine configuration.
@@ -87,8 +93,8 @@ pub enum Act {
     AddPasted,
     /// Add these files to the current session.
     AddFiles(Vec<PathBuf>),
-    /// Put text on the clipboard, and say so.
-    Copy(String, &'static str),
+    /// Put text on the clipboard, and say so (the second text names what was copied).
+    Copy(String, String),
     /// Export a session as CSV (`true`) or JSON.
     Export(String, bool),
     /// The demo phone passes (`true`) or fails the current link.
@@ -103,6 +109,20 @@ pub enum Act {
     ApplySettings,
     /// Ask before deleting a session.
     AskDelete(String),
+    /// Ask for the staff PIN before this.
+    AskPin(PinFor),
+    /// Check the PIN typed in the prompt.
+    CheckPin,
+    /// Lock kiosk mode again.
+    Lock,
+    /// Show the person's screen in the main window (switch mode), or go back.
+    CustomerView(bool),
+    /// Store the new staff PIN typed in Settings.
+    SetPin,
+    /// The window's language (`None`: the OS's).
+    SetLanguage(Option<UiLang>),
+    /// Text size.
+    SetTextScale(f32),
 }
 
 /// What a check said about a source, with its preview uploaded.
@@ -195,6 +215,14 @@ pub struct KioskApp {
     pub(super) callback_base: Option<String>,
     pub(super) qr_cache: Option<(String, egui::TextureHandle)>,
     pub(super) dialog_failed: bool,
+    /// The translations.
+    pub(super) i18n: Rc<I18n>,
+    /// Kiosk mode, when on.
+    pub(super) kiosk: Option<KioskState>,
+    /// The new PIN typed in Settings.
+    pub(super) new_pin: String,
+    customer_qr: Option<(String, egui::TextureHandle)>,
+    fonts_installed: bool,
     /// Frames drawn, for measurements.
     pub frames: u64,
 }
@@ -214,6 +242,8 @@ impl KioskApp {
             testing: false,
         };
         let notice = launch.notice.clone();
+        let lang = launch.settings.ui_language.unwrap_or_else(UiLang::from_os);
+        let kiosk = launch.kiosk.then(KioskState::new);
         let mut app = KioskApp {
             launch,
             engine: None,
@@ -239,6 +269,11 @@ impl KioskApp {
             callback_base: None,
             qr_cache: None,
             dialog_failed: false,
+            i18n: Rc::new(I18n::new(lang)),
+            kiosk,
+            new_pin: String::new(),
+            customer_qr: None,
+            fonts_installed: false,
             frames: 0,
         };
         if let Some(n) = notice {
@@ -278,9 +313,7 @@ impl KioskApp {
             None => match &self.launch.key {
                 Some(k) => (s.base_url.clone(), k.clone()),
                 None => {
-                    return Err(
-                        "No API key is set. Enter your APIMart key in Settings.".to_string()
-                    );
+                    return Err(self.i18n.t("toast-no-key"));
                 }
             },
         };
@@ -339,13 +372,14 @@ impl KioskApp {
             None => false,
         };
         if !sent {
-            let why = self.engine_problem.clone().unwrap_or_else(|| {
-                "The background worker is busy or stopped. Try again in a moment; if it keeps happening, restart the app (nothing saved is lost).".into()
-            });
+            let why = self
+                .engine_problem
+                .clone()
+                .unwrap_or_else(|| self.i18n.t("toast-busy"));
             self.toasts.push(
                 Level::Error,
                 why,
-                Some(("Settings".into(), Act::Go(Screen::Settings))),
+                Some((self.i18n.t("open-settings"), Act::Go(Screen::Settings))),
             );
         }
     }
@@ -370,11 +404,11 @@ impl KioskApp {
             Event::Ready { callback, resumed } => {
                 self.callback_base = callback;
                 if !resumed.is_empty() {
-                    let n = resumed.len();
+                    let count = resumed.len();
                     self.toasts.push(
                         Level::Info,
-                        format!("{n} unfinished session(s) resumed where they stopped."),
-                        Some(("Show in History".into(), Act::Go(Screen::History))),
+                        self.i18n.ta("toast-resumed", &[n("n", count)]),
+                        Some((self.i18n.t("toast-show-history"), Act::Go(Screen::History))),
                     );
                 }
                 if self.current.is_none()
@@ -412,7 +446,7 @@ impl KioskApp {
             Event::Error { message, .. } => {
                 let action = message
                     .contains("Settings")
-                    .then(|| ("Open Settings".to_string(), Act::Go(Screen::Settings)));
+                    .then(|| (self.i18n.t("open-settings"), Act::Go(Screen::Settings)));
                 self.toasts.push(Level::Error, message, action);
             }
             Event::History(list) => self.history = Some(list),
@@ -427,7 +461,7 @@ impl KioskApp {
                 }
                 self.toasts.push(
                     Level::Info,
-                    format!("The local data of {person} was deleted."),
+                    self.i18n.ta("toast-deleted", &[s("person", &person)]),
                     None,
                 );
             }
@@ -460,8 +494,11 @@ impl KioskApp {
                 self.dialog_failed = true;
                 self.toasts.push(
                     Level::Warning,
-                    "The system file dialog could not open (no desktop portal or zenity on this machine). Use the built-in file list instead.",
-                    Some(("Open the file list".into(), Act::InAppPicker(target))),
+                    self.i18n.t("toast-dialog-failed"),
+                    Some((
+                        self.i18n.t("toast-open-file-list"),
+                        Act::InAppPicker(target),
+                    )),
                 );
             }
             Done::Picked(target, Some(paths)) => {
@@ -485,24 +522,45 @@ impl KioskApp {
             Done::Key(Err(msg)) => self.toasts.push(Level::Error, msg, None),
             Done::SettingsSaved(Ok(())) => {
                 self.toasts
-                    .push(Level::Info, "Settings saved and in use.", None);
+                    .push(Level::Info, self.i18n.t("settings-saved"), None);
             }
             Done::SettingsSaved(Err(msg)) => self.toasts.push(Level::Error, msg, None),
-            Done::Exported(Ok(path)) => self.toasts.push(
-                Level::Info,
-                format!("Exported to {}", path.display()),
-                Some((
-                    "Copy path".into(),
-                    Act::Copy(path.display().to_string(), "The path"),
-                )),
+            Done::Exported(Ok(path)) => {
+                let shown = path.display().to_string();
+                self.toasts.push(
+                    Level::Info,
+                    self.i18n.ta("toast-exported", &[s("path", &shown)]),
+                    Some((
+                        self.i18n.t("toast-copy-path"),
+                        Act::Copy(shown.clone(), self.i18n.t("copied-path")),
+                    )),
+                )
+            }
+            Done::Exported(Err(reason)) => self.toasts.push(
+                Level::Error,
+                self.i18n.ta("toast-export-failed", &[s("reason", &reason)]),
+                None,
             ),
-            Done::Exported(Err(msg)) => self.toasts.push(Level::Error, msg, None),
+            Done::ExportCancelled => {
+                self.toasts
+                    .push(Level::Info, self.i18n.t("toast-export-cancelled"), None)
+            }
             Done::Phone(Ok(())) => {}
             Done::Phone(Err(msg)) => self.toasts.push(
                 Level::Warning,
-                format!("The simulated phone could not finish: {msg}"),
+                self.i18n.ta("toast-phone-failed", &[s("reason", &msg)]),
                 None,
             ),
+            Done::PinChecked(ok) => self.pin_checked(ok),
+            Done::PinHashed(Ok(hash)) => {
+                self.launch.settings.kiosk_pin_hash = Some(hash.clone());
+                self.settings_form.settings.kiosk_pin_hash = Some(hash);
+                self.new_pin.clear();
+                self.save_settings(ctx);
+                self.toasts
+                    .push(Level::Info, self.i18n.t("settings-pin-saved"), None);
+            }
+            Done::PinHashed(Err(msg)) => self.toasts.push(Level::Error, msg, None),
         }
         ctx.request_repaint();
     }
@@ -520,11 +578,8 @@ impl KioskApp {
                     self.sessions.clear();
                     self.current = None;
                     self.history = None;
-                    self.toasts.push(
-                        Level::Info,
-                        "The demo has ended: the app now talks to APIMart with your key.",
-                        None,
-                    );
+                    self.toasts
+                        .push(Level::Info, self.i18n.t("toast-demo-ended"), None);
                 }
                 self.start_engine();
             }
@@ -597,7 +652,7 @@ impl KioskApp {
         if skipped > 0 {
             self.toasts.push(
                 Level::Warning,
-                format!("{skipped} item(s) were already in the list and were not added again."),
+                self.i18n.ta("assets-already", &[n("n", skipped)]),
                 None,
             );
         }
@@ -677,6 +732,10 @@ impl KioskApp {
                 });
             }
             Act::Go(screen) => {
+                if screen != Screen::Wizard && self.locked() {
+                    self.ask_pin(PinFor::Screen(screen));
+                    return;
+                }
                 if screen == Screen::History {
                     self.send(Command::List);
                 }
@@ -734,7 +793,7 @@ impl KioskApp {
                 ctx.copy_text(text);
                 self.toasts.push(
                     Level::Info,
-                    format!("{what} copied to the clipboard."),
+                    self.i18n.ta("toast-copied", &[s("what", &what)]),
                     None,
                 );
             }
@@ -750,28 +809,20 @@ impl KioskApp {
                 let key = ApiKey::new(self.settings_form.key.clone());
                 if key.is_empty() {
                     self.toasts
-                        .push(Level::Warning, "Type or paste the API key first.", None);
+                        .push(Level::Warning, self.i18n.t("toast-key-first"), None);
                     return;
                 }
                 let store = self.launch.key_store.clone();
+                let stored = self.i18n.t("toast-key-stored");
                 self.jobs.spawn("keyring", ctx, move || {
-                    Done::Key(
-                        store
-                            .set(&key)
-                            .map(|()| "The API key is stored in the system keyring.".to_string())
-                            .map_err(|e| e.advice()),
-                    )
+                    Done::Key(store.set(&key).map(|()| stored).map_err(|e| e.advice()))
                 });
             }
             Act::RemoveKey => {
                 let store = self.launch.key_store.clone();
+                let removed = self.i18n.t("toast-key-removed");
                 self.jobs.spawn("keyring", ctx, move || {
-                    Done::Key(
-                        store
-                            .delete()
-                            .map(|()| "The API key was removed from the system keyring.".into())
-                            .map_err(|e| e.advice()),
-                    )
+                    Done::Key(store.delete().map(|()| removed).map_err(|e| e.advice()))
                 });
             }
             Act::TestConnection => {
@@ -782,8 +833,7 @@ impl KioskApp {
                     Some(typed)
                 };
                 let Some(key) = key else {
-                    self.settings_form.tested =
-                        Some(Err("Type the API key first: none is stored yet.".into()));
+                    self.settings_form.tested = Some(Err(self.i18n.t("toast-key-none")));
                     return;
                 };
                 self.settings_form.testing = true;
@@ -806,25 +856,54 @@ impl KioskApp {
                     && !(s.callback_url.starts_with("https://")
                         || s.callback_url.starts_with("http://"))
                 {
-                    self.toasts.push(
-                        Level::Error,
-                        "The studio callback URL must start with https:// (it may contain {session}).",
-                        None,
-                    );
+                    self.toasts
+                        .push(Level::Error, self.i18n.t("toast-callback-url"), None);
                     return;
                 }
-                self.launch.settings = s.clone();
-                let data_dir = self.launch.data_dir.clone();
-                self.jobs.spawn("settings", ctx, move || {
-                    Done::SettingsSaved(s.save(&data_dir).map_err(|e| {
-                        format!(
-                            "Settings are in use but could not be saved ({e}); they will be lost at restart."
-                        )
-                    }))
-                });
+                // The kiosk fields have their own controls: keep what is in use.
+                s.kiosk_pin_hash = self.launch.settings.kiosk_pin_hash.clone();
+                self.launch.settings = s;
+                self.save_settings(ctx);
                 self.start_engine();
             }
             Act::AskDelete(id) => self.confirm_delete = Some(id),
+            Act::AskPin(target) => self.ask_pin(target),
+            Act::CheckPin => self.check_pin(ctx),
+            Act::Lock => {
+                if let Some(k) = &mut self.kiosk {
+                    k.unlocked = false;
+                }
+                self.screen = Screen::Wizard;
+            }
+            Act::CustomerView(on) => {
+                if let Some(k) = &mut self.kiosk {
+                    k.customer_view = on;
+                }
+            }
+            Act::SetPin => {
+                let pin = self.new_pin.trim().to_string();
+                if !super::kiosk::pin_is_valid(&pin) {
+                    self.toasts
+                        .push(Level::Warning, self.i18n.t("settings-pin-bad"), None);
+                    return;
+                }
+                self.jobs.spawn("pin-hash", ctx, move || {
+                    Done::PinHashed(super::kiosk::hash_pin(&pin))
+                });
+            }
+            Act::SetLanguage(lang) => {
+                self.i18n.set_lang(lang.unwrap_or_else(UiLang::from_os));
+                self.launch.settings.ui_language = lang;
+                self.settings_form.settings.ui_language = lang;
+                self.save_settings(ctx);
+            }
+            Act::SetTextScale(scale) => {
+                let scale = scale.clamp(0.75, 2.0);
+                ctx.set_zoom_factor(scale);
+                self.launch.settings.text_scale = scale;
+                self.settings_form.settings.text_scale = scale;
+                self.save_settings(ctx);
+            }
         }
     }
 
@@ -852,11 +931,8 @@ impl KioskApp {
         let Some(session) = self.sessions.get(id) else {
             // From History: load it first, then export.
             self.send(Command::Get(id.to_string()));
-            self.toasts.push(
-                Level::Info,
-                "Loading the session; press Export again in a moment.",
-                None,
-            );
+            self.toasts
+                .push(Level::Info, self.i18n.t("toast-export-loading"), None);
             return;
         };
         let (text, ending) = if csv {
@@ -865,7 +941,8 @@ impl KioskApp {
                 Err(e) => {
                     self.toasts.push(
                         Level::Error,
-                        format!("The CSV could not be made: {e}"),
+                        self.i18n
+                            .ta("toast-export-failed", &[s("reason", &e.to_string())]),
                         None,
                     );
                     return;
@@ -879,17 +956,15 @@ impl KioskApp {
             .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
             .unwrap_or_else(|| self.launch.data_dir.join("exports"));
         let start = self.launch.settings.last_folder.clone();
+
         self.jobs.spawn("export", ctx, move || {
             let path = match jobs::native_save(&name, start) {
                 Ok(Some(p)) => p,
-                Ok(None) => return Done::Exported(Err("Export cancelled.".into())),
+                Ok(None) => return Done::ExportCancelled,
                 // No dialog on this machine: save where staff can find it, and say where.
                 Err(()) => {
                     if let Err(e) = std::fs::create_dir_all(&fallback_dir) {
-                        return Done::Exported(Err(format!(
-                            "The export folder {} cannot be created ({e}).",
-                            fallback_dir.display()
-                        )));
+                        return Done::Exported(Err(format!("{}: {e}", fallback_dir.display())));
                     }
                     fallback_dir.join(&name)
                 }
@@ -897,14 +972,143 @@ impl KioskApp {
             Done::Exported(
                 std::fs::write(&path, text)
                     .map(|()| path.clone())
-                    .map_err(|e| {
-                        format!(
-                            "The export could not be written to {} ({e}). Choose another folder.",
-                            path.display()
-                        )
-                    }),
+                    .map_err(|e| format!("{}: {e}", path.display())),
             )
         });
+    }
+
+    /// Writes the settings in use, off the UI thread.
+    fn save_settings(&mut self, ctx: &egui::Context) {
+        let settings = self.launch.settings.clone();
+        let data_dir = self.launch.data_dir.clone();
+        let i18n_failed = self.i18n.t("toast-settings-unsaved");
+        self.jobs.spawn("settings", ctx, move || {
+            Done::SettingsSaved(
+                settings
+                    .save(&data_dir)
+                    .map_err(|e| i18n_failed.replace("{ $reason }", &e.to_string())),
+            )
+        });
+    }
+
+    /// Whether kiosk mode holds this screen behind the PIN right now.
+    pub(super) fn locked(&self) -> bool {
+        self.kiosk.as_ref().is_some_and(|k| !k.unlocked)
+            && self.launch.settings.kiosk_pin_hash.is_some()
+    }
+
+    fn ask_pin(&mut self, target: PinFor) {
+        if !self.locked() {
+            // Nothing to unlock (no PIN set yet, or already unlocked).
+            self.pin_opens(target);
+            return;
+        }
+        if let Some(k) = &mut self.kiosk {
+            k.prompt = Some(PinPrompt {
+                target,
+                pin: String::new(),
+                wrong: false,
+                checking: false,
+            });
+        }
+    }
+
+    fn check_pin(&mut self, ctx: &egui::Context) {
+        let Some(hash) = self.launch.settings.kiosk_pin_hash.clone() else {
+            return;
+        };
+        let Some(prompt) = self.kiosk.as_mut().and_then(|k| k.prompt.as_mut()) else {
+            return;
+        };
+        if prompt.checking {
+            return;
+        }
+        prompt.checking = true;
+        let pin = std::mem::take(&mut prompt.pin);
+        self.jobs.spawn("pin-check", ctx, move || {
+            Done::PinChecked(super::kiosk::pin_matches(&pin, &hash))
+        });
+    }
+
+    fn pin_checked(&mut self, ok: bool) {
+        let Some(k) = &mut self.kiosk else {
+            return;
+        };
+        let Some(prompt) = &mut k.prompt else {
+            return;
+        };
+        prompt.checking = false;
+        if !ok {
+            prompt.wrong = true;
+            return;
+        }
+        let target = prompt.target;
+        k.prompt = None;
+        k.unlocked = true;
+        self.pin_opens(target);
+    }
+
+    fn pin_opens(&mut self, target: PinFor) {
+        match target {
+            PinFor::Screen(screen) => {
+                if screen == Screen::History {
+                    self.send(Command::List);
+                }
+                if screen == Screen::Settings {
+                    self.settings_form.settings = self.launch.settings.clone();
+                }
+                self.screen = screen;
+            }
+            PinFor::StaffView => {
+                if let Some(k) = &mut self.kiosk {
+                    k.customer_view = false;
+                }
+            }
+            PinFor::Leave => {
+                self.kiosk = None;
+                if let Some(ctx) = self.ctx_cell.get() {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+                }
+            }
+        }
+    }
+
+    /// In kiosk mode, a finished session leaves the screen after the idle time: back to Start,
+    /// the person's data out of view, Settings and History locked again.
+    fn idle_reset(&mut self, ctx: &egui::Context) {
+        let idle_for = std::time::Duration::from_secs(self.launch.settings.idle_reset_secs.max(1));
+        let finished = self.current_session().is_some_and(|s| s.stage().is_final());
+        let Some(k) = &mut self.kiosk else {
+            return;
+        };
+        let touched = ctx.input(|i| {
+            !i.events.is_empty() || i.pointer.any_down() || i.pointer.delta() != egui::Vec2::ZERO
+        });
+        if touched {
+            k.last_input = Instant::now();
+        }
+        if !finished {
+            return;
+        }
+        let idle = k.last_input.elapsed();
+        if idle < idle_for {
+            ctx.request_repaint_after(idle_for - idle);
+            return;
+        }
+        k.unlocked = false;
+        k.customer_view = false;
+        k.prompt = None;
+        k.last_input = Instant::now();
+        self.current = None;
+        self.pending_start = None;
+        self.paste.clear();
+        self.replacing = None;
+        self.picker = None;
+        self.checks.clear();
+        self.qr_cache = None;
+        self.history = None;
+        self.screen = Screen::Wizard;
+        self.toasts = Toasts::default();
     }
 
     /// Keyboard shortcuts for the main actions.
@@ -958,11 +1162,8 @@ impl KioskApp {
         ) {
             Some(Act::AddFiles(paths))
         } else {
-            self.toasts.push(
-                Level::Warning,
-                "Files can be added once the person is verified.",
-                None,
-            );
+            self.toasts
+                .push(Level::Warning, self.i18n.t("assets-too-early"), None);
             None
         }
     }
@@ -971,24 +1172,89 @@ impl KioskApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let _ = self.ctx_cell.set(ctx.clone());
+        if !self.fonts_installed {
+            // The fonts are installed before the first frame (see `ui::run`); the zoom needs
+            // the context, so it is set here once.
+            self.fonts_installed = true;
+            let scale = self.launch.settings.text_scale;
+            if (scale - 1.0).abs() > f32::EPSILON {
+                ctx.set_zoom_factor(scale.clamp(0.75, 2.0));
+            }
+        }
         self.frames += 1;
         self.pump_events(&ctx);
-        let mut acts = self.shortcuts(&ctx);
-        acts.extend(self.dropped_files(&ctx));
-        acts.extend(super::screens::top_bar(self, ui));
-        let screen_acts = egui::CentralPanel::default()
-            .show(ui, |ui| match self.screen {
-                Screen::Wizard => super::screens::wizard(self, ui),
-                Screen::History => super::history::show(self, ui),
-                Screen::Settings => super::settings::show(self, ui),
-            })
-            .inner;
-        acts.extend(screen_acts);
-        acts.extend(super::screens::overlays(self, &ctx));
-        acts.extend(self.toasts.show(&ctx));
+        self.idle_reset(&ctx);
+        let now = engine::now_ms();
+        let mut acts = Vec::new();
+        if self.kiosk.as_ref().is_some_and(|k| k.customer_view) {
+            // The person's screen fills the window; nothing of the staff view is drawn.
+            let (view, lang) = self.customer_view();
+            let i = self.i18n.clone();
+            let staff = egui::CentralPanel::default()
+                .show(ui, |ui| {
+                    super::kiosk::show_customer(ui, &i, lang, &view, &mut self.qr_cache, now, true)
+                })
+                .inner;
+            if staff {
+                acts.push(Act::AskPin(PinFor::StaffView));
+            }
+        } else {
+            acts.extend(self.shortcuts(&ctx));
+            acts.extend(self.dropped_files(&ctx));
+            acts.extend(super::screens::top_bar(self, ui));
+            let screen_acts = egui::CentralPanel::default()
+                .show(ui, |ui| match self.screen {
+                    Screen::Wizard => super::screens::wizard(self, ui),
+                    Screen::History if self.locked() => {
+                        super::screens::locked(self, ui, Screen::History)
+                    }
+                    Screen::Settings if self.locked() => {
+                        super::screens::locked(self, ui, Screen::Settings)
+                    }
+                    Screen::History => super::history::show(self, ui),
+                    Screen::Settings => super::settings::show(self, ui),
+                })
+                .inner;
+            acts.extend(screen_acts);
+            acts.extend(super::screens::overlays(self, &ctx));
+            acts.extend(self.toasts.show(&ctx, &self.i18n.t("toast-dismiss")));
+            if self.kiosk.is_some() && self.launch.settings.customer_window {
+                self.customer_window(&ctx, now);
+            }
+        }
+        acts.extend(super::screens::pin_prompt(self, &ctx));
         for act in acts {
             self.act(&ctx, act);
         }
+    }
+
+    /// What the person sees, and in which language.
+    fn customer_view(&self) -> (super::kiosk::CustomerView, UiLang) {
+        let session = self.current_session();
+        let lang = session.map_or(self.i18n.lang(), |s| UiLang::for_person(s.language));
+        (
+            super::kiosk::CustomerView::of(session, engine::now_ms()),
+            lang,
+        )
+    }
+
+    /// The person's screen as a second window, for a second monitor.
+    fn customer_window(&mut self, ctx: &egui::Context, now: flow::Millis) {
+        let (view, lang) = self.customer_view();
+        let i = self.i18n.clone();
+        let mut cache = self.customer_qr.take();
+        ctx.show_viewport_immediate(
+            egui::ViewportId::from_hash_of("avatar-kiosk-customer"),
+            egui::ViewportBuilder::default()
+                .with_title("Avatar Kiosk — verification")
+                .with_inner_size([900.0, 1000.0]),
+            |ui, _class| {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    super::kiosk::show_customer(ui, &i, lang, &view, &mut cache, now, false)
+                });
+            },
+        );
+        self.customer_qr = cache;
     }
 }
 

@@ -4,27 +4,27 @@ use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::app::{Act, KioskApp};
+use super::i18n::s as text;
 use super::widgets;
 
 /// Draws the list.
 pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
+    let i = app.i18n.clone();
     let mut acts = Vec::new();
     ui.horizontal(|ui| {
-        ui.heading("History");
-        if ui.button("Refresh").clicked() {
+        ui.heading(i.t("nav-history"));
+        if ui.button(i.t("history-refresh")).clicked() {
             acts.push(Act::Go(super::app::Screen::History));
         }
     });
-    ui.label(
-        "Every person onboarded on this computer. Unfinished sessions resume where they stopped.",
-    );
+    ui.label(i.t("history-intro"));
     ui.add_space(6.0);
     let Some(list) = app.history.clone() else {
         ui.spinner();
         return acts;
     };
     if list.is_empty() {
-        ui.label(RichText::new("No sessions yet.").weak().italics());
+        ui.label(RichText::new(i.t("history-empty")).weak().italics());
         return acts;
     }
     TableBuilder::new(ui)
@@ -38,7 +38,13 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
         .column(Column::exact(180.0))
         .column(Column::remainder().at_least(220.0))
         .header(24.0, |mut h| {
-            for t in ["Person", "Started", "Status", "Approved / failed / all", ""] {
+            for t in [
+                i.t("history-person"),
+                i.t("history-started"),
+                i.t("col-status"),
+                i.t("history-counts"),
+                String::new(),
+            ] {
                 h.col(|ui| {
                     ui.strong(t);
                 });
@@ -56,8 +62,8 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                     ui.label(widgets::local_time(r.created_at));
                 });
                 row.col(|ui| {
-                    let (word, color) = stage_chip(&r.stage);
-                    widgets::chip(ui, word, color);
+                    let (key, color) = stage_chip(&r.stage);
+                    widgets::chip(ui, &i.t(key), color);
                 });
                 row.col(|ui| {
                     ui.label(format!("{} / {} / {}", r.active, r.failed, r.total));
@@ -67,22 +73,39 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                         r.stage.as_str(),
                         "approved" | "partly-approved" | "failed" | "cancelled"
                     );
-                    let open = if unfinished { "Resume" } else { "Open" };
-                    if widgets::named_button(ui, open, &format!("{open} {}", r.person)).clicked() {
+                    let (open, label) = if unfinished {
+                        ("history-resume", "history-resume-label")
+                    } else {
+                        ("history-open", "history-open-label")
+                    };
+                    let who = [text("person", &r.person)];
+                    if widgets::named_button(ui, i.t(open), &i.ta(label, &who)).clicked() {
                         acts.push(Act::Open(r.id.clone()));
                     }
-                    if widgets::named_button(ui, "CSV", &format!("Export CSV of {}", r.person))
-                        .clicked()
+                    if widgets::named_button(
+                        ui,
+                        i.t("history-csv"),
+                        &i.ta("history-csv-label", &who),
+                    )
+                    .clicked()
                     {
                         acts.push(Act::Export(r.id.clone(), true));
                     }
-                    if widgets::named_button(ui, "JSON", &format!("Export JSON of {}", r.person))
-                        .clicked()
+                    if widgets::named_button(
+                        ui,
+                        i.t("history-json"),
+                        &i.ta("history-json-label", &who),
+                    )
+                    .clicked()
                     {
                         acts.push(Act::Export(r.id.clone(), false));
                     }
-                    if widgets::named_button(ui, "Delete", &format!("Delete {}", r.person))
-                        .clicked()
+                    if widgets::named_button(
+                        ui,
+                        i.t("delete-button"),
+                        &i.ta("history-delete-label", &who),
+                    )
+                    .clicked()
                     {
                         acts.push(Act::AskDelete(r.id.clone()));
                     }
@@ -94,12 +117,12 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
 
 fn stage_chip(stage: &str) -> (&'static str, egui::Color32) {
     match stage {
-        "approved" => ("Approved", widgets::GREEN),
-        "partly-approved" => ("Partly approved", widgets::AMBER),
-        "failed" => ("Failed", widgets::RED),
-        "cancelled" => ("Cancelled", widgets::GREY),
-        "verify" | "start" => ("Verifying", widgets::BLUE),
-        "assets" => ("Adding assets", widgets::BLUE),
-        _ => ("In review", widgets::BLUE),
+        "approved" => ("stage-approved", widgets::GREEN),
+        "partly-approved" => ("stage-partly", widgets::AMBER),
+        "failed" => ("stage-failed", widgets::RED),
+        "cancelled" => ("stage-cancelled", widgets::GREY),
+        "verify" | "start" => ("stage-verifying", widgets::BLUE),
+        "assets" => ("stage-assets", widgets::BLUE),
+        _ => ("stage-review", widgets::BLUE),
     }
 }

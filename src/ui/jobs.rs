@@ -44,6 +44,12 @@ pub enum Done {
     Exported(Result<PathBuf, String>),
     /// The simulated phone finished.
     Phone(Result<(), String>),
+    /// Staff cancelled the save dialog.
+    ExportCancelled,
+    /// Whether the PIN typed matched.
+    PinChecked(bool),
+    /// A new PIN's hash.
+    PinHashed(Result<String, String>),
 }
 
 /// The job runner.

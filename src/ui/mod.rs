@@ -3,8 +3,11 @@
 //! frame; engine work is sent as commands and comes back as events, so the window never waits.
 
 mod app;
+pub mod fonts;
 mod history;
+pub mod i18n;
 mod jobs;
+pub mod kiosk;
 mod screens;
 mod settings;
 mod table;
@@ -33,6 +36,9 @@ pub fn run(launch: Launch) -> Result<(), String> {
     if let Some(icon) = icon() {
         viewport = viewport.with_icon(icon);
     }
+    if launch.kiosk {
+        viewport = viewport.with_fullscreen(true);
+    }
     let options = eframe::NativeOptions {
         viewport: viewport
             .with_title("Avatar Kiosk")
@@ -45,7 +51,10 @@ pub fn run(launch: Launch) -> Result<(), String> {
     eframe::run_native(
         "Avatar Kiosk",
         options,
-        Box::new(move |_cc| Ok(Box::new(KioskApp::new(launch)))),
+        Box::new(move |cc| {
+            fonts::install(&cc.egui_ctx);
+            Ok(Box::new(KioskApp::new(launch)))
+        }),
     )
     .map_err(|e| {
         format!(

@@ -4,14 +4,22 @@
 use eframe::egui::{self, Color32, RichText};
 
 use super::app::{Act, KioskApp, Screen};
+use super::i18n::{I18n, n, s as text};
 use super::jobs::PickFor;
+use super::kiosk::PinFor;
 use super::widgets::{self, AMBER, GREEN, RED};
 use crate::api::Language;
 use crate::engine::{Command, now_ms};
 use crate::flow::{AssetState, Session, Stage, TokenState, Verification};
 
 /// The five steps staff see.
-const STEPS: [&str; 5] = ["Start", "Verify", "Assets", "Review", "Done"];
+const STEPS: [&str; 5] = [
+    "step-start",
+    "step-verify",
+    "step-assets",
+    "step-review",
+    "step-done",
+];
 
 fn step_of(session: Option<&Session>) -> usize {
     match session.map(Session::stage) {
@@ -25,37 +33,54 @@ fn step_of(session: Option<&Session>) -> usize {
 
 /// The bar at the top: the steps, and the way to History and Settings.
 pub fn top_bar(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
+    let i = app.i18n.clone();
     let mut acts = Vec::new();
     egui::Panel::top("top-bar").show(ui, |ui| {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
-            ui.heading("Avatar Kiosk");
+            ui.heading(i.t("app-title"));
             ui.separator();
             let step = step_of(app.current_session());
-            for (i, name) in STEPS.iter().enumerate() {
-                let text = format!("{}. {name}", i + 1);
-                let rich = if i == step && app.screen() == Screen::Wizard {
+            for (n, key) in STEPS.iter().enumerate() {
+                let text = i.ta(
+                    "step-numbered",
+                    &[
+                        super::i18n::n("n", n + 1),
+                        super::i18n::s("name", &i.t(key)),
+                    ],
+                );
+                let rich = if n == step && app.screen() == Screen::Wizard {
                     RichText::new(text).strong().underline()
-                } else if i < step {
+                } else if n < step {
                     RichText::new(text).color(GREEN)
                 } else {
                     RichText::new(text).weak()
                 };
                 ui.label(rich);
-                if i + 1 < STEPS.len() {
+                if n + 1 < STEPS.len() {
                     ui.label(RichText::new("›").weak());
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if app.kiosk.is_some() {
+                    if ui.button(i.t("kiosk-leave")).clicked() {
+                        acts.push(Act::AskPin(PinFor::Leave));
+                    }
+                    if app.kiosk.as_ref().is_some_and(|k| k.unlocked)
+                        && ui.button(i.t("kiosk-lock")).clicked()
+                    {
+                        acts.push(Act::Lock);
+                    }
+                }
                 if ui
-                    .selectable_label(app.screen() == Screen::Settings, "Settings")
+                    .selectable_label(app.screen() == Screen::Settings, i.t("nav-settings"))
                     .on_hover_text("Ctrl+,")
                     .clicked()
                 {
                     acts.push(Act::Go(Screen::Settings));
                 }
                 if ui
-                    .selectable_label(app.screen() == Screen::History, "History")
+                    .selectable_label(app.screen() == Screen::History, i.t("nav-history"))
                     .on_hover_text("Ctrl+H")
                     .clicked()
                 {
@@ -64,7 +89,7 @@ pub fn top_bar(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                 if ui
                     .selectable_label(
                         app.screen() == Screen::Wizard && app.current.is_none(),
-                        "New person",
+                        i.t("nav-new-person"),
                     )
                     .on_hover_text("Ctrl+N")
                     .clicked()
@@ -79,23 +104,91 @@ pub fn top_bar(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                 .inner_margin(egui::Margin::symmetric(8, 4))
                 .show(ui, |ui| {
                     ui.label(
-                        RichText::new(
-                            "Demo: everything runs on the built-in APIMart simulator. No real person is verified.",
-                        )
-                        .color(Color32::from_rgb(0x6B, 0x3D, 0x00)),
+                        RichText::new(i.t("demo-banner"))
+                            .color(Color32::from_rgb(0x6B, 0x3D, 0x00)),
                     );
                 });
         }
         if let Some(problem) = app.engine_problem.clone() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(problem).color(RED));
-                if ui.button("Open Settings").clicked() {
+                if ui.button(i.t("open-settings")).clicked() {
                     acts.push(Act::Go(Screen::Settings));
                 }
             });
         }
         ui.add_space(2.0);
     });
+    acts
+}
+
+/// A locked screen in kiosk mode: only the way to the PIN.
+pub fn locked(app: &mut KioskApp, ui: &mut egui::Ui, screen: Screen) -> Vec<Act> {
+    let i = app.i18n.clone();
+    let mut acts = Vec::new();
+    ui.add_space(40.0);
+    ui.vertical_centered(|ui| {
+        let key = if screen == Screen::Settings {
+            "settings-locked"
+        } else {
+            "history-locked"
+        };
+        ui.label(RichText::new(i.t(key)).size(18.0));
+        ui.add_space(12.0);
+        if ui.button(i.t("pin-unlock")).clicked() {
+            acts.push(Act::AskPin(PinFor::Screen(screen)));
+        }
+    });
+    acts
+}
+
+/// The staff PIN question, when kiosk mode asks it.
+pub fn pin_prompt(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
+    let mut acts = Vec::new();
+    let i = app.i18n.clone();
+    let Some(prompt) = app.kiosk.as_mut().and_then(|k| k.prompt.as_mut()) else {
+        return acts;
+    };
+    let mut cancel = false;
+    let modal = egui::Modal::new(egui::Id::unique("pin-prompt")).show(ctx, |ui| {
+        ui.heading(i.t("pin-title"));
+        let l = ui.label(i.t("pin-field"));
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut prompt.pin)
+                    .password(true)
+                    .desired_width(160.0),
+            )
+            .labelled_by(l.id);
+        if !prompt.checking && !r.has_focus() && prompt.pin.is_empty() {
+            r.request_focus();
+        }
+        let enter = r.lost_focus() && ui.input(|inp| inp.key_pressed(egui::Key::Enter));
+        if prompt.wrong {
+            ui.label(RichText::new(i.t("pin-wrong")).color(RED));
+        }
+        if prompt.checking {
+            ui.label(i.t("pin-checking"));
+        }
+        ui.horizontal(|ui| {
+            if (ui
+                .add_enabled(!prompt.checking, egui::Button::new(i.t("pin-unlock")))
+                .clicked()
+                || enter)
+                && !prompt.pin.is_empty()
+            {
+                acts.push(Act::CheckPin);
+            }
+            if ui.button(i.t("cancel")).clicked() {
+                cancel = true;
+            }
+        });
+    });
+    if (cancel || modal.should_close())
+        && let Some(k) = &mut app.kiosk
+    {
+        k.prompt = None;
+    }
     acts
 }
 
@@ -127,44 +220,44 @@ pub fn wizard(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
 
 fn language_name(l: Language) -> &'static str {
     match l {
-        // Native names need the CJK font fallback (issue 6); until then, English names.
-        Language::Ko => "Korean",
-        Language::En => "English",
-        Language::Zh => "Chinese (Simplified)",
-        Language::Ja => "Japanese",
+        Language::Ko => "lang-ko",
+        Language::En => "lang-en",
+        Language::Zh => "lang-zh",
+        Language::Ja => "lang-ja",
     }
 }
 
 fn start(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
+    let i = app.i18n.clone();
     let mut acts = Vec::new();
-    ui.heading("Start: who is being verified?");
+    ui.heading(i.t("start-title"));
     ui.add_space(8.0);
     egui::Grid::new("start-form")
         .num_columns(2)
         .spacing([12.0, 10.0])
         .show(ui, |ui| {
-            let l = ui.label("Person's name");
+            let l = ui.label(i.t("start-name"));
             let r = ui.add(
                 egui::TextEdit::singleline(&mut app.start.person)
-                    .hint_text("As they write it")
+                    .hint_text(i.t("start-name-hint"))
                     .desired_width(320.0),
             );
             r.labelled_by(l.id);
             ui.end_row();
-            let l = ui.label("Note (optional)");
+            let l = ui.label(i.t("start-note"));
             ui.add(
                 egui::TextEdit::singleline(&mut app.start.note)
-                    .hint_text("Project, role, booking number…")
+                    .hint_text(i.t("start-note-hint"))
                     .desired_width(320.0),
             )
             .labelled_by(l.id);
             ui.end_row();
-            let label = ui.label("Their language");
+            let label = ui.label(i.t("start-language"));
             egui::ComboBox::from_id_salt("person-language")
-                .selected_text(language_name(app.start.language))
+                .selected_text(i.t(language_name(app.start.language)))
                 .show_ui(ui, |ui| {
                     for l in [Language::Ko, Language::En, Language::Zh, Language::Ja] {
-                        ui.selectable_value(&mut app.start.language, l, language_name(l));
+                        ui.selectable_value(&mut app.start.language, l, i.t(language_name(l)));
                     }
                 })
                 .response
@@ -172,13 +265,10 @@ fn start(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
             ui.end_row();
         });
     ui.add_space(8.0);
-    ui.checkbox(
-        &mut app.start.consent,
-        "The person agreed to face verification and to their photos being registered",
-    );
+    ui.checkbox(&mut app.start.consent, i.t("start-consent"));
     ui.add_space(12.0);
     let ready = !app.start.person.trim().is_empty() && app.start.consent;
-    let button = egui::Button::new(RichText::new("Start verification").size(16.0))
+    let button = egui::Button::new(RichText::new(i.t("start-button")).size(16.0))
         .min_size(egui::vec2(200.0, 36.0));
     let clicked = ui.add_enabled(ready, button).clicked();
     let enter = ready
@@ -192,23 +282,20 @@ fn start(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
         acts.push(Act::StartSession);
     }
     if !ready {
-        ui.label(
-            RichText::new("Type the name and tick consent to continue.")
-                .weak()
-                .italics(),
-        );
+        ui.label(RichText::new(i.t("start-missing")).weak().italics());
     }
     acts
 }
 
 fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
-    ui.heading("Verify: the person scans the code with their phone");
+    let i = app.i18n.clone();
+    ui.heading(i.t("verify-title"));
     let link = match &s.verification {
         Verification::Link(link) => link.clone(),
         Verification::Following { .. } => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("Verification received. Reading the result…");
+                ui.label(i.t("verify-reading"));
             });
             return;
         }
@@ -216,17 +303,17 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
             if let Some(err) = &s.last_error {
                 ui.label(RichText::new(err).color(RED));
                 ui.horizontal(|ui| {
-                    if ui.button("Try again").clicked() {
+                    if ui.button(i.t("verify-try-again")).clicked() {
                         acts.push(Act::Send(Command::NewLink(s.id.clone())));
                     }
-                    if err.contains("Settings") && ui.button("Open Settings").clicked() {
+                    if err.contains("Settings") && ui.button(i.t("open-settings")).clicked() {
                         acts.push(Act::Go(Screen::Settings));
                     }
                 });
             } else {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Getting a verification code…");
+                    ui.label(i.t("verify-getting-code"));
                 });
             }
             return;
@@ -239,22 +326,18 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
         TokenState::Used { .. } => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(RichText::new("Verification received. Checking the result…").size(16.0));
+                ui.label(RichText::new(i.t("verify-checking")).size(16.0));
             });
             return;
         }
         TokenState::Spent { reason } => {
             ui.label(RichText::new(reason).color(AMBER));
-            new_code_only(ui, s, acts);
+            new_code_only(ui, &i, s, acts);
             return;
         }
         _ if expired => {
-            ui.label(
-                RichText::new("This code has expired. Codes last two minutes.")
-                    .size(16.0)
-                    .color(AMBER),
-            );
-            new_code_only(ui, s, acts);
+            ui.label(RichText::new(i.t("verify-expired")).size(16.0).color(AMBER));
+            new_code_only(ui, &i, s, acts);
             return;
         }
         _ => {}
@@ -273,65 +356,91 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
             .available_width()
             .min(ui.available_height() - 20.0)
             .clamp(180.0, 560.0);
-        widgets::qr(ui, &mut app.qr_cache, &link.h5_link, side);
+        widgets::qr(
+            ui,
+            &mut app.qr_cache,
+            &link.h5_link,
+            side,
+            &i.t("qr-alt"),
+            &i.t("qr-too-long"),
+        );
         let ui = &mut cols[1];
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
-        ui.label(RichText::new(format!("Expires in {}", widgets::countdown(remaining))).size(26.0).strong());
-        ui.add_space(6.0);
-        // Dots that move with the countdown: alive, yet no repaint beyond one a second
-        // (a spinner would redraw the window continuously).
-        let dots = [".  ", ".. ", "..."][((remaining / 1000) % 3) as usize];
-        ui.label(RichText::new(format!("Waiting for the phone{dots}")).size(16.0));
-        ui.add_space(10.0);
-        ui.label("On the phone the person will:");
-        ui.label("• sign in to a ByteDance / BytePlus account if asked,");
-        ui.label("• follow the face liveness check, in good, even light,");
-        ui.label("• see \"success\" at the end. The app then moves on by itself.");
-        ui.add_space(10.0);
-        ui.horizontal(|ui| {
-            if ui.button("Copy link").clicked() {
-                acts.push(Act::Copy(link.h5_link.clone(), "The verification link"));
+            ui.label(
+                RichText::new(i.ta(
+                    "verify-expires-in",
+                    &[text("time", &widgets::countdown(remaining))],
+                ))
+                .size(26.0)
+                .strong(),
+            );
+            ui.add_space(6.0);
+            // Dots that move with the countdown: alive, yet no repaint beyond one a second
+            // (a spinner would redraw the window continuously).
+            let dots = [".  ", ".. ", "..."][((remaining / 1000) % 3) as usize];
+            ui.label(RichText::new(i.ta("verify-waiting", &[text("dots", dots)])).size(16.0));
+            ui.add_space(10.0);
+            ui.label(i.t("verify-phone-will"));
+            ui.label(i.t("verify-phone-sign-in"));
+            ui.label(i.t("verify-phone-face"));
+            ui.label(i.t("verify-phone-success"));
+            ui.add_space(10.0);
+            ui.horizontal(|ui| {
+                if ui.button(i.t("verify-copy-link")).clicked() {
+                    acts.push(Act::Copy(link.h5_link.clone(), i.t("copied-link")));
+                }
+                if ui.button(i.t("verify-new-code")).clicked() {
+                    acts.push(Act::Send(Command::NewLink(s.id.clone())));
+                }
+            });
+            ui.add_space(6.0);
+            if ui
+                .button(i.t("verify-confirm"))
+                .on_hover_text(i.t("verify-confirm-hint"))
+                .clicked()
+            {
+                acts.push(Act::Send(Command::ConfirmPhone(s.id.clone())));
             }
-            if ui.button("New code").clicked() {
-                acts.push(Act::Send(Command::NewLink(s.id.clone())));
-            }
-        });
-        ui.add_space(6.0);
-        if ui
-            .button("The phone shows success")
-            .on_hover_text("Use this when the phone finished but the app did not move on (the phone could not reach this computer).")
-            .clicked()
-        {
-            acts.push(Act::Send(Command::ConfirmPhone(s.id.clone())));
-        }
-        if app.is_demo() {
-            ui.add_space(12.0);
-            egui::Frame::group(ui.style())
-                .stroke(egui::Stroke::new(2.0, AMBER))
-                .show(ui, |ui| {
-                    ui.label(RichText::new("Demo only: simulate the phone").strong().color(AMBER));
-                    ui.horizontal(|ui| {
-                        if ui.button("Simulate the phone: pass").clicked() {
-                            acts.push(Act::Phone(link.task_id.clone(), true));
-                        }
-                        if ui.button("Simulate the phone: fail").clicked() {
-                            acts.push(Act::Phone(link.task_id.clone(), false));
-                        }
+            if app.is_demo() {
+                ui.add_space(12.0);
+                egui::Frame::group(ui.style())
+                    .stroke(egui::Stroke::new(2.0, AMBER))
+                    .show(ui, |ui| {
+                        ui.label(
+                            RichText::new(i.t("verify-demo-title"))
+                                .strong()
+                                .color(AMBER),
+                        );
+                        ui.horizontal(|ui| {
+                            if ui.button(i.t("verify-demo-pass")).clicked() {
+                                acts.push(Act::Phone(link.task_id.clone(), true));
+                            }
+                            if ui.button(i.t("verify-demo-fail")).clicked() {
+                                acts.push(Act::Phone(link.task_id.clone(), false));
+                            }
+                        });
                     });
-                });
-        }
-        ui.add_space(12.0);
-        if ui.button("Cancel this session").clicked() {
-            acts.push(Act::Send(Command::Cancel(s.id.clone())));
-        }
+            }
+            ui.add_space(12.0);
+            if app.kiosk.is_some()
+                && !app.launch.settings.customer_window
+                && ui
+                    .button(RichText::new(i.t("verify-show-customer")).size(16.0))
+                    .clicked()
+            {
+                acts.push(Act::CustomerView(true));
+            }
+            if ui.button(i.t("verify-cancel")).clicked() {
+                acts.push(Act::Send(Command::Cancel(s.id.clone())));
+            }
         });
     });
 }
 
-fn new_code_only(ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
+fn new_code_only(ui: &mut egui::Ui, i: &I18n, s: &Session, acts: &mut Vec<Act>) {
     ui.add_space(10.0);
-    let b =
-        egui::Button::new(RichText::new("New code").size(18.0)).min_size(egui::vec2(180.0, 44.0));
+    let b = egui::Button::new(RichText::new(i.t("verify-new-code")).size(18.0))
+        .min_size(egui::vec2(180.0, 44.0));
     if ui.add(b).clicked() {
         acts.push(Act::Send(Command::NewLink(s.id.clone())));
     }
@@ -339,27 +448,25 @@ fn new_code_only(ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
 
 /// The ways to add assets: dialog, drop, paste.
 fn add_panel(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
     ui.horizontal(|ui| {
         if ui
-            .button("Choose files…")
-            .on_hover_text("Ctrl+O. You can also drop files on the window.")
+            .button(i.t("assets-choose"))
+            .on_hover_text(i.t("assets-choose-hint"))
             .clicked()
         {
             acts.push(Act::Pick(PickFor::Add(s.id.clone())));
         }
-        if ui.button("Browse in the app…").clicked() {
+        if ui.button(i.t("assets-browse")).clicked() {
             acts.push(Act::InAppPicker(PickFor::Add(s.id.clone())));
         }
-        ui.label(RichText::new("or drop photos on this window").weak());
+        ui.label(RichText::new(i.t("assets-drop")).weak());
     });
     if app.dialog_failed {
-        ui.label(
-            RichText::new("The system file dialog is not available here: use \"Browse in the app…\" or paste paths below.")
-                .color(AMBER),
-        );
+        ui.label(RichText::new(i.t("assets-no-dialog")).color(AMBER));
     }
     ui.add_space(4.0);
-    let l = ui.label("Paste image or video URLs, or file paths, one per line");
+    let l = ui.label(i.t("assets-paste"));
     ui.horizontal(|ui| {
         ui.add(
             egui::TextEdit::multiline(&mut app.paste)
@@ -369,7 +476,10 @@ fn add_panel(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<
         )
         .labelled_by(l.id);
         if ui
-            .add_enabled(!app.paste.trim().is_empty(), egui::Button::new("Add"))
+            .add_enabled(
+                !app.paste.trim().is_empty(),
+                egui::Button::new(i.t("assets-add")),
+            )
             .clicked()
         {
             acts.push(Act::AddPasted);
@@ -402,12 +512,13 @@ fn blockers(app: &KioskApp, s: &Session) -> (usize, usize, usize) {
 }
 
 fn submit_button(app: &KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
     let (staged, problems, checking) = blockers(app, s);
     if staged == 0 {
         return;
     }
     let ok = problems == 0 && checking == 0;
-    let label = format!("Upload and submit {staged} asset(s)");
+    let label = i.ta("assets-submit", &[n("n", staged)]);
     let b = egui::Button::new(RichText::new(label).size(16.0)).min_size(egui::vec2(220.0, 36.0));
     let clicked = ui.add_enabled(ok, b).on_hover_text("Ctrl+Enter").clicked();
     let key = ok
@@ -421,21 +532,17 @@ fn submit_button(app: &KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<
         acts.push(Act::Send(Command::Submit(s.id.clone())));
     }
     if problems > 0 {
-        ui.label(
-            RichText::new(format!(
-                "Remove the {problems} row(s) with a problem before submitting."
-            ))
-            .color(RED),
-        );
+        ui.label(RichText::new(i.ta("assets-remove-problems", &[n("n", problems)])).color(RED));
     } else if checking > 0 {
-        ui.label(RichText::new(format!("Checking {checking} file(s)…")).weak());
+        ui.label(RichText::new(i.ta("assets-checking", &[n("n", checking)])).weak());
     }
 }
 
 fn assets(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
     ui.horizontal(|ui| {
-        widgets::chip(ui, "Verified", GREEN);
-        ui.heading("Assets: add the person's photos and videos");
+        widgets::chip(ui, &i.t("assets-verified"), GREEN);
+        ui.heading(i.t("assets-title"));
     });
     ui.add_space(6.0);
     add_panel(app, ui, s, acts);
@@ -446,6 +553,7 @@ fn assets(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
 }
 
 fn review(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
     let stage = s.stage();
     let rows: Vec<_> = s.current_assets().collect();
     let active = rows
@@ -458,57 +566,69 @@ fn review(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
         .count();
     let pending = rows.len() - active - failed;
     let (title, color) = match stage {
-        Stage::Uploading => ("Review: uploading", widgets::BLUE),
-        Stage::Reviewing => ("Review: APIMart is checking the assets", widgets::BLUE),
-        Stage::FinishedAllApproved => ("Done: every asset is approved", GREEN),
-        Stage::FinishedPartly => ("Done: some assets need another photo", AMBER),
-        Stage::Cancelled => ("Cancelled", widgets::GREY),
-        _ => ("Done: nothing was approved", RED),
+        Stage::Uploading => (i.t("review-uploading"), widgets::BLUE),
+        Stage::Reviewing => (i.t("review-checking"), widgets::BLUE),
+        Stage::FinishedAllApproved => (i.t("done-all"), GREEN),
+        Stage::FinishedPartly => (i.t("done-partly"), AMBER),
+        Stage::Cancelled => (i.t("done-cancelled"), widgets::GREY),
+        _ => (i.t("done-none"), RED),
     };
     ui.label(RichText::new(title).size(20.0).strong().color(color));
     if let Verification::Failed { reason } = &s.verification {
-        ui.label(RichText::new(format!("Verification did not pass: {reason}")).color(RED));
-        ui.label(
-            "Check the light and that the right person is in front of the phone, then try again.",
-        );
-        if ui.button("Try again with a new code").clicked() {
+        ui.label(RichText::new(i.ta("review-verify-failed", &[text("reason", reason)])).color(RED));
+        ui.label(i.t("review-verify-failed-hint"));
+        if ui.button(i.t("review-new-code")).clicked() {
             acts.push(Act::Send(Command::NewLink(s.id.clone())));
         }
     }
     if let Some(err) = &s.last_error {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(err).color(AMBER));
-            if ui.button("Check again").on_hover_text("F5").clicked() {
+            if ui
+                .button(i.t("review-check-again"))
+                .on_hover_text("F5")
+                .clicked()
+            {
                 acts.push(Act::Send(Command::Refresh(s.id.clone())));
             }
         });
     }
-    ui.label(format!(
-        "{active} approved · {failed} need attention · {pending} in progress"
+    ui.label(i.ta(
+        "review-summary",
+        &[
+            n("active", active),
+            n("failed", failed),
+            n("pending", pending),
+        ],
     ));
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(active > 0, egui::Button::new("Copy all approved URLs"))
+            .add_enabled(active > 0, egui::Button::new(i.t("review-copy-all")))
             .clicked()
         {
             acts.push(Act::Copy(
                 crate::flow::export::approved_urls(s),
-                "The approved asset URLs",
+                i.t("copied-approved"),
             ));
         }
-        if ui.button("Export CSV").clicked() {
+        if ui.button(i.t("review-export-csv")).clicked() {
             acts.push(Act::Export(s.id.clone(), true));
         }
-        if ui.button("Export JSON").clicked() {
+        if ui.button(i.t("review-export-json")).clicked() {
             acts.push(Act::Export(s.id.clone(), false));
         }
-        if stage.is_final() && ui.button("Next person").on_hover_text("Ctrl+N").clicked() {
+        if stage.is_final()
+            && ui
+                .button(i.t("review-next"))
+                .on_hover_text("Ctrl+N")
+                .clicked()
+        {
             acts.push(Act::NewSession);
         }
     });
     if s.group_id().is_some() && stage != Stage::Cancelled {
-        egui::CollapsingHeader::new("Add more assets")
+        egui::CollapsingHeader::new(i.t("review-add-more"))
             .default_open(stage == Stage::FinishedPartly)
             .show(ui, |ui| {
                 add_panel(app, ui, s, acts);
@@ -522,6 +642,7 @@ fn review(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
 /// Windows over the screen: the in-app file list, the replace dialog, the delete question,
 /// and the hint while files are dragged over the window.
 pub fn overlays(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
+    let i = app.i18n.clone();
     let mut acts = Vec::new();
     let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
     if hovering {
@@ -530,7 +651,7 @@ pub fn overlays(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
             .order(egui::Order::Foreground)
             .show(ctx, |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.label(RichText::new("Drop to add these files").size(22.0));
+                    ui.label(RichText::new(i.t("assets-drop-here")).size(22.0));
                 });
             });
     }
@@ -544,14 +665,17 @@ pub fn overlays(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
             .map(|r| r.person.clone())
             .unwrap_or_default();
         let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
-            ui.heading(format!("Delete {person}?"));
-            ui.label("This removes the session, its rows and its log from this computer. Assets already approved stay registered at APIMart.");
+            ui.heading(i.ta("delete-title", &[text("person", &person)]));
+            ui.label(i.t("delete-body"));
             ui.horizontal(|ui| {
-                if ui.button(RichText::new("Delete").color(RED)).clicked() {
+                if ui
+                    .button(RichText::new(i.t("delete-button")).color(RED))
+                    .clicked()
+                {
                     acts.push(Act::Send(Command::Delete(id.clone())));
                     app.confirm_delete = None;
                 }
-                if ui.button("Keep").clicked() {
+                if ui.button(i.t("delete-keep")).clicked() {
                     app.confirm_delete = None;
                 }
             });
@@ -564,29 +688,30 @@ pub fn overlays(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
 }
 
 fn picker_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
     let Some(mut picker) = app.picker.clone() else {
         return;
     };
     let mut open = true;
     let mut go_to: Option<std::path::PathBuf> = None;
     let mut finish = false;
-    egui::Window::new("Choose files")
+    egui::Window::new(i.t("picker-title"))
         .open(&mut open)
         .default_size([520.0, 420.0])
         .collapsible(false)
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
-                let l = ui.label("Folder");
+                let l = ui.label(i.t("picker-folder"));
                 let r = ui
                     .add(egui::TextEdit::singleline(&mut picker.dir_text).desired_width(300.0))
                     .labelled_by(l.id);
                 if (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
-                    || ui.button("Go").clicked()
+                    || ui.button(i.t("picker-go")).clicked()
                 {
                     go_to = Some(std::path::PathBuf::from(picker.dir_text.trim()));
                 }
                 if let Some(parent) = picker.dir.parent()
-                    && ui.button("Up").clicked()
+                    && ui.button(i.t("picker-up")).clicked()
                 {
                     go_to = Some(parent.to_path_buf());
                 }
@@ -602,7 +727,7 @@ fn picker_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
                         ui.label(RichText::new(e).color(RED));
                     }
                     Some(Ok(entries)) if entries.is_empty() => {
-                        ui.label("No folders or images here.");
+                        ui.label(i.t("picker-empty"));
                     }
                     Some(Ok(entries)) => {
                         for e in entries {
@@ -626,7 +751,10 @@ fn picker_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
             ui.separator();
             let n = picker.selected.len();
             if ui
-                .add_enabled(n > 0, egui::Button::new(format!("Add {n} file(s)")))
+                .add_enabled(
+                    n > 0,
+                    egui::Button::new(i.ta("picker-add", &[super::i18n::n("n", n)])),
+                )
                 .clicked()
             {
                 finish = true;
@@ -665,6 +793,7 @@ fn picker_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
 }
 
 fn replace_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
     let Some((id, asset)) = app.replacing.clone() else {
         return;
     };
@@ -676,25 +805,25 @@ fn replace_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) 
         .unwrap_or_default();
     let mut close = false;
     let modal = egui::Modal::new(egui::Id::unique("replace")).show(ctx, |ui| {
-        ui.heading(format!("Replace {name}"));
-        ui.label("Choose another photo of the person, or paste the URL of one.");
+        ui.heading(i.ta("replace-title", &[text("name", &name)]));
+        ui.label(i.t("replace-hint"));
         ui.horizontal(|ui| {
-            if ui.button("Choose a file…").clicked() {
+            if ui.button(i.t("replace-choose")).clicked() {
                 acts.push(Act::Pick(PickFor::Replace(id.clone(), asset)));
                 close = true;
             }
-            if ui.button("Browse in the app…").clicked() {
+            if ui.button(i.t("assets-browse")).clicked() {
                 acts.push(Act::InAppPicker(PickFor::Replace(id.clone(), asset)));
                 close = true;
             }
         });
-        let l = ui.label("Replacement URL or file path");
+        let l = ui.label(i.t("replace-field"));
         ui.add(egui::TextEdit::singleline(&mut app.replace_url).desired_width(360.0))
             .labelled_by(l.id);
         ui.horizontal(|ui| {
             let typed = app.replace_url.trim().to_string();
             if ui
-                .add_enabled(!typed.is_empty(), egui::Button::new("Replace"))
+                .add_enabled(!typed.is_empty(), egui::Button::new(i.t("table-replace")))
                 .clicked()
             {
                 match crate::cli::parse_asset(&typed, None) {
@@ -708,7 +837,7 @@ fn replace_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) 
                     }
                 }
             }
-            if ui.button("Cancel").clicked() {
+            if ui.button(i.t("cancel")).clicked() {
                 close = true;
             }
         });

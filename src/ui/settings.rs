@@ -4,32 +4,37 @@
 use eframe::egui::{self, RichText};
 
 use super::app::{Act, KioskApp};
-use super::widgets::{GREEN, RED};
+use super::i18n::UiLang;
+use super::i18n::s as text;
+use super::widgets::{AMBER, GREEN, RED};
 use crate::config::CallbackChoice;
 
 /// Draws the form.
 pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
+    let i = app.i18n.clone();
     let mut acts = Vec::new();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.heading("Settings");
+        ui.heading(i.t("settings-title"));
+        window_section(app, ui, &mut acts);
+        if app.kiosk.is_some() {
+            kiosk_section(app, ui, &mut acts);
+        }
+        ui.separator();
         if app.is_demo() {
-            ui.label(
-                RichText::new("The demo uses the built-in simulator. Store your APIMart key here to switch to the real API (unless the app was started with --demo).")
-                    .italics(),
-            );
+            ui.label(RichText::new(i.t("settings-demo-note")).italics());
         }
         ui.add_space(8.0);
-        ui.label(RichText::new("APIMart API key").strong());
+        ui.label(RichText::new(i.t("settings-key")).strong());
         let stored = if app.launch.key_from_env {
-            "In use: the key from AVATAR_KIOSK_API_KEY (unset it to use the keyring)."
+            i.t("settings-key-env")
         } else if app.launch.key.is_some() {
-            "A key is stored in the system keyring."
+            i.t("settings-key-stored")
         } else {
-            "No key is stored."
+            i.t("settings-key-none")
         };
         ui.label(stored);
         ui.horizontal(|ui| {
-            let l = ui.label("New key");
+            let l = ui.label(i.t("settings-new-key"));
             ui.add(
                 egui::TextEdit::singleline(&mut app.settings_form.key)
                     .password(true)
@@ -37,25 +42,22 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                     .desired_width(320.0),
             )
             .labelled_by(l.id);
-            if ui.button("Save key").clicked() {
+            if ui.button(i.t("settings-save-key")).clicked() {
                 acts.push(Act::SaveKey);
             }
             if app.launch.key.is_some()
                 && !app.launch.key_from_env
-                && ui.button("Remove key").clicked()
+                && ui.button(i.t("settings-remove-key")).clicked()
             {
                 acts.push(Act::RemoveKey);
             }
         });
-        ui.label(
-            RichText::new("The key is kept only in the system keyring; it is never written to files or logs.")
-                .weak(),
-        );
+        ui.label(RichText::new(i.t("settings-key-note")).weak());
         ui.horizontal(|ui| {
             let testing = app.settings_form.testing;
             if ui
-                .add_enabled(!testing, egui::Button::new("Test connection"))
-                .on_hover_text("Makes one harmless call with the address below and the typed (or stored) key")
+                .add_enabled(!testing, egui::Button::new(i.t("settings-test")))
+                .on_hover_text(i.t("settings-test-hint"))
                 .clicked()
             {
                 acts.push(Act::TestConnection);
@@ -79,23 +81,35 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
             .num_columns(2)
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
-                let l = ui.label("API address");
+                let l = ui.label(i.t("settings-address"));
                 ui.add(egui::TextEdit::singleline(&mut form.base_url).desired_width(320.0))
                     .labelled_by(l.id);
                 ui.end_row();
-                let l = ui.label("Project");
+                let l = ui.label(i.t("settings-project"));
                 ui.add(egui::TextEdit::singleline(&mut form.project).desired_width(200.0))
                     .labelled_by(l.id);
                 ui.end_row();
-                ui.label("Phone's redirect");
+                ui.label(i.t("settings-redirect"));
                 ui.vertical(|ui| {
-                    ui.radio_value(&mut form.callback, CallbackChoice::Lan, "Listen on this computer's network address (phones on the studio Wi-Fi)");
-                    ui.radio_value(&mut form.callback, CallbackChoice::Loopback, "Listen on this computer only (127.0.0.1)");
-                    ui.radio_value(&mut form.callback, CallbackChoice::External, "The studio's own callback URL (staff confirm by hand)");
+                    ui.radio_value(
+                        &mut form.callback,
+                        CallbackChoice::Lan,
+                        i.t("settings-redirect-lan"),
+                    );
+                    ui.radio_value(
+                        &mut form.callback,
+                        CallbackChoice::Loopback,
+                        i.t("settings-redirect-loopback"),
+                    );
+                    ui.radio_value(
+                        &mut form.callback,
+                        CallbackChoice::External,
+                        i.t("settings-redirect-external"),
+                    );
                 });
                 ui.end_row();
                 if form.callback == CallbackChoice::External {
-                    let l = ui.label("Callback URL");
+                    let l = ui.label(i.t("settings-callback-url"));
                     ui.add(
                         egui::TextEdit::singleline(&mut form.callback_url)
                             .hint_text("https://studio.example/cb/{session}")
@@ -103,19 +117,23 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                     )
                     .labelled_by(l.id);
                 } else {
-                    let l = ui.label("Callback port");
+                    let l = ui.label(i.t("settings-callback-port"));
                     ui.horizontal(|ui| {
                         ui.add(egui::DragValue::new(&mut form.callback_port).range(0..=65535))
                             .labelled_by(l.id);
-                        ui.label(RichText::new("0 picks a free port at each start; a fixed port lets a restarted app receive a phone that is still open.").weak());
+                        ui.label(RichText::new(i.t("settings-port-note")).weak());
                     });
                 }
                 ui.end_row();
-                let l = ui.label("Longest wait between checks");
-                ui.add(egui::DragValue::new(&mut form.poll_max_secs).range(2..=300).suffix(" s"))
-                    .labelled_by(l.id);
+                let l = ui.label(i.t("settings-poll-max"));
+                ui.add(
+                    egui::DragValue::new(&mut form.poll_max_secs)
+                        .range(2..=300)
+                        .suffix(" s"),
+                )
+                .labelled_by(l.id);
                 ui.end_row();
-                let l = ui.label("Stop checking a review after");
+                let l = ui.label(i.t("settings-poll-deadline"));
                 ui.add(
                     egui::DragValue::new(&mut form.poll_deadline_mins)
                         .range(1..=1440)
@@ -126,23 +144,117 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
             });
         ui.add_space(8.0);
         if let Some(cb) = &app.callback_base {
-            ui.label(RichText::new(format!("The callback listener is at {cb}.")).weak());
+            ui.label(RichText::new(i.ta("settings-listener", &[text("address", cb)])).weak());
         }
-        ui.label(RichText::new(format!("Data: {}", app.launch.data_dir.display())).weak());
-        ui.label(RichText::new(format!("Version {}", crate::config::VERSION_LINE)).weak());
+        ui.label(
+            RichText::new(i.ta(
+                "settings-data",
+                &[text("path", &app.launch.data_dir.display().to_string())],
+            ))
+            .weak(),
+        );
+        ui.label(
+            RichText::new(i.ta(
+                "settings-version",
+                &[text("version", crate::config::VERSION_LINE)],
+            ))
+            .weak(),
+        );
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let changed = app.settings_form.settings != app.launch.settings;
             if ui
-                .add_enabled(changed, egui::Button::new("Save settings"))
+                .add_enabled(changed, egui::Button::new(i.t("settings-save")))
                 .clicked()
             {
                 acts.push(Act::ApplySettings);
             }
-            if ui.add_enabled(changed, egui::Button::new("Undo changes")).clicked() {
+            if ui
+                .add_enabled(changed, egui::Button::new(i.t("settings-undo")))
+                .clicked()
+            {
                 app.settings_form.settings = app.launch.settings.clone();
             }
         });
     });
     acts
+}
+
+/// The window's language and text size: they apply at once.
+fn window_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
+    ui.label(RichText::new(i.t("settings-window")).strong());
+    ui.horizontal(|ui| {
+        let l = ui.label(i.t("settings-language"));
+        let current = app.launch.settings.ui_language;
+        let mut chosen = current;
+        egui::ComboBox::from_id_salt("ui-language")
+            .selected_text(current.map_or_else(
+                || i.t("settings-language-auto"),
+                |l| l.native_name().to_string(),
+            ))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut chosen, None, i.t("settings-language-auto"));
+                for lang in UiLang::ALL {
+                    ui.selectable_value(&mut chosen, Some(lang), lang.native_name());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        if chosen != current {
+            acts.push(Act::SetLanguage(chosen));
+        }
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label(i.t("settings-text-size"));
+        let mut scale = app.launch.settings.text_scale;
+        let r = ui
+            .add(
+                egui::Slider::new(&mut scale, 0.75..=2.0)
+                    .step_by(0.25)
+                    .suffix("×"),
+            )
+            .labelled_by(l.id);
+        if r.drag_stopped() || (r.changed() && !r.dragged()) {
+            acts.push(Act::SetTextScale(scale));
+        }
+    });
+    ui.add_space(6.0);
+}
+
+/// Kiosk mode: the staff PIN, the idle reset, where the person's screen goes.
+fn kiosk_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
+    ui.separator();
+    ui.label(RichText::new(i.t("settings-kiosk")).strong());
+    let set = app.launch.settings.kiosk_pin_hash.is_some();
+    ui.label(if set {
+        RichText::new(i.t("settings-pin-set"))
+    } else {
+        RichText::new(i.t("settings-pin-none")).color(AMBER)
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label(i.t("settings-pin-new"));
+        ui.add(
+            egui::TextEdit::singleline(&mut app.new_pin)
+                .password(true)
+                .desired_width(140.0),
+        )
+        .labelled_by(l.id);
+        if ui.button(i.t("settings-pin-save")).clicked() {
+            acts.push(Act::SetPin);
+        }
+    });
+    let form = &mut app.settings_form.settings;
+    ui.horizontal(|ui| {
+        let l = ui.label(i.t("settings-idle"));
+        ui.add(
+            egui::DragValue::new(&mut form.idle_reset_secs)
+                .range(10..=3600)
+                .suffix(" s"),
+        )
+        .labelled_by(l.id);
+    });
+    ui.checkbox(&mut form.customer_window, i.t("settings-customer-window"));
+    ui.add_space(6.0);
 }

@@ -4,6 +4,7 @@ use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::app::{Act, KioskApp, source_key};
+use super::i18n::{I18n, s as text};
 use super::widgets::{self, RED};
 use crate::engine::Command;
 use crate::flow::{Asset, AssetSource, AssetState, Session};
@@ -22,12 +23,12 @@ pub enum Filter {
 }
 
 impl Filter {
-    fn label(self) -> &'static str {
+    fn key(self) -> &'static str {
         match self {
-            Filter::All => "All",
-            Filter::Processing => "Processing",
-            Filter::Active => "Active",
-            Filter::Failed => "Failed",
+            Filter::All => "filter-all",
+            Filter::Processing => "filter-processing",
+            Filter::Active => "filter-active",
+            Filter::Failed => "filter-failed",
         }
     }
 
@@ -45,6 +46,27 @@ impl Filter {
     }
 }
 
+/// What is wrong with a row and what to do, in the window's language where the reason is a
+/// known review code; other reasons come from the engine as they are.
+fn reason(i: &I18n, state: &AssetState) -> Option<String> {
+    let AssetState::Failed { code, message } = state else {
+        return crate::flow::export::problem(state);
+    };
+    let key = match code.as_deref().unwrap_or_default() {
+        "FaceMismatch" => "reason-face-mismatch",
+        "MultipleFaces" => "reason-multiple-faces",
+        "FetchFailed" => "reason-fetch-failed",
+        "NoFace" => "reason-no-face",
+        crate::flow::NO_VERDICT => "reason-no-verdict",
+        _ => "reason-other",
+    };
+    let what = i.t(key);
+    Some(match message.as_deref().filter(|m| !m.trim().is_empty()) {
+        Some(m) => format!("{what} ({m})"),
+        None => what,
+    })
+}
+
 fn progress(state: &AssetState) -> Option<f32> {
     match state {
         AssetState::Staged => None,
@@ -56,14 +78,15 @@ fn progress(state: &AssetState) -> Option<f32> {
 
 /// Draws the filter bar and the table; returns what staff clicked.
 pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
+    let i = app.i18n.clone();
     let mut acts = Vec::new();
     let rows: Vec<&Asset> = s.current_assets().collect();
     if rows.is_empty() {
-        ui.label(RichText::new("No assets yet.").weak().italics());
+        ui.label(RichText::new(i.t("table-empty")).weak().italics());
         return acts;
     }
     ui.horizontal(|ui| {
-        ui.label("Show:");
+        ui.label(i.t("table-show"));
         for f in [
             Filter::All,
             Filter::Processing,
@@ -71,7 +94,7 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
             Filter::Failed,
         ] {
             let n = rows.iter().filter(|a| f.keeps(&a.state)).count();
-            ui.selectable_value(&mut app.filter, f, format!("{} ({n})", f.label()));
+            ui.selectable_value(&mut app.filter, f, i.ta(f.key(), &[super::i18n::n("n", n)]));
         }
     });
     let shown: Vec<&Asset> = rows
@@ -95,11 +118,11 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
         .header(24.0, |mut header| {
             for title in [
                 "",
-                "Name",
-                "Source",
-                "Status",
-                "Reason / what to do",
-                "asset:// URL",
+                &i.t("col-name"),
+                &i.t("col-source"),
+                &i.t("col-status"),
+                &i.t("col-reason"),
+                &i.t("col-url"),
                 "",
             ] {
                 header.col(|ui| {
@@ -119,15 +142,15 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                             egui::Image::new(t)
                                 .fit_to_exact_size(egui::vec2(48.0, 48.0))
                                 .maintain_aspect_ratio(true)
-                                .alt_text(format!("Preview of {}", a.name)),
+                                .alt_text(i.ta("table-preview", &[text("name", &a.name)])),
                         );
                     }
                     None => {
                         ui.label(
                             RichText::new(if matches!(a.source, AssetSource::Url { .. }) {
-                                "URL"
+                                i.t("table-url")
                             } else {
-                                "…"
+                                "…".to_string()
                             })
                             .weak(),
                         );
@@ -148,7 +171,8 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                     ui.label(short).on_hover_text(src);
                 });
                 row.col(|ui| {
-                    let (word, color) = widgets::chip_of(&a.state);
+                    let (key, color) = widgets::chip_of(&a.state);
+                    let word = &i.t(key);
                     match progress(&a.state) {
                         Some(p) if matches!(a.state, AssetState::Uploading { .. }) => {
                             ui.vertical(|ui| {
@@ -166,7 +190,7 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                     }
                 });
                 row.col(|ui| {
-                    let problem = crate::flow::export::problem(&a.state).or_else(|| {
+                    let problem = reason(&i, &a.state).or_else(|| {
                         matches!(a.state, AssetState::Staged)
                             .then(|| check.and_then(|c| c.problem.clone()))
                             .flatten()
@@ -180,13 +204,13 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                     if let AssetState::Active { asset_url, .. } = &a.state {
                         if widgets::named_button(
                             ui,
-                            "Copy",
-                            &format!("Copy the asset URL of {}", a.name),
+                            i.t("table-copy"),
+                            &i.ta("table-copy-label", &[text("name", &a.name)]),
                         )
-                        .on_hover_text("Copy this asset:// URL")
+                        .on_hover_text(i.t("table-copy-hint"))
                         .clicked()
                         {
-                            acts.push(Act::Copy(asset_url.clone(), "The asset URL"));
+                            acts.push(Act::Copy(asset_url.clone(), i.t("copied-asset")));
                         }
                         ui.label(RichText::new(asset_url).monospace())
                             .on_hover_text(asset_url);
@@ -204,26 +228,38 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                         && s.group_id().is_some()
                         && s.stage() != crate::flow::Stage::Cancelled
                     {
-                        if widgets::named_button(ui, "Replace", &format!("Replace {}", a.name))
-                            .clicked()
+                        if widgets::named_button(
+                            ui,
+                            i.t("table-replace"),
+                            &i.ta("table-replace-label", &[text("name", &a.name)]),
+                        )
+                        .clicked()
                         {
                             app.replacing = Some((s.id.clone(), a.id));
                         }
                         let hint = if matches!(a.state, AssetState::Failed { .. }) {
-                            "Send the same file again (only when the reason was temporary)"
+                            i.t("table-resubmit-failed-hint")
                         } else {
-                            "Send it again"
+                            i.t("table-resubmit-hint")
                         };
-                        if widgets::named_button(ui, "Resubmit", &format!("Resubmit {}", a.name))
-                            .on_hover_text(hint)
-                            .clicked()
+                        if widgets::named_button(
+                            ui,
+                            i.t("table-resubmit"),
+                            &i.ta("table-resubmit-label", &[text("name", &a.name)]),
+                        )
+                        .on_hover_text(hint)
+                        .clicked()
                         {
                             acts.push(Act::Send(Command::Resubmit(s.id.clone(), a.id)));
                         }
                     }
                     if (matches!(a.state, AssetState::Staged) || fixable)
-                        && widgets::named_button(ui, "Remove", &format!("Remove {}", a.name))
-                            .clicked()
+                        && widgets::named_button(
+                            ui,
+                            i.t("table-remove"),
+                            &i.ta("table-remove-label", &[text("name", &a.name)]),
+                        )
+                        .clicked()
                     {
                         acts.push(Act::Send(Command::Remove(s.id.clone(), a.id)));
                     }

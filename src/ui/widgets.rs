@@ -18,19 +18,19 @@ pub const AMBER: Color32 = Color32::from_rgb(0xA8, 0x5D, 0x00);
 /// Not started.
 pub const GREY: Color32 = Color32::from_rgb(0x5F, 0x63, 0x68);
 
-/// The chip's word and colour for a row's state.
+/// The chip's message id and colour for a row's state.
 pub fn chip_of(state: &AssetState) -> (&'static str, Color32) {
     match state {
-        AssetState::Staged => ("Ready", GREY),
-        AssetState::Uploading { .. } => ("Uploading", BLUE),
-        AssetState::Uploaded { .. } => ("Uploaded", BLUE),
-        AssetState::Submitting { .. } => ("Submitting", BLUE),
-        AssetState::Submitted { .. } => ("Processing", BLUE),
-        AssetState::Active { .. } => ("Active", GREEN),
-        AssetState::Failed { .. } => ("Failed", RED),
-        AssetState::UploadFailed { .. } => ("Upload failed", RED),
-        AssetState::Refused { .. } => ("Refused", RED),
-        AssetState::Uncertain { .. } => ("Uncertain", AMBER),
+        AssetState::Staged => ("chip-ready", GREY),
+        AssetState::Uploading { .. } => ("chip-uploading", BLUE),
+        AssetState::Uploaded { .. } => ("chip-uploaded", BLUE),
+        AssetState::Submitting { .. } => ("chip-submitting", BLUE),
+        AssetState::Submitted { .. } => ("chip-processing", BLUE),
+        AssetState::Active { .. } => ("chip-active", GREEN),
+        AssetState::Failed { .. } => ("chip-failed", RED),
+        AssetState::UploadFailed { .. } => ("chip-upload-failed", RED),
+        AssetState::Refused { .. } => ("chip-refused", RED),
+        AssetState::Uncertain { .. } => ("chip-uncertain", AMBER),
     }
 }
 
@@ -57,7 +57,11 @@ pub fn chip(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
 
 /// A small button that shows a short word but is announced (and found by tests) with a label
 /// naming its row.
-pub fn named_button(ui: &mut egui::Ui, text: &str, label: &str) -> egui::Response {
+pub fn named_button(
+    ui: &mut egui::Ui,
+    text: impl Into<egui::WidgetText>,
+    label: &str,
+) -> egui::Response {
     let r = ui.small_button(text);
     let label = label.to_string();
     r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label.clone()));
@@ -89,6 +93,8 @@ pub fn qr(
     cache: &mut Option<(String, egui::TextureHandle)>,
     link: &str,
     side: f32,
+    alt: &str,
+    too_long: &str,
 ) {
     let texture = match cache {
         Some((l, t)) if l == link => Some(t.clone()),
@@ -105,16 +111,11 @@ pub fn qr(
             ui.add(
                 egui::Image::new(&t)
                     .fit_to_exact_size(egui::vec2(side, side))
-                    .alt_text("QR code of the verification link"),
+                    .alt_text(alt),
             );
         }
         None => {
-            ui.label(
-                RichText::new(
-                    "The link is too long for a QR code: copy it and open it on the phone.",
-                )
-                .color(RED),
-            );
+            ui.label(RichText::new(too_long).color(RED));
         }
     }
 }
@@ -212,7 +213,7 @@ impl<A: Clone> Toasts<A> {
     }
 
     /// Draws them in the bottom-right corner; returns the action clicked, if any.
-    pub fn show(&mut self, ctx: &egui::Context) -> Option<A> {
+    pub fn show(&mut self, ctx: &egui::Context, dismiss: &str) -> Option<A> {
         let now = Instant::now();
         self.list
             .retain(|t| t.level != Level::Info || now.duration_since(t.shown) < INFO_FOR);
@@ -259,7 +260,7 @@ impl<A: Clone> Toasts<A> {
                                     clicked = Some(action.clone());
                                     close = Some(i);
                                 }
-                                if ui.button("Dismiss").clicked() {
+                                if ui.button(dismiss).clicked() {
                                     close = Some(i);
                                 }
                             });

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod kiosk;
+mod languages;
 mod screens;
 mod snapshots;
 mod table;
@@ -17,6 +19,7 @@ use avatar_kiosk::config::{CallbackChoice, Settings};
 use avatar_kiosk::engine::PollPolicy;
 use avatar_kiosk::secrets::{KeyStore, MemoryStore};
 use avatar_kiosk::sim::{SimConfig, Simulator};
+use avatar_kiosk::ui::i18n::UiLang;
 use avatar_kiosk::ui::{Demo, KioskApp, Launch};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -68,8 +71,10 @@ impl World {
         path
     }
 
-    fn base(&self, settings: Settings, key: Option<ApiKey>, demo: Option<Demo>) -> Launch {
+    fn base(&self, mut settings: Settings, key: Option<ApiKey>, demo: Option<Demo>) -> Launch {
         std::fs::create_dir_all(self.data_dir()).unwrap();
+        // English unless a test asks otherwise, whatever the machine's locale.
+        settings.ui_language.get_or_insert(UiLang::En);
         Launch {
             data_dir: self.data_dir(),
             settings,
@@ -78,6 +83,7 @@ impl World {
             key_from_env: false,
             demo,
             notice: None,
+            kiosk: false,
             adjust: Some(Arc::new(|c| {
                 c.poll = PollPolicy {
                     initial: Duration::from_millis(50),
@@ -133,6 +139,7 @@ impl World {
 pub fn harness(launch: Launch) -> Harness<'static, KioskApp> {
     Harness::builder()
         .with_size([1280.0, 900.0])
+        .with_context_setup(avatar_kiosk::ui::fonts::install)
         .build_ui_state(|ui, app: &mut KioskApp| app.show(ui), KioskApp::new(launch))
 }
 
@@ -198,18 +205,26 @@ pub fn start_session(h: &mut Harness<'_, KioskApp>, name: &str) {
 
 /// Adds files by pasting their paths, and waits until their checks are back.
 pub fn add_paths(h: &mut Harness<'_, KioskApp>, paths: &[&Path]) {
+    let i = avatar_kiosk::ui::i18n::I18n::new(UiLang::En);
+    add_paths_in(h, &i, paths);
+}
+
+/// [`add_paths`] with the window in another language.
+pub fn add_paths_in(
+    h: &mut Harness<'_, KioskApp>,
+    i: &avatar_kiosk::ui::i18n::I18n,
+    paths: &[&Path],
+) {
     let text: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    type_into(
-        h,
-        "Paste image or video URLs, or file paths, one per line",
-        &text.join("\n"),
-    );
-    click(h, "Add");
+    type_into(h, &i.t("assets-paste"), &text.join("\n"));
+    click(h, &i.t("assets-add"));
     let n = paths.len();
     wait(h, "the rows and their checks", move |h| {
         h.state()
             .current_session()
             .is_some_and(|s| s.current_assets().count() >= n)
             && !shows(h, "Checking")
+            && !shows(h, "확인 중")
+            && !shows(h, "正在检查")
     });
 }

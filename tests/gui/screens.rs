@@ -82,6 +82,7 @@ fn settings_test_the_key_and_a_stored_key_ends_the_demo() {
     launch.settings = Settings {
         base_url: real.sim.base_url(),
         callback: avatar_kiosk::config::CallbackChoice::Loopback,
+        ui_language: Some(avatar_kiosk::ui::i18n::UiLang::En),
         ..Settings::default()
     };
     if let Some(d) = launch.demo.as_mut() {

@@ -19,7 +19,7 @@ fn qr_harness(theme: egui::Theme) -> Harness<'static> {
         .with_theme(theme)
         .build_ui(move |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
-                avatar_kiosk::ui::widgets::qr(ui, &mut cache, LINK, 300.0);
+                avatar_kiosk::ui::widgets::qr(ui, &mut cache, LINK, 300.0, "QR code", "too long");
             });
         })
 }

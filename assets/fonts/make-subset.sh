@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Rebuilds NotoSansCJKsc-subset.otf (run after adding characters to assets/i18n/*.ftl).
+#   apt-get install -y fonts-noto-cjk python3-fonttools
+set -euo pipefail
+cd "$(dirname "$0")"
+chars=$(mktemp)
+/usr/bin/python3 - "$chars" <<'PY'
+import sys, glob
+chars = set()
+for c in range(0xAC00, 0xD7A4):  # every modern Hangul syllable
+    chars.add(chr(c))
+for hi in range(0xB0, 0xF8):     # the 6763 Han characters of GB 2312
+    for lo in range(0xA1, 0xFF):
+        try:
+            chars.add(bytes([hi, lo]).decode("gb2312"))
+        except UnicodeDecodeError:
+            pass
+for a, b in [(0x3131, 0x318F), (0x3040, 0x3100), (0x3000, 0x3040), (0xFF00, 0xFFF0)]:
+    chars.update(chr(c) for c in range(a, b))  # jamo, kana, CJK punctuation, full width
+for f in glob.glob("../i18n/*.ftl"):
+    chars.update(open(f, encoding="utf-8").read())
+open(sys.argv[1], "w", encoding="utf-8").write("".join(sorted(c for c in chars if len(c) == 1 and ord(c) >= 0x2000)))
+PY
+/usr/bin/python3 -m fontTools.subset /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+    --font-number=2 --text-file="$chars" --output-file=NotoSansCJKsc-subset.otf \
+    --layout-features='' --no-hinting --name-IDs='*' --notdef-outline
+rm -f "$chars"
+ls -l NotoSansCJKsc-subset.otf

@@ -1,0 +1,122 @@
+//! Kiosk mode: Settings and History behind the staff PIN, the person's screen showing nothing
+//! private, and the idle reset after a finished session.
+
+use avatar_kiosk::flow::sample::reviewed_session;
+use avatar_kiosk::store::Store;
+use avatar_kiosk::ui::Screen;
+use avatar_kiosk::ui::i18n::{I18n, UiLang};
+use avatar_kiosk::ui::kiosk::hash_pin;
+
+use crate::{World, click, harness, shows, start_session, type_into, wait, wait_for};
+
+const PIN: &str = "2468";
+
+fn kiosk(world: &World, idle_secs: u64) -> avatar_kiosk::ui::Launch {
+    let mut launch = world.demo();
+    launch.kiosk = true;
+    launch.settings.kiosk_pin_hash = Some(hash_pin(PIN).unwrap());
+    launch.settings.idle_reset_secs = idle_secs;
+    launch
+}
+
+#[test]
+fn settings_and_history_refuse_without_the_pin_and_open_with_it() {
+    let world = World::quick();
+    let mut h = harness(kiosk(&world, 600));
+    wait_for(&mut h, "Start: who is being verified?");
+    click(&mut h, "Settings");
+    wait_for(&mut h, "Staff PIN");
+    assert_ne!(
+        h.state().screen(),
+        Screen::Settings,
+        "Settings opened without a PIN"
+    );
+    assert!(!shows(&h, "APIMart API key"));
+
+    type_into(&mut h, "PIN", "1111");
+    click(&mut h, "Unlock");
+    wait_for(&mut h, "That PIN is not right.");
+    assert!(!shows(&h, "APIMart API key"));
+
+    type_into(&mut h, "PIN", PIN);
+    click(&mut h, "Unlock");
+    wait_for(&mut h, "APIMart API key");
+    assert_eq!(h.state().screen(), Screen::Settings);
+    // Unlocked, History opens too; Lock closes both again.
+    click(&mut h, "History");
+    wait_for(&mut h, "Every person onboarded on this computer.");
+    click(&mut h, "Lock");
+    click(&mut h, "History");
+    wait_for(&mut h, "Staff PIN");
+    assert!(!shows(&h, "Every person onboarded on this computer."));
+}
+
+#[test]
+fn the_persons_screen_shows_only_the_code_and_what_to_do() {
+    let world = World::quick();
+    // Another person's finished session is in the store.
+    std::fs::create_dir_all(world.data_dir()).unwrap();
+    let mut store = Store::open_in(&world.data_dir()).unwrap();
+    store
+        .save(
+            &reviewed_session("othersession000000", "Another Person", 3, 1_790_000_000_000),
+            1_790_000_000_000,
+            &[],
+        )
+        .unwrap();
+    drop(store);
+    let mut launch = world.real("sk-visible-secret-key");
+    launch.kiosk = true;
+    launch.settings.kiosk_pin_hash = Some(hash_pin(PIN).unwrap());
+    let mut h = harness(launch);
+    type_into(&mut h, "Note (optional)", "private staff note");
+    start_session(&mut h, "Ji-ho Han");
+    click(&mut h, "Show to the person");
+    // The person chose Korean on Start (the default): their screen speaks it.
+    let ko = I18n::new(UiLang::Ko);
+    wait_for(&mut h, &ko.t("customer-scan"));
+    assert!(shows(&h, &ko.t("qr-alt")));
+    assert!(shows(&h, "이 코드는"), "the countdown, in Korean");
+    for private in [
+        "Ji-ho Han",
+        "Another Person",
+        "private staff note",
+        "sk-visible-secret-key",
+        "Settings",
+        "History",
+        "New person",
+        "Cancel this session",
+        "The phone shows success",
+        "Copy link",
+    ] {
+        assert!(!shows(&h, private), "the person's screen shows {private:?}");
+    }
+    // Back to staff only with the PIN.
+    click(&mut h, "Staff");
+    wait_for(&mut h, "Staff PIN");
+    type_into(&mut h, "PIN", PIN);
+    click(&mut h, "Unlock");
+    wait_for(&mut h, "Ji-ho Han");
+}
+
+#[test]
+fn a_finished_session_clears_from_the_screen_after_the_idle_time() {
+    let world = World::quick();
+    let photo = world.photo("idle-front.jpg");
+    let mut h = harness(kiosk(&world, 1));
+    start_session(&mut h, "Idle Reset");
+    click(&mut h, "Simulate the phone: pass");
+    wait_for(&mut h, "Assets: add the person's photos and videos");
+    crate::add_paths(&mut h, &[&photo]);
+    click(&mut h, "Upload and submit 1 asset(s)");
+    wait_for(&mut h, "Done: every asset is approved");
+    // Nobody touches the window: it returns to Start and the name is gone.
+    wait(&mut h, "the idle reset", |h| {
+        shows(h, "Start: who is being verified?") && !shows(h, "Idle Reset")
+    });
+    assert!(h.state().current_session().is_none());
+    assert!(!shows(&h, "idle-front"));
+    // The reset also locked the staff screens.
+    click(&mut h, "History");
+    wait_for(&mut h, "Staff PIN");
+}
