@@ -42,9 +42,9 @@ click() { xdotool mousemove "$1" "$2" click 1; sleep "${3:-0.5}"; }
 shot() { import -window "$win" "$out/$prefix$1.png"; echo "took $out/$prefix$1.png"; }
 
 click 260 111
-xdotool type --delay 15 "$name"
+xdotool type --delay 120 "$name"
 click 260 141
-xdotool type --delay 15 "$note"
+xdotool type --delay 120 "$note"
 click 15 202
 click 600 500
 shot 1-start

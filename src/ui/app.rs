@@ -117,6 +117,8 @@ pub enum Act {
     Lock,
     /// Show the person's screen in the main window (switch mode), or go back.
     CustomerView(bool),
+    /// Files chosen in the in-app picker.
+    Picked(PickFor, Vec<PathBuf>),
     /// Store the new staff PIN typed in Settings.
     SetPin,
     /// The window's language (`None`: the OS's).
@@ -222,6 +224,8 @@ pub struct KioskApp {
     /// The new PIN typed in Settings.
     pub(super) new_pin: String,
     customer_qr: Option<(String, egui::TextureHandle)>,
+    save_seq: u64,
+    saved_seq: Arc<std::sync::Mutex<u64>>,
     fonts_installed: bool,
     /// Frames drawn, for measurements.
     pub frames: u64,
@@ -273,6 +277,8 @@ impl KioskApp {
             kiosk,
             new_pin: String::new(),
             customer_qr: None,
+            save_seq: 0,
+            saved_seq: Arc::default(),
             fonts_installed: false,
             frames: 0,
         };
@@ -343,6 +349,10 @@ impl KioskApp {
             old.shutdown();
         }
         self.events = None;
+        // Answers in flight are lost with the old engine: ask again when the rows come back.
+        self.checks
+            .retain(|_, c| c.texture.is_some() || c.problem.is_some() || c.hash.is_some());
+        self.settings_form.testing = false;
         let config = match self.engine_config() {
             Ok(c) => c,
             Err(why) => {
@@ -366,7 +376,7 @@ impl KioskApp {
         }
     }
 
-    fn send(&mut self, command: Command) {
+    fn send(&mut self, command: Command) -> bool {
         let sent = match &self.engine {
             Some(engine) => engine.send(command).is_ok(),
             None => false,
@@ -382,6 +392,7 @@ impl KioskApp {
                 Some((self.i18n.t("open-settings"), Act::Go(Screen::Settings))),
             );
         }
+        sent
     }
 
     fn pump_events(&mut self, ctx: &egui::Context) {
@@ -442,8 +453,17 @@ impl KioskApp {
                 }
                 self.sessions.insert(s.id.clone(), Arc::new(*s));
             }
-            Event::Refused { message, .. } => self.toasts.push(Level::Warning, message, None),
-            Event::Error { message, .. } => {
+            Event::Refused { session, message } => {
+                // A refused Start leaves the form usable again.
+                if session.is_none() || session == self.pending_start {
+                    self.pending_start = None;
+                }
+                self.toasts.push(Level::Warning, message, None)
+            }
+            Event::Error { session, message } => {
+                if session.is_some() && session == self.pending_start {
+                    self.pending_start = None;
+                }
                 let action = message
                     .contains("Settings")
                     .then(|| (self.i18n.t("open-settings"), Act::Go(Screen::Settings)));
@@ -508,6 +528,12 @@ impl KioskApp {
                 self.files_picked(target, paths);
             }
             Done::Listed(dir, result) => {
+                let result = result.map_err(|reason| {
+                    self.i18n.ta(
+                        "picker-cannot-open",
+                        &[s("path", &dir.display().to_string()), s("reason", &reason)],
+                    )
+                });
                 if let Some(p) = &mut self.picker
                     && p.dir == dir
                 {
@@ -520,11 +546,14 @@ impl KioskApp {
                 self.restart_after_key();
             }
             Done::Key(Err(msg)) => self.toasts.push(Level::Error, msg, None),
-            Done::SettingsSaved(Ok(())) => {
-                self.toasts
-                    .push(Level::Info, self.i18n.t("settings-saved"), None);
-            }
-            Done::SettingsSaved(Err(msg)) => self.toasts.push(Level::Error, msg, None),
+            Done::SettingsSaved(Ok(())) => {}
+            Done::SettingsSaved(Err(reason)) => self.toasts.push(
+                Level::Error,
+                self.i18n
+                    .ta("toast-settings-unsaved", &[s("reason", &reason)]),
+                None,
+            ),
+            Done::Quiet => {}
             Done::Exported(Ok(path)) => {
                 let shown = path.display().to_string();
                 self.toasts.push(
@@ -591,17 +620,8 @@ impl KioskApp {
         if self.launch.settings.last_folder.as_ref() != Some(&dir) {
             self.launch.settings.last_folder = Some(dir.clone());
             self.settings_form.settings.last_folder = Some(dir);
-            let settings = self.launch.settings.clone();
-            let data_dir = self.launch.data_dir.clone();
             if let Some(ctx) = self.ctx_cell.get().cloned() {
-                self.jobs.spawn("settings", &ctx, move || {
-                    // Remembering the folder is a nicety: a failure is only logged.
-                    if let Err(e) = settings.save(&data_dir) {
-                        tracing::warn!("could not remember the folder: {e}");
-                    }
-                    Done::SettingsSaved(Ok(()))
-                });
-                self.jobs.running = self.jobs.running.saturating_sub(1);
+                self.save_settings(&ctx);
             }
         }
     }
@@ -659,18 +679,21 @@ impl KioskApp {
         if new.is_empty() {
             return;
         }
-        for n in &new {
+        let sources: Vec<AssetSource> = new.iter().map(|n| n.source.clone()).collect();
+        if !self.send(Command::AddAssets(id.to_string(), new)) {
+            return;
+        }
+        for source in sources {
             self.checks.insert(
-                source_key(&n.source),
+                source_key(&source),
                 CheckView {
                     texture: None,
                     problem: None,
                     hash: None,
                 },
             );
-            self.send(Command::Check(n.source.clone()));
+            self.send(Command::Check(source));
         }
-        self.send(Command::AddAssets(id.to_string(), new));
     }
 
     fn replace_with(&mut self, id: &str, asset: AssetId, source: AssetSource) {
@@ -713,12 +736,13 @@ impl KioskApp {
     fn act(&mut self, ctx: &egui::Context, act: Act) {
         match act {
             Act::Send(command) => {
-                if matches!(command, Command::TestConnection { .. }) {
-                    self.settings_form.testing = true;
-                }
-                self.send(command)
+                self.send(command);
             }
             Act::StartSession => {
+                if self.pending_start.is_some() {
+                    return;
+                }
+                self.relock();
                 let id = engine::new_session_id();
                 self.pending_start = Some(id.clone());
                 let f = self.start.clone();
@@ -745,6 +769,7 @@ impl KioskApp {
                 self.screen = screen;
             }
             Act::NewSession => {
+                self.relock();
                 self.current = None;
                 self.pending_start = None;
                 self.screen = Screen::Wizard;
@@ -757,8 +782,10 @@ impl KioskApp {
             }
             Act::Pick(target) => {
                 let start = self.launch.settings.last_folder.clone();
+                let title = self.i18n.t("assets-choose");
+                let filter = self.i18n.t("picker-images");
                 self.jobs.spawn("file-dialog", ctx, move || {
-                    Done::Picked(target, jobs::native_pick(start))
+                    Done::Picked(target, jobs::native_pick(start, &title, &filter))
                 });
             }
             Act::InAppPicker(target) => {
@@ -836,12 +863,12 @@ impl KioskApp {
                     self.settings_form.tested = Some(Err(self.i18n.t("toast-key-none")));
                     return;
                 };
-                self.settings_form.testing = true;
                 self.settings_form.tested = None;
-                self.send(Command::TestConnection {
+                let sent = self.send(Command::TestConnection {
                     base_url: self.settings_form.settings.base_url.trim().to_string(),
                     key,
                 });
+                self.settings_form.testing = sent;
             }
             Act::ApplySettings => {
                 let mut s = self.settings_form.settings.clone();
@@ -865,6 +892,8 @@ impl KioskApp {
                 self.launch.settings = s;
                 self.save_settings(ctx);
                 self.start_engine();
+                self.toasts
+                    .push(Level::Info, self.i18n.t("settings-saved"), None);
             }
             Act::AskDelete(id) => self.confirm_delete = Some(id),
             Act::AskPin(target) => self.ask_pin(target),
@@ -876,10 +905,14 @@ impl KioskApp {
                 self.screen = Screen::Wizard;
             }
             Act::CustomerView(on) => {
+                if on {
+                    self.relock();
+                }
                 if let Some(k) = &mut self.kiosk {
                     k.customer_view = on;
                 }
             }
+            Act::Picked(target, paths) => self.files_picked(target, paths),
             Act::SetPin => {
                 let pin = self.new_pin.trim().to_string();
                 if !super::kiosk::pin_is_valid(&pin) {
@@ -956,9 +989,9 @@ impl KioskApp {
             .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
             .unwrap_or_else(|| self.launch.data_dir.join("exports"));
         let start = self.launch.settings.last_folder.clone();
-
+        let save_title = self.i18n.t("export-save-title");
         self.jobs.spawn("export", ctx, move || {
-            let path = match jobs::native_save(&name, start) {
+            let path = match jobs::native_save(&name, start, &save_title) {
                 Ok(Some(p)) => p,
                 Ok(None) => return Done::ExportCancelled,
                 // No dialog on this machine: save where staff can find it, and say where.
@@ -977,18 +1010,34 @@ impl KioskApp {
         });
     }
 
-    /// Writes the settings in use, off the UI thread.
+    /// Writes the settings in use, off the UI thread. Writes are numbered: one that finds a
+    /// newer one already written gives way, so the file always ends with the latest.
     fn save_settings(&mut self, ctx: &egui::Context) {
         let settings = self.launch.settings.clone();
         let data_dir = self.launch.data_dir.clone();
-        let i18n_failed = self.i18n.t("toast-settings-unsaved");
+        self.save_seq += 1;
+        let seq = self.save_seq;
+        let written = self.saved_seq.clone();
         self.jobs.spawn("settings", ctx, move || {
-            Done::SettingsSaved(
-                settings
-                    .save(&data_dir)
-                    .map_err(|e| i18n_failed.replace("{ $reason }", &e.to_string())),
-            )
+            let mut last = written.lock().unwrap_or_else(|p| p.into_inner());
+            if *last > seq {
+                return Done::Quiet;
+            }
+            *last = seq;
+            Done::SettingsSaved(settings.save(&data_dir).map_err(|e| e.to_string()))
         });
+    }
+
+    /// A Start was sent and its session has not come back yet.
+    pub(super) fn starting(&self) -> bool {
+        self.pending_start.is_some()
+    }
+
+    /// Locks the staff screens again (a new person, or the person's screen shown).
+    fn relock(&mut self) {
+        if let Some(k) = &mut self.kiosk {
+            k.unlocked = false;
+        }
     }
 
     /// Whether kiosk mode holds this screen behind the PIN right now.
@@ -1095,14 +1144,16 @@ impl KioskApp {
             ctx.request_repaint_after(idle_for - idle);
             return;
         }
+        // The person's screen stays (it now shows Welcome); the staff screens lock.
         k.unlocked = false;
-        k.customer_view = false;
         k.prompt = None;
         k.last_input = Instant::now();
         self.current = None;
         self.pending_start = None;
         self.paste.clear();
         self.replacing = None;
+        self.replace_url.clear();
+        self.confirm_delete = None;
         self.picker = None;
         self.checks.clear();
         self.qr_cache = None;
@@ -1182,6 +1233,10 @@ impl KioskApp {
             }
         }
         self.frames += 1;
+        if self.kiosk.is_some() && self.locked() && ctx.input(|i| i.viewport().close_requested()) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.ask_pin(PinFor::Leave);
+        }
         self.pump_events(&ctx);
         self.idle_reset(&ctx);
         let now = engine::now_ms();
@@ -1246,7 +1301,7 @@ impl KioskApp {
         ctx.show_viewport_immediate(
             egui::ViewportId::from_hash_of("avatar-kiosk-customer"),
             egui::ViewportBuilder::default()
-                .with_title("Avatar Kiosk — verification")
+                .with_title(i.t("customer-window-title"))
                 .with_inner_size([900.0, 1000.0]),
             |ui, _class| {
                 egui::CentralPanel::default().show(ui, |ui| {

@@ -46,6 +46,8 @@ pub enum Done {
     Phone(Result<(), String>),
     /// Staff cancelled the save dialog.
     ExportCancelled,
+    /// Done, nothing to say.
+    Quiet,
     /// Whether the PIN typed matched.
     PinChecked(bool),
     /// A new PIN's hash.
@@ -103,10 +105,10 @@ pub const IMAGE_ENDINGS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "heic"
 
 /// The native multi-file dialog. `None` means no dialog could be shown (no desktop portal and
 /// no zenity); an empty list means staff cancelled.
-pub fn native_pick(start: Option<PathBuf>) -> Option<Vec<PathBuf>> {
+pub fn native_pick(start: Option<PathBuf>, title: &str, filter: &str) -> Option<Vec<PathBuf>> {
     let mut dialog = rfd::FileDialog::new()
-        .set_title("Choose photos of the person")
-        .add_filter("Images", IMAGE_ENDINGS);
+        .set_title(title)
+        .add_filter(filter, IMAGE_ENDINGS);
     if let Some(dir) = start.filter(|d| d.is_dir()) {
         dialog = dialog.set_directory(dir);
     }
@@ -114,10 +116,8 @@ pub fn native_pick(start: Option<PathBuf>) -> Option<Vec<PathBuf>> {
 }
 
 /// The native save dialog; `Err` when it could not open.
-pub fn native_save(name: &str, start: Option<PathBuf>) -> Result<Option<PathBuf>, ()> {
-    let mut dialog = rfd::FileDialog::new()
-        .set_title("Save the export")
-        .set_file_name(name);
+pub fn native_save(name: &str, start: Option<PathBuf>, title: &str) -> Result<Option<PathBuf>, ()> {
+    let mut dialog = rfd::FileDialog::new().set_title(title).set_file_name(name);
     if let Some(dir) = start.filter(|d| d.is_dir()) {
         dialog = dialog.set_directory(dir);
     }
@@ -133,8 +133,7 @@ pub fn native_save(name: &str, start: Option<PathBuf>) -> Result<Option<PathBuf>
 
 /// Lists a folder: sub-folders first, then images, by name. Hidden entries are left out.
 pub fn list_folder(dir: &std::path::Path) -> Result<Vec<Entry>, String> {
-    let read = std::fs::read_dir(dir)
-        .map_err(|e| format!("The folder {} cannot be opened ({e}).", dir.display()))?;
+    let read = std::fs::read_dir(dir).map_err(|e| e.to_string())?;
     let mut out: Vec<Entry> = read
         .filter_map(Result::ok)
         .filter_map(|e| {

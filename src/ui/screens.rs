@@ -267,7 +267,7 @@ fn start(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
     ui.add_space(8.0);
     ui.checkbox(&mut app.start.consent, i.t("start-consent"));
     ui.add_space(12.0);
-    let ready = !app.start.person.trim().is_empty() && app.start.consent;
+    let ready = !app.start.person.trim().is_empty() && app.start.consent && !app.starting();
     let button = egui::Button::new(RichText::new(i.t("start-button")).size(16.0))
         .min_size(egui::vec2(200.0, 36.0));
     let clicked = ui.add_enabled(ready, button).clicked();
@@ -762,22 +762,7 @@ fn picker_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
         });
     if finish {
         let paths = std::mem::take(&mut picker.selected);
-        match picker.target.clone() {
-            PickFor::Add(_) => acts.push(Act::AddFiles(paths)),
-            PickFor::Replace(id, asset) => {
-                if let Some(p) = paths.into_iter().next() {
-                    acts.push(Act::Send(Command::Replace(
-                        id,
-                        asset,
-                        crate::engine::NewAsset {
-                            name: None,
-                            source: crate::flow::AssetSource::File { path: p },
-                            kind: None,
-                        },
-                    )));
-                }
-            }
-        }
+        acts.push(Act::Picked(picker.target.clone(), paths));
         app.picker = None;
         return;
     }

@@ -129,7 +129,7 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                 ui.add(
                     egui::DragValue::new(&mut form.poll_max_secs)
                         .range(2..=300)
-                        .suffix(" s"),
+                        .suffix(format!(" {}", i.t("settings-seconds"))),
                 )
                 .labelled_by(l.id);
                 ui.end_row();
@@ -137,7 +137,7 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                 ui.add(
                     egui::DragValue::new(&mut form.poll_deadline_mins)
                         .range(1..=1440)
-                        .suffix(" min"),
+                        .suffix(format!(" {}", i.t("settings-minutes"))),
                 )
                 .labelled_by(l.id);
                 ui.end_row();
@@ -251,7 +251,7 @@ fn kiosk_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
         ui.add(
             egui::DragValue::new(&mut form.idle_reset_secs)
                 .range(10..=3600)
-                .suffix(" s"),
+                .suffix(format!(" {}", i.t("settings-seconds"))),
         )
         .labelled_by(l.id);
     });

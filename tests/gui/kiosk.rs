@@ -49,6 +49,14 @@ fn settings_and_history_refuse_without_the_pin_and_open_with_it() {
     click(&mut h, "History");
     wait_for(&mut h, "Staff PIN");
     assert!(!shows(&h, "Every person onboarded on this computer."));
+    // Unlocked again, then the next person comes: the PIN is asked again.
+    type_into(&mut h, "PIN", PIN);
+    click(&mut h, "Unlock");
+    wait_for(&mut h, "Every person onboarded on this computer.");
+    click(&mut h, "New person");
+    click(&mut h, "History");
+    wait_for(&mut h, "Staff PIN");
+    assert!(!shows(&h, "Every person onboarded on this computer."));
 }
 
 #[test]
@@ -69,6 +77,13 @@ fn the_persons_screen_shows_only_the_code_and_what_to_do() {
     launch.kiosk = true;
     launch.settings.kiosk_pin_hash = Some(hash_pin(PIN).unwrap());
     let mut h = harness(launch);
+    // Staff unlocked Settings earlier: showing the person's screen locks again.
+    click(&mut h, "Settings");
+    wait_for(&mut h, "Staff PIN");
+    type_into(&mut h, "PIN", PIN);
+    click(&mut h, "Unlock");
+    wait_for(&mut h, "APIMart API key");
+    click(&mut h, "New person");
     type_into(&mut h, "Note (optional)", "private staff note");
     start_session(&mut h, "Ji-ho Han");
     click(&mut h, "Show to the person");
@@ -94,6 +109,7 @@ fn the_persons_screen_shows_only_the_code_and_what_to_do() {
     // Back to staff only with the PIN.
     click(&mut h, "Staff");
     wait_for(&mut h, "Staff PIN");
+    assert!(!shows(&h, "Ji-ho Han"), "the staff view came back without the PIN");
     type_into(&mut h, "PIN", PIN);
     click(&mut h, "Unlock");
     wait_for(&mut h, "Ji-ho Han");
