@@ -54,9 +54,9 @@ shot 2-verify
 
 click 680 377 2.5
 click 400 192
-xdotool type --delay 5 "$work/minji-front.jpg"; xdotool key Return
-xdotool type --delay 5 "$work/minji-side.jpg"; xdotool key Return
-xdotool type --delay 5 "$work/minji-group.jpg"
+xdotool type --delay 30 "$work/minji-front.jpg"; xdotool key Return
+xdotool type --delay 30 "$work/minji-side.jpg"; xdotool key Return
+xdotool type --delay 30 "$work/minji-group.jpg"
 click 1108 200 2.5
 click 600 700
 shot 3-assets
