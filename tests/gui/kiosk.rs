@@ -109,7 +109,10 @@ fn the_persons_screen_shows_only_the_code_and_what_to_do() {
     // Back to staff only with the PIN.
     click(&mut h, "Staff");
     wait_for(&mut h, "Staff PIN");
-    assert!(!shows(&h, "Ji-ho Han"), "the staff view came back without the PIN");
+    assert!(
+        !shows(&h, "Ji-ho Han"),
+        "the staff view came back without the PIN"
+    );
     type_into(&mut h, "PIN", PIN);
     click(&mut h, "Unlock");
     wait_for(&mut h, "Ji-ho Han");
