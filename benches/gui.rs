@@ -48,6 +48,7 @@ fn open(rows: u32, dir: &std::path::Path) -> Harness<'static, KioskApp> {
     };
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])
+        .with_context_setup(avatar_kiosk::ui::fonts::install)
         .build_ui_state(|ui, app: &mut KioskApp| app.show(ui), KioskApp::new(launch));
     h.get_by_label("History").click();
     step_until(&mut h, "Open Bench Person");
