@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::text::Msg;
+
 /// The directory for the database, logs and settings: `--data-dir`, else the platform data
 /// directory (`~/.local/share/avatar-kiosk` on Linux), else `./avatar-kiosk-data`.
 pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
@@ -97,27 +99,20 @@ impl Default for Settings {
 
 impl Settings {
     /// Reads the settings; a missing or unreadable file gives the defaults (and says why).
-    pub fn load(data_dir: &Path) -> (Settings, Option<String>) {
+    pub fn load(data_dir: &Path) -> (Settings, Option<Msg>) {
         let path = data_dir.join(SETTINGS_FILE);
+        let unreadable = |e: &dyn std::fmt::Display| {
+            Msg::new("settings-file-unreadable")
+                .text("path", path.display().to_string())
+                .text("reason", e.to_string())
+        };
         match std::fs::read(&path) {
             Ok(bytes) => match serde_json::from_slice(&bytes) {
                 Ok(s) => (s, None),
-                Err(e) => (
-                    Settings::default(),
-                    Some(format!(
-                        "The settings file {} could not be read ({e}); the defaults are used. Save Settings to replace it.",
-                        path.display()
-                    )),
-                ),
+                Err(e) => (Settings::default(), Some(unreadable(&e))),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
-            Err(e) => (
-                Settings::default(),
-                Some(format!(
-                    "The settings file {} could not be read ({e}); the defaults are used.",
-                    path.display()
-                )),
-            ),
+            Err(e) => (Settings::default(), Some(unreadable(&e))),
         }
     }
 

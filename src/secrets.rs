@@ -5,6 +5,7 @@
 use std::sync::Mutex;
 
 use crate::api::ApiKey;
+use crate::text::Msg;
 
 /// The keyring service name.
 pub const SERVICE: &str = "avatar-kiosk";
@@ -26,10 +27,10 @@ pub enum SecretError {
 
 impl SecretError {
     /// What staff can do about it.
-    pub fn advice(&self) -> String {
+    pub fn advice(&self) -> Msg {
         match self {
-            SecretError::Unavailable(_) => "The system keyring is not available, so the API key cannot be stored safely. Log in to a desktop session with a keyring (GNOME Keyring or KWallet), or set AVATAR_KIOSK_API_KEY for this run.".into(),
-            SecretError::Failed(why) => format!("The system keyring refused the request ({why}). Unlock the keyring and try again."),
+            SecretError::Unavailable(_) => Msg::new("keyring-unavailable"),
+            SecretError::Failed(why) => Msg::new("keyring-failed").text("reason", why),
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::text::Msg;
+
 /// Anything that can go wrong when talking to APIMart.
 ///
 /// `Display` is a short technical description (for logs); [`ApiError::advice`] is the sentence
@@ -178,56 +180,47 @@ impl ApiError {
     }
 
     /// The sentence staff read: what happened, in plain words, and what to do next.
-    pub fn advice(&self) -> String {
+    pub fn advice(&self) -> Msg {
         match self {
-            ApiError::InvalidBaseUrl { url, .. } => format!(
-                "The API address \"{url}\" is not a valid web address. Correct it in Settings (the usual one is https://api.apimart.ai)."
-            ),
-            ApiError::InsecureBaseUrl { url } => format!(
-                "The API address \"{url}\" must start with https://. Plain http is only allowed for this computer (127.0.0.1 or localhost). Correct it in Settings."
-            ),
-            ApiError::MissingKey => {
-                "No API key is set. Enter your APIMart key in Settings, or start with --demo to try the app on the built-in simulator.".into()
+            ApiError::InvalidBaseUrl { url, .. } => {
+                Msg::new("api-invalid-base-url").text("url", url)
             }
-            ApiError::BadRequest { message, .. } => format!(
-                "APIMart refused the request: {message}. Check the details you entered; if it keeps happening, report it with the log."
-            ),
-            ApiError::Unauthorized { message } => format!(
-                "APIMart did not accept the API key ({message}). Check the API key in Settings."
-            ),
-            ApiError::InsufficientBalance { message } => format!(
-                "The APIMart account balance is too low ({message}). Top up the balance, then try again; nothing already done is lost."
-            ),
-            ApiError::PayloadTooLarge { message } => format!(
-                "The file is too large for APIMart ({message}). Use an image under 20 MB, or let the app shrink it."
-            ),
-            ApiError::RateLimited { retry_after, message } => match retry_after {
-                Some(wait) => format!(
-                    "APIMart is busy and asked us to wait {} s ({message}). The app retries by itself; nothing needs doing.",
-                    wait.as_secs().max(1)
-                ),
-                None => format!(
-                    "APIMart is busy ({message}). The app retries by itself; if it lasts, wait a minute and try again."
-                ),
+            ApiError::InsecureBaseUrl { url } => Msg::new("api-insecure-base-url").text("url", url),
+            ApiError::MissingKey => Msg::new("api-missing-key"),
+            ApiError::BadRequest { message, .. } => {
+                Msg::new("api-bad-request").text("message", message)
+            }
+            ApiError::Unauthorized { message } => {
+                Msg::new("api-unauthorized").text("message", message)
+            }
+            ApiError::InsufficientBalance { message } => {
+                Msg::new("api-insufficient-balance").text("message", message)
+            }
+            ApiError::PayloadTooLarge { message } => {
+                Msg::new("api-payload-too-large").text("message", message)
+            }
+            ApiError::RateLimited {
+                retry_after,
+                message,
+            } => match retry_after {
+                Some(wait) => Msg::new("api-rate-limited-wait")
+                    .num("seconds", wait.as_secs().max(1))
+                    .text("message", message),
+                None => Msg::new("api-rate-limited").text("message", message),
             },
-            ApiError::Server { status, message } => format!(
-                "APIMart had a problem on its side (error {status}: {message}). Wait a moment and try again; nothing already done is lost."
-            ),
-            ApiError::Other { status, message, .. } => format!(
-                "APIMart refused the request (error {status}: {message}). Try again; if it keeps happening, report it with the log."
-            ),
-            ApiError::Timeout => {
-                "APIMart did not answer in time. Check the network connection, then try again.".into()
+            ApiError::Server { status, message } => Msg::new("api-server")
+                .num("status", *status)
+                .text("message", message),
+            ApiError::Other {
+                status, message, ..
+            } => Msg::new("api-other")
+                .num("status", *status)
+                .text("message", message),
+            ApiError::Timeout => Msg::new("api-timeout"),
+            ApiError::Unreachable { .. } | ApiError::Connection { .. } => {
+                Msg::new("api-unreachable")
             }
-            ApiError::Unreachable { .. } => {
-                "APIMart could not be reached. Check the network connection and the API address in Settings, then try again.".into()
-            }
-            ApiError::Connection { .. } => {
-                "APIMart could not be reached. Check the network connection and the API address in Settings, then try again.".into()
-            }
-            ApiError::Decode { .. } => {
-                "APIMart answered something the app cannot read. Try again; if it keeps happening, check the API address in Settings and report it with the log.".into()
-            }
+            ApiError::Decode { .. } => Msg::new("api-decode"),
         }
     }
 }

@@ -18,6 +18,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::text::Msg;
+
 pub use error::ApiError;
 pub use retry::RetryPolicy;
 pub use types::*;
@@ -596,11 +598,11 @@ fn mentions_not_ready(e: &ApiError) -> bool {
     text.contains("ValidateNotReady")
 }
 
-fn task_error_text(task: &Task) -> String {
+fn task_error_text(task: &Task) -> Msg {
     task.error
         .as_ref()
         .and_then(|e| e.message.clone().or_else(|| e.code.clone()))
-        .unwrap_or_else(|| "verification did not pass".into())
+        .map_or_else(|| Msg::new("verify-did-not-pass"), Msg::verbatim)
 }
 
 /// Interprets the `data` of a step-2 answer in every shape API_NOTES lists.
@@ -623,15 +625,15 @@ pub fn verification_outcome(data: &Value) -> VerificationOutcome {
                 v.get("message")
                     .or_else(|| v.get("reason"))
                     .and_then(Value::as_str)
-                    .map(str::to_string)
+                    .map(Msg::verbatim)
             })
-            .unwrap_or_else(|| "verification did not pass".into());
+            .unwrap_or_else(|| Msg::new("verify-did-not-pass"));
         return VerificationOutcome::Failed { reason };
     }
     match data.get("id").and_then(types::value_as_id) {
         Some(task_id) => VerificationOutcome::Pending { task_id },
         None => VerificationOutcome::Failed {
-            reason: "the answer holds neither a group id nor a task to follow".into(),
+            reason: Msg::new("verify-no-answer"),
         },
     }
 }

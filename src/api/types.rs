@@ -469,8 +469,8 @@ pub enum VerificationOutcome {
     },
     /// Verification did not pass.
     Failed {
-        /// The upstream's reason, as given.
-        reason: String,
+        /// The upstream's reason, as given (or why none could be read).
+        reason: crate::text::Msg,
     },
 }
 

@@ -144,7 +144,7 @@ pub async fn precheck(
                             std::fs::read(&path).map_err(|e| format!("cannot be read: {e}"))?;
                         crate::media::prepare_image(&bytes, &crate::media::Limits::default())
                             .map(|p| p.hash)
-                            .map_err(|b| b.advice())
+                            .map_err(|b| b.advice().english())
                     })
                     .await
                     .map_err(|e| e.to_string())
@@ -231,14 +231,13 @@ fn reason_of(state: &AssetState) -> Option<String> {
     match state {
         AssetState::UploadFailed { reason }
         | AssetState::Refused { reason }
-        | AssetState::Uncertain { reason, .. } => Some(reason.clone()),
+        | AssetState::Uncertain { reason, .. } => Some(reason.english()),
         AssetState::Uploaded { .. } => {
             Some("Not sent: an earlier request of the same submission failed. Submit again.".into())
         }
-        AssetState::Failed { code, message } => Some(crate::flow::review_advice(
-            code.as_deref(),
-            message.as_deref(),
-        )),
+        AssetState::Failed { code, message } => {
+            Some(crate::flow::review_advice(code.as_deref(), message.as_deref()).english())
+        }
         _ => None,
     }
 }

@@ -13,6 +13,7 @@ use crate::api::{
 };
 use crate::flow::{AssetId, AssetSource, Input, Millis, SubmitOutcome};
 use crate::media;
+use crate::text::Msg;
 
 /// What every task needs.
 #[derive(Clone)]
@@ -44,7 +45,7 @@ impl Ctx {
             .await;
     }
 
-    async fn error(&self, message: String) {
+    async fn error(&self, message: Msg) {
         let _ = self
             .out
             .send(Internal::Error(Some(self.session.clone()), message))
@@ -139,7 +140,7 @@ fn outcome_log(o: &VerificationOutcome) -> (String, String) {
             "verification-pending".into(),
             format!("result pending in task {task_id}"),
         ),
-        VerificationOutcome::Failed { reason } => ("verification-failed".into(), reason.clone()),
+        VerificationOutcome::Failed { reason } => ("verification-failed".into(), reason.english()),
     }
 }
 
@@ -152,10 +153,7 @@ pub(super) async fn query_verification(ctx: Ctx, token: String) {
         }
         Err(e) if e.certainly_not_applied() => {
             // The token never reached the upstream: it is still good. Staff confirm again.
-            let reason = format!(
-                "{} Then press \"The phone shows success\" again; the code is still valid.",
-                e.advice()
-            );
+            let reason = Msg::new("verify-not-sent").msg("advice", e.advice());
             ctx.input(
                 Input::VerificationNotSent { reason },
                 "verification-not-sent",
@@ -164,10 +162,7 @@ pub(super) async fn query_verification(ctx: Ctx, token: String) {
             .await;
         }
         Err(e) => {
-            let reason = format!(
-                "{} The code cannot be used again: press \"New code\".",
-                e.advice()
-            );
+            let reason = Msg::new("verify-code-spent").msg("advice", e.advice());
             ctx.input(
                 Input::VerificationError { reason },
                 "verification-error",
@@ -207,7 +202,7 @@ pub(super) async fn follow_verification(ctx: Ctx, task_id: String) {
             Err(e) => tracing::warn!(task = %task_id, "reading the verification task failed: {e}"),
         }
         if started.elapsed() > ctx.poll.deadline {
-            let reason = "The verification result did not arrive in time. Press \"New code\" to verify again.".to_string();
+            let reason = Msg::new("verify-late");
             ctx.input(
                 Input::VerificationError { reason },
                 "verification-timeout",
@@ -225,25 +220,22 @@ pub(super) async fn follow_verification(ctx: Ctx, task_id: String) {
 const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Reads and prepares a local image (on the blocking pool): upright, under 20 MB, no metadata.
-async fn read_prepared(path: &Path) -> Result<media::Prepared, String> {
+async fn read_prepared(path: &Path) -> Result<media::Prepared, Msg> {
     let unreadable = |e: std::io::Error| {
-        format!(
-            "The file {} cannot be read ({e}). Check that it still exists, then resubmit.",
-            path.display()
-        )
+        Msg::new("upload-unreadable")
+            .text("path", path.display().to_string())
+            .text("reason", e.to_string())
     };
     let meta = tokio::fs::metadata(path).await.map_err(unreadable)?;
     if meta.len() > MAX_READ_BYTES {
-        return Err(format!(
-            "The file {} is {:.0} MB, far too large for a photo. Export it as JPEG at a normal size.",
-            path.display(),
-            meta.len() as f64 / 1_048_576.0
-        ));
+        return Err(Msg::new("upload-huge")
+            .text("path", path.display().to_string())
+            .num("mb", media::megabytes(meta.len())));
     }
     let bytes = tokio::fs::read(path).await.map_err(unreadable)?;
     tokio::task::spawn_blocking(move || media::prepare_image(&bytes, &media::Limits::default()))
         .await
-        .map_err(|e| format!("Preparing the image failed ({e}). Try again."))?
+        .map_err(|e| Msg::new("upload-prepare-failed").text("reason", e.to_string()))?
         .map_err(|b| b.advice())
 }
 
@@ -351,10 +343,7 @@ pub(super) async fn submit(ctx: Ctx, group_id: String, assets: Vec<(AssetId, Ass
                 e.kind().to_string(),
             ),
             BatchState::Uncertain(e) => (
-                SubmitOutcome::Lost(format!(
-                    "The answer to the submission was lost ({}). APIMart may have received it; the app will not send it again by itself. Check the review later, or resubmit if it never appears.",
-                    e.kind()
-                )),
+                SubmitOutcome::Lost(Msg::new("submit-lost").text("reason", e.kind())),
                 "submit-uncertain",
                 e.kind().to_string(),
             ),
@@ -428,7 +417,7 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String) {
             Err(e) => tracing::warn!(task = %task_id, "reading the review failed: {e}"),
         }
         if started.elapsed() > ctx.poll.deadline {
-            ctx.error("The review is taking longer than expected. The app stopped checking; press \"Check again\" later.".into()).await;
+            ctx.error(Msg::new("review-slow")).await;
             break;
         }
         wait = ctx.poll.next(wait);
@@ -458,11 +447,10 @@ pub(super) async fn check(source: AssetSource, out: mpsc::Sender<Internal>) {
             let path = path.clone();
             let result = tokio::task::spawn_blocking(move || {
                 if media::kind_from_ending(&path.to_string_lossy()) == Some(AssetKind::Video) {
-                    return Err("Local videos cannot be uploaded: put the video on the studio's web server and paste its URL.".to_string());
+                    return Err(Msg::new("media-local-video"));
                 }
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    format!("The file cannot be read ({e}). Check that it still exists and that you may open it.")
-                })?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| Msg::new("media-unreadable").text("reason", e.to_string()))?;
                 let hash = media::content_hash(&bytes);
                 media::thumbnail(&bytes, &limits)
                     .map(|t| (t, hash))
@@ -475,7 +463,10 @@ pub(super) async fn check(source: AssetSource, out: mpsc::Sender<Internal>) {
                     report.hash = Some(hash);
                 }
                 Ok(Err(problem)) => report.problem = Some(problem),
-                Err(e) => report.problem = Some(format!("The check stopped unexpectedly: {e}")),
+                Err(e) => {
+                    report.problem =
+                        Some(Msg::new("media-check-stopped").text("reason", e.to_string()))
+                }
             }
         }
         AssetSource::Url { url } => {
@@ -503,7 +494,7 @@ pub(super) async fn test_connection(
         Err(e) => Err(e.advice()),
         Ok(client) => match client.get_task("avatar-kiosk-connection-test", None).await {
             Ok(_) | Err(ApiError::BadRequest { .. }) | Err(ApiError::Other { status: 404, .. }) => {
-                Ok("APIMart answered and accepted the key.".to_string())
+                Ok(Msg::new("api-connection-ok"))
             }
             Err(e) => Err(e.advice()),
         },

@@ -20,6 +20,7 @@ use crate::api::{ApiKey, AssetKind, Client, ClientOptions, Language};
 use crate::callback::{CallbackHit, CallbackServer, Registry};
 use crate::flow::{self, Action, AssetId, AssetSource, Input, Millis, Session};
 use crate::store::Store;
+use crate::text::Msg;
 
 /// Called after each event is queued, to wake the front end (the GUI requests a repaint).
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -190,7 +191,7 @@ pub struct CheckReport {
     /// The content's hash (local files), for spotting the same photo twice.
     pub hash: Option<String>,
     /// What is wrong with it, in a sentence that says what to do; `None` when it can be sent.
-    pub problem: Option<String>,
+    pub problem: Option<Msg>,
 }
 
 /// What the engine tells the front end.
@@ -210,7 +211,7 @@ pub enum Event {
         /// The session.
         session: Option<String>,
         /// Why, for staff.
-        message: String,
+        message: Msg,
     },
     /// Every stored session, newest first.
     History(Vec<crate::store::SessionSummary>),
@@ -219,13 +220,13 @@ pub enum Event {
     /// What a [`Command::Check`] found.
     Checked(Box<CheckReport>),
     /// The answer to [`Command::TestConnection`]: a sentence for staff either way.
-    ConnectionTested(Result<String, String>),
+    ConnectionTested(Result<Msg, Msg>),
     /// Something failed; the sentence says what to do.
     Error {
         /// The session, if any.
         session: Option<String>,
         /// For staff.
-        message: String,
+        message: Msg,
     },
 }
 
@@ -239,9 +240,7 @@ pub enum EngineError {
     #[error("{}", .0.advice())]
     Api(#[from] crate::api::ApiError),
     /// The callback listener.
-    #[error(
-        "the callback listener could not start on {addr}: {source}. Choose another port in Settings (or --callback-bind)."
-    )]
+    #[error("{}", self.advice())]
     Callback {
         /// Where.
         addr: SocketAddr,
@@ -249,8 +248,22 @@ pub enum EngineError {
         source: std::io::Error,
     },
     /// The engine thread.
-    #[error("the engine could not start: {0}")]
+    #[error("{}", self.advice())]
     Thread(String),
+}
+
+impl EngineError {
+    /// What staff can do about it.
+    pub fn advice(&self) -> Msg {
+        match self {
+            EngineError::Store(e) => e.advice(),
+            EngineError::Api(e) => e.advice(),
+            EngineError::Callback { addr, source } => Msg::new("engine-callback-port")
+                .text("addr", addr.to_string())
+                .text("reason", source.to_string()),
+            EngineError::Thread(why) => Msg::new("engine-thread").text("reason", why),
+        }
+    }
 }
 
 /// A fresh, unguessable session id.
@@ -403,7 +416,7 @@ impl Drop for Engine {
 enum Internal {
     Input(String, Input, Vec<(String, String)>),
     PollEnded(String),
-    Error(Option<String>, String),
+    Error(Option<String>, Msg),
     Emit(Event),
 }
 
@@ -555,7 +568,7 @@ impl Actor {
                 if !consent {
                     self.emit(Event::Refused {
                         session: None,
-                        message: "Tick that the person consented before starting.".into(),
+                        message: Msg::new("engine-need-consent"),
                     })
                     .await;
                     return;
@@ -564,7 +577,7 @@ impl Actor {
                 if person.is_empty() {
                     self.emit(Event::Refused {
                         session: None,
-                        message: "Type the person's name before starting.".into(),
+                        message: Msg::new("engine-need-name"),
                     })
                     .await;
                     return;
@@ -572,7 +585,7 @@ impl Actor {
                 if self.sessions.contains_key(&id) || matches!(self.store.load(&id), Ok(Some(_))) {
                     self.emit(Event::Refused {
                         session: Some(id),
-                        message: "This session exists already.".into(),
+                        message: Msg::new("engine-session-exists"),
                     })
                     .await;
                     return;
@@ -683,7 +696,7 @@ impl Actor {
                 if !self.ensure_loaded(&id) {
                     self.emit(Event::Refused {
                         session: Some(id),
-                        message: "There is no such session.".into(),
+                        message: Msg::new("engine-no-session"),
                     })
                     .await;
                     return;
@@ -736,7 +749,7 @@ impl Actor {
                 } else {
                     self.emit(Event::Refused {
                         session: Some(id),
-                        message: "There is no such session.".into(),
+                        message: Msg::new("engine-no-session"),
                     })
                     .await;
                 }
@@ -769,7 +782,7 @@ impl Actor {
             if from_staff {
                 self.emit(Event::Refused {
                     session: Some(id.to_string()),
-                    message: "There is no such session.".into(),
+                    message: Msg::new("engine-no-session"),
                 })
                 .await;
             }
@@ -810,7 +823,7 @@ impl Actor {
                 if from_staff {
                     self.emit(Event::Refused {
                         session: Some(id.to_string()),
-                        message: format!("Not now: {refusal}."),
+                        message: Msg::new("engine-not-now").msg("why", refusal.msg()),
                     })
                     .await;
                 } else {

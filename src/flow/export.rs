@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Asset, AssetState, Session, review_advice};
+use crate::text::Msg;
 
 /// One asset as exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,17 +38,17 @@ pub fn needs_attention(state: &AssetState) -> bool {
 }
 
 /// What is wrong with a row and what to do, in a sentence; `None` when nothing is.
-pub fn problem(state: &AssetState) -> Option<String> {
+pub fn problem(state: &AssetState) -> Option<Msg> {
     match state {
-        AssetState::UploadFailed { reason } => Some(format!(
-            "The upload failed: {reason}. Resubmit it, or replace it."
-        )),
-        AssetState::Refused { reason } => Some(format!(
-            "APIMart refused the request: {reason}. Resubmit it, or replace it."
-        )),
-        AssetState::Uncertain { reason, .. } => Some(format!(
-            "The answer to the submit was lost ({reason}), so APIMart may or may not have it. APIMart cannot list tasks: if no review shows it within a few minutes, resubmit it."
-        )),
+        AssetState::UploadFailed { reason } => {
+            Some(Msg::new("problem-upload-failed").msg("reason", reason.clone()))
+        }
+        AssetState::Refused { reason } => {
+            Some(Msg::new("problem-refused").msg("reason", reason.clone()))
+        }
+        AssetState::Uncertain { reason, .. } => {
+            Some(Msg::new("problem-uncertain").msg("reason", reason.clone()))
+        }
         AssetState::Failed { code, message } => {
             Some(review_advice(code.as_deref(), message.as_deref()))
         }
@@ -55,8 +56,11 @@ pub fn problem(state: &AssetState) -> Option<String> {
     }
 }
 
+/// How a front end says a [`Msg`] (the window in its language, the command line in English).
+pub type Say<'a> = &'a dyn Fn(&Msg) -> String;
+
 /// A row for one asset.
-pub fn row(asset: &Asset) -> ExportRow {
+pub fn row(asset: &Asset, say: Say<'_>) -> ExportRow {
     let (asset_url, asset_id) = match &asset.state {
         AssetState::Active {
             asset_url,
@@ -69,15 +73,15 @@ pub fn row(asset: &Asset) -> ExportRow {
         kind: format!("{:?}", asset.kind),
         source: asset.source.display(),
         status: asset.state.word().to_string(),
-        reason: problem(&asset.state).unwrap_or_default(),
+        reason: problem(&asset.state).map(|m| say(&m)).unwrap_or_default(),
         asset_url,
         asset_id,
     }
 }
 
 /// The current rows of a session (removed and replaced rows are left out).
-pub fn rows(session: &Session) -> Vec<ExportRow> {
-    session.current_assets().map(row).collect()
+pub fn rows(session: &Session, say: Say<'_>) -> Vec<ExportRow> {
+    session.current_assets().map(|a| row(a, say)).collect()
 }
 
 /// Every approved `asset://` URL, one per line.
@@ -93,9 +97,9 @@ pub fn approved_urls(session: &Session) -> String {
 }
 
 /// The rows as CSV with a header line.
-pub fn to_csv(session: &Session) -> Result<String, csv::Error> {
+pub fn to_csv(session: &Session, say: Say<'_>) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows(session) {
+    for r in rows(session, say) {
         w.serialize(r)?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
@@ -115,7 +119,7 @@ struct JsonExport<'a> {
 }
 
 /// The session and its rows as pretty JSON.
-pub fn to_json(session: &Session) -> String {
+pub fn to_json(session: &Session, say: Say<'_>) -> String {
     let doc = JsonExport {
         session: &session.id,
         person: &session.person,
@@ -124,7 +128,7 @@ pub fn to_json(session: &Session) -> String {
         created_at_ms: session.created_at,
         status: session.stage().word(),
         group_id: session.group_id(),
-        assets: rows(session),
+        assets: rows(session, say),
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
@@ -148,7 +152,9 @@ mod tests {
             AssetState::Staged,
             AssetState::Uploading { sent: 1, total: 2 },
             AssetState::Uploaded { url: "u".into() },
-            AssetState::UploadFailed { reason: "r".into() },
+            AssetState::UploadFailed {
+                reason: Msg::verbatim("r"),
+            },
             AssetState::Submitting { url: "u".into() },
             AssetState::Submitted {
                 url: "u".into(),
@@ -156,10 +162,12 @@ mod tests {
             },
             AssetState::Uncertain {
                 url: "u".into(),
-                reason: "r".into(),
+                reason: Msg::verbatim("r"),
                 since_task: 0,
             },
-            AssetState::Refused { reason: "r".into() },
+            AssetState::Refused {
+                reason: Msg::verbatim("r"),
+            },
             AssetState::Active {
                 asset_url: "asset://a".into(),
                 asset_id: None,
@@ -178,7 +186,7 @@ mod tests {
     fn csv_quotes_what_needs_quoting_and_keeps_every_script() {
         let mut s = reviewed_session("abcdef0123456789", "김민지", 4, 0);
         s.assets[0].name = "front, \"best\" 正面".into();
-        let csv = to_csv(&s).unwrap();
+        let csv = to_csv(&s, &Msg::english).unwrap();
         let mut reader = csv::Reader::from_reader(csv.as_bytes());
         let headers = reader.headers().unwrap().clone();
         assert_eq!(
@@ -201,12 +209,20 @@ mod tests {
         assert_eq!(&rows[3][3], "failed");
         assert!(rows[3][4].contains("does not match the verified person"));
         assert_eq!(&rows[3][5], "");
+
+        // The window exports reasons in its own language.
+        let ko = crate::i18n::I18n::new(crate::i18n::UiLang::Ko);
+        let csv = to_csv(&s, &|m| ko.msg(m)).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let failed = reader.records().map(Result::unwrap).nth(3).unwrap();
+        assert_eq!(&failed[4], ko.msg(&problem(&s.assets[3].state).unwrap()));
+        assert!(failed[4].contains("얼굴"), "{}", &failed[4]);
     }
 
     #[test]
     fn json_and_urls_list_the_approved_assets() {
         let s = reviewed_session("abcdef0123456789", "王伟", 8, 0);
-        let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&to_json(&s, &Msg::english)).unwrap();
         assert_eq!(v["person"], "王伟");
         assert_eq!(v["status"], "partly-approved");
         assert_eq!(v["assets"].as_array().unwrap().len(), 8);

@@ -15,27 +15,26 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{AssetInput, AssetKind, AssetStatus, Language, ReviewItem, VerificationOutcome};
+use crate::text::Msg;
 
 /// The failure code given to rows a finished review task said nothing about.
 pub const NO_VERDICT: &str = "NoVerdict";
 
 /// What staff should do about a review failure, from the upstream code and message.
-pub fn review_advice(code: Option<&str>, message: Option<&str>) -> String {
-    let what = match code.unwrap_or_default() {
-        "FaceMismatch" => {
-            "The face does not match the verified person: use a clear, front-facing photo of them alone."
-        }
-        "MultipleFaces" => "More than one face was found: use a photo of the person alone.",
-        "FetchFailed" => {
-            "APIMart could not download the file: check that the address is public and still works, then resubmit."
-        }
-        "NoFace" => "No face was found: use a photo where the face is clear and well lit.",
-        NO_VERDICT => "The review ended without a verdict for this asset: resubmit it.",
-        _ => "Review refused this asset: replace it with another photo or video of the person.",
-    };
+pub fn review_advice(code: Option<&str>, message: Option<&str>) -> Msg {
+    let what = Msg::new(match code.unwrap_or_default() {
+        "FaceMismatch" => "reason-face-mismatch",
+        "MultipleFaces" => "reason-multiple-faces",
+        "FetchFailed" => "reason-fetch-failed",
+        "NoFace" => "reason-no-face",
+        NO_VERDICT => "reason-no-verdict",
+        _ => "reason-other",
+    });
     match message.filter(|m| !m.trim().is_empty()) {
-        Some(m) => format!("{what} ({m})"),
-        None => what.to_string(),
+        Some(m) => Msg::new("reason-with-detail")
+            .msg("what", what)
+            .text("detail", m),
+        None => what,
     }
 }
 
@@ -69,7 +68,7 @@ pub enum TokenState {
     /// The token cannot be used any more (asked too early, refused, or the answer was lost).
     Spent {
         /// What happened, for staff.
-        reason: String,
+        reason: Msg,
     },
 }
 
@@ -114,7 +113,7 @@ pub enum Verification {
     /// Verification did not pass.
     Failed {
         /// Why, as the upstream or the phone said.
-        reason: String,
+        reason: Msg,
     },
 }
 
@@ -163,7 +162,7 @@ pub enum AssetState {
     /// The upload failed; staff can resubmit, replace or remove it.
     UploadFailed {
         /// Why, for staff.
-        reason: String,
+        reason: Msg,
     },
     /// The submit request is out; no answer yet.
     Submitting {
@@ -182,7 +181,7 @@ pub enum AssetState {
         /// The URL submitted.
         url: String,
         /// What happened, for staff.
-        reason: String,
+        reason: Msg,
         /// How many review tasks the session had when the answer was lost: only tasks from
         /// this index on can reconcile the row.
         #[serde(default)]
@@ -191,7 +190,7 @@ pub enum AssetState {
     /// The submit request was refused: nothing was created upstream.
     Refused {
         /// Why, for staff.
-        reason: String,
+        reason: Msg,
     },
     /// Approved.
     Active {
@@ -295,7 +294,7 @@ pub struct Session {
     /// Staff cancelled the session.
     pub cancelled: bool,
     /// The last problem worth showing staff (cleared by the next success).
-    pub last_error: Option<String>,
+    pub last_error: Option<Msg>,
     /// Next asset row id.
     pub next_asset_id: AssetId,
 }
@@ -369,7 +368,7 @@ pub enum Input {
     /// Getting a link failed.
     LinkFailed {
         /// For staff.
-        reason: String,
+        reason: Msg,
     },
     /// The phone's redirect (or a webhook) reached the callback.
     PhoneCallback {
@@ -388,12 +387,12 @@ pub enum Input {
     /// refused key, a 429): the token is unused and waits for the next signal.
     VerificationNotSent {
         /// For staff.
-        reason: String,
+        reason: Msg,
     },
     /// The verification result request failed.
     VerificationError {
         /// For staff.
-        reason: String,
+        reason: Msg,
     },
     /// Staff adds assets.
     AddAssets(Vec<(String, AssetSource, AssetKind)>),
@@ -422,7 +421,7 @@ pub enum Input {
         /// Row.
         asset: AssetId,
         /// For staff.
-        reason: String,
+        reason: Msg,
     },
     /// What became of one submit request.
     SubmitResult {
@@ -467,9 +466,9 @@ pub enum SubmitOutcome {
     /// Accepted into this review task.
     Accepted(String),
     /// Refused: nothing created.
-    Refused(String),
+    Refused(Msg),
     /// The answer was lost.
-    Lost(String),
+    Lost(Msg),
     /// Not sent (an earlier request failed).
     NotSent,
 }
@@ -511,15 +510,31 @@ pub enum Action {
 }
 
 /// Why an input was not applied. The session is unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    /// The input does not fit the session's state.
-    #[error("{0}")]
+    /// The input does not fit the session's state; the message id says why.
     NotNow(&'static str),
     /// No such asset row.
-    #[error("there is no such asset")]
     NoSuchAsset,
 }
+
+impl Refusal {
+    /// Why, for staff.
+    pub fn msg(&self) -> Msg {
+        match self {
+            Refusal::NotNow(id) => Msg::new(id),
+            Refusal::NoSuchAsset => Msg::new("refusal-no-such-asset"),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg().fmt(f)
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 impl Session {
     /// A new session: consent is recorded at `now`.
@@ -658,7 +673,7 @@ impl Session {
     pub fn apply(&mut self, input: Input) -> Result<Vec<Action>, Refusal> {
         if self.cancelled && !matches!(input, Input::Tick(_)) {
             // Late answers to a cancelled session are recorded nowhere and start nothing.
-            return Err(Refusal::NotNow("the session was cancelled"));
+            return Err(Refusal::NotNow("refusal-cancelled"));
         }
         match input {
             Input::RequestLink => self.request_link(),
@@ -670,7 +685,7 @@ impl Session {
                 expires_at,
             } => {
                 if self.verification != Verification::Issuing {
-                    return Err(Refusal::NotNow("no link was being requested"));
+                    return Err(Refusal::NotNow("refusal-no-link-requested"));
                 }
                 self.last_error = None;
                 self.verification = Verification::Link(Link {
@@ -685,7 +700,7 @@ impl Session {
             }
             Input::LinkFailed { reason } => {
                 if self.verification != Verification::Issuing {
-                    return Err(Refusal::NotNow("no link was being requested"));
+                    return Err(Refusal::NotNow("refusal-no-link-requested"));
                 }
                 self.verification = Verification::NotStarted;
                 self.last_error = Some(reason);
@@ -697,13 +712,13 @@ impl Session {
                 message,
             } => {
                 let Verification::Link(link) = &mut self.verification else {
-                    return Err(Refusal::NotNow("no link is waiting for the phone"));
+                    return Err(Refusal::NotNow("refusal-no-link-waiting"));
                 };
                 if token.as_deref().is_some_and(|t| t != link.token) {
-                    return Err(Refusal::NotNow("the callback is for another link"));
+                    return Err(Refusal::NotNow("refusal-other-link"));
                 }
                 if link.token_state != TokenState::Waiting {
-                    return Err(Refusal::NotNow("this link is no longer waiting"));
+                    return Err(Refusal::NotNow("refusal-link-not-waiting"));
                 }
                 if result_code.trim() == "10000" {
                     link.token_state = TokenState::Used {
@@ -713,20 +728,22 @@ impl Session {
                         token: link.token.clone(),
                     }])
                 } else {
-                    let reason = message
-                        .filter(|m| !m.trim().is_empty())
-                        .map(|m| format!("{m} (code {result_code})"))
-                        .unwrap_or_else(|| format!("the phone reported code {result_code}"));
+                    let reason = match message.filter(|m| !m.trim().is_empty()) {
+                        Some(m) => Msg::new("verify-phone-said")
+                            .text("message", m)
+                            .text("code", result_code),
+                        None => Msg::new("verify-phone-code").text("code", result_code),
+                    };
                     self.verification = Verification::Failed { reason };
                     Ok(vec![])
                 }
             }
             Input::StaffConfirmed => {
                 let Verification::Link(link) = &mut self.verification else {
-                    return Err(Refusal::NotNow("no link is waiting for the phone"));
+                    return Err(Refusal::NotNow("refusal-no-link-waiting"));
                 };
                 if link.token_state != TokenState::Waiting {
-                    return Err(Refusal::NotNow("this link is no longer waiting"));
+                    return Err(Refusal::NotNow("refusal-link-not-waiting"));
                 }
                 link.token_state = TokenState::Used {
                     signal: Signal::Staff,
@@ -738,10 +755,10 @@ impl Session {
             Input::VerificationAnswer(outcome) => self.verification_answer(outcome),
             Input::VerificationNotSent { reason } => {
                 let Verification::Link(link) = &mut self.verification else {
-                    return Err(Refusal::NotNow("no result was being asked for"));
+                    return Err(Refusal::NotNow("refusal-no-result-asked"));
                 };
                 if !matches!(link.token_state, TokenState::Used { .. }) {
-                    return Err(Refusal::NotNow("no result was being asked for"));
+                    return Err(Refusal::NotNow("refusal-no-result-asked"));
                 }
                 link.token_state = TokenState::Waiting;
                 self.last_error = Some(reason);
@@ -750,7 +767,7 @@ impl Session {
             Input::VerificationError { reason } => {
                 let link = self
                     .asked_link()
-                    .ok_or(Refusal::NotNow("no result was being asked for"))?;
+                    .ok_or(Refusal::NotNow("refusal-no-result-asked"))?;
                 self.spend(link, reason);
                 Ok(vec![])
             }
@@ -766,7 +783,7 @@ impl Session {
                     asset.state,
                     AssetState::Uploading { .. } | AssetState::Submitting { .. }
                 ) {
-                    return Err(Refusal::NotNow("the asset is being sent; wait a moment"));
+                    return Err(Refusal::NotNow("refusal-asset-sending"));
                 }
                 asset.removed = true;
                 asset.queued = false;
@@ -775,7 +792,7 @@ impl Session {
             }
             Input::Submit => {
                 if self.group_id().is_none() {
-                    return Err(Refusal::NotNow("the person is not verified yet"));
+                    return Err(Refusal::NotNow("refusal-not-verified"));
                 }
                 let mut any = false;
                 for a in self.assets.iter_mut().filter(|a| a.is_current()) {
@@ -789,14 +806,14 @@ impl Session {
                     }
                 }
                 if !any {
-                    return Err(Refusal::NotNow("there is nothing new to submit"));
+                    return Err(Refusal::NotNow("refusal-nothing-to-submit"));
                 }
                 Ok(self.advance_queue())
             }
             Input::UploadProgress { asset, sent, total } => {
                 let a = self.asset_mut(asset)?;
                 if !matches!(a.state, AssetState::Uploading { .. }) {
-                    return Err(Refusal::NotNow("not uploading"));
+                    return Err(Refusal::NotNow("refusal-not-uploading"));
                 }
                 a.state = AssetState::Uploading { sent, total };
                 Ok(vec![])
@@ -804,7 +821,7 @@ impl Session {
             Input::Uploaded { asset, url } => {
                 let a = self.asset_mut(asset)?;
                 if !matches!(a.state, AssetState::Uploading { .. }) {
-                    return Err(Refusal::NotNow("not uploading"));
+                    return Err(Refusal::NotNow("refusal-not-uploading"));
                 }
                 a.state = AssetState::Uploaded { url };
                 Ok(self.maybe_submit())
@@ -812,7 +829,7 @@ impl Session {
             Input::UploadFailed { asset, reason } => {
                 let a = self.asset_mut(asset)?;
                 if !matches!(a.state, AssetState::Uploading { .. }) {
-                    return Err(Refusal::NotNow("not uploading"));
+                    return Err(Refusal::NotNow("refusal-not-uploading"));
                 }
                 a.state = AssetState::UploadFailed { reason };
                 a.queued = false;
@@ -831,7 +848,7 @@ impl Session {
             Input::Resubmit(id) => {
                 let a = self.asset_mut(id)?;
                 if !a.is_current() {
-                    return Err(Refusal::NotNow("this asset was removed or replaced"));
+                    return Err(Refusal::NotNow("refusal-asset-gone"));
                 }
                 if !matches!(
                     a.state,
@@ -856,7 +873,7 @@ impl Session {
             } => {
                 let old = self.asset_mut(asset)?;
                 if !old.is_current() {
-                    return Err(Refusal::NotNow("this asset was removed or replaced"));
+                    return Err(Refusal::NotNow("refusal-asset-gone"));
                 }
                 if matches!(
                     old.state,
@@ -902,7 +919,7 @@ impl Session {
             Verification::NotStarted | Verification::Failed { .. } => {}
             Verification::Link(l) if !matches!(l.token_state, TokenState::Used { .. }) => {}
             Verification::Issuing => {
-                return Err(Refusal::NotNow("a link is already being requested"));
+                return Err(Refusal::NotNow("refusal-link-requesting"));
             }
             Verification::Link(_) | Verification::Following { .. } => {
                 return Err(Refusal::NotNow(
@@ -910,7 +927,7 @@ impl Session {
                 ));
             }
             Verification::Verified { .. } => {
-                return Err(Refusal::NotNow("the person is already verified"));
+                return Err(Refusal::NotNow("refusal-already-verified"));
             }
         }
         self.verification = Verification::Issuing;
@@ -929,7 +946,7 @@ impl Session {
     }
 
     /// The link's token can no longer be used; staff must ask for a new code.
-    fn spend(&mut self, link: Link, reason: String) {
+    fn spend(&mut self, link: Link, reason: Msg) {
         self.verification = Verification::Link(Link {
             token_state: TokenState::Spent {
                 reason: reason.clone(),
@@ -945,7 +962,7 @@ impl Session {
     ) -> Result<Vec<Action>, Refusal> {
         let link = self
             .asked_link()
-            .ok_or(Refusal::NotNow("no result was being asked for"))?;
+            .ok_or(Refusal::NotNow("refusal-no-result-asked"))?;
         match outcome {
             VerificationOutcome::Verified { group_id } => {
                 self.last_error = None;
@@ -958,7 +975,7 @@ impl Session {
                 Ok(vec![])
             }
             VerificationOutcome::NotReady => {
-                self.spend(link, "The phone had not finished when the result was asked for, and the code is now used up. Press \"New code\" and let the person scan again.".to_string());
+                self.spend(link, Msg::new("verify-too-early"));
                 Ok(vec![])
             }
             VerificationOutcome::Pending { task_id } => {
@@ -1171,7 +1188,7 @@ impl Session {
             Verification::Issuing => actions.push(Action::IssueLink),
             Verification::Link(link) if matches!(link.token_state, TokenState::Used { .. }) => {
                 let link = link.clone();
-                self.spend(link, "The app stopped while asking for the verification result; the code cannot be used again. Press \"New code\".".to_string());
+                self.spend(link, Msg::new("verify-stopped"));
             }
             Verification::Following { task_id, .. } => actions.push(Action::FollowVerification {
                 task_id: task_id.clone(),
@@ -1186,7 +1203,7 @@ impl Session {
                 AssetState::Submitting { url } => {
                     a.state = AssetState::Uncertain {
                         url: url.clone(),
-                        reason: "The app stopped while submitting; APIMart may or may not have received it.".into(),
+                        reason: Msg::new("submit-stopped"),
                         since_task,
                     };
                 }

@@ -188,7 +188,7 @@ fn a_failed_callback_records_the_reason_and_asks_nothing() {
     assert!(a.is_empty());
     assert_eq!(s.stage(), Stage::Failed);
     assert!(
-        matches!(&s.verification, Verification::Failed { reason } if reason.contains("liveness failed"))
+        matches!(&s.verification, Verification::Failed { reason } if reason.english().contains("liveness failed"))
     );
 }
 
@@ -350,7 +350,7 @@ fn a_row_whose_request_was_not_sent_goes_with_the_next_submit() {
     s.apply(Input::Submit).unwrap();
     s.apply(Input::SubmitResult {
         assets: vec![1],
-        outcome: SubmitOutcome::Refused("no".into()),
+        outcome: SubmitOutcome::Refused(Msg::verbatim("no")),
     })
     .unwrap();
     s.apply(Input::Resubmit(1)).unwrap();
@@ -433,7 +433,9 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
                 expires_at: *now + 120_000,
             }
         }
-        Step::LinkFailed => Input::LinkFailed { reason: "x".into() },
+        Step::LinkFailed => Input::LinkFailed {
+            reason: Msg::verbatim("x"),
+        },
         Step::Callback { pass, right_token } => Input::PhoneCallback {
             result_code: if *pass { "10000" } else { "10001" }.into(),
             token: if *right_token {
@@ -450,17 +452,17 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
             },
             1 => VerificationOutcome::NotReady,
             2 => VerificationOutcome::Failed {
-                reason: "no".into(),
+                reason: Msg::verbatim("no"),
             },
             _ => VerificationOutcome::Pending {
                 task_id: "vt".into(),
             },
         }),
         Step::VerNotSent => Input::VerificationNotSent {
-            reason: "offline".into(),
+            reason: Msg::verbatim("offline"),
         },
         Step::VerError => Input::VerificationError {
-            reason: "lost".into(),
+            reason: Msg::verbatim("lost"),
         },
         Step::Add { file } => {
             let n = s.next_asset_id;
@@ -483,7 +485,7 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
         },
         Step::UploadFailed(n) => Input::UploadFailed {
             asset: pick(s, *n),
-            reason: "x".into(),
+            reason: Msg::verbatim("x"),
         },
         Step::SubmitResult { pick: p, outcome } => {
             let submitting: Vec<AssetId> = s
@@ -502,8 +504,8 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
                 assets: ids,
                 outcome: match outcome {
                     0 => SubmitOutcome::Accepted(task),
-                    1 => SubmitOutcome::Refused("no".into()),
-                    2 => SubmitOutcome::Lost("lost".into()),
+                    1 => SubmitOutcome::Refused(Msg::verbatim("no")),
+                    2 => SubmitOutcome::Lost(Msg::verbatim("lost")),
                     _ => SubmitOutcome::NotSent,
                 },
             }

@@ -13,6 +13,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, imageops::Filt
 use sha2::{Digest, Sha256};
 
 use crate::api::MAX_UPLOAD_BYTES;
+use crate::text::Msg;
 
 /// The upstream's limits and our preparation targets.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,29 +111,31 @@ pub enum Blocked {
 
 impl Blocked {
     /// What staff should do, in a sentence.
-    pub fn advice(&self) -> String {
+    pub fn advice(&self) -> Msg {
+        let sized = |id: &'static str, width: &u32, height: &u32| {
+            Msg::new(id).num("width", *width).num("height", *height)
+        };
         match self {
-            Blocked::Empty => "The file is empty (0 bytes). Copy the photo again from the camera or phone.".into(),
-            Blocked::NotAnImage => "This is not a JPEG, PNG, WebP or GIF image. Export the photo as JPEG or PNG and add it again.".into(),
-            Blocked::Heic => "This is a HEIC photo (the iPhone default), which the app cannot read. Export it as JPEG (on the iPhone: Settings → Camera → Formats → Most Compatible) and add it again.".into(),
-            Blocked::Truncated => "The image is cut off (the file is incomplete). Copy it again from the original.".into(),
-            Blocked::Corrupt(_) => "The image is damaged and cannot be read. Copy it again from the original, or use another photo.".into(),
-            Blocked::TooManyPixels { width, height } => format!(
-                "The image claims to be {width}×{height} pixels, too large to open safely. Export it at a normal size (at most 6000 pixels per side)."
-            ),
-            Blocked::TooSmall { width, height } => format!(
-                "The image is only {width}×{height} pixels; each side must be at least 300. Use a larger, uncropped photo."
-            ),
-            Blocked::BadAspect { width, height } => format!(
-                "The image is {width}×{height}: too narrow or too wide (width/height must be between 0.4 and 2.5). Crop it closer to a normal photo shape."
-            ),
-            Blocked::TooLarge { width, height } => format!(
-                "The image at this address is {width}×{height} pixels; APIMart accepts at most 6000 per side. Publish a smaller copy, or add the file from this computer (the app shrinks it)."
-            ),
-            Blocked::CannotShrink => "The image stays over 20 MB even when shrunk. Export it as JPEG at a normal size.".into(),
-            Blocked::Duplicate(other) => format!("This is the same image as \"{other}\". Remove one of them."),
+            Blocked::Empty => Msg::new("media-empty"),
+            Blocked::NotAnImage => Msg::new("media-not-image"),
+            Blocked::Heic => Msg::new("media-heic"),
+            Blocked::Truncated => Msg::new("media-truncated"),
+            Blocked::Corrupt(_) => Msg::new("media-corrupt"),
+            Blocked::TooManyPixels { width, height } => {
+                sized("media-too-many-pixels", width, height)
+            }
+            Blocked::TooSmall { width, height } => sized("media-too-small", width, height),
+            Blocked::BadAspect { width, height } => sized("media-bad-aspect", width, height),
+            Blocked::TooLarge { width, height } => sized("media-too-large", width, height),
+            Blocked::CannotShrink => Msg::new("media-cannot-shrink"),
+            Blocked::Duplicate(other) => Msg::new("media-duplicate").text("other", other),
         }
     }
+}
+
+/// Whole megabytes, rounded, for sentences.
+pub fn megabytes(bytes: u64) -> i64 {
+    (bytes as f64 / 1_048_576.0).round() as i64
 }
 
 /// A small RGBA preview.

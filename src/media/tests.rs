@@ -76,7 +76,7 @@ fn zero_bytes_and_text_and_heic() {
     );
     let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
     assert_eq!(blocked(heic), Blocked::Heic);
-    assert!(Blocked::Heic.advice().contains("JPEG"));
+    assert!(Blocked::Heic.advice().english().contains("JPEG"));
 }
 
 #[test]

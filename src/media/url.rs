@@ -7,6 +7,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
 
 use super::{Blocked, Limits, Thumbnail};
 use crate::api::AssetKind;
+use crate::text::Msg;
 
 /// The largest video upstream accepts.
 pub const MAX_VIDEO_BYTES: u64 = 50 * 1024 * 1024;
@@ -66,20 +67,19 @@ pub enum UrlProblem {
 
 impl UrlProblem {
     /// What staff should do.
-    pub fn advice(&self) -> String {
+    pub fn advice(&self) -> Msg {
         match self {
-            UrlProblem::NotHttp => "Only http:// or https:// addresses can be used. Paste the file's web address.".into(),
-            UrlProblem::NotFound(code) => format!("Nothing is at this address (error {code}). Check that the link is complete and the file is still published."),
-            UrlProblem::Status(code) => format!("The server refused to give the file (error {code}). Make the file public, then try again."),
-            UrlProblem::RedirectLoop => "The address keeps redirecting and never reaches a file. Copy the file's direct address.".into(),
-            UrlProblem::Timeout => "The server did not answer in time. Check the address, or try again later.".into(),
-            UrlProblem::Unreachable(_) => "The server cannot be reached. Check the address and the network.".into(),
-            UrlProblem::WebPage => "This address is a web page, not an image or video. Open the page, right-click the image or video, copy its own address and paste that.".into(),
-            UrlProblem::Unsupported(ct) => format!("The address gives \"{ct}\", not an image (JPEG, PNG, WebP) or a video (MP4, MOV)."),
-            UrlProblem::VideoTooLarge(n) => format!(
-                "The video is {:.0} MB; the limit is 50 MB. Export a shorter or smaller clip (2-15 s).",
-                *n as f64 / 1_048_576.0
-            ),
+            UrlProblem::NotHttp => Msg::new("url-not-http"),
+            UrlProblem::NotFound(code) => Msg::new("url-not-found").num("status", *code),
+            UrlProblem::Status(code) => Msg::new("url-status").num("status", *code),
+            UrlProblem::RedirectLoop => Msg::new("url-redirect-loop"),
+            UrlProblem::Timeout => Msg::new("url-timeout"),
+            UrlProblem::Unreachable(_) => Msg::new("url-unreachable"),
+            UrlProblem::WebPage => Msg::new("url-web-page"),
+            UrlProblem::Unsupported(ct) => Msg::new("url-unsupported").text("type", ct),
+            UrlProblem::VideoTooLarge(n) => {
+                Msg::new("url-video-too-large").num("mb", super::megabytes(*n))
+            }
             UrlProblem::Image(b) => b.advice(),
         }
     }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::flow::{Asset, Millis, Session};
+use crate::text::Msg;
 
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "avatar-kiosk.sqlite3";
@@ -76,15 +77,14 @@ pub enum StoreError {
 
 impl StoreError {
     /// What staff can do about it.
-    pub fn advice(&self) -> String {
+    pub fn advice(&self) -> Msg {
         match self {
-            StoreError::Open { path, .. } => format!(
-                "The app's database at {} could not be opened. Check that the disk is not full and that the folder is writable, or start with --data-dir to use another folder.",
-                path.display()
-            ),
-            StoreError::TooNew { .. } => "This database was written by a newer version of the app. Install the newer version, or start with --data-dir to use another folder.".into(),
-            StoreError::Sql(_) | StoreError::Io(_) => "The app could not save its data. Check that the disk is not full; nothing already saved is lost.".into(),
-            StoreError::Corrupt(_) => "A saved session could not be read back. Report it with the log; other sessions are unaffected.".into(),
+            StoreError::Open { path, .. } => {
+                Msg::new("store-open").text("path", path.display().to_string())
+            }
+            StoreError::TooNew { .. } => Msg::new("store-too-new"),
+            StoreError::Sql(_) | StoreError::Io(_) => Msg::new("store-write"),
+            StoreError::Corrupt(_) => Msg::new("store-corrupt"),
         }
     }
 }

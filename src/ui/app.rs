@@ -21,6 +21,7 @@ use crate::engine::{self, Command, Engine, EngineConfig, Event, NewAsset};
 use crate::flow::{self, AssetId, AssetSource, Session, Stage};
 use crate::secrets::KeyStore;
 use crate::store::SessionSummary;
+use crate::text::Msg;
 
 /// The simulated phone of the demo: `(task id, pass)`; it delivers the phone's redirect.
 pub type DemoPhone = Arc<dyn Fn(&str, bool) -> Result<(), String> + Send + Sync>;
@@ -51,7 +52,7 @@ pub struct Launch {
     /// Run on the simulator.
     pub demo: Option<Demo>,
     /// A problem found before the window opened (settings file, keyring), shown as a toast.
-    pub notice: Option<String>,
+    pub notice: Option<Msg>,
     /// The last word on the engine's configuration before each start (tests shorten timers).
     pub adjust: Option<Adjust>,
     /// Kiosk mode: full screen, the person's screen, a staff PIN.
@@ -132,7 +133,7 @@ pub struct CheckView {
     /// The preview.
     pub texture: Option<egui::TextureHandle>,
     /// What is wrong, when something is.
-    pub problem: Option<String>,
+    pub problem: Option<Msg>,
     /// Content hash (files).
     pub hash: Option<String>,
 }
@@ -169,7 +170,7 @@ pub struct SettingsForm {
     /// The key being typed.
     pub key: String,
     /// The last connection test's sentence.
-    pub tested: Option<Result<String, String>>,
+    pub tested: Option<Result<Msg, Msg>>,
     /// A test is running.
     pub testing: bool,
 }
@@ -195,7 +196,7 @@ pub struct KioskApp {
     engine: Option<Engine>,
     events: Option<mpsc::Receiver<Event>>,
     /// Why there is no engine, when there is none.
-    pub(super) engine_problem: Option<String>,
+    pub(super) engine_problem: Option<Msg>,
     ctx_cell: Arc<OnceLock<egui::Context>>,
     /// Snapshots shared with the screens: a frame clones the pointer, not a thousand rows.
     pub(super) sessions: HashMap<String, Arc<Session>>,
@@ -283,7 +284,8 @@ impl KioskApp {
             frames: 0,
         };
         if let Some(n) = notice {
-            app.toasts.push(Level::Warning, n, None);
+            let text = app.i18n.msg(&n);
+            app.toasts.push(Level::Warning, text, None);
         }
         app.start_engine();
         app
@@ -312,14 +314,14 @@ impl KioskApp {
         self.toasts.list().iter().map(|t| t.text.clone()).collect()
     }
 
-    fn engine_config(&self) -> Result<EngineConfig, String> {
+    fn engine_config(&self) -> Result<EngineConfig, Msg> {
         let s = &self.launch.settings;
         let (base, key) = match &self.launch.demo {
             Some(demo) => (demo.base_url.clone(), ApiKey::new("demo-key")),
             None => match &self.launch.key {
                 Some(k) => (s.base_url.clone(), k.clone()),
                 None => {
-                    return Err(self.i18n.t("toast-no-key"));
+                    return Err(Msg::new("toast-no-key"));
                 }
             },
         };
@@ -372,7 +374,7 @@ impl KioskApp {
                 self.events = Some(events);
                 self.engine_problem = None;
             }
-            Err(e) => self.engine_problem = Some(e.to_string()),
+            Err(e) => self.engine_problem = Some(e.advice()),
         }
     }
 
@@ -382,10 +384,10 @@ impl KioskApp {
             None => false,
         };
         if !sent {
-            let why = self
-                .engine_problem
-                .clone()
-                .unwrap_or_else(|| self.i18n.t("toast-busy"));
+            let why = match &self.engine_problem {
+                Some(m) => self.i18n.msg(m),
+                None => self.i18n.t("toast-busy"),
+            };
             self.toasts.push(
                 Level::Error,
                 why,
@@ -458,16 +460,18 @@ impl KioskApp {
                 if session.is_none() || session == self.pending_start {
                     self.pending_start = None;
                 }
-                self.toasts.push(Level::Warning, message, None)
+                self.toasts
+                    .push(Level::Warning, self.i18n.msg(&message), None)
             }
             Event::Error { session, message } => {
                 if session.is_some() && session == self.pending_start {
                     self.pending_start = None;
                 }
                 let action = message
-                    .contains("Settings")
+                    .points_to_settings()
                     .then(|| (self.i18n.t("open-settings"), Act::Go(Screen::Settings)));
-                self.toasts.push(Level::Error, message, action);
+                self.toasts
+                    .push(Level::Error, self.i18n.msg(&message), action);
             }
             Event::History(list) => self.history = Some(list),
             Event::Deleted(id) => {
@@ -545,7 +549,7 @@ impl KioskApp {
                 self.settings_form.key.clear();
                 self.restart_after_key();
             }
-            Done::Key(Err(msg)) => self.toasts.push(Level::Error, msg, None),
+            Done::Key(Err(msg)) => self.toasts.push(Level::Error, self.i18n.msg(&msg), None),
             Done::SettingsSaved(Ok(())) => {}
             Done::SettingsSaved(Err(reason)) => self.toasts.push(
                 Level::Error,
@@ -612,7 +616,9 @@ impl KioskApp {
                 }
                 self.start_engine();
             }
-            Err(e) => self.toasts.push(Level::Error, e.advice(), None),
+            Err(e) => self
+                .toasts
+                .push(Level::Error, self.i18n.msg(&e.advice()), None),
         }
     }
 
@@ -860,7 +866,7 @@ impl KioskApp {
                     Some(typed)
                 };
                 let Some(key) = key else {
-                    self.settings_form.tested = Some(Err(self.i18n.t("toast-key-none")));
+                    self.settings_form.tested = Some(Err(Msg::new("toast-key-none")));
                     return;
                 };
                 self.settings_form.tested = None;
@@ -876,7 +882,8 @@ impl KioskApp {
                 if self.launch.demo.is_none()
                     && let Err(e) = crate::api::validate_base_url(&s.base_url)
                 {
-                    self.toasts.push(Level::Error, e.advice(), None);
+                    self.toasts
+                        .push(Level::Error, self.i18n.msg(&e.advice()), None);
                     return;
                 }
                 if s.callback == CallbackChoice::External
@@ -969,7 +976,7 @@ impl KioskApp {
             return;
         };
         let (text, ending) = if csv {
-            match crate::flow::export::to_csv(session) {
+            match crate::flow::export::to_csv(session, &|m| self.i18n.msg(m)) {
                 Ok(t) => (t, "csv"),
                 Err(e) => {
                     self.toasts.push(
@@ -982,7 +989,10 @@ impl KioskApp {
                 }
             }
         } else {
-            (crate::flow::export::to_json(session), "json")
+            (
+                crate::flow::export::to_json(session, &|m| self.i18n.msg(m)),
+                "json",
+            )
         };
         let name = crate::flow::export::file_name(session, ending);
         let fallback_dir = directories::UserDirs::new()

@@ -37,7 +37,7 @@ pub enum Done {
     /// A folder listing for the in-app picker.
     Listed(PathBuf, Result<Vec<Entry>, String>),
     /// The key was stored or removed.
-    Key(Result<String, String>),
+    Key(Result<String, crate::text::Msg>),
     /// Settings were written.
     SettingsSaved(Result<(), String>),
     /// An export was written here.

@@ -5,7 +5,7 @@
 mod app;
 pub mod fonts;
 mod history;
-pub mod i18n;
+pub use crate::i18n;
 mod jobs;
 pub mod kiosk;
 mod screens;

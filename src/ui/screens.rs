@@ -111,7 +111,7 @@ pub fn top_bar(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
         }
         if let Some(problem) = app.engine_problem.clone() {
             ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(problem).color(RED));
+                ui.label(RichText::new(i.msg(&problem)).color(RED));
                 if ui.button(i.t("open-settings")).clicked() {
                     acts.push(Act::Go(Screen::Settings));
                 }
@@ -301,12 +301,12 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
         }
         _ => {
             if let Some(err) = &s.last_error {
-                ui.label(RichText::new(err).color(RED));
+                ui.label(RichText::new(i.msg(err)).color(RED));
                 ui.horizontal(|ui| {
                     if ui.button(i.t("verify-try-again")).clicked() {
                         acts.push(Act::Send(Command::NewLink(s.id.clone())));
                     }
-                    if err.contains("Settings") && ui.button(i.t("open-settings")).clicked() {
+                    if err.points_to_settings() && ui.button(i.t("open-settings")).clicked() {
                         acts.push(Act::Go(Screen::Settings));
                     }
                 });
@@ -331,7 +331,7 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
             return;
         }
         TokenState::Spent { reason } => {
-            ui.label(RichText::new(reason).color(AMBER));
+            ui.label(RichText::new(i.msg(reason)).color(AMBER));
             new_code_only(ui, &i, s, acts);
             return;
         }
@@ -343,7 +343,7 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
         _ => {}
     }
     if let Some(err) = &s.last_error {
-        ui.label(RichText::new(err).color(AMBER));
+        ui.label(RichText::new(i.msg(err)).color(AMBER));
     }
     let remaining = link.expires_at - now;
     // Repaint on the next second boundary for the countdown, and not before.
@@ -575,7 +575,10 @@ fn review(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
     };
     ui.label(RichText::new(title).size(20.0).strong().color(color));
     if let Verification::Failed { reason } = &s.verification {
-        ui.label(RichText::new(i.ta("review-verify-failed", &[text("reason", reason)])).color(RED));
+        ui.label(
+            RichText::new(i.ta("review-verify-failed", &[text("reason", &i.msg(reason))]))
+                .color(RED),
+        );
         ui.label(i.t("review-verify-failed-hint"));
         if ui.button(i.t("review-new-code")).clicked() {
             acts.push(Act::Send(Command::NewLink(s.id.clone())));
@@ -583,7 +586,7 @@ fn review(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
     }
     if let Some(err) = &s.last_error {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(err).color(AMBER));
+            ui.label(RichText::new(i.msg(err)).color(AMBER));
             if ui
                 .button(i.t("review-check-again"))
                 .on_hover_text("F5")

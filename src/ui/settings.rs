@@ -67,10 +67,10 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
             }
             match &app.settings_form.tested {
                 Some(Ok(m)) => {
-                    ui.label(RichText::new(m).color(GREEN));
+                    ui.label(RichText::new(i.msg(m)).color(GREEN));
                 }
                 Some(Err(m)) => {
-                    ui.label(RichText::new(m).color(RED));
+                    ui.label(RichText::new(i.msg(m)).color(RED));
                 }
                 None => {}
             }

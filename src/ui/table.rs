@@ -4,7 +4,7 @@ use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::app::{Act, KioskApp, source_key};
-use super::i18n::{I18n, s as text};
+use super::i18n::s as text;
 use super::widgets::{self, RED};
 use crate::engine::Command;
 use crate::flow::{Asset, AssetSource, AssetState, Session};
@@ -44,27 +44,6 @@ impl Filter {
             }
         }
     }
-}
-
-/// What is wrong with a row and what to do, in the window's language where the reason is a
-/// known review code; other reasons come from the engine as they are.
-fn reason(i: &I18n, state: &AssetState) -> Option<String> {
-    let AssetState::Failed { code, message } = state else {
-        return crate::flow::export::problem(state);
-    };
-    let key = match code.as_deref().unwrap_or_default() {
-        "FaceMismatch" => "reason-face-mismatch",
-        "MultipleFaces" => "reason-multiple-faces",
-        "FetchFailed" => "reason-fetch-failed",
-        "NoFace" => "reason-no-face",
-        crate::flow::NO_VERDICT => "reason-no-verdict",
-        _ => "reason-other",
-    };
-    let what = i.t(key);
-    Some(match message.as_deref().filter(|m| !m.trim().is_empty()) {
-        Some(m) => format!("{what} ({m})"),
-        None => what,
-    })
 }
 
 fn progress(state: &AssetState) -> Option<f32> {
@@ -190,12 +169,12 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                     }
                 });
                 row.col(|ui| {
-                    let problem = reason(&i, &a.state).or_else(|| {
+                    let problem = crate::flow::export::problem(&a.state).or_else(|| {
                         matches!(a.state, AssetState::Staged)
                             .then(|| check.and_then(|c| c.problem.clone()))
                             .flatten()
                     });
-                    if let Some(p) = problem {
+                    if let Some(p) = problem.map(|m| i.msg(&m)) {
                         ui.add(egui::Label::new(RichText::new(p.clone()).color(RED)).wrap())
                             .on_hover_text(p);
                     }

@@ -209,7 +209,7 @@ async fn a_failed_verification_says_why() {
         .await
         .unwrap();
     assert!(
-        matches!(&outcome, VerificationOutcome::Failed { reason } if reason.contains("liveness")),
+        matches!(&outcome, VerificationOutcome::Failed { reason } if reason.english().contains("liveness")),
         "{outcome:?}"
     );
 }
@@ -224,7 +224,7 @@ async fn a_wrong_key_is_401_with_advice_and_not_retried() {
     let client = client_for(&sim.base_url(), "a-wrong-key", fast_options());
     let err = client.get_task("task_x", None).await.unwrap_err();
     assert!(matches!(err, ApiError::Unauthorized { .. }), "{err:?}");
-    assert!(err.advice().contains("API key in Settings"));
+    assert!(err.advice().english().contains("API key in Settings"));
     assert!(!format!("{err} {err:?} {}", err.advice()).contains("a-wrong-key"));
     assert_eq!(sim.counters().op("unauthorized"), 1);
     let good = client_for(&sim.base_url(), "the-right-key", fast_options());
@@ -257,7 +257,7 @@ async fn bad_request_balance_and_size_errors() {
         .await
         .unwrap_err();
     assert!(matches!(err, ApiError::PayloadTooLarge { .. }), "{err:?}");
-    assert!(err.advice().contains("20 MB"));
+    assert!(err.advice().english().contains("20 MB"));
 
     // 400: not an image.
     let err = client
@@ -279,7 +279,7 @@ async fn bad_request_balance_and_size_errors() {
         matches!(err, ApiError::InsufficientBalance { .. }),
         "{err:?}"
     );
-    assert!(err.advice().contains("Top up"));
+    assert!(err.advice().english().contains("Top up"));
     assert_eq!(sim.counters().op("create_session"), 1);
 }
 
@@ -468,7 +468,7 @@ async fn timeouts_and_refused_connections() {
     );
     let err = impatient.get_task("task_x", None).await.unwrap_err();
     assert_eq!(err, ApiError::Timeout);
-    assert!(err.advice().contains("network"));
+    assert!(err.advice().english().contains("network"));
 
     // A port nobody listens on.
     let port = {
@@ -497,5 +497,5 @@ async fn plain_http_is_refused_for_remote_hosts() {
     )
     .unwrap_err();
     assert!(matches!(err, ApiError::InsecureBaseUrl { .. }));
-    assert!(err.advice().contains("https://"));
+    assert!(err.advice().english().contains("https://"));
 }

@@ -96,7 +96,7 @@ fn error_bodies_in_both_shapes() {
             message: "Your balance is insufficient".into()
         }
     );
-    assert!(e.advice().contains("Top up"));
+    assert!(e.advice().english().contains("Top up"));
     // `{"code": 401, "message"}` with HTTP 200 is still an error.
     let e = interpret_response(200, None, &fixture("error_code.json")).unwrap_err();
     assert_eq!(
@@ -105,7 +105,7 @@ fn error_bodies_in_both_shapes() {
             message: "Invalid API key".into()
         }
     );
-    assert!(e.advice().contains("Settings"));
+    assert!(e.advice().english().contains("Settings"));
 }
 
 #[test]

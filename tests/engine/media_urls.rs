@@ -135,7 +135,7 @@ async fn each_bad_url_gets_its_own_message() {
     for (path, expected) in cases {
         let err = probe(&http, &p(path), &limits).await.unwrap_err();
         assert!(expected(&err), "{path}: {err:?}");
-        advices.push(err.advice());
+        advices.push(err.advice().english());
     }
     let unique: std::collections::HashSet<_> = advices.iter().collect();
     assert_eq!(

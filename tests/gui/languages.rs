@@ -6,6 +6,7 @@ use avatar_kiosk::ui::i18n::{I18n, UiLang};
 use egui_kittest::Harness;
 
 use crate::{World, add_paths_in, click, harness, shows, type_into, wait_for};
+use egui_kittest::kittest::Queryable;
 
 #[test]
 fn every_message_in_every_language_has_its_glyphs() {
@@ -77,4 +78,73 @@ fn the_wizard_in_korean_with_a_hangul_name() {
 #[test]
 fn the_wizard_in_chinese_with_a_han_name() {
     wizard_in(UiLang::Zh, "王伟");
+}
+
+/// The part of a message after its last placeable, as the window shows it whatever the
+/// placeable holds.
+fn tail(i: &I18n, id: &str) -> String {
+    let whole = i.t(id);
+    let after = whole.rsplit(['}', ')', '）']).next().unwrap_or_default();
+    after.trim().to_string()
+}
+
+#[test]
+fn the_engines_sentences_are_said_in_the_windows_language() {
+    // A wrong key, in Korean: the API client's advice and its Settings button are Korean.
+    let world = World::new(avatar_kiosk::sim::SimConfig {
+        key: Some("the-right-key".into()),
+        ..avatar_kiosk::sim::SimConfig::default()
+    });
+    let ko = I18n::new(UiLang::Ko);
+    let mut launch = world.real("a-wrong-key");
+    launch.settings.ui_language = Some(UiLang::Ko);
+    let mut h = harness(launch);
+    type_into(&mut h, &ko.t("start-name"), "김민지");
+    click(&mut h, &ko.t("start-consent"));
+    click(&mut h, &ko.t("start-button"));
+    let advice = tail(&ko, "api-unauthorized");
+    assert!(advice.contains("API"), "{advice}");
+    wait_for(&mut h, &advice);
+    let en = I18n::new(UiLang::En);
+    assert!(
+        !shows(&h, &tail(&en, "api-unauthorized")),
+        "no English left"
+    );
+    let open_settings = ko.t("open-settings");
+    let open = h.get_all_by_label(&open_settings).next().unwrap();
+    open.click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().screen(), avatar_kiosk::ui::Screen::Settings);
+    drop(h);
+
+    // A photo too small, in Chinese: the media check's problem is Chinese, with its sizes.
+    let world = World::quick();
+    let zh = I18n::new(UiLang::Zh);
+    let mut launch = world.demo();
+    launch.settings.ui_language = Some(UiLang::Zh);
+    let mut h = harness(launch);
+    type_into(&mut h, &zh.t("start-name"), "王伟");
+    click(&mut h, &zh.t("start-consent"));
+    click(&mut h, &zh.t("start-button"));
+    click_when_shown(&mut h, &zh.t("verify-demo-pass"));
+    wait_for(&mut h, &zh.t("assets-title"));
+    let tiny = world.data_dir().join("小.png");
+    image::RgbImage::from_pixel(120, 90, image::Rgb([200, 180, 160]))
+        .save(&tiny)
+        .unwrap();
+    add_paths_in(&mut h, &zh, &[&tiny]);
+    let problem = avatar_kiosk::media::Blocked::TooSmall {
+        width: 120,
+        height: 90,
+    }
+    .advice();
+    let said = zh.msg(&problem);
+    assert!(said.contains("120×90") && said.contains("像素"), "{said}");
+    wait_for(&mut h, &said);
+}
+
+fn click_when_shown(h: &mut Harness<'static, avatar_kiosk::ui::KioskApp>, label: &str) {
+    wait_for(h, label);
+    click(h, label);
 }

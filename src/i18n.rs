@@ -1,6 +1,8 @@
-//! Every string the window shows, in Korean, English and Simplified Chinese, from the Fluent
-//! files in `assets/i18n/`. The OS locale picks the first language; Settings switches at run
-//! time. The person-facing texts (the customer screen) use the person's language instead.
+//! Every sentence the app shows, in Korean, English and Simplified Chinese, from the Fluent
+//! files in `assets/i18n/`: the window's own texts, and the [`Msg`]s the engine, the API
+//! client, media checks and the store send. The OS locale picks the window's first language;
+//! Settings switches at run time. The person-facing texts (the customer screen) use the
+//! person's language instead.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -9,6 +11,7 @@ use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
 use crate::api::Language;
+use crate::text::{self, Msg};
 
 /// A language the window speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -46,9 +49,9 @@ impl UiLang {
     /// The Fluent source.
     pub fn source(self) -> &'static str {
         match self {
-            UiLang::Ko => include_str!("../../assets/i18n/ko.ftl"),
-            UiLang::En => include_str!("../../assets/i18n/en.ftl"),
-            UiLang::Zh => include_str!("../../assets/i18n/zh.ftl"),
+            UiLang::Ko => include_str!("../assets/i18n/ko.ftl"),
+            UiLang::En => include_str!("../assets/i18n/en.ftl"),
+            UiLang::Zh => include_str!("../assets/i18n/zh.ftl"),
         }
     }
 
@@ -168,6 +171,29 @@ impl I18n {
     }
 }
 
+impl I18n {
+    /// A [`Msg`] in the language in use.
+    pub fn msg(&self, m: &Msg) -> String {
+        self.msg_in(self.lang.get(), m)
+    }
+
+    /// A [`Msg`] in a given language; messages inside it are said in the same language.
+    pub fn msg_in(&self, lang: UiLang, m: &Msg) -> String {
+        let args: Vec<(&str, FluentValue<'_>)> = m
+            .args()
+            .map(|(k, v)| {
+                let value = match v {
+                    text::Arg::Num(n) => FluentValue::from(*n),
+                    text::Arg::Text(t) => FluentValue::from(t.as_str()),
+                    text::Arg::Msg(inner) => FluentValue::from(self.msg_in(lang, inner)),
+                };
+                (k, value)
+            })
+            .collect();
+        self.ta_in(lang, m.id(), &args)
+    }
+}
+
 /// A number argument.
 pub fn n<'a>(name: &'a str, value: usize) -> Arg<'a> {
     (name, FluentValue::from(value))
@@ -253,6 +279,8 @@ mod tests {
             "lang-zh",
             "lang-ja",
             "lang-en",
+            "verbatim",
+            "reason-with-detail",
         ];
         for lang in [UiLang::Ko, UiLang::Zh] {
             for id in messages(UiLang::En).keys() {
@@ -299,6 +327,7 @@ mod tests {
             "avatar-kiosk",
         ];
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui");
+        // The window's code is read whole; its message-like literals must exist.
         let mut checked = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -318,6 +347,65 @@ mod tests {
             }
         }
         assert!(checked > 150, "only {checked} ids found");
+    }
+
+    /// Every file under `src/`, for the scans below.
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The engine, the API client, media checks and the store name messages by id; each one
+    /// exists (in every language, by the test above).
+    #[test]
+    fn every_message_made_outside_the_window_exists() {
+        let en = messages(UiLang::En);
+        let mut files = Vec::new();
+        sources(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            &mut files,
+        );
+        let mut checked = 0;
+        for path in files {
+            let code = std::fs::read_to_string(&path).unwrap();
+            for opener in ["Msg::new(\"", "NotNow(\"", "sized(\""] {
+                for rest in code.split(opener).skip(1) {
+                    let id = rest.split('"').next().unwrap_or_default();
+                    checked += 1;
+                    assert!(en.contains_key(id), "{}: no message {id}", path.display());
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} ids found");
+    }
+
+    #[test]
+    fn a_message_from_the_engine_is_said_in_each_language() {
+        let i = I18n::new(UiLang::En);
+        let m = Msg::new("engine-not-now").msg("why", Msg::new("refusal-not-verified"));
+        assert_eq!(i.msg(&m), "Not now: the person is not verified yet.");
+        assert_eq!(
+            i.msg_in(UiLang::Ko, &m),
+            "지금은 할 수 없습니다: 본인이 아직 인증되지 않았습니다."
+        );
+        assert_eq!(
+            i.msg_in(UiLang::Zh, &m),
+            "现在不能这样做：本人尚未通过验证。"
+        );
+        let sized = Msg::new("media-too-small")
+            .num("width", 200)
+            .num("height", 1200);
+        assert!(i.msg_in(UiLang::Zh, &sized).contains("200×1200"));
+        assert_eq!(
+            i.msg_in(UiLang::Ko, &Msg::verbatim("An older row")),
+            "An older row"
+        );
     }
 
     #[test]

@@ -1,0 +1,197 @@
+//! Sentences for people, kept as a message id of `assets/i18n/*.ftl` with its arguments, so
+//! each front end says them in its own language: the window in the language staff chose, the
+//! command line and the log in English.
+//!
+//! The engine, the API client, media checks and the store make [`Msg`]s instead of English
+//! sentences. Rows saved by older versions hold plain English text; they load as
+//! [`Msg::verbatim`] and are shown as they were written.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A sentence for people: a message id with its arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Repr")]
+pub struct Msg {
+    id: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    args: BTreeMap<Cow<'static, str>, Arg>,
+}
+
+/// An argument of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Arg {
+    /// A number (plural forms follow it).
+    Num(i64),
+    /// Text shown as it is: a file name, an address, the upstream's own words.
+    Text(String),
+    /// Another message, said in the same language.
+    Msg(Box<Msg>),
+}
+
+/// What the database holds: a message, or the English sentence an older version saved.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Repr {
+    Legacy(String),
+    Full {
+        id: String,
+        #[serde(default)]
+        args: BTreeMap<String, Arg>,
+    },
+}
+
+impl From<Repr> for Msg {
+    fn from(r: Repr) -> Msg {
+        match r {
+            Repr::Legacy(text) => Msg::verbatim(text),
+            Repr::Full { id, args } => Msg {
+                id: Cow::Owned(id),
+                args: args.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect(),
+            },
+        }
+    }
+}
+
+/// The message that shows its `text` argument as it is.
+pub const VERBATIM: &str = "verbatim";
+
+impl Msg {
+    /// The message `id` (it must exist in every translation; a test checks the code's ids).
+    pub fn new(id: &'static str) -> Msg {
+        Msg {
+            id: Cow::Borrowed(id),
+            args: BTreeMap::new(),
+        }
+    }
+
+    /// Text that is shown as it is, in every language (older rows, the upstream's words).
+    pub fn verbatim(text: impl Into<String>) -> Msg {
+        Msg::new(VERBATIM).text("text", text)
+    }
+
+    /// Adds a text argument.
+    pub fn text(mut self, name: &'static str, value: impl Into<String>) -> Msg {
+        self.args
+            .insert(Cow::Borrowed(name), Arg::Text(value.into()));
+        self
+    }
+
+    /// Adds a number argument.
+    pub fn num(mut self, name: &'static str, value: impl TryInto<i64>) -> Msg {
+        let value = value.try_into().unwrap_or(i64::MAX);
+        self.args.insert(Cow::Borrowed(name), Arg::Num(value));
+        self
+    }
+
+    /// Adds another message as an argument.
+    pub fn msg(mut self, name: &'static str, value: Msg) -> Msg {
+        self.args
+            .insert(Cow::Borrowed(name), Arg::Msg(Box::new(value)));
+        self
+    }
+
+    /// The message id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The arguments, by name.
+    pub fn args(&self) -> impl Iterator<Item = (&str, &Arg)> {
+        self.args.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// Whether the sentence, or one inside it, tells staff to change something in Settings
+    /// (the window then offers a button that opens them).
+    pub fn points_to_settings(&self) -> bool {
+        SETTINGS_MESSAGES.contains(&self.id.as_ref())
+            || self.args.values().any(|a| match a {
+                Arg::Msg(m) => m.points_to_settings(),
+                _ => false,
+            })
+    }
+
+    /// The sentence in English, for the command line and logs.
+    pub fn english(&self) -> String {
+        thread_local! {
+            static ENGLISH: crate::i18n::I18n = crate::i18n::I18n::new(crate::i18n::UiLang::En);
+        }
+        ENGLISH.with(|i| i.msg(self))
+    }
+}
+
+/// Messages whose advice is to change the API address, key or callback in Settings.
+const SETTINGS_MESSAGES: &[&str] = &[
+    "api-invalid-base-url",
+    "api-insecure-base-url",
+    "api-missing-key",
+    "api-unauthorized",
+    "api-unreachable",
+    "api-decode",
+    "engine-callback-port",
+];
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.english())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_survives_the_database() {
+        let m = Msg::new("media-too-small")
+            .num("width", 200)
+            .num("height", 100)
+            .msg("inner", Msg::verbatim("방탄"));
+        let json = serde_json::to_string(&m).unwrap();
+        let back: Msg = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn an_older_english_sentence_loads_as_it_was_written() {
+        let back: Msg = serde_json::from_str("\"The upload failed.\"").unwrap();
+        assert_eq!(back, Msg::verbatim("The upload failed."));
+        assert_eq!(back.english(), "The upload failed.");
+    }
+
+    #[test]
+    fn rows_and_sessions_saved_by_an_older_version_still_load() {
+        let state: crate::flow::AssetState =
+            serde_json::from_str(r#"{"UploadFailed":{"reason":"The file is gone."}}"#).unwrap();
+        assert_eq!(
+            state,
+            crate::flow::AssetState::UploadFailed {
+                reason: Msg::verbatim("The file is gone.")
+            }
+        );
+        let spent: crate::flow::TokenState =
+            serde_json::from_str(r#"{"Spent":{"reason":"Press New code."}}"#).unwrap();
+        assert_eq!(
+            spent,
+            crate::flow::TokenState::Spent {
+                reason: Msg::verbatim("Press New code.")
+            }
+        );
+    }
+
+    #[test]
+    fn settings_advice_is_found_inside_other_messages() {
+        let inner = Msg::new("api-unauthorized").text("message", "bad key");
+        assert!(inner.points_to_settings());
+        assert!(
+            Msg::new("verify-not-sent")
+                .msg("advice", inner)
+                .points_to_settings()
+        );
+        assert!(!Msg::new("api-timeout").points_to_settings());
+    }
+}
