@@ -45,6 +45,7 @@ fn open(rows: u32, dir: &std::path::Path) -> Harness<'static, KioskApp> {
         notice: None,
         adjust: None,
         kiosk: false,
+        monitors: Some(Vec::new()),
     };
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])

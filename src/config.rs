@@ -72,9 +72,10 @@ pub struct Settings {
     pub kiosk_pin_hash: Option<String>,
     /// In kiosk mode, after a finished session, the screen clears after this many idle seconds.
     pub idle_reset_secs: u64,
-    /// In kiosk mode, the person's screen is a second window (for a second monitor) rather
-    /// than a switch of the main window.
-    pub customer_window: bool,
+    /// In kiosk mode, whether the person's screen is a second window (`true`) or a switch of
+    /// the main window (`false`); unset, a second window exactly when a second monitor is
+    /// connected, full screen on it.
+    pub customer_window: Option<bool>,
 }
 
 impl Default for Settings {
@@ -92,7 +93,7 @@ impl Default for Settings {
             text_scale: 1.0,
             kiosk_pin_hash: None,
             idle_reset_secs: 90,
-            customer_window: false,
+            customer_window: None,
         }
     }
 }

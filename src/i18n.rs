@@ -313,6 +313,7 @@ mod tests {
             "drop-hint",
             "pin-prompt",
             "customer-staff",
+            "customer-screen",
             "avatar-kiosk-customer",
             "avatar-kiosk-noto-cjk-subset",
             "ui-language",

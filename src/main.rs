@@ -468,6 +468,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         notice,
         adjust: None,
         kiosk: cli.kiosk,
+        monitors: None,
     };
     let result = ui::run(launch);
     if let Some(sim) = sim.and_then(|s| std::sync::Arc::try_unwrap(s).ok()) {

@@ -8,12 +8,13 @@ use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
+use eframe::egui;
 use tokio::sync::mpsc;
 
 use super::i18n::{I18n, UiLang, n, s};
 use super::jobs::{self, Done, Jobs, PickFor};
 use super::kiosk::{KioskState, PinFor, PinPrompt};
+use super::monitors::{self, Monitor};
 use super::widgets::{Level, Toasts};
 use crate::api::{ApiKey, Language};
 use crate::config::{CallbackChoice, Settings};
@@ -57,6 +58,28 @@ pub struct Launch {
     pub adjust: Option<Adjust>,
     /// Kiosk mode: full screen, the person's screen, a staff PIN.
     pub kiosk: bool,
+    /// The monitors, when known before the start (tests); otherwise kiosk mode reads them
+    /// from the desktop.
+    pub monitors: Option<Vec<Monitor>>,
+}
+
+/// The window's keyboard shortcuts. Hints show them as the platform writes them
+/// (`Ctrl+H` here, `⌘H` on a Mac) through `egui::Context::format_shortcut`.
+pub(super) mod keys {
+    use eframe::egui::{Key, KeyboardShortcut, Modifiers};
+
+    /// Settings.
+    pub const SETTINGS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
+    /// History.
+    pub const HISTORY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::H);
+    /// The next person.
+    pub const NEW_PERSON: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+    /// Choose files to add.
+    pub const ADD_FILES: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+    /// Start verification, or upload and submit.
+    pub const GO_ON: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+    /// Read the review again.
+    pub const CHECK_AGAIN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
 }
 
 /// Changes an engine configuration.
@@ -225,6 +248,9 @@ pub struct KioskApp {
     /// The new PIN typed in Settings.
     pub(super) new_pin: String,
     customer_qr: Option<(String, egui::TextureHandle)>,
+    /// The desktop's monitors (empty until read, or when they cannot be).
+    monitors: Vec<Monitor>,
+    monitors_asked: bool,
     save_seq: u64,
     saved_seq: Arc<std::sync::Mutex<u64>>,
     fonts_installed: bool,
@@ -247,6 +273,7 @@ impl KioskApp {
             testing: false,
         };
         let notice = launch.notice.clone();
+        let known_monitors = launch.monitors.clone();
         let lang = launch.settings.ui_language.unwrap_or_else(UiLang::from_os);
         let kiosk = launch.kiosk.then(KioskState::new);
         let mut app = KioskApp {
@@ -278,6 +305,8 @@ impl KioskApp {
             kiosk,
             new_pin: String::new(),
             customer_qr: None,
+            monitors: known_monitors.clone().unwrap_or_default(),
+            monitors_asked: known_monitors.is_some(),
             save_seq: 0,
             saved_seq: Arc::default(),
             fonts_installed: false,
@@ -558,6 +587,10 @@ impl KioskApp {
                 None,
             ),
             Done::Quiet => {}
+            Done::Monitors(list) => {
+                tracing::info!("{} monitor(s) found", list.len());
+                self.monitors = list;
+            }
             Done::Exported(Ok(path)) => {
                 let shown = path.display().to_string();
                 self.toasts.push(
@@ -1174,28 +1207,29 @@ impl KioskApp {
 
     /// Keyboard shortcuts for the main actions.
     fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Act> {
+        use keys::*;
         let mut acts = Vec::new();
         let stage = self.current_session().map(Session::stage);
         let id = self.current.clone();
         ctx.input_mut(|i| {
-            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma)) {
+            if i.consume_shortcut(&SETTINGS) {
                 acts.push(Act::Go(Screen::Settings));
             }
-            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::H)) {
+            if i.consume_shortcut(&HISTORY) {
                 acts.push(Act::Go(Screen::History));
             }
-            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::N)) {
+            if i.consume_shortcut(&NEW_PERSON) {
                 acts.push(Act::NewSession);
             }
             if let Some(id) = id {
                 if matches!(
                     stage,
                     Some(Stage::Assets | Stage::Reviewing | Stage::FinishedPartly)
-                ) && i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::O))
+                ) && i.consume_shortcut(&ADD_FILES)
                 {
                     acts.push(Act::Pick(PickFor::Add(id.clone())));
                 }
-                if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F5)) {
+                if i.consume_shortcut(&CHECK_AGAIN) {
                     acts.push(Act::Send(Command::Refresh(id)));
                 }
             }
@@ -1243,6 +1277,11 @@ impl KioskApp {
             }
         }
         self.frames += 1;
+        if self.kiosk.is_some() && !self.monitors_asked {
+            self.monitors_asked = true;
+            self.jobs
+                .spawn("monitors", &ctx, || Done::Monitors(monitors::list()));
+        }
         if self.kiosk.is_some() && self.locked() && ctx.input(|i| i.viewport().close_requested()) {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.ask_pin(PinFor::Leave);
@@ -1283,8 +1322,8 @@ impl KioskApp {
             acts.extend(screen_acts);
             acts.extend(super::screens::overlays(self, &ctx));
             acts.extend(self.toasts.show(&ctx, &self.i18n.t("toast-dismiss")));
-            if self.kiosk.is_some() && self.launch.settings.customer_window {
-                self.customer_window(&ctx, now);
+            if let Some(monitor) = self.customer_window_on(&ctx) {
+                self.customer_window(&ctx, now, monitor);
             }
         }
         acts.extend(super::screens::pin_prompt(self, &ctx));
@@ -1303,16 +1342,44 @@ impl KioskApp {
         )
     }
 
-    /// The person's screen as a second window, for a second monitor.
-    fn customer_window(&mut self, ctx: &egui::Context, now: flow::Millis) {
+    /// Whether the person's screen is a second window, and on which monitor (full screen):
+    /// `None` when it is a switch of this window. Settings may force either; by default a
+    /// second monitor, when one is connected, gets it.
+    pub(super) fn customer_window_on(&self, ctx: &egui::Context) -> Option<Option<usize>> {
+        self.kiosk.as_ref()?;
+        let staff_at = ctx.input(|i| {
+            let v = i.viewport();
+            let ppp = v.native_pixels_per_point.unwrap_or(1.0);
+            v.outer_rect
+                .map(|r| (r.center().x * ppp, r.center().y * ppp))
+        });
+        let second = monitors::for_person(&self.monitors, staff_at);
+        match self.launch.settings.customer_window {
+            Some(false) => None,
+            Some(true) => Some(second),
+            None => second.map(Some),
+        }
+    }
+
+    /// How many monitors the desktop has, when they could be read.
+    pub(super) fn monitor_count(&self) -> usize {
+        self.monitors.len()
+    }
+
+    /// The person's screen as a second window: full screen on `monitor` when one is given.
+    fn customer_window(&mut self, ctx: &egui::Context, now: flow::Millis, monitor: Option<usize>) {
         let (view, lang) = self.customer_view();
         let i = self.i18n.clone();
         let mut cache = self.customer_qr.take();
+        let mut builder = egui::ViewportBuilder::default()
+            .with_title(i.t("customer-window-title"))
+            .with_inner_size([900.0, 1000.0]);
+        if let Some(index) = monitor {
+            builder = builder.with_monitor(index);
+        }
         ctx.show_viewport_immediate(
             egui::ViewportId::from_hash_of("avatar-kiosk-customer"),
-            egui::ViewportBuilder::default()
-                .with_title(i.t("customer-window-title"))
-                .with_inner_size([900.0, 1000.0]),
+            builder,
             |ui, _class| {
                 egui::CentralPanel::default().show(ui, |ui| {
                     super::kiosk::show_customer(ui, &i, lang, &view, &mut cache, now, false)

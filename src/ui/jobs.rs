@@ -52,6 +52,8 @@ pub enum Done {
     PinChecked(bool),
     /// A new PIN's hash.
     PinHashed(Result<String, String>),
+    /// The desktop's monitors.
+    Monitors(Vec<super::monitors::Monitor>),
 }
 
 /// The job runner.

@@ -8,6 +8,7 @@ mod history;
 pub use crate::i18n;
 mod jobs;
 pub mod kiosk;
+pub mod monitors;
 mod screens;
 mod settings;
 mod table;

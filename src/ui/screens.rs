@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, Color32, RichText};
 
-use super::app::{Act, KioskApp, Screen};
+use super::app::{Act, KioskApp, Screen, keys};
 use super::i18n::{I18n, n, s as text};
 use super::jobs::PickFor;
 use super::kiosk::PinFor;
@@ -74,14 +74,14 @@ pub fn top_bar(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                 }
                 if ui
                     .selectable_label(app.screen() == Screen::Settings, i.t("nav-settings"))
-                    .on_hover_text("Ctrl+,")
+                    .on_hover_text(ui.ctx().format_shortcut(&keys::SETTINGS))
                     .clicked()
                 {
                     acts.push(Act::Go(Screen::Settings));
                 }
                 if ui
                     .selectable_label(app.screen() == Screen::History, i.t("nav-history"))
-                    .on_hover_text("Ctrl+H")
+                    .on_hover_text(ui.ctx().format_shortcut(&keys::HISTORY))
                     .clicked()
                 {
                     acts.push(Act::Go(Screen::History));
@@ -91,7 +91,7 @@ pub fn top_bar(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                         app.screen() == Screen::Wizard && app.current.is_none(),
                         i.t("nav-new-person"),
                     )
-                    .on_hover_text("Ctrl+N")
+                    .on_hover_text(ui.ctx().format_shortcut(&keys::NEW_PERSON))
                     .clicked()
                 {
                     acts.push(Act::NewSession);
@@ -270,14 +270,11 @@ fn start(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
     let ready = !app.start.person.trim().is_empty() && app.start.consent && !app.starting();
     let button = egui::Button::new(RichText::new(i.t("start-button")).size(16.0))
         .min_size(egui::vec2(200.0, 36.0));
-    let clicked = ui.add_enabled(ready, button).clicked();
-    let enter = ready
-        && ui.input_mut(|i| {
-            i.consume_shortcut(&egui::KeyboardShortcut::new(
-                egui::Modifiers::COMMAND,
-                egui::Key::Enter,
-            ))
-        });
+    let clicked = ui
+        .add_enabled(ready, button)
+        .on_hover_text(ui.ctx().format_shortcut(&keys::GO_ON))
+        .clicked();
+    let enter = ready && ui.input_mut(|i| i.consume_shortcut(&keys::GO_ON));
     if clicked || enter {
         acts.push(Act::StartSession);
     }
@@ -423,7 +420,7 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
             }
             ui.add_space(12.0);
             if app.kiosk.is_some()
-                && !app.launch.settings.customer_window
+                && app.customer_window_on(ui.ctx()).is_none()
                 && ui
                     .button(RichText::new(i.t("verify-show-customer")).size(16.0))
                     .clicked()
@@ -452,7 +449,10 @@ fn add_panel(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<
     ui.horizontal(|ui| {
         if ui
             .button(i.t("assets-choose"))
-            .on_hover_text(i.t("assets-choose-hint"))
+            .on_hover_text(i.ta(
+                "assets-choose-hint",
+                &[text("keys", &ui.ctx().format_shortcut(&keys::ADD_FILES))],
+            ))
             .clicked()
         {
             acts.push(Act::Pick(PickFor::Add(s.id.clone())));
@@ -520,14 +520,11 @@ fn submit_button(app: &KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<
     let ok = problems == 0 && checking == 0;
     let label = i.ta("assets-submit", &[n("n", staged)]);
     let b = egui::Button::new(RichText::new(label).size(16.0)).min_size(egui::vec2(220.0, 36.0));
-    let clicked = ui.add_enabled(ok, b).on_hover_text("Ctrl+Enter").clicked();
-    let key = ok
-        && ui.input_mut(|i| {
-            i.consume_shortcut(&egui::KeyboardShortcut::new(
-                egui::Modifiers::COMMAND,
-                egui::Key::Enter,
-            ))
-        });
+    let clicked = ui
+        .add_enabled(ok, b)
+        .on_hover_text(ui.ctx().format_shortcut(&keys::GO_ON))
+        .clicked();
+    let key = ok && ui.input_mut(|i| i.consume_shortcut(&keys::GO_ON));
     if clicked || key {
         acts.push(Act::Send(Command::Submit(s.id.clone())));
     }
@@ -589,7 +586,7 @@ fn review(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
             ui.label(RichText::new(i.msg(err)).color(AMBER));
             if ui
                 .button(i.t("review-check-again"))
-                .on_hover_text("F5")
+                .on_hover_text(ui.ctx().format_shortcut(&keys::CHECK_AGAIN))
                 .clicked()
             {
                 acts.push(Act::Send(Command::Refresh(s.id.clone())));
@@ -624,7 +621,7 @@ fn review(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
         if stage.is_final()
             && ui
                 .button(i.t("review-next"))
-                .on_hover_text("Ctrl+N")
+                .on_hover_text(ui.ctx().format_shortcut(&keys::NEW_PERSON))
                 .clicked()
         {
             acts.push(Act::NewSession);

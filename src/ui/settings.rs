@@ -255,6 +255,25 @@ fn kiosk_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
         )
         .labelled_by(l.id);
     });
-    ui.checkbox(&mut form.customer_window, i.t("settings-customer-window"));
+    let monitors = app.monitor_count();
+    let form = &mut app.settings_form.settings;
+    ui.label(i.ta("settings-customer-screen", &[super::i18n::n("n", monitors)]));
+    ui.indent("customer-screen", |ui| {
+        ui.radio_value(
+            &mut form.customer_window,
+            None,
+            i.t("settings-customer-auto"),
+        );
+        ui.radio_value(
+            &mut form.customer_window,
+            Some(true),
+            i.t("settings-customer-window"),
+        );
+        ui.radio_value(
+            &mut form.customer_window,
+            Some(false),
+            i.t("settings-customer-switch"),
+        );
+    });
     ui.add_space(6.0);
 }

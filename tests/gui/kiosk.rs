@@ -7,6 +7,8 @@ use avatar_kiosk::ui::Screen;
 use avatar_kiosk::ui::i18n::{I18n, UiLang};
 use avatar_kiosk::ui::kiosk::hash_pin;
 
+use egui_kittest::kittest::Queryable;
+
 use crate::{World, click, harness, shows, start_session, type_into, wait, wait_for};
 
 const PIN: &str = "2468";
@@ -138,4 +140,59 @@ fn a_finished_session_clears_from_the_screen_after_the_idle_time() {
     // The reset also locked the staff screens.
     click(&mut h, "History");
     wait_for(&mut h, "Staff PIN");
+}
+
+fn monitor(x: i32, primary: bool) -> avatar_kiosk::ui::monitors::Monitor {
+    avatar_kiosk::ui::monitors::Monitor {
+        x,
+        y: 0,
+        width: 1920,
+        height: 1080,
+        primary,
+    }
+}
+
+#[test]
+fn a_second_monitor_gets_the_persons_screen_by_itself() {
+    let world = World::quick();
+    let ko = I18n::new(UiLang::Ko);
+    // One monitor: the window switches, so staff get the button.
+    let mut launch = kiosk(&world, 600);
+    launch.monitors = Some(vec![monitor(0, true)]);
+    let mut h = harness(launch);
+    start_session(&mut h, "Ji-ho Han");
+    assert!(shows(&h, "Show to the person"));
+    assert!(!shows(&h, &ko.t("customer-scan")));
+    drop(h);
+
+    // Two monitors: the person's screen opens on the other one while staff keep theirs.
+    let world = World::quick();
+    let mut launch = kiosk(&world, 600);
+    launch.monitors = Some(vec![monitor(0, true), monitor(1920, false)]);
+    let mut h = harness(launch);
+    // The harness draws the second window inside the first, over the staff's controls, so
+    // this part clicks through accessibility actions rather than the pointer.
+    type_into(&mut h, "Person's name", "Ji-ho Han");
+    for label in [
+        "The person agreed to face verification and to their photos being registered",
+        "Start verification",
+    ] {
+        h.get_by_label(label).click_accesskit();
+        h.step();
+        h.step();
+    }
+    wait_for(&mut h, "Expires in");
+    wait_for(&mut h, &ko.t("customer-scan"));
+    assert!(shows(&h, "Ji-ho Han"), "the staff view stays");
+    assert!(!shows(&h, "Show to the person"), "no switch is needed");
+
+    // Settings can force the switch even with two monitors.
+    let world = World::quick();
+    let mut launch = kiosk(&world, 600);
+    launch.monitors = Some(vec![monitor(0, true), monitor(1920, false)]);
+    launch.settings.customer_window = Some(false);
+    let mut h = harness(launch);
+    start_session(&mut h, "Ji-ho Han");
+    assert!(shows(&h, "Show to the person"));
+    assert!(!shows(&h, &ko.t("customer-scan")));
 }

@@ -1,0 +1,120 @@
+//! The desktop's monitors, so kiosk mode can show the person's screen full screen on a second
+//! monitor when one is connected. Read from X11 RandR in the order winit lists monitors, which
+//! is the index [`egui::ViewportBuilder::with_monitor`] takes. Elsewhere (Wayland without
+//! XWayland, other systems) the list is empty and Settings decides.
+
+/// One monitor, in the desktop's physical pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Monitor {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// The desktop's main monitor.
+    pub primary: bool,
+}
+
+impl Monitor {
+    fn contains(&self, (x, y): (f32, f32)) -> bool {
+        x >= self.x as f32
+            && y >= self.y as f32
+            && x < self.x as f32 + self.width as f32
+            && y < self.y as f32 + self.height as f32
+    }
+}
+
+/// The index of the monitor for the person's screen: one that is not the staff window's.
+/// `staff_at` is the centre of the staff window in physical pixels, when known. `None` when
+/// there is only one monitor.
+pub fn for_person(monitors: &[Monitor], staff_at: Option<(f32, f32)>) -> Option<usize> {
+    if monitors.len() < 2 {
+        return None;
+    }
+    let staff = staff_at
+        .and_then(|p| monitors.iter().position(|m| m.contains(p)))
+        .or_else(|| monitors.iter().position(|m| m.primary))
+        .unwrap_or(0);
+    (0..monitors.len()).find(|&i| i != staff)
+}
+
+/// The monitors, in winit's order; empty when they cannot be read.
+pub fn list() -> Vec<Monitor> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    match x11::list() {
+        Ok(list) => return list,
+        Err(e) => tracing::debug!("no X11 monitor list: {e}"),
+    }
+    Vec::new()
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+mod x11 {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::randr::ConnectionExt as _;
+
+    use super::Monitor;
+
+    /// Every active CRTC, in the screen resources' order (as winit lists them).
+    pub(super) fn list() -> Result<Vec<Monitor>, Box<dyn std::error::Error>> {
+        if std::env::var_os("DISPLAY").is_none() {
+            return Ok(Vec::new());
+        }
+        let (conn, screen) = x11rb::connect(None)?;
+        let root = conn.setup().roots.get(screen).ok_or("no X11 screen")?.root;
+        let resources = conn.randr_get_screen_resources_current(root)?.reply()?;
+        let primary = conn.randr_get_output_primary(root)?.reply()?.output;
+        let mut out = Vec::new();
+        for crtc in &resources.crtcs {
+            let info = conn
+                .randr_get_crtc_info(*crtc, resources.config_timestamp)?
+                .reply()?;
+            if info.width == 0 || info.height == 0 || info.outputs.is_empty() {
+                continue;
+            }
+            out.push(Monitor {
+                x: info.x.into(),
+                y: info.y.into(),
+                width: info.width.into(),
+                height: info.height.into(),
+                primary: info.outputs.first() == Some(&primary),
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(x: i32, primary: bool) -> Monitor {
+        Monitor {
+            x,
+            y: 0,
+            width: 1920,
+            height: 1080,
+            primary,
+        }
+    }
+
+    #[test]
+    fn one_monitor_means_no_second_screen() {
+        assert_eq!(for_person(&[], None), None);
+        assert_eq!(for_person(&[m(0, true)], Some((10.0, 10.0))), None);
+    }
+
+    #[test]
+    fn the_person_gets_the_monitor_the_staff_window_is_not_on() {
+        let two = [m(0, true), m(1920, false)];
+        assert_eq!(for_person(&two, Some((900.0, 500.0))), Some(1));
+        assert_eq!(for_person(&two, Some((2500.0, 500.0))), Some(0));
+        // Unknown position: the staff window is taken to be on the primary monitor.
+        assert_eq!(for_person(&two, None), Some(1));
+        let primary_second = [m(0, false), m(1920, true)];
+        assert_eq!(for_person(&primary_second, None), Some(0));
+    }
+}
