@@ -144,6 +144,15 @@ impl Settings {
         }
     }
 
+    /// Whether going from `self` to `new` changes what the engine runs with (the API address,
+    /// the callback, polling). Language, text size and kiosk choices do not: saving only those
+    /// leaves uploads and polls in flight alone.
+    pub fn engine_differs(&self, new: &Settings) -> bool {
+        self.base_url != new.base_url
+            || self.callback_mode() != new.callback_mode()
+            || self.poll_policy() != new.poll_policy()
+    }
+
     /// The engine's poll policy for these settings.
     pub fn poll_policy(&self) -> crate::engine::PollPolicy {
         let d = crate::engine::PollPolicy::default();
@@ -154,5 +163,116 @@ impl Settings {
             ),
             ..d
         }
+    }
+}
+
+/// Settings given on the command line: they win for this run and are not saved, so a
+/// `--base-url` tried once does not become the studio's setting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunOverrides {
+    /// `--base-url`.
+    pub base_url: Option<String>,
+    /// `--project`.
+    pub project: Option<String>,
+    /// `--callback-url` or `--callback-bind`: the mode, the URL and the port.
+    pub callback: Option<(CallbackChoice, String, u16)>,
+}
+
+impl RunOverrides {
+    /// The settings in use: `saved` with the overrides applied.
+    pub fn apply(&self, saved: &Settings) -> Settings {
+        let mut s = saved.clone();
+        if let Some(url) = &self.base_url {
+            s.base_url = url.clone();
+        }
+        if let Some(project) = &self.project {
+            s.project = project.clone();
+        }
+        if let Some((choice, url, port)) = &self.callback {
+            s.callback = *choice;
+            s.callback_url = url.clone();
+            s.callback_port = *port;
+        }
+        s
+    }
+
+    /// What to write to disk for the settings in use: each overridden field keeps its saved
+    /// value, unless staff changed it in Settings since (then theirs is saved).
+    pub fn for_disk(&self, in_use: &Settings, saved: &Settings) -> Settings {
+        let mut out = in_use.clone();
+        if self.base_url.as_ref() == Some(&in_use.base_url) {
+            out.base_url = saved.base_url.clone();
+        }
+        if self.project.as_ref() == Some(&in_use.project) {
+            out.project = saved.project.clone();
+        }
+        if let Some((choice, url, port)) = &self.callback
+            && (*choice, url, *port)
+                == (in_use.callback, &in_use.callback_url, in_use.callback_port)
+        {
+            out.callback = saved.callback;
+            out.callback_url = saved.callback_url.clone();
+            out.callback_port = saved.callback_port;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_settings_are_used_but_not_saved() {
+        let saved = Settings {
+            base_url: "https://api.apimart.ai".into(),
+            ..Settings::default()
+        };
+        let flags = RunOverrides {
+            base_url: Some("http://127.0.0.1:9999".into()),
+            project: None,
+            callback: Some((CallbackChoice::Loopback, String::new(), 8123)),
+        };
+        let mut in_use = flags.apply(&saved);
+        assert_eq!(in_use.base_url, "http://127.0.0.1:9999");
+        assert_eq!(in_use.callback_port, 8123);
+        // Staff change the language only: the flags' values are not written.
+        in_use.text_scale = 1.25;
+        let disk = flags.for_disk(&in_use, &saved);
+        assert_eq!(disk.base_url, "https://api.apimart.ai");
+        assert_eq!(disk.callback, saved.callback);
+        assert_eq!(disk.callback_port, saved.callback_port);
+        assert_eq!(disk.text_scale, 1.25);
+        // Staff change the address in Settings: theirs is saved.
+        in_use.base_url = "https://proxy.studio.example".into();
+        assert_eq!(
+            flags.for_disk(&in_use, &saved).base_url,
+            "https://proxy.studio.example"
+        );
+    }
+
+    #[test]
+    fn only_engine_settings_restart_the_engine() {
+        let old = Settings::default();
+        let mut window_only = old.clone();
+        window_only.text_scale = 1.5;
+        window_only.idle_reset_secs = 300;
+        window_only.customer_window = Some(true);
+        window_only.project = "other".into();
+        assert!(!old.engine_differs(&window_only));
+        let mut poll = old.clone();
+        poll.poll_max_secs = 30;
+        assert!(old.engine_differs(&poll));
+        let mut port = old.clone();
+        port.callback_port = 8123;
+        assert!(old.engine_differs(&port));
+        let mut external_url = old.clone();
+        external_url.callback_url = "https://studio.example/cb/{session}".into();
+        assert!(
+            !old.engine_differs(&external_url),
+            "the URL matters only in External mode"
+        );
+        external_url.callback = CallbackChoice::External;
+        assert!(old.engine_differs(&external_url));
     }
 }

@@ -394,25 +394,30 @@ fn run_sim(args: &SimArgs) -> anyhow::Result<()> {
 }
 
 fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
-    let (mut settings, settings_problem) = config::Settings::load(data_dir);
-    // Flags given on the command line win over saved settings for this run.
-    if cli.base_url != DEFAULT_BASE_URL {
-        settings.base_url = cli.base_url.clone();
-    }
-    if cli.project != "default" {
-        settings.project = cli.project.clone();
-    }
-    if let Some(url) = &cli.callback_url {
-        settings.callback = config::CallbackChoice::External;
-        settings.callback_url = url.clone();
-    } else if let Some(bind) = cli.callback_bind {
-        settings.callback = if bind.ip().is_loopback() {
-            config::CallbackChoice::Loopback
-        } else {
-            config::CallbackChoice::Lan
-        };
-        settings.callback_port = bind.port();
-    }
+    let (saved, settings_problem) = config::Settings::load(data_dir);
+    // Flags given on the command line win over saved settings for this run only.
+    let overrides = config::RunOverrides {
+        base_url: (cli.base_url != DEFAULT_BASE_URL).then(|| cli.base_url.clone()),
+        project: (cli.project != "default").then(|| cli.project.clone()),
+        callback: match (&cli.callback_url, cli.callback_bind) {
+            (Some(url), _) => Some((
+                config::CallbackChoice::External,
+                url.clone(),
+                saved.callback_port,
+            )),
+            (None, Some(bind)) => Some((
+                if bind.ip().is_loopback() {
+                    config::CallbackChoice::Loopback
+                } else {
+                    config::CallbackChoice::Lan
+                },
+                saved.callback_url.clone(),
+                bind.port(),
+            )),
+            (None, None) => None,
+        },
+    };
+    let settings = overrides.apply(&saved);
     // A wrong base URL is reported before anything else, with what to do.
     if !cli.demo {
         api::validate_base_url(&settings.base_url).map_err(|e| anyhow::anyhow!(e.advice()))?;
@@ -460,7 +465,8 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
     });
     let launch = ui::Launch {
         data_dir: data_dir.to_path_buf(),
-        settings,
+        settings: saved,
+        overrides,
         key_store: store,
         key,
         key_from_env,

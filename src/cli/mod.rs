@@ -16,6 +16,7 @@ use crate::api::AssetKind;
 use crate::engine::{Command, Engine, EngineConfig, Event, NewAsset};
 use crate::flow::{AssetSource, AssetState, Session, Stage, TokenState, Verification};
 use crate::store::{SessionSummary, Store};
+use crate::text::Msg;
 
 /// Exit code: every asset approved.
 pub const EXIT_APPROVED: i32 = 0;
@@ -135,7 +136,7 @@ pub async fn precheck(
     let checks = raw.iter().map(|r| {
         let http = http.clone();
         async move {
-            let mut asset = parse_asset(r, forced)?;
+            let mut asset = parse_asset(r, forced).map_err(|m| m.english())?;
             match &asset.source {
                 AssetSource::File { path } => {
                     let path = path.clone();
@@ -193,7 +194,7 @@ pub async fn precheck(
 }
 
 /// Turns what was typed into an asset, or the reason it cannot be one.
-pub fn parse_asset(raw: &str, kind: Option<AssetKind>) -> Result<NewAsset, String> {
+pub fn parse_asset(raw: &str, kind: Option<AssetKind>) -> Result<NewAsset, Msg> {
     let raw = raw.trim();
     if raw.starts_with("http://") || raw.starts_with("https://") {
         return match url::Url::parse(raw) {
@@ -202,22 +203,18 @@ pub fn parse_asset(raw: &str, kind: Option<AssetKind>) -> Result<NewAsset, Strin
                 source: AssetSource::Url { url: u.to_string() },
                 kind,
             }),
-            _ => Err(format!("{raw}: not a valid web address")),
+            _ => Err(Msg::new("paste-not-web-address").text("text", raw)),
         };
     }
     if raw.contains("://") {
-        return Err(format!(
-            "{raw}: only http(s) addresses or local files can be used"
-        ));
+        return Err(Msg::new("paste-not-http").text("text", raw));
     }
     let path = PathBuf::from(raw);
     if !path.is_file() {
-        return Err(format!("{raw}: no such file"));
+        return Err(Msg::new("paste-no-file").text("text", raw));
     }
     if kind == Some(AssetKind::Video) {
-        return Err(format!(
-            "{raw}: videos cannot be uploaded from this computer (APIMart has no video upload); host it and pass its https address"
-        ));
+        return Err(Msg::new("paste-local-video").text("text", raw));
     }
     let path = path.canonicalize().unwrap_or(path);
     Ok(NewAsset {

@@ -42,8 +42,10 @@ pub struct Demo {
 pub struct Launch {
     /// Where the database and settings live.
     pub data_dir: PathBuf,
-    /// Saved settings.
+    /// Saved settings (as on disk).
     pub settings: Settings,
+    /// Command-line settings for this run: used, never saved.
+    pub overrides: crate::config::RunOverrides,
     /// Where the key is kept (the OS keyring; memory in tests).
     pub key_store: Arc<dyn KeyStore>,
     /// The key found at start, if any.
@@ -231,6 +233,8 @@ pub struct KioskApp {
     pub(super) checks: HashMap<String, CheckView>,
     pub(super) picker: Option<Picker>,
     pub(super) replace_url: String,
+    /// Why the replacement typed in the dialog cannot be used (with the text it was for).
+    pub(super) replace_problem: Option<(String, Msg)>,
     pub(super) replacing: Option<(String, AssetId)>,
     pub(super) filter: super::table::Filter,
     pub(super) settings_form: SettingsForm,
@@ -248,6 +252,8 @@ pub struct KioskApp {
     /// The new PIN typed in Settings.
     pub(super) new_pin: String,
     customer_qr: Option<(String, egui::TextureHandle)>,
+    /// The settings as on disk (the ones in use, `launch.settings`, add command-line flags).
+    saved_settings: Settings,
     /// The desktop's monitors (empty until read, or when they cannot be).
     monitors: Vec<Monitor>,
     monitors_asked: bool,
@@ -265,7 +271,9 @@ pub fn source_key(source: &AssetSource) -> String {
 
 impl KioskApp {
     /// Builds the app and starts its engine.
-    pub fn new(launch: Launch) -> KioskApp {
+    pub fn new(mut launch: Launch) -> KioskApp {
+        let saved_settings = launch.settings.clone();
+        launch.settings = launch.overrides.apply(&saved_settings);
         let settings_form = SettingsForm {
             settings: launch.settings.clone(),
             key: String::new(),
@@ -291,6 +299,7 @@ impl KioskApp {
             checks: HashMap::new(),
             picker: None,
             replace_url: String::new(),
+            replace_problem: None,
             replacing: None,
             filter: super::table::Filter::All,
             settings_form,
@@ -305,6 +314,7 @@ impl KioskApp {
             kiosk,
             new_pin: String::new(),
             customer_qr: None,
+            saved_settings,
             monitors: known_monitors.clone().unwrap_or_default(),
             monitors_asked: known_monitors.is_some(),
             save_seq: 0,
@@ -759,7 +769,7 @@ impl KioskApp {
     }
 
     /// Turns pasted lines into sources: http(s) URLs, and paths of files that exist.
-    fn parse_pasted(text: &str) -> (Vec<AssetSource>, Vec<String>) {
+    fn parse_pasted(text: &str) -> (Vec<AssetSource>, Vec<Msg>) {
         let mut ok = Vec::new();
         let mut bad = Vec::new();
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -799,15 +809,10 @@ impl KioskApp {
                     self.ask_pin(PinFor::Screen(screen));
                     return;
                 }
-                if screen == Screen::History {
-                    self.send(Command::List);
-                }
-                if screen == Screen::Settings {
-                    self.settings_form.settings = self.launch.settings.clone();
-                }
-                self.screen = screen;
+                self.enter_screen(screen);
             }
             Act::NewSession => {
+                self.reread_monitors();
                 self.relock();
                 self.current = None;
                 self.pending_start = None;
@@ -843,7 +848,7 @@ impl KioskApp {
                 };
                 let (ok, bad) = Self::parse_pasted(&self.paste);
                 for why in &bad {
-                    self.toasts.push(Level::Warning, why.clone(), None);
+                    self.toasts.push(Level::Warning, self.i18n.msg(why), None);
                 }
                 if bad.is_empty() {
                     self.paste.clear();
@@ -929,9 +934,12 @@ impl KioskApp {
                 }
                 // The kiosk fields have their own controls: keep what is in use.
                 s.kiosk_pin_hash = self.launch.settings.kiosk_pin_hash.clone();
+                let restart = self.launch.settings.engine_differs(&s) || self.engine.is_none();
                 self.launch.settings = s;
                 self.save_settings(ctx);
-                self.start_engine();
+                if restart {
+                    self.start_engine();
+                }
                 self.toasts
                     .push(Level::Info, self.i18n.t("settings-saved"), None);
             }
@@ -1056,7 +1064,11 @@ impl KioskApp {
     /// Writes the settings in use, off the UI thread. Writes are numbered: one that finds a
     /// newer one already written gives way, so the file always ends with the latest.
     fn save_settings(&mut self, ctx: &egui::Context) {
-        let settings = self.launch.settings.clone();
+        let settings = self
+            .launch
+            .overrides
+            .for_disk(&self.launch.settings, &self.saved_settings);
+        self.saved_settings = settings.clone();
         let data_dir = self.launch.data_dir.clone();
         self.save_seq += 1;
         let seq = self.save_seq;
@@ -1142,15 +1154,7 @@ impl KioskApp {
 
     fn pin_opens(&mut self, target: PinFor) {
         match target {
-            PinFor::Screen(screen) => {
-                if screen == Screen::History {
-                    self.send(Command::List);
-                }
-                if screen == Screen::Settings {
-                    self.settings_form.settings = self.launch.settings.clone();
-                }
-                self.screen = screen;
-            }
+            PinFor::Screen(screen) => self.enter_screen(screen),
             PinFor::StaffView => {
                 if let Some(k) = &mut self.kiosk {
                     k.customer_view = false;
@@ -1277,7 +1281,7 @@ impl KioskApp {
             }
         }
         self.frames += 1;
-        if self.kiosk.is_some() && !self.monitors_asked {
+        if !self.monitors_asked && (self.kiosk.is_some() || self.screen == Screen::Settings) {
             self.monitors_asked = true;
             self.jobs
                 .spawn("monitors", &ctx, || Done::Monitors(monitors::list()));
@@ -1358,6 +1362,27 @@ impl KioskApp {
             Some(false) => None,
             Some(true) => Some(second),
             None => second.map(Some),
+        }
+    }
+
+    /// Shows a screen (the PIN, if any, was given): History asks for the list, Settings starts
+    /// from what is in use.
+    fn enter_screen(&mut self, screen: Screen) {
+        if screen == Screen::History {
+            self.send(Command::List);
+        }
+        if screen == Screen::Settings {
+            self.settings_form.settings = self.launch.settings.clone();
+            self.reread_monitors();
+        }
+        self.screen = screen;
+    }
+
+    /// Reads the monitors again on the next frame (one may have been plugged in since), unless
+    /// the launch fixed them.
+    fn reread_monitors(&mut self) {
+        if self.launch.monitors.is_none() {
+            self.monitors_asked = false;
         }
     }
 

@@ -805,6 +805,11 @@ fn replace_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) 
         let l = ui.label(i.t("replace-field"));
         ui.add(egui::TextEdit::singleline(&mut app.replace_url).desired_width(360.0))
             .labelled_by(l.id);
+        if let Some((typed, why)) = &app.replace_problem
+            && *typed == app.replace_url.trim()
+        {
+            ui.label(RichText::new(i.msg(why)).color(RED));
+        }
         ui.horizontal(|ui| {
             let typed = app.replace_url.trim().to_string();
             if ui
@@ -817,9 +822,8 @@ fn replace_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) 
                         acts.push(Act::Send(Command::Replace(id.clone(), asset, new)));
                         close = true;
                     }
-                    Err(why) => {
-                        ui.label(RichText::new(why).color(RED));
-                    }
+                    // Kept until the text changes, so it stays on screen.
+                    Err(why) => app.replace_problem = Some((typed.clone(), why)),
                 }
             }
             if ui.button(i.t("cancel")).clicked() {
@@ -830,5 +834,6 @@ fn replace_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) 
     if close || modal.should_close() {
         app.replacing = None;
         app.replace_url.clear();
+        app.replace_problem = None;
     }
 }

@@ -84,6 +84,7 @@ impl World {
             demo,
             notice: None,
             kiosk: false,
+            overrides: Default::default(),
             monitors: Some(Vec::new()),
             adjust: Some(Arc::new(|c| {
                 c.poll = PollPolicy {

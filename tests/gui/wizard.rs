@@ -75,6 +75,19 @@ fn the_whole_wizard_against_the_simulator() {
 
     // Replace the failed row with another photo: everything ends approved.
     click(&mut h, "Replace minji-fail");
+    // A path that does not exist is refused, and the reason stays until the text changes.
+    type_into(&mut h, "Replacement URL or file path", "/nowhere/minji.jpg");
+    click(&mut h, "Replace");
+    for _ in 0..5 {
+        h.step();
+    }
+    assert!(shows(&h, "/nowhere/minji.jpg: there is no such file"));
+    click(&mut h, "Cancel");
+    click(&mut h, "Replace minji-fail");
+    assert!(
+        !shows(&h, "there is no such file"),
+        "a new dialog starts clean"
+    );
     let better = world.photo("minji-better.jpg");
     type_into(
         &mut h,
