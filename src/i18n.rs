@@ -314,6 +314,7 @@ mod tests {
             "pin-prompt",
             "customer-staff",
             "customer-screen",
+            "engine-restart",
             "avatar-kiosk-customer",
             "avatar-kiosk-noto-cjk-subset",
             "ui-language",

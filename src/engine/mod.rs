@@ -405,6 +405,14 @@ impl Engine {
     }
 }
 
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("running", &self.thread.is_some())
+            .finish()
+    }
+}
+
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop_now();

@@ -57,12 +57,42 @@ pub struct Launch {
     /// A problem found before the window opened (settings file, keyring), shown as a toast.
     pub notice: Option<Msg>,
     /// The last word on the engine's configuration before each start (tests shorten timers).
+    /// Restarts call it on a job thread.
     pub adjust: Option<Adjust>,
     /// Kiosk mode: full screen, the person's screen, a staff PIN.
     pub kiosk: bool,
     /// The monitors, when known before the start (tests); otherwise kiosk mode reads them
     /// from the desktop.
     pub monitors: Option<Vec<Monitor>>,
+}
+
+/// Whether an engine restart is under way (see `KioskApp::restart_engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Restarting {
+    No,
+    Yes,
+    /// Settings changed again meanwhile: restart once more when this one is done.
+    ThenAgain,
+}
+
+/// Starts an engine with `config` after the launch's last word on it.
+fn start_with(
+    config: Result<EngineConfig, Msg>,
+    adjust: Option<Adjust>,
+    wake: engine::Wake,
+) -> Result<(Engine, jobs::EngineEvents), Msg> {
+    let mut config = config?;
+    if let Some(adjust) = adjust {
+        adjust(&mut config);
+    }
+    Engine::start(config, wake).map_err(|e| e.advice())
+}
+
+/// The key the engine should use after the key store changed (the environment's wins).
+fn key_in_use(
+    store: &dyn crate::secrets::KeyStore,
+) -> Result<Option<ApiKey>, crate::secrets::SecretError> {
+    crate::secrets::load_key(store).map(|found| found.map(|(k, _)| k))
 }
 
 /// The window's keyboard shortcuts. Hints show them as the platform writes them
@@ -252,6 +282,9 @@ pub struct KioskApp {
     /// The new PIN typed in Settings.
     pub(super) new_pin: String,
     customer_qr: Option<(String, egui::TextureHandle)>,
+    restarting: Restarting,
+    /// Commands sent while the engine restarts, sent to the new one.
+    waiting_commands: Vec<Command>,
     /// The settings as on disk (the ones in use, `launch.settings`, add command-line flags).
     saved_settings: Settings,
     /// The desktop's monitors (empty until read, or when they cannot be).
@@ -315,6 +348,8 @@ impl KioskApp {
             new_pin: String::new(),
             customer_qr: None,
             saved_settings,
+            restarting: Restarting::No,
+            waiting_commands: Vec::new(),
             monitors: known_monitors.clone().unwrap_or_default(),
             monitors_asked: known_monitors.is_some(),
             save_seq: 0,
@@ -348,6 +383,11 @@ impl KioskApp {
         self.screen
     }
 
+    /// Whether the engine is being restarted (commands wait for it).
+    pub fn engine_restarting(&self) -> bool {
+        self.restarting != Restarting::No
+    }
+
     /// The toasts' texts, oldest first.
     pub fn toast_texts(&self) -> Vec<String> {
         self.toasts.list().iter().map(|t| t.text.clone()).collect()
@@ -377,47 +417,72 @@ impl KioskApp {
         } else {
             s.callback_mode()
         };
-        if let Some(adjust) = &self.launch.adjust {
-            adjust(&mut config);
-        }
         Ok(config)
     }
 
-    /// (Re)starts the engine with the current settings and key. Work in flight resumes from
-    /// the store.
-    fn start_engine(&mut self) {
-        if let Some(old) = self.engine.take() {
-            old.shutdown();
-        }
-        self.events = None;
-        // Answers in flight are lost with the old engine: ask again when the rows come back.
-        self.checks
-            .retain(|_, c| c.texture.is_some() || c.problem.is_some() || c.hash.is_some());
-        self.settings_form.testing = false;
-        let config = match self.engine_config() {
-            Ok(c) => c,
-            Err(why) => {
-                self.engine_problem = Some(why);
-                return;
-            }
-        };
+    /// Wakes the window when the engine has news.
+    fn wake(&self) -> engine::Wake {
         let cell = self.ctx_cell.clone();
-        let wake: engine::Wake = Arc::new(move || {
+        Arc::new(move || {
             if let Some(ctx) = cell.get() {
                 ctx.request_repaint();
             }
-        });
-        match Engine::start(config, wake) {
+        })
+    }
+
+    /// Starts the engine before the first frame, with the launch's settings and key.
+    fn start_engine(&mut self) {
+        let started = start_with(
+            self.engine_config(),
+            self.launch.adjust.clone(),
+            self.wake(),
+        );
+        self.engine_started(started);
+    }
+
+    fn engine_started(&mut self, started: Result<(Engine, jobs::EngineEvents), Msg>) {
+        match started {
             Ok((engine, events)) => {
                 self.engine = Some(engine);
                 self.events = Some(events);
                 self.engine_problem = None;
             }
-            Err(e) => self.engine_problem = Some(e.advice()),
+            Err(why) => self.engine_problem = Some(why),
         }
     }
 
+    /// Restarts the engine with the current settings and key, on a job thread: stopping the
+    /// old one waits for its file reads, and starting opens the database. Commands sent
+    /// meanwhile wait for the new engine. Work in flight resumes from the store.
+    fn restart_engine(&mut self, ctx: &egui::Context) {
+        if self.restarting != Restarting::No {
+            // One restart at a time (both would open the database and the callback port).
+            self.restarting = Restarting::ThenAgain;
+            return;
+        }
+        let old = self.engine.take();
+        self.events = None;
+        // Answers in flight are lost with the old engine: ask again when the rows come back.
+        self.checks
+            .retain(|_, c| c.texture.is_some() || c.problem.is_some() || c.hash.is_some());
+        self.settings_form.testing = false;
+        let config = self.engine_config();
+        let adjust = self.launch.adjust.clone();
+        let wake = self.wake();
+        self.restarting = Restarting::Yes;
+        self.jobs.spawn("engine-restart", ctx, move || {
+            if let Some(old) = old {
+                old.shutdown();
+            }
+            Done::Engine(Box::new(start_with(config, adjust, wake)))
+        });
+    }
+
     fn send(&mut self, command: Command) -> bool {
+        if self.restarting != Restarting::No {
+            self.waiting_commands.push(command);
+            return true;
+        }
         let sent = match &self.engine {
             Some(engine) => engine.send(command).is_ok(),
             None => false,
@@ -583,10 +648,22 @@ impl KioskApp {
                     p.entries = Some(result);
                 }
             }
-            Done::Key(Ok(msg)) => {
+            Done::Key(Ok((msg, key))) => {
                 self.toasts.push(Level::Info, msg, None);
                 self.settings_form.key.clear();
-                self.restart_after_key();
+                self.restart_after_key(ctx, key);
+            }
+            Done::Engine(started) => {
+                let again = self.restarting == Restarting::ThenAgain;
+                self.restarting = Restarting::No;
+                self.engine_started(*started);
+                if again {
+                    self.restart_engine(ctx);
+                } else {
+                    for command in std::mem::take(&mut self.waiting_commands) {
+                        self.send(command);
+                    }
+                }
             }
             Done::Key(Err(msg)) => self.toasts.push(Level::Error, self.i18n.msg(&msg), None),
             Done::SettingsSaved(Ok(())) => {}
@@ -643,26 +720,17 @@ impl KioskApp {
 
     /// After the key changed: reload it and restart the engine on the real API (unless the
     /// demo was asked for on the command line).
-    fn restart_after_key(&mut self) {
-        let store = self.launch.key_store.clone();
-        match crate::secrets::load_key(store.as_ref()) {
-            Ok(found) => {
-                self.launch.key = found.map(|(k, _)| k);
-                if self.launch.key.is_some() && self.launch.demo.as_ref().is_some_and(|d| !d.forced)
-                {
-                    self.launch.demo = None;
-                    self.sessions.clear();
-                    self.current = None;
-                    self.history = None;
-                    self.toasts
-                        .push(Level::Info, self.i18n.t("toast-demo-ended"), None);
-                }
-                self.start_engine();
-            }
-            Err(e) => self
-                .toasts
-                .push(Level::Error, self.i18n.msg(&e.advice()), None),
+    fn restart_after_key(&mut self, ctx: &egui::Context, key: Option<ApiKey>) {
+        self.launch.key = key;
+        if self.launch.key.is_some() && self.launch.demo.as_ref().is_some_and(|d| !d.forced) {
+            self.launch.demo = None;
+            self.sessions.clear();
+            self.current = None;
+            self.history = None;
+            self.toasts
+                .push(Level::Info, self.i18n.t("toast-demo-ended"), None);
         }
+        self.restart_engine(ctx);
     }
 
     fn remember_folder(&mut self, dir: PathBuf) {
@@ -886,14 +954,26 @@ impl KioskApp {
                 let store = self.launch.key_store.clone();
                 let stored = self.i18n.t("toast-key-stored");
                 self.jobs.spawn("keyring", ctx, move || {
-                    Done::Key(store.set(&key).map(|()| stored).map_err(|e| e.advice()))
+                    Done::Key(
+                        store
+                            .set(&key)
+                            .and_then(|()| key_in_use(store.as_ref()))
+                            .map(|key| (stored, key))
+                            .map_err(|e| e.advice()),
+                    )
                 });
             }
             Act::RemoveKey => {
                 let store = self.launch.key_store.clone();
                 let removed = self.i18n.t("toast-key-removed");
                 self.jobs.spawn("keyring", ctx, move || {
-                    Done::Key(store.delete().map(|()| removed).map_err(|e| e.advice()))
+                    Done::Key(
+                        store
+                            .delete()
+                            .and_then(|()| key_in_use(store.as_ref()))
+                            .map(|key| (removed, key))
+                            .map_err(|e| e.advice()),
+                    )
                 });
             }
             Act::TestConnection => {
@@ -934,11 +1014,12 @@ impl KioskApp {
                 }
                 // The kiosk fields have their own controls: keep what is in use.
                 s.kiosk_pin_hash = self.launch.settings.kiosk_pin_hash.clone();
-                let restart = self.launch.settings.engine_differs(&s) || self.engine.is_none();
+                let restart = self.launch.settings.engine_differs(&s)
+                    || (self.engine.is_none() && self.restarting == Restarting::No);
                 self.launch.settings = s;
                 self.save_settings(ctx);
                 if restart {
-                    self.start_engine();
+                    self.restart_engine(ctx);
                 }
                 self.toasts
                     .push(Level::Info, self.i18n.t("settings-saved"), None);

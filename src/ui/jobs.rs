@@ -29,6 +29,9 @@ pub struct Entry {
     pub is_dir: bool,
 }
 
+/// Where a restarted engine's events arrive.
+pub type EngineEvents = tokio::sync::mpsc::Receiver<crate::engine::Event>;
+
 /// What a job found.
 #[derive(Debug)]
 pub enum Done {
@@ -36,8 +39,10 @@ pub enum Done {
     Picked(PickFor, Option<Vec<PathBuf>>),
     /// A folder listing for the in-app picker.
     Listed(PathBuf, Result<Vec<Entry>, String>),
-    /// The key was stored or removed.
-    Key(Result<String, crate::text::Msg>),
+    /// The key was stored or removed: what to say, and the key now in use.
+    Key(Result<(String, Option<crate::api::ApiKey>), crate::text::Msg>),
+    /// The engine restarted (the old one stopped first).
+    Engine(Box<Result<(crate::engine::Engine, EngineEvents), crate::text::Msg>>),
     /// Settings were written.
     SettingsSaved(Result<(), String>),
     /// An export was written here.

@@ -126,3 +126,59 @@ fn settings_test_the_key_and_a_stored_key_ends_the_demo() {
     assert!(!shows(&h, "Demo: everything runs"));
     assert_eq!(h.state().screen(), Screen::Settings);
 }
+
+#[test]
+fn a_start_sent_while_the_engine_restarts_is_not_lost() {
+    let world = World::quick();
+    let mut launch = world.demo();
+    // Restarts (every start after the first) wait until the test lets them go.
+    let (release, gate) = std::sync::mpsc::sync_channel::<()>(1);
+    let gate = std::sync::Mutex::new(gate);
+    let starts = std::sync::atomic::AtomicUsize::new(0);
+    let quick = launch.adjust.clone().unwrap();
+    launch.adjust = Some(std::sync::Arc::new(move |c| {
+        quick(c);
+        if starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            let _ = gate
+                .lock()
+                .unwrap()
+                .recv_timeout(std::time::Duration::from_secs(30));
+        }
+    }));
+    let mut h = harness(launch);
+    click(&mut h, "Settings");
+    wait_for(&mut h, "Phone's redirect");
+    // A new callback choice restarts the engine, on a job thread: the window goes on.
+    click(
+        &mut h,
+        "The studio's own callback URL (staff confirm by hand)",
+    );
+    type_into(
+        &mut h,
+        "Callback URL",
+        "https://studio.example/cb/{session}",
+    );
+    click(&mut h, "Save settings");
+    assert!(h.state().engine_restarting());
+    click(&mut h, "New person");
+    type_into(&mut h, "Person's name", "Ana Silva");
+    click(
+        &mut h,
+        "The person agreed to face verification and to their photos being registered",
+    );
+    click(&mut h, "Start verification");
+    for _ in 0..5 {
+        h.step();
+    }
+    assert!(h.state().engine_restarting(), "the gate holds the restart");
+    assert!(!shows(&h, "Expires in"));
+    // The new engine comes up and gets the Start that waited for it.
+    release.send(()).unwrap();
+    wait_for(&mut h, "Expires in");
+    assert!(!h.state().engine_restarting());
+    assert!(
+        h.state().toast_texts().iter().all(|t| !t.contains("busy")),
+        "{:?}",
+        h.state().toast_texts()
+    );
+}
