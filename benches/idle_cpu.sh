@@ -7,15 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-30}"
-display=":98"
-Xvfb "$display" -screen 0 1280x860x24 >/dev/null 2>&1 &
-xvfb=$!
+source scripts/xvfb.sh
+start_xvfb :98
 data=$(mktemp -d)
-trap 'kill $xvfb 2>/dev/null || true; kill $app 2>/dev/null || true; rm -rf "$data"' EXIT
-sleep 1
-export DISPLAY="$display" AVATAR_KIOSK_LOG=error
+on_exit "rm -rf '$data'"
 target/release/avatar-kiosk --demo --data-dir "$data" >/dev/null 2>&1 &
 app=$!
+on_exit "kill $app 2>/dev/null"
 xdotool search --sync --onlyvisible --name "Avatar Kiosk" >/dev/null
 sleep 3
 hz=$(getconf CLK_TCK)

@@ -7,12 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
-display=":97"
-Xvfb "$display" -screen 0 1280x860x24 >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-sleep 1
-export DISPLAY="$display" AVATAR_KIOSK_LOG=error
+source scripts/xvfb.sh
+start_xvfb :97
 
 # Milliseconds until a visible window with this title exists, then close the program.
 first_frame_ms() {

@@ -15,13 +15,10 @@ case "$lang" in
 esac
 cd "$(dirname "$0")/../.."
 out=docs/screenshots
-display=":96"
-Xvfb "$display" -screen 0 1280x860x24 >/dev/null 2>&1 &
-xvfb=$!
+source scripts/xvfb.sh
+start_xvfb :96
 work=$(mktemp -d)
-trap 'kill $app 2>/dev/null || true; kill $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
-sleep 1
-export DISPLAY="$display" AVATAR_KIOSK_LOG=error
+on_exit "rm -rf '$work'"
 
 # Photos of the person: plain shapes, named the way the simulator's review reads them
 # ("group" is refused with MultipleFaces).
@@ -34,6 +31,7 @@ mkdir -p "$work/data/demo"
 printf '{"ui_language": %s}\n' "$setting" > "$work/data/demo/settings.json"
 target/release/avatar-kiosk --demo --data-dir "$work/data" >/dev/null 2>&1 &
 app=$!
+on_exit "kill $app 2>/dev/null"
 win=$(xdotool search --sync --onlyvisible --name "Avatar Kiosk" | head -1)
 xdotool windowfocus --sync "$win"
 sleep 1
