@@ -43,6 +43,18 @@ pub enum CallbackChoice {
     External,
 }
 
+/// Where kiosk mode shows the person's screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum CustomerScreen {
+    /// Full screen on a second monitor when one is connected; otherwise the window switches.
+    #[default]
+    Auto,
+    /// Always a second window (staff drag it where the person sees it).
+    Window,
+    /// Always a switch of the main window.
+    Switch,
+}
+
 /// What staff set in Settings, kept as JSON in the data directory. The API key is not here:
 /// it lives in the OS keyring.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -72,10 +84,12 @@ pub struct Settings {
     pub kiosk_pin_hash: Option<String>,
     /// In kiosk mode, after a finished session, the screen clears after this many idle seconds.
     pub idle_reset_secs: u64,
-    /// In kiosk mode, whether the person's screen is a second window (`true`) or a switch of
-    /// the main window (`false`); unset, a second window exactly when a second monitor is
-    /// connected, full screen on it.
-    pub customer_window: Option<bool>,
+    /// In kiosk mode, where the person's screen goes.
+    pub customer_screen: CustomerScreen,
+    /// What versions before `customer_screen` wrote (`true`: a second window). Read from older
+    /// files only, never written.
+    #[serde(skip_serializing)]
+    pub customer_window: bool,
 }
 
 impl Default for Settings {
@@ -93,7 +107,8 @@ impl Default for Settings {
             text_scale: 1.0,
             kiosk_pin_hash: None,
             idle_reset_secs: 90,
-            customer_window: None,
+            customer_screen: CustomerScreen::Auto,
+            customer_window: false,
         }
     }
 }
@@ -108,8 +123,16 @@ impl Settings {
                 .text("reason", e.to_string())
         };
         match std::fs::read(&path) {
-            Ok(bytes) => match serde_json::from_slice(&bytes) {
-                Ok(s) => (s, None),
+            Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
+                Ok(mut s) => {
+                    // Older files: `customer_window: true` asked for a second window.
+                    if std::mem::take(&mut s.customer_window)
+                        && s.customer_screen == CustomerScreen::Auto
+                    {
+                        s.customer_screen = CustomerScreen::Window;
+                    }
+                    (s, None)
+                }
                 Err(e) => (Settings::default(), Some(unreadable(&e))),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
@@ -174,8 +197,12 @@ pub struct RunOverrides {
     pub base_url: Option<String>,
     /// `--project`.
     pub project: Option<String>,
-    /// `--callback-url` or `--callback-bind`: the mode, the URL and the port.
-    pub callback: Option<(CallbackChoice, String, u16)>,
+    /// `--callback-url` or `--callback-bind`: the mode.
+    pub callback: Option<CallbackChoice>,
+    /// `--callback-url`.
+    pub callback_url: Option<String>,
+    /// `--callback-bind`: the port.
+    pub callback_port: Option<u16>,
 }
 
 impl RunOverrides {
@@ -188,10 +215,14 @@ impl RunOverrides {
         if let Some(project) = &self.project {
             s.project = project.clone();
         }
-        if let Some((choice, url, port)) = &self.callback {
-            s.callback = *choice;
+        if let Some(choice) = self.callback {
+            s.callback = choice;
+        }
+        if let Some(url) = &self.callback_url {
             s.callback_url = url.clone();
-            s.callback_port = *port;
+        }
+        if let Some(port) = self.callback_port {
+            s.callback_port = port;
         }
         s
     }
@@ -206,12 +237,13 @@ impl RunOverrides {
         if self.project.as_ref() == Some(&in_use.project) {
             out.project = saved.project.clone();
         }
-        if let Some((choice, url, port)) = &self.callback
-            && (*choice, url, *port)
-                == (in_use.callback, &in_use.callback_url, in_use.callback_port)
-        {
+        if self.callback == Some(in_use.callback) {
             out.callback = saved.callback;
+        }
+        if self.callback_url.as_ref() == Some(&in_use.callback_url) {
             out.callback_url = saved.callback_url.clone();
+        }
+        if self.callback_port == Some(in_use.callback_port) {
             out.callback_port = saved.callback_port;
         }
         out
@@ -223,6 +255,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn older_files_keep_their_choice_of_the_persons_screen() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |json: &str| {
+            std::fs::write(dir.path().join(SETTINGS_FILE), json).unwrap();
+            let (s, problem) = Settings::load(dir.path());
+            assert!(problem.is_none());
+            s
+        };
+        // Every older file wrote the switch; `false` was only the default.
+        assert_eq!(
+            read(r#"{"customer_window": false}"#).customer_screen,
+            CustomerScreen::Auto
+        );
+        assert_eq!(
+            read(r#"{"customer_window": true}"#).customer_screen,
+            CustomerScreen::Window
+        );
+        let s = read(r#"{"customer_screen": "Switch"}"#);
+        assert_eq!(s.customer_screen, CustomerScreen::Switch);
+        s.save(dir.path()).unwrap();
+        let written = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();
+        assert!(!written.contains("customer_window"), "{written}");
+    }
+
+    #[test]
     fn command_line_settings_are_used_but_not_saved() {
         let saved = Settings {
             base_url: "https://api.apimart.ai".into(),
@@ -231,7 +288,9 @@ mod tests {
         let flags = RunOverrides {
             base_url: Some("http://127.0.0.1:9999".into()),
             project: None,
-            callback: Some((CallbackChoice::Loopback, String::new(), 8123)),
+            callback: Some(CallbackChoice::Loopback),
+            callback_url: None,
+            callback_port: Some(8123),
         };
         let mut in_use = flags.apply(&saved);
         assert_eq!(in_use.base_url, "http://127.0.0.1:9999");
@@ -249,6 +308,11 @@ mod tests {
             flags.for_disk(&in_use, &saved).base_url,
             "https://proxy.studio.example"
         );
+        // Staff change the mode only: the flag's port still stays off the disk.
+        in_use.callback = CallbackChoice::Lan;
+        let disk = flags.for_disk(&in_use, &saved);
+        assert_eq!(disk.callback, CallbackChoice::Lan);
+        assert_eq!(disk.callback_port, saved.callback_port);
     }
 
     #[test]
@@ -257,7 +321,7 @@ mod tests {
         let mut window_only = old.clone();
         window_only.text_scale = 1.5;
         window_only.idle_reset_secs = 300;
-        window_only.customer_window = Some(true);
+        window_only.customer_screen = CustomerScreen::Switch;
         window_only.project = "other".into();
         assert!(!old.engine_differs(&window_only));
         let mut poll = old.clone();

@@ -400,21 +400,15 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         base_url: (cli.base_url != DEFAULT_BASE_URL).then(|| cli.base_url.clone()),
         project: (cli.project != "default").then(|| cli.project.clone()),
         callback: match (&cli.callback_url, cli.callback_bind) {
-            (Some(url), _) => Some((
-                config::CallbackChoice::External,
-                url.clone(),
-                saved.callback_port,
-            )),
-            (None, Some(bind)) => Some((
-                if bind.ip().is_loopback() {
-                    config::CallbackChoice::Loopback
-                } else {
-                    config::CallbackChoice::Lan
-                },
-                saved.callback_url.clone(),
-                bind.port(),
-            )),
+            (Some(_), _) => Some(config::CallbackChoice::External),
+            (None, Some(bind)) if bind.ip().is_loopback() => Some(config::CallbackChoice::Loopback),
+            (None, Some(_)) => Some(config::CallbackChoice::Lan),
             (None, None) => None,
+        },
+        callback_url: cli.callback_url.clone(),
+        callback_port: match (&cli.callback_url, cli.callback_bind) {
+            (None, Some(bind)) => Some(bind.port()),
+            _ => None,
         },
     };
     let settings = overrides.apply(&saved);

@@ -20,9 +20,9 @@ pub enum SecretError {
     /// No keyring service runs (e.g. no D-Bus session, no gnome-keyring or KWallet).
     #[error("the system keyring is not available: {0}")]
     Unavailable(String),
-    /// The keyring refused or failed.
+    /// The keyring refused or failed (the system's own words, or why the app gave up).
     #[error("the system keyring failed: {0}")]
-    Failed(String),
+    Failed(Msg),
 }
 
 impl SecretError {
@@ -30,7 +30,7 @@ impl SecretError {
     pub fn advice(&self) -> Msg {
         match self {
             SecretError::Unavailable(_) => Msg::new("keyring-unavailable"),
-            SecretError::Failed(why) => Msg::new("keyring-failed").text("reason", why),
+            SecretError::Failed(why) => Msg::new("keyring-failed").msg("reason", why.clone()),
         }
     }
 }
@@ -90,18 +90,20 @@ fn map_keyring_error(e: keyring::Error) -> SecretError {
                 _ => "no credential store could be opened".into(),
             })
         }
-        keyring::Error::PlatformFailure(inner) => SecretError::Failed(inner.to_string()),
-        keyring::Error::BadEncoding(_) => {
-            SecretError::Failed("the stored key is not valid text".into())
+        keyring::Error::PlatformFailure(inner) => {
+            SecretError::Failed(Msg::verbatim(inner.to_string()))
         }
-        keyring::Error::TooLong(what, max) => {
-            SecretError::Failed(format!("the {what} is longer than {max}"))
+        keyring::Error::BadEncoding(_) => SecretError::Failed(Msg::new("keyring-bad-encoding")),
+        keyring::Error::TooLong(what, max) => SecretError::Failed(
+            Msg::new("keyring-too-long")
+                .text("what", what)
+                .num("max", max),
+        ),
+        keyring::Error::Invalid(what, why) => {
+            SecretError::Failed(Msg::verbatim(format!("{what}: {why}")))
         }
-        keyring::Error::Invalid(what, why) => SecretError::Failed(format!("{what}: {why}")),
-        keyring::Error::Ambiguous(_) => {
-            SecretError::Failed("several keyring entries match; remove the extra ones".into())
-        }
-        _ => SecretError::Failed("unexpected keyring error".into()),
+        keyring::Error::Ambiguous(_) => SecretError::Failed(Msg::new("keyring-ambiguous")),
+        _ => SecretError::Failed(Msg::new("keyring-unexpected")),
     }
 }
 

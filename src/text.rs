@@ -184,6 +184,37 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_session_saved_by_an_older_version_still_loads() {
+        use crate::flow::{AssetState, Verification};
+        let session = crate::flow::sample::reviewed_session("0123456789abcdef", "김민지", 2, 0);
+        let mut v = serde_json::to_value(&session).unwrap();
+        v["last_error"] = "The review is taking longer than expected.".into();
+        v["verification"] = serde_json::json!({"Failed": {"reason": "liveness failed"}});
+        v["assets"][0]["state"] = serde_json::json!({
+            "Uncertain": {"url": "https://cdn.example/a.jpg", "reason": "The app stopped."}
+        });
+        let old: crate::flow::Session = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            old.last_error,
+            Some(Msg::verbatim("The review is taking longer than expected."))
+        );
+        assert_eq!(
+            old.verification,
+            Verification::Failed {
+                reason: Msg::verbatim("liveness failed")
+            }
+        );
+        assert_eq!(
+            old.assets[0].state,
+            AssetState::Uncertain {
+                url: "https://cdn.example/a.jpg".into(),
+                reason: Msg::verbatim("The app stopped."),
+                since_task: 0,
+            }
+        );
+    }
+
+    #[test]
     fn settings_advice_is_found_inside_other_messages() {
         let inner = Msg::new("api-unauthorized").text("message", "bad key");
         assert!(inner.points_to_settings());

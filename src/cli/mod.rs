@@ -226,16 +226,10 @@ pub fn parse_asset(raw: &str, kind: Option<AssetKind>) -> Result<NewAsset, Msg> 
 
 fn reason_of(state: &AssetState) -> Option<String> {
     match state {
-        AssetState::UploadFailed { reason }
-        | AssetState::Refused { reason }
-        | AssetState::Uncertain { reason, .. } => Some(reason.english()),
         AssetState::Uploaded { .. } => {
             Some("Not sent: an earlier request of the same submission failed. Submit again.".into())
         }
-        AssetState::Failed { code, message } => {
-            Some(crate::flow::review_advice(code.as_deref(), message.as_deref()).english())
-        }
-        _ => None,
+        _ => crate::flow::export::problem(state).map(|m| m.english()),
     }
 }
 

@@ -343,7 +343,7 @@ pub(super) async fn submit(ctx: Ctx, group_id: String, assets: Vec<(AssetId, Ass
                 e.kind().to_string(),
             ),
             BatchState::Uncertain(e) => (
-                SubmitOutcome::Lost(Msg::new("submit-lost").text("reason", e.kind())),
+                SubmitOutcome::Lost(e.advice()),
                 "submit-uncertain",
                 e.kind().to_string(),
             ),

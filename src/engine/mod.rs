@@ -247,9 +247,12 @@ pub enum EngineError {
         /// Why.
         source: std::io::Error,
     },
-    /// The engine thread.
+    /// The engine thread could not be started (the system's words).
     #[error("{}", self.advice())]
     Thread(String),
+    /// The engine thread ended before it was ready.
+    #[error("{}", self.advice())]
+    Stopped,
 }
 
 impl EngineError {
@@ -262,6 +265,7 @@ impl EngineError {
                 .text("addr", addr.to_string())
                 .text("reason", source.to_string()),
             EngineError::Thread(why) => Msg::new("engine-thread").text("reason", why),
+            EngineError::Stopped => Msg::new("engine-thread-stopped"),
         }
     }
 }
@@ -362,9 +366,7 @@ impl Engine {
                 return Err(e);
             }
             Err(_) => {
-                return Err(EngineError::Thread(
-                    "the engine thread stopped while starting".into(),
-                ));
+                return Err(EngineError::Stopped);
             }
         }
         Ok((

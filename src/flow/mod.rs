@@ -857,9 +857,7 @@ impl Session {
                         | AssetState::Uncertain { .. }
                         | AssetState::UploadFailed { .. }
                 ) {
-                    return Err(Refusal::NotNow(
-                        "only failed, refused or uncertain assets can be resubmitted",
-                    ));
+                    return Err(Refusal::NotNow("refusal-not-resubmittable"));
                 }
                 a.state = AssetState::Staged;
                 a.queued = true;
@@ -881,9 +879,7 @@ impl Session {
                         | AssetState::Submitting { .. }
                         | AssetState::Submitted { .. }
                 ) {
-                    return Err(Refusal::NotNow(
-                        "the asset is being sent or reviewed; wait for its result",
-                    ));
+                    return Err(Refusal::NotNow("refusal-asset-busy"));
                 }
                 let new_id = self.push_asset(&name, source, kind);
                 if let Ok(old) = self.asset_mut(asset) {
@@ -922,9 +918,7 @@ impl Session {
                 return Err(Refusal::NotNow("refusal-link-requesting"));
             }
             Verification::Link(_) | Verification::Following { .. } => {
-                return Err(Refusal::NotNow(
-                    "the result is being asked for; wait for it",
-                ));
+                return Err(Refusal::NotNow("refusal-result-being-asked"));
             }
             Verification::Verified { .. } => {
                 return Err(Refusal::NotNow("refusal-already-verified"));

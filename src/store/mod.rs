@@ -14,7 +14,8 @@ use crate::text::Msg;
 pub const DB_FILE: &str = "avatar-kiosk.sqlite3";
 
 /// Versioned migrations; `user_version` records how many have run.
-const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE sessions (
         id          TEXT PRIMARY KEY,
         person      TEXT NOT NULL,
         created_at  INTEGER NOT NULL,
@@ -41,7 +42,11 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
         detail      TEXT NOT NULL
     );
     CREATE INDEX events_by_session ON events(session_id, id);
-    CREATE INDEX sessions_by_update ON sessions(updated_at);"];
+    CREATE INDEX sessions_by_update ON sessions(updated_at);",
+    // 2: the reasons kept in `data` are message ids with arguments (`text::Msg`), which older
+    // versions cannot read; the number alone makes them say "written by a newer version".
+    "-- no schema change",
+];
 
 /// What can go wrong with the database.
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,7 @@ use super::kiosk::{KioskState, PinFor, PinPrompt};
 use super::monitors::{self, Monitor};
 use super::widgets::{Level, Toasts};
 use crate::api::{ApiKey, Language};
-use crate::config::{CallbackChoice, Settings};
+use crate::config::{CallbackChoice, CustomerScreen, Settings};
 use crate::engine::{self, Command, Engine, EngineConfig, Event, NewAsset};
 use crate::flow::{self, AssetId, AssetSource, Session, Stage};
 use crate::secrets::KeyStore;
@@ -383,6 +383,12 @@ impl KioskApp {
         self.screen
     }
 
+    /// Where the person's screen is now: `None` when it is a switch of this window, else a
+    /// second window, full screen on the monitor with that index when there is one.
+    pub fn person_window(&self) -> Option<Option<usize>> {
+        self.customer_window_on(self.ctx_cell.get()?)
+    }
+
     /// Whether the engine is being restarted (commands wait for it).
     pub fn engine_restarting(&self) -> bool {
         self.restarting != Restarting::No
@@ -470,12 +476,33 @@ impl KioskApp {
         let adjust = self.launch.adjust.clone();
         let wake = self.wake();
         self.restarting = Restarting::Yes;
-        self.jobs.spawn("engine-restart", ctx, move || {
-            if let Some(old) = old {
-                old.shutdown();
-            }
-            Done::Engine(Box::new(start_with(config, adjust, wake)))
+        let spawned = self.jobs.spawn("engine-restart", ctx, move || {
+            // A panic must still answer, or commands would wait for this engine forever.
+            let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                if let Some(old) = old {
+                    old.shutdown();
+                }
+                start_with(config, adjust, wake)
+            }))
+            .unwrap_or_else(|_| Err(Msg::new("engine-thread-stopped")));
+            Done::Engine(Box::new(started))
         });
+        if !spawned {
+            self.restarting = Restarting::No;
+            self.engine_started(Err(Msg::new("engine-thread-stopped")));
+            self.fail_waiting_commands();
+        }
+    }
+
+    /// The engine did not come back: the commands that waited for it are dropped, with one
+    /// message saying why (a Start leaves its form usable again).
+    fn fail_waiting_commands(&mut self) {
+        let waiting = std::mem::take(&mut self.waiting_commands);
+        if waiting.is_empty() {
+            return;
+        }
+        self.pending_start = None;
+        self.send_failed();
     }
 
     fn send(&mut self, command: Command) -> bool {
@@ -483,22 +510,32 @@ impl KioskApp {
             self.waiting_commands.push(command);
             return true;
         }
+        let start = matches!(&command, Command::Start { .. });
         let sent = match &self.engine {
             Some(engine) => engine.send(command).is_ok(),
             None => false,
         };
         if !sent {
-            let why = match &self.engine_problem {
-                Some(m) => self.i18n.msg(m),
-                None => self.i18n.t("toast-busy"),
-            };
-            self.toasts.push(
-                Level::Error,
-                why,
-                Some((self.i18n.t("open-settings"), Act::Go(Screen::Settings))),
-            );
+            if start {
+                // No session will come back for it: the form is usable again.
+                self.pending_start = None;
+            }
+            self.send_failed();
         }
         sent
+    }
+
+    /// Says why a command could not reach the engine.
+    fn send_failed(&mut self) {
+        let why = match &self.engine_problem {
+            Some(m) => self.i18n.msg(m),
+            None => self.i18n.t("toast-busy"),
+        };
+        self.toasts.push(
+            Level::Error,
+            why,
+            Some((self.i18n.t("open-settings"), Act::Go(Screen::Settings))),
+        );
     }
 
     fn pump_events(&mut self, ctx: &egui::Context) {
@@ -659,10 +696,12 @@ impl KioskApp {
                 self.engine_started(*started);
                 if again {
                     self.restart_engine(ctx);
-                } else {
+                } else if self.engine.is_some() {
                     for command in std::mem::take(&mut self.waiting_commands) {
                         self.send(command);
                     }
+                } else {
+                    self.fail_waiting_commands();
                 }
             }
             Done::Key(Err(msg)) => self.toasts.push(Level::Error, self.i18n.msg(&msg), None),
@@ -1432,17 +1471,18 @@ impl KioskApp {
     /// second monitor, when one is connected, gets it.
     pub(super) fn customer_window_on(&self, ctx: &egui::Context) -> Option<Option<usize>> {
         self.kiosk.as_ref()?;
+        // Points to the desktop's pixels: the scale includes the text size (zoom).
+        let ppp = ctx.pixels_per_point();
         let staff_at = ctx.input(|i| {
-            let v = i.viewport();
-            let ppp = v.native_pixels_per_point.unwrap_or(1.0);
-            v.outer_rect
+            i.viewport()
+                .outer_rect
                 .map(|r| (r.center().x * ppp, r.center().y * ppp))
         });
         let second = monitors::for_person(&self.monitors, staff_at);
-        match self.launch.settings.customer_window {
-            Some(false) => None,
-            Some(true) => Some(second),
-            None => second.map(Some),
+        match self.launch.settings.customer_screen {
+            CustomerScreen::Switch => None,
+            CustomerScreen::Window => Some(second),
+            CustomerScreen::Auto => second.map(Some),
         }
     }
 

@@ -77,13 +77,14 @@ impl Default for Jobs {
 }
 
 impl Jobs {
-    /// Runs `work` on a named thread; its result arrives through [`Jobs::poll`].
+    /// Runs `work` on a named thread; its result arrives through [`Jobs::poll`]. False when no
+    /// thread could be started (the system is out of threads): nothing will arrive.
     pub fn spawn(
         &mut self,
         name: &str,
         ctx: &egui::Context,
         work: impl FnOnce() -> Done + Send + 'static,
-    ) {
+    ) -> bool {
         let tx = self.tx.clone();
         let ctx = ctx.clone();
         let started = std::thread::Builder::new()
@@ -94,8 +95,14 @@ impl Jobs {
                 ctx.request_repaint();
             });
         match started {
-            Ok(_) => self.running += 1,
-            Err(e) => tracing::error!("could not start a background job: {e}"),
+            Ok(_) => {
+                self.running += 1;
+                true
+            }
+            Err(e) => {
+                tracing::error!("could not start a background job: {e}");
+                false
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 //! The desktop's monitors, so kiosk mode can show the person's screen full screen on a second
 //! monitor when one is connected. Read from X11 RandR in the order winit lists monitors, which
-//! is the index [`egui::ViewportBuilder::with_monitor`] takes. Elsewhere (Wayland without
-//! XWayland, other systems) the list is empty and Settings decides.
+//! is the index [`egui::ViewportBuilder::with_monitor`] takes. Elsewhere (a Wayland session,
+//! where XWayland's order need not be winit's; other systems) the list is empty and Settings
+//! decides.
 
 /// One monitor, in the desktop's physical pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,12 @@ mod x11 {
 
     /// Every active CRTC, in the screen resources' order (as winit lists them).
     pub(super) fn list() -> Result<Vec<Monitor>, Box<dyn std::error::Error>> {
-        if std::env::var_os("DISPLAY").is_none() {
+        let env = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+        // winit draws through Wayland when it can (unless told to use X11): then RandR,
+        // answered by XWayland, would number the monitors its own way.
+        let wayland = (env("WAYLAND_DISPLAY").is_some() || env("WAYLAND_SOCKET").is_some())
+            && env("WINIT_UNIX_BACKEND").is_none_or(|b| b != "x11");
+        if wayland || env("DISPLAY").is_none() {
             return Ok(Vec::new());
         }
         let (conn, screen) = x11rb::connect(None)?;

@@ -259,21 +259,14 @@ fn kiosk_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
     let form = &mut app.settings_form.settings;
     ui.label(i.ta("settings-customer-screen", &[super::i18n::n("n", monitors)]));
     ui.indent("customer-screen", |ui| {
-        ui.radio_value(
-            &mut form.customer_window,
-            None,
-            i.t("settings-customer-auto"),
-        );
-        ui.radio_value(
-            &mut form.customer_window,
-            Some(true),
-            i.t("settings-customer-window"),
-        );
-        ui.radio_value(
-            &mut form.customer_window,
-            Some(false),
-            i.t("settings-customer-switch"),
-        );
+        use crate::config::CustomerScreen;
+        for (choice, id) in [
+            (CustomerScreen::Auto, "settings-customer-auto"),
+            (CustomerScreen::Window, "settings-customer-window"),
+            (CustomerScreen::Switch, "settings-customer-switch"),
+        ] {
+            ui.radio_value(&mut form.customer_screen, choice, i.t(id));
+        }
     });
     ui.add_space(6.0);
 }

@@ -163,6 +163,7 @@ fn a_second_monitor_gets_the_persons_screen_by_itself() {
     start_session(&mut h, "Ji-ho Han");
     assert!(shows(&h, "Show to the person"));
     assert!(!shows(&h, &ko.t("customer-scan")));
+    assert_eq!(h.state().person_window(), None);
     drop(h);
 
     // Two monitors: the person's screen opens on the other one while staff keep theirs.
@@ -185,14 +186,18 @@ fn a_second_monitor_gets_the_persons_screen_by_itself() {
     wait_for(&mut h, &ko.t("customer-scan"));
     assert!(shows(&h, "Ji-ho Han"), "the staff view stays");
     assert!(!shows(&h, "Show to the person"), "no switch is needed");
+    // The staff window is on the primary monitor (or its place is unknown, which counts the
+    // same), so the person's screen goes full screen on the other one.
+    assert_eq!(h.state().person_window(), Some(Some(1)));
 
     // Settings can force the switch even with two monitors.
     let world = World::quick();
     let mut launch = kiosk(&world, 600);
     launch.monitors = Some(vec![monitor(0, true), monitor(1920, false)]);
-    launch.settings.customer_window = Some(false);
+    launch.settings.customer_screen = avatar_kiosk::config::CustomerScreen::Switch;
     let mut h = harness(launch);
     start_session(&mut h, "Ji-ho Han");
     assert!(shows(&h, "Show to the person"));
     assert!(!shows(&h, &ko.t("customer-scan")));
+    assert_eq!(h.state().person_window(), None);
 }

@@ -84,10 +84,14 @@ fn the_whole_wizard_against_the_simulator() {
     assert!(shows(&h, "/nowhere/minji.jpg: there is no such file"));
     click(&mut h, "Cancel");
     click(&mut h, "Replace minji-fail");
+    // The same text again, not yet tried: no reason is shown before Replace is pressed.
+    type_into(&mut h, "Replacement URL or file path", "/nowhere/minji.jpg");
     assert!(
         !shows(&h, "there is no such file"),
         "a new dialog starts clean"
     );
+    click(&mut h, "Cancel");
+    click(&mut h, "Replace minji-fail");
     let better = world.photo("minji-better.jpg");
     type_into(
         &mut h,
