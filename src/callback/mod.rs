@@ -1,8 +1,11 @@
 //! The small HTTP listener that receives the phone's redirect at the end of the H5 flow (or a
 //! webhook POST), so the app advances the moment the person finishes.
 //!
-//! `callback_url` is `http://<address>:<port>/cb/<session>`. Session ids are unguessable, and
-//! only sessions the engine registered are answered; anything else gets 404.
+//! `callback_url` is `http://<address>:<port>/cb/<session>/<key>`, with a fresh random key for
+//! each link, so a phone still open on an older link cannot complete a newer one. Session ids
+//! are unguessable, and only sessions the engine registered are answered; anything else gets
+//! 404. The bare `/cb/<session>` is answered too (links issued before keys, webhooks that send
+//! the token).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -30,6 +33,15 @@ pub struct CallbackHit {
     pub token: Option<String>,
     /// `resultMsg`/`message`, when sent.
     pub message: Option<String>,
+    /// The link's key from the address, when it had one.
+    pub key: Option<String>,
+}
+
+/// A fresh key for a link's callback address.
+pub fn new_key() -> String {
+    let mut key = uuid::Uuid::new_v4().simple().to_string();
+    key.truncate(16);
+    key
 }
 
 /// Sessions that may receive a callback, with the person's language for the page.
@@ -94,6 +106,7 @@ impl CallbackServer {
         let state = Arc::new(Shared { registry, hits });
         let app = Router::new()
             .route("/cb/{session}", get(on_get).post(on_post))
+            .route("/cb/{session}/{key}", get(on_get_keyed).post(on_post_keyed))
             .with_state(state);
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -120,12 +133,12 @@ impl CallbackServer {
 
     /// The callback URL for a session. A listener on every interface (0.0.0.0) is reached
     /// through the LAN address.
-    pub fn url_for(&self, session: &str) -> String {
+    pub fn url_for(&self, session: &str, key: &str) -> String {
         let mut addr = self.addr;
         if addr.ip().is_unspecified() {
             addr.set_ip(lan_address());
         }
-        format!("http://{addr}/cb/{session}")
+        format!("http://{addr}/cb/{session}/{key}")
     }
 }
 
@@ -181,6 +194,7 @@ impl Params {
 async fn forward(
     state: &Shared,
     session: &str,
+    key: Option<String>,
     p: &Params,
 ) -> Result<(Language, bool), StatusCode> {
     let Some(language) = state.registry.language(session) else {
@@ -195,6 +209,7 @@ async fn forward(
         result_code: code,
         token: p.byted_token.clone(),
         message: p.result_msg.clone(),
+        key,
     };
     state
         .hits
@@ -209,7 +224,20 @@ async fn on_get(
     Path(session): Path<String>,
     Query(p): Query<Params>,
 ) -> Response {
-    match forward(&state, &session, &p).await {
+    phone_page(&state, &session, None, &p).await
+}
+
+async fn on_get_keyed(
+    State(state): State<Arc<Shared>>,
+    Path((session, key)): Path<(String, String)>,
+    Query(p): Query<Params>,
+) -> Response {
+    phone_page(&state, &session, Some(key), &p).await
+}
+
+/// The phone's browser arrives: forward the result, and thank the person in their language.
+async fn phone_page(state: &Shared, session: &str, key: Option<String>, p: &Params) -> Response {
+    match forward(state, session, key, p).await {
         Ok((lang, passed)) => Html(page(
             lang,
             if passed {
@@ -234,13 +262,33 @@ async fn on_post(
     Query(q): Query<Params>,
     body: axum::body::Bytes,
 ) -> Response {
+    webhook(&state, &session, None, q, &body).await
+}
+
+async fn on_post_keyed(
+    State(state): State<Arc<Shared>>,
+    Path((session, key)): Path<(String, String)>,
+    Query(q): Query<Params>,
+    body: axum::body::Bytes,
+) -> Response {
+    webhook(&state, &session, Some(key), q, &body).await
+}
+
+/// A server-side notification (JSON, a form, or the query string).
+async fn webhook(
+    state: &Shared,
+    session: &str,
+    key: Option<String>,
+    q: Params,
+    body: &[u8],
+) -> Response {
     // A webhook may send JSON or a form; fall back to the query string.
-    let from_body = Params::from_json(&body).or_else(|| form_params(&body));
+    let from_body = Params::from_json(body).or_else(|| form_params(body));
     let p = match from_body {
         Some(b) if b.result_code.is_some() => b,
         _ => q,
     };
-    match forward(&state, &session, &p).await {
+    match forward(state, session, key, &p).await {
         Ok(_) => axum::Json(serde_json::json!({ "ok": true })).into_response(),
         Err(status) => (status, axum::Json(serde_json::json!({ "ok": false }))).into_response(),
     }
@@ -306,4 +354,40 @@ fn page(lang: Language, kind: PageKind) -> String {
 <style>body{{font-family:sans-serif;text-align:center;margin:3rem 1rem}}h1{{font-size:1.6rem}}p{{font-size:1.2rem}}</style>\
 </head><body><h1>{title}</h1><p>{text}</p></body></html>"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_key_in_the_address_reaches_the_engine() {
+        let registry = Registry::default();
+        registry.register("s1", Language::Ko);
+        let (tx, mut rx) = mpsc::channel(4);
+        let server = CallbackServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), registry, tx)
+            .await
+            .unwrap();
+        let base = format!("http://{}", server.addr());
+        let get = |path: String| async move { reqwest::get(path).await.unwrap() };
+
+        let page = get(format!("{base}/cb/s1/k123?resultCode=10000")).await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("lang=\"ko\""));
+        let hit = rx.recv().await.unwrap();
+        assert_eq!(hit.key.as_deref(), Some("k123"));
+        assert_eq!(hit.token, None);
+
+        // The bare address still answers (older links, webhooks with the token).
+        let bare = get(format!("{base}/cb/s1?resultCode=10000&bytedToken=t9")).await;
+        assert_eq!(bare.status(), 200);
+        let hit = rx.recv().await.unwrap();
+        assert_eq!((hit.key, hit.token.as_deref()), (None, Some("t9")));
+
+        // Unknown sessions get nothing, whatever the key.
+        let unknown = get(format!("{base}/cb/nobody/k123?resultCode=10000")).await;
+        assert_eq!(unknown.status(), 404);
+        assert!(rx.try_recv().is_err());
+        assert!(server.url_for("s1", "k123").ends_with("/cb/s1/k123"));
+    }
 }

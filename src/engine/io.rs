@@ -92,7 +92,12 @@ fn name_from_source(source: &AssetSource) -> String {
     }
 }
 
-pub(super) async fn issue_link(ctx: Ctx, callback_url: String, ttl: Duration) {
+pub(super) async fn issue_link(
+    ctx: Ctx,
+    callback_url: String,
+    callback_key: Option<String>,
+    ttl: Duration,
+) {
     let issued_at = now_ms();
     match ctx
         .client
@@ -107,6 +112,7 @@ pub(super) async fn issue_link(ctx: Ctx, callback_url: String, ttl: Duration) {
                 token: link.byted_token,
                 issued_at,
                 expires_at: issued_at + ttl.as_millis() as Millis,
+                callback_key,
             };
             ctx.input(input, "link-issued", detail).await;
         }

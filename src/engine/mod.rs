@@ -482,7 +482,7 @@ impl Actor {
                     Internal::Emit(event) => self.emit(event).await,
                 },
                 Some(hit) = hits.recv() => {
-                    let input = Input::PhoneCallback { result_code: hit.result_code.clone(), token: hit.token, message: hit.message };
+                    let input = Input::PhoneCallback { result_code: hit.result_code.clone(), token: hit.token, message: hit.message, callback_key: hit.key };
                     let log = vec![("phone-callback".to_string(), format!("resultCode {}", hit.result_code))];
                     self.apply(&hit.session, input, log, false).await;
                 }
@@ -843,11 +843,23 @@ impl Actor {
         }
     }
 
-    fn callback_url(&self, session: &str) -> String {
+    /// A new link's callback address and the key in it. The studio's own URL has a key only
+    /// when its template asks for one with `{link}`.
+    fn callback_url(&self, session: &str) -> (String, Option<String>) {
+        let key = crate::callback::new_key();
         match (&self.config.callback, &self.callback) {
-            (CallbackMode::External(template), _) => template.replace("{session}", session),
-            (_, Some(server)) => server.url_for(session),
-            (CallbackMode::Listen(addr), None) => format!("http://{addr}/cb/{session}"),
+            (CallbackMode::External(template), _) => {
+                let url = template.replace("{session}", session);
+                if url.contains("{link}") {
+                    (url.replace("{link}", &key), Some(key))
+                } else {
+                    (url, None)
+                }
+            }
+            (_, Some(server)) => (server.url_for(session, &key), Some(key)),
+            (CallbackMode::Listen(addr), None) => {
+                (format!("http://{addr}/cb/{session}/{key}"), Some(key))
+            }
         }
     }
 
@@ -866,8 +878,8 @@ impl Actor {
         for action in actions {
             match action {
                 Action::IssueLink => {
-                    let url = self.callback_url(id);
-                    tokio::spawn(io::issue_link(ctx.clone(), url, self.config.link_ttl));
+                    let (url, key) = self.callback_url(id);
+                    tokio::spawn(io::issue_link(ctx.clone(), url, key, self.config.link_ttl));
                 }
                 Action::QueryVerification { token } => {
                     tokio::spawn(io::query_verification(ctx.clone(), token));

@@ -87,6 +87,10 @@ pub struct Link {
     pub expires_at: Millis,
     /// What became of its token.
     pub token_state: TokenState,
+    /// The random part of this link's callback address (`/cb/<session>/<key>`): a callback
+    /// that names another key is another link's. `None` for links issued before keys.
+    #[serde(default)]
+    pub callback_key: Option<String>,
 }
 
 /// Where verification stands.
@@ -364,6 +368,8 @@ pub enum Input {
         issued_at: Millis,
         /// Expiry.
         expires_at: Millis,
+        /// The key in the link's callback address, when it has one.
+        callback_key: Option<String>,
     },
     /// Getting a link failed.
     LinkFailed {
@@ -378,6 +384,8 @@ pub enum Input {
         token: Option<String>,
         /// A message, when sent.
         message: Option<String>,
+        /// The key in the address the callback came to, when it had one.
+        callback_key: Option<String>,
     },
     /// Staff confirms that the phone shows success.
     StaffConfirmed,
@@ -683,6 +691,7 @@ impl Session {
                 token,
                 issued_at,
                 expires_at,
+                callback_key,
             } => {
                 if self.verification != Verification::Issuing {
                     return Err(Refusal::NotNow("refusal-no-link-requested"));
@@ -695,6 +704,7 @@ impl Session {
                     issued_at,
                     expires_at,
                     token_state: TokenState::Waiting,
+                    callback_key,
                 });
                 Ok(vec![])
             }
@@ -710,11 +720,22 @@ impl Session {
                 result_code,
                 token,
                 message,
+                callback_key,
             } => {
                 let Verification::Link(link) = &mut self.verification else {
                     return Err(Refusal::NotNow("refusal-no-link-waiting"));
                 };
                 if token.as_deref().is_some_and(|t| t != link.token) {
+                    return Err(Refusal::NotNow("refusal-other-link"));
+                }
+                // A callback without the token must name this link's key: a phone still open
+                // on an older link cannot complete the new one.
+                let key_fits = match (&link.callback_key, &callback_key) {
+                    (Some(expected), Some(got)) => got == expected,
+                    (Some(_), None) => token.is_some(),
+                    (None, _) => true,
+                };
+                if !key_fits {
                     return Err(Refusal::NotNow("refusal-other-link"));
                 }
                 if link.token_state != TokenState::Waiting {

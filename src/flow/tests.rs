@@ -25,6 +25,7 @@ fn link_ready(token: &str) -> Input {
         token: token.into(),
         issued_at: 0,
         expires_at: 120_000,
+        callback_key: Some(format!("k-{token}")),
     }
 }
 
@@ -75,6 +76,7 @@ fn the_happy_path_reaches_all_approved() {
             result_code: "10000".into(),
             token: Some("t1".into()),
             message: None,
+            callback_key: None,
         })
         .unwrap();
     assert_eq!(a, vec![Action::QueryVerification { token: "t1".into() }]);
@@ -167,7 +169,8 @@ fn an_expired_link_leads_to_a_new_link_in_the_same_session() {
         s.apply(Input::PhoneCallback {
             result_code: "10000".into(),
             token: Some("t1".into()),
-            message: None
+            message: None,
+            callback_key: None,
         })
         .is_err()
     );
@@ -183,6 +186,7 @@ fn a_failed_callback_records_the_reason_and_asks_nothing() {
             result_code: "10001".into(),
             token: Some("t1".into()),
             message: Some("liveness failed".into()),
+            callback_key: None,
         })
         .unwrap();
     assert!(a.is_empty());
@@ -431,6 +435,7 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
                 token: format!("tok{tokens}"),
                 issued_at: *now,
                 expires_at: *now + 120_000,
+                callback_key: Some(format!("key{tokens}")),
             }
         }
         Step::LinkFailed => Input::LinkFailed {
@@ -444,6 +449,7 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
                 Some("stale".into())
             },
             message: None,
+            callback_key: None,
         },
         Step::Confirm => Input::StaffConfirmed,
         Step::Answer(k) => Input::VerificationAnswer(match k {
@@ -648,4 +654,34 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_tokenless_callback_must_name_the_links_key() {
+    let mut s = session();
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    // A phone still open on an older link: no token, and that link's key or none. Refused.
+    for key in [None, Some("k-t0".to_string())] {
+        assert_eq!(
+            s.apply(Input::PhoneCallback {
+                result_code: "10000".into(),
+                token: None,
+                message: None,
+                callback_key: key,
+            }),
+            Err(Refusal::NotNow("refusal-other-link"))
+        );
+    }
+    assert_eq!(s.link().unwrap().token_state, TokenState::Waiting);
+    // This link's own address: the result is asked for.
+    let a = s
+        .apply(Input::PhoneCallback {
+            result_code: "10000".into(),
+            token: None,
+            message: None,
+            callback_key: Some("k-t1".into()),
+        })
+        .unwrap();
+    assert_eq!(a, vec![Action::QueryVerification { token: "t1".into() }]);
 }
