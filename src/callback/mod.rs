@@ -106,7 +106,7 @@ impl CallbackServer {
         let state = Arc::new(Shared { registry, hits });
         let app = Router::new()
             .route("/cb/{session}", get(on_get).post(on_post))
-            .route("/cb/{session}/{key}", get(on_get_keyed).post(on_post_keyed))
+            .route("/cb/{session}/{key}", get(on_get).post(on_post))
             .with_state(state);
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -219,25 +219,20 @@ async fn forward(
     Ok((language, passed))
 }
 
-async fn on_get(
-    State(state): State<Arc<Shared>>,
-    Path(session): Path<String>,
-    Query(p): Query<Params>,
-) -> Response {
-    phone_page(&state, &session, None, &p).await
-}
-
-async fn on_get_keyed(
-    State(state): State<Arc<Shared>>,
-    Path((session, key)): Path<(String, String)>,
-    Query(p): Query<Params>,
-) -> Response {
-    phone_page(&state, &session, Some(key), &p).await
+/// The address's parts: the session, and the link's key when the address has one.
+#[derive(Deserialize)]
+struct Address {
+    session: String,
+    key: Option<String>,
 }
 
 /// The phone's browser arrives: forward the result, and thank the person in their language.
-async fn phone_page(state: &Shared, session: &str, key: Option<String>, p: &Params) -> Response {
-    match forward(state, session, key, p).await {
+async fn on_get(
+    State(state): State<Arc<Shared>>,
+    Path(Address { session, key }): Path<Address>,
+    Query(p): Query<Params>,
+) -> Response {
+    match forward(&state, &session, key, &p).await {
         Ok((lang, passed)) => Html(page(
             lang,
             if passed {
@@ -256,39 +251,20 @@ async fn phone_page(state: &Shared, session: &str, key: Option<String>, p: &Para
     }
 }
 
+/// A server-side notification (JSON, a form, or the query string).
 async fn on_post(
     State(state): State<Arc<Shared>>,
-    Path(session): Path<String>,
+    Path(Address { session, key }): Path<Address>,
     Query(q): Query<Params>,
     body: axum::body::Bytes,
-) -> Response {
-    webhook(&state, &session, None, q, &body).await
-}
-
-async fn on_post_keyed(
-    State(state): State<Arc<Shared>>,
-    Path((session, key)): Path<(String, String)>,
-    Query(q): Query<Params>,
-    body: axum::body::Bytes,
-) -> Response {
-    webhook(&state, &session, Some(key), q, &body).await
-}
-
-/// A server-side notification (JSON, a form, or the query string).
-async fn webhook(
-    state: &Shared,
-    session: &str,
-    key: Option<String>,
-    q: Params,
-    body: &[u8],
 ) -> Response {
     // A webhook may send JSON or a form; fall back to the query string.
-    let from_body = Params::from_json(body).or_else(|| form_params(body));
+    let from_body = Params::from_json(&body).or_else(|| form_params(&body));
     let p = match from_body {
         Some(b) if b.result_code.is_some() => b,
         _ => q,
     };
-    match forward(state, session, key, &p).await {
+    match forward(&state, &session, key, &p).await {
         Ok(_) => axum::Json(serde_json::json!({ "ok": true })).into_response(),
         Err(status) => (status, axum::Json(serde_json::json!({ "ok": false }))).into_response(),
     }

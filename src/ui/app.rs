@@ -88,11 +88,19 @@ fn start_with(
     Engine::start(config, wake).map_err(|e| e.advice())
 }
 
-/// The key the engine should use after the key store changed (the environment's wins).
-fn key_in_use(
+/// After the key store was changed (`changed`): what to say, and the key the engine should
+/// use now (the environment's wins).
+fn key_changed(
     store: &dyn crate::secrets::KeyStore,
-) -> Result<Option<ApiKey>, crate::secrets::SecretError> {
-    crate::secrets::load_key(store).map(|found| found.map(|(k, _)| k))
+    changed: Result<(), crate::secrets::SecretError>,
+    said: String,
+) -> Done {
+    let in_use = changed.and_then(|()| crate::secrets::load_key(store));
+    Done::Key(
+        in_use
+            .map(|found| (said, found.map(|(k, _)| k)))
+            .map_err(|e| e.advice()),
+    )
 }
 
 /// The window's keyboard shortcuts. Hints show them as the platform writes them
@@ -993,26 +1001,14 @@ impl KioskApp {
                 let store = self.launch.key_store.clone();
                 let stored = self.i18n.t("toast-key-stored");
                 self.jobs.spawn("keyring", ctx, move || {
-                    Done::Key(
-                        store
-                            .set(&key)
-                            .and_then(|()| key_in_use(store.as_ref()))
-                            .map(|key| (stored, key))
-                            .map_err(|e| e.advice()),
-                    )
+                    key_changed(store.as_ref(), store.set(&key), stored)
                 });
             }
             Act::RemoveKey => {
                 let store = self.launch.key_store.clone();
                 let removed = self.i18n.t("toast-key-removed");
                 self.jobs.spawn("keyring", ctx, move || {
-                    Done::Key(
-                        store
-                            .delete()
-                            .and_then(|()| key_in_use(store.as_ref()))
-                            .map(|key| (removed, key))
-                            .map_err(|e| e.advice()),
-                    )
+                    key_changed(store.as_ref(), store.delete(), removed)
                 });
             }
             Act::TestConnection => {

@@ -13,6 +13,13 @@ use crate::{World, click, harness, shows, start_session, type_into, wait, wait_f
 
 const PIN: &str = "2468";
 
+/// Types the staff PIN, unlocks, and waits for `then` to show.
+fn unlock(h: &mut egui_kittest::Harness<'_, avatar_kiosk::ui::KioskApp>, then: &str) {
+    type_into(h, "PIN", PIN);
+    click(h, "Unlock");
+    wait_for(h, then);
+}
+
 fn kiosk(world: &World, idle_secs: u64) -> avatar_kiosk::ui::Launch {
     let mut launch = world.demo();
     launch.kiosk = true;
@@ -40,9 +47,7 @@ fn settings_and_history_refuse_without_the_pin_and_open_with_it() {
     wait_for(&mut h, "That PIN is not right.");
     assert!(!shows(&h, "APIMart API key"));
 
-    type_into(&mut h, "PIN", PIN);
-    click(&mut h, "Unlock");
-    wait_for(&mut h, "APIMart API key");
+    unlock(&mut h, "APIMart API key");
     assert_eq!(h.state().screen(), Screen::Settings);
     // Unlocked, History opens too; Lock closes both again.
     click(&mut h, "History");
@@ -52,9 +57,7 @@ fn settings_and_history_refuse_without_the_pin_and_open_with_it() {
     wait_for(&mut h, "Staff PIN");
     assert!(!shows(&h, "Every person onboarded on this computer."));
     // Unlocked again, then the next person comes: the PIN is asked again.
-    type_into(&mut h, "PIN", PIN);
-    click(&mut h, "Unlock");
-    wait_for(&mut h, "Every person onboarded on this computer.");
+    unlock(&mut h, "Every person onboarded on this computer.");
     click(&mut h, "New person");
     click(&mut h, "History");
     wait_for(&mut h, "Staff PIN");
@@ -82,9 +85,7 @@ fn the_persons_screen_shows_only_the_code_and_what_to_do() {
     // Staff unlocked Settings earlier: showing the person's screen locks again.
     click(&mut h, "Settings");
     wait_for(&mut h, "Staff PIN");
-    type_into(&mut h, "PIN", PIN);
-    click(&mut h, "Unlock");
-    wait_for(&mut h, "APIMart API key");
+    unlock(&mut h, "APIMart API key");
     click(&mut h, "New person");
     type_into(&mut h, "Note (optional)", "private staff note");
     start_session(&mut h, "Ji-ho Han");
@@ -115,9 +116,7 @@ fn the_persons_screen_shows_only_the_code_and_what_to_do() {
         !shows(&h, "Ji-ho Han"),
         "the staff view came back without the PIN"
     );
-    type_into(&mut h, "PIN", PIN);
-    click(&mut h, "Unlock");
-    wait_for(&mut h, "Ji-ho Han");
+    unlock(&mut h, "Ji-ho Han");
 }
 
 #[test]
