@@ -5,6 +5,8 @@
 //! Everything here is CPU work on bytes (call it on a blocking pool) except [`url`], which
 //! fetches the studio's own URLs (never the APIMart API).
 
+pub mod jpeg;
+pub mod presend;
 pub mod url;
 
 use std::io::Cursor;

@@ -13,7 +13,7 @@ fn png(img: &DynamicImage) -> Vec<u8> {
     out
 }
 
-fn jpeg(img: &RgbImage, quality: u8, exif_orientation: Option<u8>) -> Vec<u8> {
+pub(super) fn jpeg(img: &RgbImage, quality: u8, exif_orientation: Option<u8>) -> Vec<u8> {
     let mut out = Vec::new();
     let mut enc = jpeg_encoder::Encoder::new(&mut out, quality);
     if let Some(o) = exif_orientation {
@@ -33,7 +33,7 @@ fn jpeg(img: &RgbImage, quality: u8, exif_orientation: Option<u8>) -> Vec<u8> {
 }
 
 /// Something photo-like: gradients and a little noise, so encoders work as on real photos.
-fn photo(w: u32, h: u32) -> RgbImage {
+pub(super) fn photo(w: u32, h: u32) -> RgbImage {
     let mut seed = 0x2545_f491u32;
     RgbImage::from_fn(w, h, |x, y| {
         seed ^= seed << 13;
