@@ -164,6 +164,13 @@ struct SimArgs {
     /// Where the verification result puts the group id.
     #[arg(long, value_enum, default_value_t = ShapeArg::Data)]
     verify_shape: ShapeArg,
+    /// Milliseconds added to every API request (a distant gateway).
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Let the simulated phone pass this many seconds after each session is created, and
+    /// follow the redirect to a callback on this machine.
+    #[arg(long)]
+    phone_secs: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -376,6 +383,10 @@ fn run_sim(args: &SimArgs) -> anyhow::Result<()> {
         link_ttl: Duration::from_secs(args.link_ttl_secs),
         review_duration: Duration::from_secs(args.review_secs),
         verify_shape: args.verify_shape.into(),
+        phone_after: args
+            .phone_secs
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64),
         ..SimConfig::default()
     };
     let rt = runtime()?;
@@ -383,6 +394,10 @@ fn run_sim(args: &SimArgs) -> anyhow::Result<()> {
         let sim = Simulator::start_on(SocketAddr::new(args.bind, args.port), config)
             .await
             .with_context(|| format!("could not listen on {}:{}", args.bind, args.port))?;
+        sim.set_faults(avatar_kiosk::sim::Faults {
+            latency_ms: args.latency_ms,
+            ..Default::default()
+        });
         println!("APIMart simulator listening on {}", sim.base_url());
         println!("Use it with: avatar-kiosk --base-url {}", sim.base_url());
         tokio::signal::ctrl_c()

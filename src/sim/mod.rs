@@ -58,6 +58,9 @@ pub struct SimConfig {
     pub video_duration: Duration,
     /// Shape of the verification result.
     pub verify_shape: VerifyShape,
+    /// When set, the simulated phone passes this long after each session is created and
+    /// follows the redirect to a callback on this machine (for measurements without a person).
+    pub phone_after: Option<Duration>,
 }
 
 impl Default for SimConfig {
@@ -68,6 +71,7 @@ impl Default for SimConfig {
             review_duration: Duration::from_secs(8),
             video_duration: Duration::from_secs(20),
             verify_shape: VerifyShape::Data,
+            phone_after: None,
         }
     }
 }

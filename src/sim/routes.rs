@@ -212,11 +212,43 @@ async fn real_avatar(State(shared): State<AppState>, body: axum::body::Bytes) ->
             ),
         }
     } else {
-        create_session(&shared, &body, &project)
+        let (response, created) = create_session(&shared, &body, &project);
+        if let (Some(id), Some(after)) = (created, shared.config.phone_after) {
+            tokio::spawn(phone_later(shared.clone(), id, after));
+        }
+        response
     }
 }
 
-fn create_session(shared: &Shared, body: &Value, _project: &str) -> Response {
+/// The person's phone, played by the simulator (`SimConfig::phone_after`): passes after a
+/// delay and follows the redirect to the callback, when that is on this machine.
+async fn phone_later(shared: AppState, id: String, after: Duration) {
+    tokio::time::sleep(after).await;
+    let Ok(url) = finish_on_phone(&shared, &id, None, true) else {
+        return;
+    };
+    let loopback = url::Url::parse(&url).ok().is_some_and(|u| match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    });
+    if !loopback {
+        tracing::warn!("the simulated phone only follows callbacks on this machine");
+        return;
+    }
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build();
+    if let Ok(client) = client
+        && let Err(e) = client.get(url).send().await
+    {
+        tracing::warn!("the simulated phone could not reach the callback: {e}");
+    }
+}
+
+fn create_session(shared: &Shared, body: &Value, _project: &str) -> (Response, Option<String>) {
     let mut st = shared.state();
     st.count("create_session");
     let callback = body
@@ -227,13 +259,16 @@ fn create_session(shared: &Shared, body: &Value, _project: &str) -> Response {
         .map(|u| matches!(u.scheme(), "http" | "https"))
         .unwrap_or(false);
     if !valid {
-        return bad_request(
-            "invalid_parameter",
-            "callback_url is required and must be an http(s) URL",
+        return (
+            bad_request(
+                "invalid_parameter",
+                "callback_url is required and must be an http(s) URL",
+            ),
+            None,
         );
     }
     if st.faults.insufficient_balance {
-        return payment_required();
+        return (payment_required(), None);
     }
     let id = st.next("task_rav_");
     let token = format!(
@@ -252,7 +287,7 @@ fn create_session(shared: &Shared, body: &Value, _project: &str) -> Response {
             lng: "en".into(),
         }),
     );
-    ok(json!({ "id": id, "status": "completed" }))
+    (ok(json!({ "id": id, "status": "completed" })), Some(id))
 }
 
 /// A deterministic scramble so tokens look opaque without a random number generator.
