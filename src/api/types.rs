@@ -312,6 +312,21 @@ fn de_error<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TaskError>, D::Err
 }
 
 impl Task {
+    /// Seconds the task says it still needs (`estimated_time`, a number or a numeric string,
+    /// in `data` or `data.result`), when it says.
+    pub fn estimated_secs(&self) -> Option<f64> {
+        let field = |v: &Value| match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        self.raw
+            .get("estimated_time")
+            .or_else(|| self.raw.get("result").and_then(|r| r.get("estimated_time")))
+            .and_then(field)
+            .filter(|s| s.is_finite() && *s >= 0.0)
+    }
+
     /// Every review item known, each once: `assets`, then any only listed in `usable_assets`
     /// or `failed_assets`. Items from the two specific lists override the general list's status.
     pub fn review_items(&self) -> Vec<ReviewItem> {

@@ -7,16 +7,14 @@
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 
 use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::api::AssetKind;
-use crate::engine::{Command, Engine, EngineConfig, Event, NewAsset};
-use crate::flow::{AssetSource, AssetState, Session, Stage, TokenState, Verification};
+use crate::engine::{Command, Engine, EngineConfig, Event};
+use crate::flow::{AssetSource, AssetState, Check, Session, Stage, TokenState, Verification};
 use crate::store::{SessionSummary, Store};
-use crate::text::Msg;
 
 /// Exit code: every asset approved.
 pub const EXIT_APPROVED: i32 = 0;
@@ -124,112 +122,22 @@ pub fn terminal_qr(link: &str) -> Option<String> {
     )
 }
 
-/// Checks every asset before anything is sent, in parallel: local images are prepared (so
-/// corrupt, tiny, odd-shaped or duplicate files are caught), URLs are probed. Returns the
-/// usable assets and, for the others, what was typed with the reason.
-pub async fn precheck(
-    raw: &[String],
-    forced: Option<AssetKind>,
-    check_urls: bool,
-) -> (Vec<NewAsset>, Vec<(String, String)>) {
-    let http = crate::media::url::probe_client(std::time::Duration::from_secs(15));
-    let checks = raw.iter().map(|r| {
-        let http = http.clone();
-        async move {
-            let mut asset = parse_asset(r, forced).map_err(|m| m.english())?;
-            match &asset.source {
-                AssetSource::File { path } => {
-                    let path = path.clone();
-                    let prepared = tokio::task::spawn_blocking(move || {
-                        let bytes =
-                            std::fs::read(&path).map_err(|e| format!("cannot be read: {e}"))?;
-                        crate::media::prepare_image(&bytes, &crate::media::Limits::default())
-                            .map(|p| p.hash)
-                            .map_err(|b| b.advice().english())
-                    })
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| r)
-                    .map_err(|reason| format!("{r}: {reason}"))?;
-                    Ok((asset, Some(prepared)))
-                }
-                AssetSource::Url { url } if check_urls => {
-                    let probe =
-                        crate::media::url::probe(&http, url, &crate::media::Limits::default())
-                            .await
-                            .map_err(|p| format!("{r}: {}", p.advice()))?;
-                    asset.kind = asset.kind.or(Some(probe.kind));
-                    Ok((asset, None))
-                }
-                AssetSource::Url { .. } => Ok((asset, None)),
-            }
-        }
-    });
-    let results: Vec<Result<(NewAsset, Option<String>), String>> =
-        futures_util::future::join_all(checks).await;
-    let mut ok: Vec<NewAsset> = Vec::new();
-    let mut hashes: Vec<(String, String)> = Vec::new();
-    let mut blocked = Vec::new();
-    for (typed, result) in raw.iter().zip(results) {
-        match result {
-            Ok((asset, Some(hash))) => {
-                if let Some((_, first)) = hashes.iter().find(|(h, _)| *h == hash) {
-                    blocked.push((
-                        typed.clone(),
-                        format!(
-                            "{typed}: {}",
-                            crate::media::Blocked::Duplicate(first.clone()).advice()
-                        ),
-                    ));
-                } else {
-                    hashes.push((hash, typed.clone()));
-                    ok.push(asset);
-                }
-            }
-            Ok((asset, None)) => ok.push(asset),
-            Err(reason) => blocked.push((typed.clone(), reason)),
-        }
-    }
-    (ok, blocked)
-}
-
-/// Turns what was typed into an asset, or the reason it cannot be one.
-pub fn parse_asset(raw: &str, kind: Option<AssetKind>) -> Result<NewAsset, Msg> {
-    let raw = raw.trim();
-    if raw.starts_with("http://") || raw.starts_with("https://") {
-        return match url::Url::parse(raw) {
-            Ok(u) if u.host().is_some() => Ok(NewAsset {
-                name: None,
-                source: AssetSource::Url { url: u.to_string() },
-                kind,
-            }),
-            _ => Err(Msg::new("paste-not-web-address").text("text", raw)),
-        };
-    }
-    if raw.contains("://") {
-        return Err(Msg::new("paste-not-http").text("text", raw));
-    }
-    let path = PathBuf::from(raw);
-    if !path.is_file() {
-        return Err(Msg::new("paste-no-file").text("text", raw));
-    }
-    if kind == Some(AssetKind::Video) {
-        return Err(Msg::new("paste-local-video").text("text", raw));
-    }
-    let path = path.canonicalize().unwrap_or(path);
-    Ok(NewAsset {
-        name: None,
-        source: AssetSource::File { path },
-        kind,
-    })
-}
-
-fn reason_of(state: &AssetState) -> Option<String> {
-    match state {
-        AssetState::Uploaded { .. } => {
+fn reason_of(a: &crate::flow::Asset) -> Option<String> {
+    match (&a.state, &a.check) {
+        (AssetState::Uploaded { .. }, _) => {
             Some("Not sent: an earlier request of the same submission failed. Submit again.".into())
         }
-        _ => crate::flow::export::problem(state).map(|m| m.english()),
+        (AssetState::Staged, Check::Blocked { reason }) => Some(clean(&reason.english())),
+        (state, _) => crate::flow::export::problem(state).map(|m| clean(&m.english())),
+    }
+}
+
+/// The row's status word; a row the check blocked says so.
+fn word_of(a: &crate::flow::Asset) -> &'static str {
+    if a.is_held() {
+        "blocked"
+    } else {
+        a.state.word()
     }
 }
 
@@ -241,7 +149,7 @@ fn asset_json(s: &Session) -> serde_json::Value {
                 AssetState::Active { asset_url, .. } => Some(asset_url.clone()),
                 _ => None,
             };
-            json!({ "name": a.name, "status": a.state.word(), "asset_url": asset_url, "reason": reason_of(&a.state) })
+            json!({ "name": a.name, "status": word_of(a), "asset_url": asset_url, "reason": reason_of(a) })
         })
         .collect();
     json!(rows)
@@ -262,27 +170,47 @@ fn table(s: &Session) -> String {
     for a in s.current_assets() {
         let detail = match &a.state {
             AssetState::Active { asset_url, .. } => asset_url.clone(),
-            other => reason_of(other).unwrap_or_default(),
+            _ => reason_of(a).unwrap_or_default(),
         };
         out.push_str(&format!(
             "  {:name_w$}  {:10}  {}\n",
-            a.name,
-            a.state.word(),
+            clean(&a.name),
+            word_of(a),
             detail
         ));
     }
     out
 }
 
-/// Finished from the CLI's point of view: something was sent and nothing is moving. A row
-/// whose request was not sent (an earlier request of the same submit failed) stays as it is.
+/// Finished from the CLI's point of view: every check is done, nothing is moving, and
+/// something was sent (or nothing can be). A row whose request was not sent (an earlier request
+/// of the same submit failed) stays as it is; a blocked row waits for staff.
 fn settled(s: &Session) -> bool {
     let resting = |a: &crate::flow::Asset| {
-        !a.queued && (a.state.is_settled() || matches!(a.state, AssetState::Uploaded { .. }))
+        !a.queued
+            && (a.state.is_settled()
+                || a.is_held()
+                || matches!(a.state, AssetState::Uploaded { .. }))
     };
-    s.current_assets()
-        .any(|a| a.submissions > 0 || a.state.is_settled())
+    let sent = s
+        .current_assets()
+        .any(|a| a.submissions > 0 || a.state.is_settled());
+    s.current_assets().all(|a| a.check != Check::Pending)
         && s.current_assets().all(resting)
+        && (sent || s.current_assets().all(|a| a.is_held()))
+}
+
+/// What has been said already, so each thing is said once.
+#[derive(Default)]
+struct Seen {
+    link: Option<String>,
+    new_codes: u32,
+    submit_sent: bool,
+    words: HashMap<u32, &'static str>,
+    tasks: Vec<String>,
+    uploads: Vec<u32>,
+    blocked: Vec<u32>,
+    verified: bool,
 }
 
 /// Runs one session to its end; returns the exit code.
@@ -292,19 +220,36 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
         tty: std::io::stdout().is_terminal(),
         countdown_shown: false,
     };
-    let (assets, refused) = precheck(&drive.assets, drive.asset_type, drive.check_urls).await;
-    let blocked = refused.len();
-    for (raw, reason) in refused {
-        out.event(
-            json!({ "event": "blocked", "asset": raw, "reason": reason }),
-            || format!("✗ Skipped {reason}"),
-        );
+    // What cannot even be an asset (a missing file, not a web address) is said at once; the
+    // rest is checked by the engine while the person is on the phone.
+    let mut assets = Vec::new();
+    let mut unusable = 0;
+    for raw in &drive.assets {
+        match crate::engine::parse_source(raw, drive.asset_type) {
+            Ok(a) => assets.push(a),
+            Err(why) => {
+                unusable += 1;
+                let reason = clean(&why.english());
+                out.event(
+                    json!({ "event": "blocked", "asset": raw, "reason": reason }),
+                    || format!("✗ Skipped {reason}"),
+                );
+            }
+        }
     }
     let mut config = config;
+    config.probe_urls = drive.check_urls;
     if let Target::Resume(id) = &drive.target {
         config.resume = crate::engine::Resume::Only(vec![id.clone()]);
     } else {
         config.resume = crate::engine::Resume::Only(vec![]);
+    }
+    if matches!(drive.target, Target::New { .. }) && assets.is_empty() {
+        out.event(
+            json!({ "event": "error", "message": "No usable asset was given." }),
+            || "Error: no usable asset was given.".into(),
+        );
+        return EXIT_ERROR;
     }
     let (engine, mut events) = match Engine::start(config, std::sync::Arc::new(|| {})) {
         Ok(x) => x,
@@ -323,14 +268,8 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
             project,
             language,
         } => {
-            if assets.is_empty() {
-                out.event(
-                    json!({ "event": "error", "message": "No usable asset was given." }),
-                    || "Error: no usable asset was given.".into(),
-                );
-                return EXIT_ERROR;
-            }
             let id = crate::engine::new_session_id();
+            // The code first; the assets right behind it, checked and uploaded meanwhile.
             let _ = engine.send(Command::Start {
                 id: id.clone(),
                 person: name.clone(),
@@ -339,6 +278,7 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
                 language: *language,
                 project: project.clone(),
             });
+            let _ = engine.send(Command::AddAssets(id.clone(), assets));
             id
         }
         Target::Resume(id) => {
@@ -346,28 +286,16 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
             id.clone()
         }
     };
-    let code = run_loop(
-        &engine,
-        &mut events,
-        &id,
-        assets,
-        blocked,
-        &drive,
-        phone,
-        &mut out,
-    )
-    .await;
+    let code = run_loop(&engine, &mut events, &id, unusable, &drive, phone, &mut out).await;
     engine.shutdown();
     code
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn run_loop(
     engine: &Engine,
     events: &mut mpsc::Receiver<Event>,
     id: &str,
-    mut assets: Vec<NewAsset>,
-    blocked: usize,
+    unusable: usize,
     drive: &Drive,
     phone: Option<&dyn DemoPhone>,
     out: &mut Out,
@@ -398,13 +326,7 @@ async fn run_loop(
             return EXIT_ERROR;
         }
     }
-    let mut shown_link: Option<String> = None;
-    let mut new_codes = 0u32;
-    let mut submitted_sent = false;
-    let mut last_words: HashMap<u32, &'static str> = HashMap::new();
-    let mut announced_tasks: Vec<String> = Vec::new();
-    let mut announced_uploads: Vec<u32> = Vec::new();
-    let mut verified_shown = false;
+    let mut seen = Seen::default();
     let mut current: Option<Session> = None;
     let mut ticker = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
@@ -417,7 +339,7 @@ async fn run_loop(
                 match ev {
                     Event::Session(s) if s.id == id => {
                         let s = *s;
-                        if let Some(code) = on_session(engine, &s, &mut assets, blocked, drive, phone, out, &mut shown_link, &mut new_codes, &mut submitted_sent, &mut last_words, &mut announced_tasks, &mut announced_uploads, &mut verified_shown) {
+                        if let Some(code) = on_session(engine, &s, unusable, drive, phone, out, &mut seen) {
                             return code;
                         }
                         current = Some(s);
@@ -448,24 +370,115 @@ async fn run_loop(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn on_session(
+/// Says what the checks and uploads did, in any step.
+fn report_rows(s: &Session, out: &mut Out, seen: &mut Seen) {
+    for a in s.current_assets() {
+        if let Check::Blocked { reason } = &a.check
+            && !seen.blocked.contains(&a.id)
+        {
+            seen.blocked.push(a.id);
+            let typed = a.source.display();
+            let reason = format!("{}: {reason}", clean(&typed));
+            out.event(
+                json!({ "event": "blocked", "asset": typed, "name": a.name, "reason": reason }),
+                || format!("✗ Skipped {reason}"),
+            );
+        }
+        let uploaded_url = match &a.state {
+            AssetState::Uploaded { url }
+            | AssetState::Submitting { url }
+            | AssetState::Submitted { url, .. } => Some(url),
+            _ => None,
+        };
+        if let (Some(url), AssetSource::File { .. }) = (uploaded_url, &a.source)
+            && !seen.uploads.contains(&a.id)
+        {
+            seen.uploads.push(a.id);
+            out.event(
+                json!({ "event": "uploaded", "name": a.name, "url": url }),
+                || format!("↑ Uploaded {}", a.name),
+            );
+        }
+    }
+}
+
+/// Follows the link: shows each new code, lets the demo phone finish, asks for a new code
+/// when one expires. `Some(code)` ends the run.
+fn on_link(
     engine: &Engine,
     s: &Session,
-    assets: &mut Vec<NewAsset>,
-    blocked: usize,
+    link: &crate::flow::Link,
     drive: &Drive,
     phone: Option<&dyn DemoPhone>,
     out: &mut Out,
-    shown_link: &mut Option<String>,
-    new_codes: &mut u32,
-    submitted_sent: &mut bool,
-    last_words: &mut HashMap<u32, &'static str>,
-    announced_tasks: &mut Vec<String>,
-    announced_uploads: &mut Vec<u32>,
-    verified_shown: &mut bool,
+    seen: &mut Seen,
 ) -> Option<i32> {
     let id = s.id.clone();
+    match &link.token_state {
+        TokenState::Waiting if seen.link.as_deref() != Some(link.task_id.as_str()) => {
+            seen.link = Some(link.task_id.clone());
+            let expires = link.expires_at;
+            let h5 = link.h5_link.clone();
+            out.event(json!({ "event": "link", "h5_link": h5, "expires_at": expires }), || {
+                let qr = terminal_qr(&h5).unwrap_or_default();
+                let how = match drive.confirm {
+                    Confirm::Callback => "The app continues by itself when the phone finishes.",
+                    Confirm::Manual => "Press Enter when the phone shows success.",
+                };
+                format!(
+                    "{qr}\nScan with the person's phone (they may need to sign in to a ByteDance/BytePlus account, then follow the face check in good light).\n{}\n{how}",
+                    clean(&h5)
+                )
+            });
+            if let Some(phone) = phone
+                && let Some(url) = phone.pass(&link.task_id)
+            {
+                out.event(
+                    json!({ "event": "notice", "message": "demo: the simulated phone passed" }),
+                    || "  demo: the simulated phone passed".into(),
+                );
+                match drive.confirm {
+                    Confirm::Callback => {
+                        tokio::spawn(async move {
+                            let _ = reqwest::get(url).await;
+                        });
+                    }
+                    Confirm::Manual => {
+                        let _ = engine.send(Command::ConfirmPhone(id));
+                    }
+                }
+            }
+        }
+        TokenState::Expired | TokenState::Spent { .. } => {
+            if seen.new_codes >= drive.max_new_codes {
+                out.event(
+                    json!({ "event": "error", "message": "The code expired too many times." }),
+                    || "Error: the code expired too many times.".into(),
+                );
+                return Some(EXIT_ERROR);
+            }
+            seen.new_codes += 1;
+            out.event(json!({ "event": "notice", "message": "The code expired or was used up; issuing a new one." }), || {
+                "  The code expired or was used up; issuing a new one.".into()
+            });
+            let _ = engine.send(Command::NewLink(id));
+        }
+        _ => {}
+    }
+    None
+}
+
+fn on_session(
+    engine: &Engine,
+    s: &Session,
+    unusable: usize,
+    drive: &Drive,
+    phone: Option<&dyn DemoPhone>,
+    out: &mut Out,
+    seen: &mut Seen,
+) -> Option<i32> {
+    let id = s.id.clone();
+    report_rows(s, out, seen);
     match &s.verification {
         Verification::NotStarted => {
             if let Some(err) = &s.last_error {
@@ -483,57 +496,11 @@ fn on_session(
             });
             return Some(EXIT_ERROR);
         }
-        Verification::Link(link) => {
-            match &link.token_state {
-                TokenState::Waiting if shown_link.as_deref() != Some(link.task_id.as_str()) => {
-                    *shown_link = Some(link.task_id.clone());
-                    let expires = link.expires_at;
-                    let h5 = link.h5_link.clone();
-                    out.event(json!({ "event": "link", "h5_link": h5, "expires_at": expires }), || {
-                        let qr = terminal_qr(&h5).unwrap_or_default();
-                        let how = match drive.confirm {
-                            Confirm::Callback => "The app continues by itself when the phone finishes.",
-                            Confirm::Manual => "Press Enter when the phone shows success.",
-                        };
-                        format!(
-                            "{qr}\nScan with the person's phone (they may need to sign in to a ByteDance/BytePlus account, then follow the face check in good light).\n{h5}\n{how}"
-                        )
-                    });
-                    if let Some(phone) = phone
-                        && let Some(url) = phone.pass(&link.task_id)
-                    {
-                        out.event(json!({ "event": "notice", "message": "demo: the simulated phone passed" }), || "  demo: the simulated phone passed".into());
-                        match drive.confirm {
-                            Confirm::Callback => {
-                                tokio::spawn(async move {
-                                    let _ = reqwest::get(url).await;
-                                });
-                            }
-                            Confirm::Manual => {
-                                let _ = engine.send(Command::ConfirmPhone(id));
-                            }
-                        }
-                    }
-                }
-                TokenState::Expired | TokenState::Spent { .. } => {
-                    if *new_codes >= drive.max_new_codes {
-                        out.event(json!({ "event": "error", "message": "The code expired too many times." }), || "Error: the code expired too many times.".into());
-                        return Some(EXIT_ERROR);
-                    }
-                    *new_codes += 1;
-                    out.event(json!({ "event": "notice", "message": "The code expired or was used up; issuing a new one." }), || {
-                        "  The code expired or was used up; issuing a new one.".into()
-                    });
-                    let _ = engine.send(Command::NewLink(id));
-                }
-                _ => {}
-            }
-            return None;
-        }
+        Verification::Link(link) => return on_link(engine, s, link, drive, phone, out, seen),
         Verification::Issuing | Verification::Following { .. } => return None,
         Verification::Verified { group_id } => {
-            if !*verified_shown {
-                *verified_shown = true;
+            if !seen.verified {
+                seen.verified = true;
                 out.event(json!({ "event": "verified", "group_id": group_id }), || {
                     format!("✓ Verified (group {group_id})")
                 });
@@ -547,17 +514,15 @@ fn on_session(
         );
         return Some(EXIT_ERROR);
     }
-    if !assets.is_empty() {
-        let _ = engine.send(Command::AddAssets(id.clone(), std::mem::take(assets)));
-        return None;
-    }
+    // Rows the first round did not carry (a resumed session) are submitted once.
     let unsent = s.current_assets().any(|a| {
         a.submissions == 0
             && !a.queued
+            && !a.is_blocked()
             && matches!(a.state, AssetState::Staged | AssetState::Uploaded { .. })
     });
-    if unsent && !*submitted_sent {
-        *submitted_sent = true;
+    if unsent && !seen.submit_sent {
+        seen.submit_sent = true;
         let _ = engine.send(Command::Submit(id.clone()));
         return None;
     }
@@ -568,32 +533,42 @@ fn on_session(
         );
         return Some(EXIT_ERROR);
     }
-    // Report what changed.
+    report_review(s, out, seen);
+    if settled(s) {
+        let active = s
+            .current_assets()
+            .filter(|a| matches!(a.state, AssetState::Active { .. }))
+            .count();
+        let held = s.current_assets().filter(|a| a.is_held()).count();
+        let total = s.current_assets().count();
+        let blocked = unusable + held;
+        let all = active == total && blocked == 0;
+        let stage = if all {
+            Stage::FinishedAllApproved
+        } else {
+            s.stage()
+        };
+        out.event(
+            json!({ "event": "done", "session": s.id, "stage": stage.word(), "approved": active, "failed": total - active - held, "blocked": blocked, "assets": asset_json(s) }),
+            || format!("\n{}\n{active} of {} approved{}.", table(s), total - held, if blocked > 0 { format!(", {blocked} skipped") } else { String::new() }),
+        );
+        return Some(if all { EXIT_APPROVED } else { EXIT_PARTLY });
+    }
+    None
+}
+
+/// Says each new review task and each verdict.
+fn report_review(s: &Session, out: &mut Out, seen: &mut Seen) {
     let mut review_changed = false;
     for a in s.current_assets() {
         let word = a.state.word();
-        if last_words.get(&a.id) == Some(&word) {
+        if seen.words.get(&a.id) == Some(&word) {
             continue;
         }
-        last_words.insert(a.id, word);
-        let uploaded_url = match &a.state {
-            AssetState::Uploaded { url }
-            | AssetState::Submitting { url }
-            | AssetState::Submitted { url, .. } => Some(url),
-            _ => None,
-        };
-        if let (Some(url), AssetSource::File { .. }) = (uploaded_url, &a.source)
-            && !announced_uploads.contains(&a.id)
-        {
-            announced_uploads.push(a.id);
-            out.event(
-                json!({ "event": "uploaded", "name": a.name, "url": url }),
-                || format!("↑ Uploaded {}", a.name),
-            );
-        }
+        seen.words.insert(a.id, word);
         match &a.state {
-            AssetState::Submitted { task_id, .. } if !announced_tasks.contains(task_id) => {
-                announced_tasks.push(task_id.clone());
+            AssetState::Submitted { task_id, .. } if !seen.tasks.contains(task_id) => {
+                seen.tasks.push(task_id.clone());
                 let names: Vec<&str> = s
                     .current_assets()
                     .filter(|x| matches!(&x.state, AssetState::Submitted { task_id: t, .. } if t == task_id))
@@ -628,25 +603,14 @@ fn on_session(
             },
         );
     }
-    if settled(s) {
-        let active = s
-            .current_assets()
-            .filter(|a| matches!(a.state, AssetState::Active { .. }))
-            .count();
-        let total = s.current_assets().count();
-        let all = active == total && blocked == 0;
-        let stage = if all {
-            Stage::FinishedAllApproved
-        } else {
-            s.stage()
-        };
-        out.event(
-            json!({ "event": "done", "session": s.id, "stage": stage.word(), "approved": active, "failed": total - active, "blocked": blocked, "assets": asset_json(s) }),
-            || format!("\n{}\n{active} of {total} approved{}.", table(s), if blocked > 0 { format!(", {blocked} skipped") } else { String::new() }),
-        );
-        return Some(if all { EXIT_APPROVED } else { EXIT_PARTLY });
-    }
-    None
+}
+
+/// Text from outside (a file name, the upstream's words) without control characters, so it
+/// cannot move the terminal's cursor or change its colours.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// `avatar-kiosk sessions`: every stored session, newest first.

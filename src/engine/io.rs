@@ -75,6 +75,38 @@ pub(super) fn resolve(new: super::NewAsset) -> (String, AssetSource, AssetKind) 
     (name, new.source, kind)
 }
 
+/// Turns what staff typed or pasted into an asset: an http(s) URL, or the path of a file that
+/// exists; otherwise the reason it cannot be one.
+pub fn parse_source(raw: &str, kind: Option<AssetKind>) -> Result<super::NewAsset, Msg> {
+    let raw = raw.trim();
+    if raw.starts_with("http://") || raw.starts_with("https://") {
+        return match url::Url::parse(raw) {
+            Ok(u) if u.host().is_some() => Ok(super::NewAsset {
+                name: None,
+                source: AssetSource::Url { url: u.to_string() },
+                kind,
+            }),
+            _ => Err(Msg::new("paste-not-web-address").text("text", raw)),
+        };
+    }
+    if raw.contains("://") {
+        return Err(Msg::new("paste-not-http").text("text", raw));
+    }
+    let path = PathBuf::from(raw);
+    if !path.is_file() {
+        return Err(Msg::new("paste-no-file").text("text", raw));
+    }
+    if kind == Some(AssetKind::Video) {
+        return Err(Msg::new("paste-local-video").text("text", raw));
+    }
+    let path = path.canonicalize().unwrap_or(path);
+    Ok(super::NewAsset {
+        name: None,
+        source: AssetSource::File { path },
+        kind,
+    })
+}
+
 /// A safe name from a file name or URL path (see [`media::safe_name`]).
 fn name_from_source(source: &AssetSource) -> String {
     match source {
@@ -222,34 +254,74 @@ pub(super) async fn follow_verification(ctx: Ctx, task_id: String) {
     }
 }
 
-/// Files larger than this are not even read: no usable photo is this big.
-const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
+/// What a pre-send check needs: a decode slot (one per core), the cache of prepared copies,
+/// and whether URLs are probed.
+#[derive(Clone)]
+pub(super) struct Checker {
+    pub slots: Arc<Semaphore>,
+    pub cache: media::presend::Cache,
+    pub probe_urls: bool,
+}
 
-/// Reads and prepares a local image (on the blocking pool): upright, under 20 MB, no metadata.
-async fn read_prepared(path: &Path) -> Result<media::Prepared, Msg> {
+impl Checker {
+    /// A local file through the one pre-send path, at most one per core at a time.
+    async fn file(&self, path: PathBuf) -> Result<media::presend::Ready, Msg> {
+        let Ok(_slot) = self.slots.clone().acquire_owned().await else {
+            return Err(Msg::new("engine-thread-stopped"));
+        };
+        let cache = self.cache.clone();
+        tokio::task::spawn_blocking(move || {
+            media::presend::check_file(&path, &cache, &media::Limits::default())
+        })
+        .await
+        .map_err(|e| Msg::new("media-check-stopped").text("reason", e.to_string()))?
+    }
+
+    /// The prepared copy of a checked file: the kept one, or prepared again (rows from before
+    /// the cache, or kept longer than the upload URL lives).
+    async fn copy(&self, path: &Path, hash: Option<&str>) -> Result<media::presend::Copy, Msg> {
+        if let Some(copy) = hash.and_then(|h| self.cache.copy(h)) {
+            return Ok(copy);
+        }
+        self.file(path.to_path_buf()).await.map(|ready| ready.copy)
+    }
+}
+
+/// The content hashes of a session's local files (naming their prepared copies).
+pub(super) fn hashes_of(s: &crate::flow::Session) -> Vec<String> {
+    s.assets
+        .iter()
+        .filter_map(|a| match &a.check {
+            crate::flow::Check::Ready { hash } => hash.clone(),
+            _ => None,
+        })
+        .collect()
+}
+
+pub(super) async fn upload(
+    ctx: Ctx,
+    slots: Arc<Semaphore>,
+    checker: Checker,
+    asset: AssetId,
+    path: PathBuf,
+    hash: Option<String>,
+) {
+    let Ok(_permit) = slots.acquire_owned().await else {
+        return;
+    };
     let unreadable = |e: std::io::Error| {
         Msg::new("upload-unreadable")
             .text("path", path.display().to_string())
             .text("reason", e.to_string())
     };
-    let meta = tokio::fs::metadata(path).await.map_err(unreadable)?;
-    if meta.len() > MAX_READ_BYTES {
-        return Err(Msg::new("upload-huge")
-            .text("path", path.display().to_string())
-            .num("mb", media::megabytes(meta.len())));
-    }
-    let bytes = tokio::fs::read(path).await.map_err(unreadable)?;
-    tokio::task::spawn_blocking(move || media::prepare_image(&bytes, &media::Limits::default()))
-        .await
-        .map_err(|e| Msg::new("upload-prepare-failed").text("reason", e.to_string()))?
-        .map_err(|b| b.advice())
-}
-
-pub(super) async fn upload(ctx: Ctx, slots: Arc<Semaphore>, asset: AssetId, path: PathBuf) {
-    let Ok(_permit) = slots.acquire_owned().await else {
-        return;
+    let prepared = match checker.copy(&path, hash.as_deref()).await {
+        Ok(copy) => tokio::fs::read(&copy.path)
+            .await
+            .map(|bytes| (copy, bytes))
+            .map_err(unreadable),
+        Err(reason) => Err(reason),
     };
-    let prepared = match read_prepared(&path).await {
+    let (copy, bytes) = match prepared {
         Ok(x) => x,
         Err(reason) => {
             ctx.input(
@@ -262,8 +334,8 @@ pub(super) async fn upload(ctx: Ctx, slots: Arc<Semaphore>, asset: AssetId, path
         }
     };
     let stem = media::safe_name(&path.to_string_lossy());
-    let filename = format!("{stem}.{}", prepared.extension);
-    let (bytes, mime) = (bytes::Bytes::from(prepared.bytes), prepared.content_type);
+    let filename = format!("{stem}.{}", copy.extension);
+    let (bytes, mime) = (bytes::Bytes::from(bytes), copy.content_type);
     // Progress goes through a small channel: the callback must not block the upload.
     let (tx, mut rx) = mpsc::channel::<(u64, u64)>(8);
     let forward = {
@@ -371,12 +443,21 @@ pub(super) async fn submit(ctx: Ctx, group_id: String, assets: Vec<(AssetId, Ass
     }
 }
 
-pub(super) async fn poll_review(ctx: Ctx, task_id: String) {
+pub(super) async fn poll_review(ctx: Ctx, task_id: String, fresh: bool) {
     let started = tokio::time::Instant::now();
-    let mut wait = ctx.poll.initial;
+    let mut planner = super::poll::Planner::new(ctx.poll.clone(), fresh);
+    let mut wait = planner.first_wait();
     loop {
         tokio::time::sleep(wait).await;
-        match ctx.client.get_task(&task_id, None).await {
+        let sent = started.elapsed();
+        let answer = ctx.client.get_task(&task_id, None).await;
+        let reading = super::poll::Reading {
+            sent,
+            received: started.elapsed(),
+            progress: answer.as_ref().ok().and_then(|t| t.progress),
+            estimated_secs: answer.as_ref().ok().and_then(|t| t.estimated_secs()),
+        };
+        match answer {
             Ok(task) => {
                 let items = task.review_items();
                 let done = task.status.is_final();
@@ -389,27 +470,17 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String) {
                     status_word(&task.status),
                     task.progress.unwrap_or(0)
                 );
-                if done {
-                    ctx.input(
-                        Input::ReviewUpdate {
-                            task_id: task_id.clone(),
-                            items,
-                            done,
-                            error,
-                        },
-                        "review-final",
-                        detail,
-                    )
-                    .await;
-                    break;
-                }
-                ctx.quiet(Input::ReviewUpdate {
+                let update = Input::ReviewUpdate {
                     task_id: task_id.clone(),
                     items,
                     done,
                     error,
-                })
-                .await;
+                };
+                if done {
+                    ctx.input(update, "review-final", detail).await;
+                    break;
+                }
+                ctx.quiet(update).await;
             }
             Err(e)
                 if matches!(
@@ -426,7 +497,7 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String) {
             ctx.error(Msg::new("review-slow")).await;
             break;
         }
-        wait = ctx.poll.next(wait);
+        wait = planner.next_wait(reading);
     }
     let _ = ctx.out.send(Internal::PollEnded(task_id)).await;
 }
@@ -438,53 +509,64 @@ fn status_word(s: &TaskStatus) -> String {
     }
 }
 
-/// Checks a source before it is sent: a file is read and decoded for its preview and limits; a
-/// URL is probed. Reports through the actor so the front end hears of it like any event.
-pub(super) async fn check(source: AssetSource, out: mpsc::Sender<Internal>) {
-    let limits = media::Limits::default();
+/// The pre-send check of a source: a file through [`media::presend`], a URL probed (when
+/// probing is on). Returns the report for the window and the verdict for the flow.
+async fn inspect(
+    checker: &Checker,
+    source: &AssetSource,
+) -> (super::CheckReport, Result<Option<String>, Msg>) {
     let mut report = super::CheckReport {
         source: source.clone(),
         thumbnail: None,
         hash: None,
         problem: None,
     };
-    match &source {
-        AssetSource::File { path } => {
-            let path = path.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                if media::kind_from_ending(&path.to_string_lossy()) == Some(AssetKind::Video) {
-                    return Err(Msg::new("media-local-video"));
-                }
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| Msg::new("media-unreadable").text("reason", e.to_string()))?;
-                let hash = media::content_hash(&bytes);
-                media::thumbnail(&bytes, &limits)
-                    .map(|t| (t, hash))
-                    .map_err(|b| b.advice())
-            })
-            .await;
-            match result {
-                Ok(Ok((thumb, hash))) => {
-                    report.thumbnail = Some(thumb);
-                    report.hash = Some(hash);
-                }
-                Ok(Err(problem)) => report.problem = Some(problem),
-                Err(e) => {
-                    report.problem =
-                        Some(Msg::new("media-check-stopped").text("reason", e.to_string()))
-                }
+    let verdict = match source {
+        AssetSource::File { path } => match checker.file(path.clone()).await {
+            Ok(ready) => {
+                report.thumbnail = Some(ready.thumbnail);
+                report.hash = Some(ready.hash.clone());
+                Ok(Some(ready.hash))
             }
-        }
-        AssetSource::Url { url } => {
+            Err(problem) => Err(problem),
+        },
+        AssetSource::Url { url } if checker.probe_urls => {
             let http = media::url::probe_client(Duration::from_secs(15));
-            match media::url::probe(&http, url, &limits).await {
-                Ok(probe) => report.thumbnail = probe.thumbnail,
-                Err(p) => report.problem = Some(p.advice()),
+            match media::url::probe(&http, url, &media::Limits::default()).await {
+                Ok(probe) => {
+                    report.thumbnail = probe.thumbnail;
+                    Ok(None)
+                }
+                Err(p) => Err(p.advice()),
             }
         }
-    }
+        AssetSource::Url { .. } => Ok(None),
+    };
+    report.problem = verdict.as_ref().err().cloned();
+    (report, verdict)
+}
+
+/// Checks a source for the window (a replacement typed in the dialog), before it is a row.
+pub(super) async fn check(checker: Checker, source: AssetSource, out: mpsc::Sender<Internal>) {
+    let (report, _) = inspect(&checker, &source).await;
     let _ = out
         .send(Internal::Emit(super::Event::Checked(Box::new(report))))
+        .await;
+}
+
+/// Checks a row: the verdict goes to the flow (which starts its upload when it is usable), the
+/// preview to the window.
+pub(super) async fn check_row(ctx: Ctx, checker: Checker, asset: AssetId, source: AssetSource) {
+    let (report, result) = inspect(&checker, &source).await;
+    let detail = match &result {
+        Ok(_) => format!("asset {asset} checked: usable"),
+        Err(why) => format!("asset {asset} checked: {}", why.english()),
+    };
+    let _ = ctx
+        .out
+        .send(Internal::Emit(super::Event::Checked(Box::new(report))))
+        .await;
+    ctx.input(Input::Checked { asset, result }, "checked", detail)
         .await;
 }
 

@@ -7,6 +7,10 @@
 //! the store.
 
 mod io;
+pub mod poll;
+
+pub use io::parse_source;
+pub use poll::PollPolicy;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -24,37 +28,6 @@ use crate::text::Msg;
 
 /// Called after each event is queued, to wake the front end (the GUI requests a repaint).
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
-
-/// How review and verification tasks are polled.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PollPolicy {
-    /// First wait.
-    pub initial: Duration,
-    /// Waits grow by this factor...
-    pub factor: f64,
-    /// ...up to this.
-    pub max: Duration,
-    /// Polling stops after this long, with a message; `Refresh` starts it again.
-    pub deadline: Duration,
-}
-
-impl Default for PollPolicy {
-    fn default() -> Self {
-        PollPolicy {
-            initial: Duration::from_secs(2),
-            factor: 1.5,
-            max: Duration::from_secs(15),
-            deadline: Duration::from_secs(30 * 60),
-        }
-    }
-}
-
-impl PollPolicy {
-    /// The wait after `wait`.
-    pub fn next(&self, wait: Duration) -> Duration {
-        wait.mul_f64(self.factor.max(1.0)).min(self.max)
-    }
-}
 
 /// Where the phone is sent when the H5 flow ends.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,8 +56,14 @@ pub struct EngineConfig {
     pub link_ttl: Duration,
     /// Polling.
     pub poll: PollPolicy,
-    /// Uploads at once.
+    /// Uploads at once: a few streams fill an office uplink; more only queue at the gateway.
     pub upload_concurrency: usize,
+    /// Images decoded at once (each holds its full-size pixels): one per core.
+    pub decode_concurrency: usize,
+    /// Where prepared copies and previews are kept (`<data>/cache`).
+    pub cache_dir: PathBuf,
+    /// Probe URL assets before sending (off in the demo, whose URLs are imaginary).
+    pub probe_urls: bool,
     /// Resume unfinished sessions on start: all of them, or only these ids.
     pub resume: Resume,
 }
@@ -101,7 +80,13 @@ pub enum Resume {
 impl EngineConfig {
     /// Defaults for a database and an API.
     pub fn new(db_path: PathBuf, base_url: &str, key: ApiKey) -> EngineConfig {
+        let cache_dir = db_path
+            .parent()
+            .map_or_else(|| PathBuf::from("cache"), |d| d.join("cache"));
         EngineConfig {
+            cache_dir,
+            decode_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            probe_urls: true,
             db_path,
             base_url: base_url.to_string(),
             key,
@@ -341,8 +326,20 @@ impl Engine {
                     };
                     let _ = ready_tx.send(Ok(()));
                     let (internal_tx, internal_rx) = mpsc::channel(CHANNEL_DEPTH);
+                    let cache = crate::media::presend::Cache::new(&config.cache_dir);
+                    // Copies whose upload URL has expired are of no more use.
+                    let swept = cache.sweep(
+                        crate::media::presend::KEEP_FOR,
+                        std::time::SystemTime::now(),
+                    );
+                    if swept > 0 {
+                        tracing::info!(swept, "old prepared copies removed");
+                    }
                     let actor = Actor {
                         upload_slots: Arc::new(Semaphore::new(config.upload_concurrency.max(1))),
+                        check_slots: Arc::new(Semaphore::new(config.decode_concurrency.max(1))),
+                        cache,
+                        late_polls: false,
                         config,
                         client,
                         store,
@@ -443,6 +440,11 @@ struct Actor {
     polling: HashSet<String>,
     expiry_timers: HashSet<String>,
     upload_slots: Arc<Semaphore>,
+    check_slots: Arc<Semaphore>,
+    cache: crate::media::presend::Cache,
+    /// Polls started now read tasks created earlier (resume, Refresh): their progress did not
+    /// start at 0 when polling started.
+    late_polls: bool,
 }
 
 impl Actor {
@@ -464,6 +466,7 @@ impl Actor {
             resumed: ids,
         })
         .await;
+        self.late_polls = true;
         for (id, actions) in resumed {
             if let Some(s) = self.sessions.get(&id) {
                 let snapshot = Box::new(s.clone());
@@ -471,6 +474,7 @@ impl Actor {
             }
             self.run_actions(&id, actions);
         }
+        self.late_polls = false;
         loop {
             tokio::select! {
                 _ = &mut stop => break,
@@ -720,10 +724,18 @@ impl Actor {
                     .into_iter()
                     .map(|task_id| Action::PollReview { task_id })
                     .collect();
+                self.late_polls = true;
                 self.run_actions(&id, actions);
+                self.late_polls = false;
             }
             Command::List => self.emit_history().await,
             Command::Delete(id) => {
+                // The prepared copies of its photos go with it.
+                if self.ensure_loaded(&id)
+                    && let Some(s) = self.sessions.get(&id)
+                {
+                    self.cache.remove(&io::hashes_of(s));
+                }
                 self.sessions.remove(&id);
                 self.registry.unregister(&id);
                 match self.store.delete(&id, now_ms()) {
@@ -739,7 +751,7 @@ impl Actor {
                 self.emit_history().await;
             }
             Command::Check(source) => {
-                tokio::spawn(io::check(source, self.internal.clone()));
+                tokio::spawn(io::check(self.checker(), source, self.internal.clone()));
             }
             Command::TestConnection { base_url, key } => {
                 let options = self.config.client.clone();
@@ -863,6 +875,15 @@ impl Actor {
         }
     }
 
+    /// What a pre-send check needs.
+    fn checker(&self) -> io::Checker {
+        io::Checker {
+            slots: self.check_slots.clone(),
+            cache: self.cache.clone(),
+            probe_urls: self.config.probe_urls,
+        }
+    }
+
     fn run_actions(&mut self, id: &str, actions: Vec<Action>) {
         let Some(session) = self.sessions.get(id) else {
             return;
@@ -887,12 +908,17 @@ impl Actor {
                 Action::FollowVerification { task_id } => {
                     tokio::spawn(io::follow_verification(ctx.clone(), task_id));
                 }
-                Action::Upload { asset, path } => {
+                Action::Check { asset, source } => {
+                    tokio::spawn(io::check_row(ctx.clone(), self.checker(), asset, source));
+                }
+                Action::Upload { asset, path, hash } => {
                     tokio::spawn(io::upload(
                         ctx.clone(),
                         self.upload_slots.clone(),
+                        self.checker(),
                         asset,
                         path,
+                        hash,
                     ));
                 }
                 Action::Submit { group_id, assets } => {
@@ -900,7 +926,8 @@ impl Actor {
                 }
                 Action::PollReview { task_id } => {
                     if self.polling.insert(task_id.clone()) {
-                        tokio::spawn(io::poll_review(ctx.clone(), task_id));
+                        let fresh = !self.late_polls;
+                        tokio::spawn(io::poll_review(ctx.clone(), task_id, fresh));
                     }
                 }
             }

@@ -242,6 +242,31 @@ impl AssetState {
     }
 }
 
+/// What the pre-send check said about a row: the one verdict the window and the command line
+/// both obey (Submit never sends a blocked row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Check {
+    /// Being read, probed or prepared.
+    Pending,
+    /// It can be sent.
+    Ready {
+        /// The content hash of a local file: the duplicate key and the prepared copy's name.
+        hash: Option<String>,
+    },
+    /// It cannot be sent as it is; the sentence says what to do.
+    Blocked {
+        /// Why, for staff.
+        reason: Msg,
+    },
+}
+
+impl Default for Check {
+    /// Rows saved before checks were stored were checked by the window before they were sent.
+    fn default() -> Self {
+        Check::Ready { hash: None }
+    }
+}
+
 /// One asset row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asset {
@@ -263,12 +288,25 @@ pub struct Asset {
     pub replaced_by: Option<AssetId>,
     /// How many submit requests carried it.
     pub submissions: u32,
+    /// The pre-send check's verdict.
+    #[serde(default)]
+    pub check: Check,
 }
 
 impl Asset {
     /// Whether the row counts (not removed, not replaced).
     pub fn is_current(&self) -> bool {
         !self.removed && self.replaced_by.is_none()
+    }
+
+    /// Whether the pre-send check found a problem: the row is not sent until replaced.
+    pub fn is_blocked(&self) -> bool {
+        matches!(self.check, Check::Blocked { .. })
+    }
+
+    /// Whether it waits for staff and will never be sent as it is: blocked and never sent.
+    pub fn is_held(&self) -> bool {
+        self.is_blocked() && self.submissions == 0 && self.state == AssetState::Staged
     }
 }
 
@@ -404,6 +442,14 @@ pub enum Input {
     },
     /// Staff adds assets.
     AddAssets(Vec<(String, AssetSource, AssetKind)>),
+    /// The pre-send check of a row finished: `Ok` with the content hash of a local file (or
+    /// `None` for a URL), or what is wrong.
+    Checked {
+        /// Row.
+        asset: AssetId,
+        /// The verdict.
+        result: Result<Option<String>, Msg>,
+    },
     /// Staff removes a row.
     Remove(AssetId),
     /// Staff submits everything staged.
@@ -496,12 +542,21 @@ pub enum Action {
         /// The task.
         task_id: String,
     },
-    /// Upload a local image.
+    /// Check a new row before anything is sent: read and prepare a file, probe a URL.
+    Check {
+        /// Row.
+        asset: AssetId,
+        /// What to check.
+        source: AssetSource,
+    },
+    /// Upload a local image (its prepared copy, kept under `hash` when known).
     Upload {
         /// Row.
         asset: AssetId,
         /// File.
         path: PathBuf,
+        /// The original's content hash, naming the prepared copy.
+        hash: Option<String>,
     },
     /// Submit these assets (the client splits by kind and 20s).
     Submit {
@@ -604,9 +659,14 @@ impl Session {
             Verification::Verified { .. } => {}
         }
         let current: Vec<&Asset> = self.current_assets().collect();
+        // Rows uploaded ahead of a submit (before verification, or before staff press Submit)
+        // do not make the step; rows queued to go do.
         if current.iter().any(|a| {
-            matches!(a.state, AssetState::Uploading { .. })
-                || (a.queued && a.state == AssetState::Staged)
+            a.queued
+                && matches!(
+                    a.state,
+                    AssetState::Staged | AssetState::Uploading { .. } | AssetState::Uploaded { .. }
+                )
         }) {
             return Stage::Uploading;
         }
@@ -619,7 +679,13 @@ impl Session {
             return Stage::Reviewing;
         }
         let ever_submitted = current.iter().any(|a| a.submissions > 0);
-        if current.is_empty() || !ever_submitted || current.iter().any(|a| !a.state.is_settled()) {
+        // A row the check blocked and nothing ever sent is settled as "not approved".
+        if current.is_empty()
+            || !ever_submitted
+            || current
+                .iter()
+                .any(|a| !a.state.is_settled() && !a.is_held())
+        {
             return Stage::Assets;
         }
         let active = current
@@ -672,6 +738,7 @@ impl Session {
             removed: false,
             replaced_by: None,
             submissions: 0,
+            check: Check::Pending,
         });
         id
     }
@@ -792,45 +859,23 @@ impl Session {
                 self.spend(link, reason);
                 Ok(vec![])
             }
-            Input::AddAssets(list) => {
-                for (name, source, kind) in list {
-                    self.push_asset(&name, source, kind);
-                }
-                Ok(vec![])
-            }
+            Input::AddAssets(list) => Ok(self.add_rows(list)),
+            Input::Checked { asset, result } => self.checked(asset, result),
             Input::Remove(id) => {
                 let asset = self.asset_mut(id)?;
-                if matches!(
-                    asset.state,
-                    AssetState::Uploading { .. } | AssetState::Submitting { .. }
-                ) {
+                if matches!(asset.state, AssetState::Submitting { .. }) {
                     return Err(Refusal::NotNow("refusal-asset-sending"));
+                }
+                if matches!(asset.state, AssetState::Uploading { .. }) {
+                    // An upload no longer wanted: its answer will find nothing to update.
+                    asset.state = AssetState::Staged;
                 }
                 asset.removed = true;
                 asset.queued = false;
                 let actions = self.maybe_submit();
                 Ok(actions)
             }
-            Input::Submit => {
-                if self.group_id().is_none() {
-                    return Err(Refusal::NotNow("refusal-not-verified"));
-                }
-                let mut any = false;
-                for a in self.assets.iter_mut().filter(|a| a.is_current()) {
-                    // Staged rows never sent, and uploaded rows whose request was not sent
-                    // (a resubmitted row is queued by the resubmit itself).
-                    let fresh = (a.submissions == 0 && a.state == AssetState::Staged)
-                        || matches!(a.state, AssetState::Uploaded { .. });
-                    if fresh && !a.queued {
-                        a.queued = true;
-                        any = true;
-                    }
-                }
-                if !any {
-                    return Err(Refusal::NotNow("refusal-nothing-to-submit"));
-                }
-                Ok(self.advance_queue())
-            }
+            Input::Submit => self.submit(),
             Input::UploadProgress { asset, sent, total } => {
                 let a = self.asset_mut(asset)?;
                 if !matches!(a.state, AssetState::Uploading { .. }) {
@@ -902,18 +947,21 @@ impl Session {
                 ) {
                     return Err(Refusal::NotNow("refusal-asset-busy"));
                 }
-                let new_id = self.push_asset(&name, source, kind);
+                let new_id = self.push_asset(&name, source.clone(), kind);
                 if let Ok(old) = self.asset_mut(asset) {
                     old.replaced_by = Some(new_id);
                     old.queued = false;
                 }
-                if self.group_id().is_some() {
-                    if let Ok(new) = self.asset_mut(new_id) {
-                        new.queued = true;
-                    }
-                    return Ok(self.advance_queue());
+                // The replacement goes as soon as it is checked (and verified).
+                if let Ok(new) = self.asset_mut(new_id) {
+                    new.queued = true;
                 }
-                Ok(vec![])
+                let mut actions = vec![Action::Check {
+                    asset: new_id,
+                    source,
+                }];
+                actions.extend(self.advance_queue());
+                Ok(actions)
             }
             Input::Cancel => {
                 self.cancelled = true;
@@ -1001,75 +1049,6 @@ impl Session {
                 Ok(vec![Action::FollowVerification { task_id }])
             }
         }
-    }
-
-    /// Starts uploads for queued local files and, once nothing queued is uploading, submits
-    /// every queued asset that has a URL.
-    fn advance_queue(&mut self) -> Vec<Action> {
-        if self.group_id().is_none() {
-            return vec![];
-        }
-        let mut actions = Vec::new();
-        for a in self
-            .assets
-            .iter_mut()
-            .filter(|a| a.queued && a.is_current())
-        {
-            if a.state == AssetState::Staged {
-                match &a.source {
-                    AssetSource::File { path } => {
-                        a.state = AssetState::Uploading { sent: 0, total: 0 };
-                        actions.push(Action::Upload {
-                            asset: a.id,
-                            path: path.clone(),
-                        });
-                    }
-                    AssetSource::Url { url } => {
-                        a.state = AssetState::Uploaded { url: url.clone() };
-                    }
-                }
-            }
-        }
-        actions.extend(self.maybe_submit());
-        actions
-    }
-
-    fn maybe_submit(&mut self) -> Vec<Action> {
-        let Some(group_id) = self.group_id().map(str::to_string) else {
-            return vec![];
-        };
-        let queued = || self.assets.iter().filter(|a| a.queued && a.is_current());
-        if queued().any(|a| matches!(a.state, AssetState::Uploading { .. } | AssetState::Staged)) {
-            return vec![];
-        }
-        let mut batch = Vec::new();
-        for a in self
-            .assets
-            .iter_mut()
-            .filter(|a| a.queued && a.is_current())
-        {
-            a.queued = false;
-            if let AssetState::Uploaded { url } = &a.state {
-                let url = url.clone();
-                batch.push((
-                    a.id,
-                    AssetInput {
-                        url: url.clone(),
-                        name: a.name.clone(),
-                        kind: a.kind,
-                    },
-                ));
-                a.state = AssetState::Submitting { url };
-                a.submissions += 1;
-            }
-        }
-        if batch.is_empty() {
-            return vec![];
-        }
-        vec![Action::Submit {
-            group_id,
-            assets: batch,
-        }]
     }
 
     fn submit_result(
@@ -1238,12 +1217,22 @@ impl Session {
                 .into_iter()
                 .map(|task_id| Action::PollReview { task_id }),
         );
+        // Checks that were running are run again (a kept prepared copy makes them cheap).
+        actions.extend(
+            self.current_assets()
+                .filter(|a| a.check == Check::Pending)
+                .map(|a| Action::Check {
+                    asset: a.id,
+                    source: a.source.clone(),
+                }),
+        );
         actions.extend(self.advance_queue());
         actions
     }
 }
 
 pub mod export;
+mod queue;
 pub mod sample;
 
 #[cfg(test)]

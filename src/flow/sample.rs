@@ -1,6 +1,6 @@
 //! Sample sessions for tests, benchmarks and screenshots: made in memory, never sent anywhere.
 
-use super::{Asset, AssetSource, AssetState, Millis, Session, Verification};
+use super::{Asset, AssetSource, AssetState, Check, Millis, Session, Verification};
 use crate::api::{AssetKind, Language};
 
 /// A verified, finished session for `person` with `rows` URL assets: every fourth one refused
@@ -41,6 +41,7 @@ pub fn reviewed_session(id: &str, person: &str, rows: u32, at: Millis) -> Sessio
             removed: false,
             replaced_by: None,
             submissions: 1,
+            check: Check::default(),
         });
     }
     s.next_asset_id = rows;

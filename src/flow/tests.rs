@@ -52,6 +52,26 @@ fn urls(names: &[&str]) -> Input {
     )
 }
 
+/// The pre-send checks of every row still being checked pass (files get a hash of their path);
+/// returns what that started.
+fn checks_pass(s: &mut Session) -> Vec<Action> {
+    let pending: Vec<(AssetId, AssetSource)> = s
+        .assets
+        .iter()
+        .filter(|a| a.check == Check::Pending)
+        .map(|a| (a.id, a.source.clone()))
+        .collect();
+    let mut actions = Vec::new();
+    for (asset, source) in pending {
+        let result = Ok(match source {
+            AssetSource::File { path } => Some(format!("hash-of-{}", path.display())),
+            AssetSource::Url { .. } => None,
+        });
+        actions.extend(s.apply(Input::Checked { asset, result }).unwrap());
+    }
+    actions
+}
+
 fn item(name: &str, status: AssetStatus) -> ReviewItem {
     ReviewItem {
         name: Some(name.into()),
@@ -102,14 +122,22 @@ fn the_happy_path_reaches_all_approved() {
         ),
     ]))
     .unwrap();
-    let a = s.apply(Input::Submit).unwrap();
+    // Checked: the photo's upload starts at once, before Submit.
     assert_eq!(
-        a,
+        checks_pass(&mut s),
         vec![Action::Upload {
             asset: 1,
-            path: "/p/front.jpg".into()
+            path: "/p/front.jpg".into(),
+            hash: Some("hash-of-/p/front.jpg".into()),
         }]
     );
+    assert_eq!(
+        s.stage(),
+        Stage::Assets,
+        "an upload ahead of Submit is not the step"
+    );
+    let a = s.apply(Input::Submit).unwrap();
+    assert!(a.is_empty(), "the URL waits for the photo's upload: {a:?}");
     assert_eq!(s.stage(), Stage::Uploading);
     let a = s
         .apply(Input::Uploaded {
@@ -201,6 +229,7 @@ fn partial_review_then_a_replacement_is_approved() {
     let mut s = session();
     verified(&mut s);
     s.apply(urls(&["a", "b"])).unwrap();
+    checks_pass(&mut s);
     s.apply(Input::Submit).unwrap();
     s.apply(Input::SubmitResult {
         assets: vec![1, 2],
@@ -228,6 +257,11 @@ fn partial_review_then_a_replacement_is_approved() {
             kind: AssetKind::Image,
         })
         .unwrap();
+    assert!(
+        matches!(a.as_slice(), [Action::Check { asset: 3, .. }]),
+        "the replacement is checked before it goes: {a:?}"
+    );
+    let a = checks_pass(&mut s);
     let [Action::Submit { assets, .. }] = a.as_slice() else {
         panic!("{a:?}")
     };
@@ -269,6 +303,7 @@ fn resume_turns_interrupted_work_into_honest_states() {
         ),
     ]))
     .unwrap();
+    checks_pass(&mut s);
     s.apply(Input::Submit).unwrap();
     // Crash: "a" waits for "b", which is uploading.
     let actions = s.clone().resume(1);
@@ -276,7 +311,8 @@ fn resume_turns_interrupted_work_into_honest_states() {
         actions,
         vec![Action::Upload {
             asset: 2,
-            path: "/p/b.png".into()
+            path: "/p/b.png".into(),
+            hash: Some("hash-of-/p/b.png".into()),
         }]
     );
     s.apply(Input::Uploaded {
@@ -319,6 +355,7 @@ fn answers_that_name_no_asset_match_by_position_and_a_final_task_leaves_none_wai
     let mut s = session();
     verified(&mut s);
     s.apply(urls(&["a", "b", "c"])).unwrap();
+    checks_pass(&mut s);
     s.apply(Input::Submit).unwrap();
     s.apply(Input::SubmitResult {
         assets: vec![1, 2, 3],
@@ -351,6 +388,7 @@ fn a_row_whose_request_was_not_sent_goes_with_the_next_submit() {
     let mut s = session();
     verified(&mut s);
     s.apply(urls(&["a"])).unwrap();
+    checks_pass(&mut s);
     s.apply(Input::Submit).unwrap();
     s.apply(Input::SubmitResult {
         assets: vec![1],
@@ -380,6 +418,7 @@ enum Step {
     VerError,
     VerNotSent,
     Add { file: bool },
+    Checked { pick: u8, ok: bool },
     Remove(u8),
     Submit,
     Uploaded(u8),
@@ -403,6 +442,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::VerError),
         1 => Just(Step::VerNotSent),
         3 => any::<bool>().prop_map(|file| Step::Add { file }),
+        4 => (any::<u8>(), prop::bool::weighted(0.8)).prop_map(|(pick, ok)| Step::Checked { pick, ok }),
         1 => any::<u8>().prop_map(Step::Remove),
         3 => Just(Step::Submit),
         3 => any::<u8>().prop_map(Step::Uploaded),
@@ -482,6 +522,17 @@ fn to_input(s: &Session, step: &Step, tokens: &mut u32, now: &mut Millis) -> Inp
                 }
             };
             Input::AddAssets(vec![(format!("a{n}"), source, AssetKind::Image)])
+        }
+        Step::Checked { pick: p, ok } => {
+            let asset = pick(s, *p);
+            Input::Checked {
+                asset,
+                result: if *ok {
+                    Ok(Some(format!("h{}", asset % 5)))
+                } else {
+                    Err(Msg::verbatim("unreadable"))
+                },
+            }
         }
         Step::Remove(n) => Input::Remove(pick(s, *n)),
         Step::Submit => Input::Submit,
@@ -635,6 +686,7 @@ proptest! {
                     }
                     Action::Submit { assets, .. } => {
                         for (id, _) in assets {
+                            prop_assert!(!s.assets.iter().any(|a| a.id == *id && a.is_blocked()), "blocked asset {id} sent");
                             prop_assert!(!uncertain_since.contains(id), "uncertain asset {id} sent again without resubmit");
                             let n = submits.entry(*id).or_default();
                             *n += 1;
@@ -684,4 +736,135 @@ fn a_tokenless_callback_must_name_the_links_key() {
         })
         .unwrap();
     assert_eq!(a, vec![Action::QueryVerification { token: "t1".into() }]);
+}
+
+/// `n` local photos `/p/0.jpg`...
+fn files(n: usize) -> Input {
+    Input::AddAssets(
+        (0..n)
+            .map(|i| {
+                let path = format!("/p/{i}.jpg").into();
+                (
+                    format!("p{i}"),
+                    AssetSource::File { path },
+                    AssetKind::Image,
+                )
+            })
+            .collect(),
+    )
+}
+
+fn verify_now(s: &mut Session) -> Vec<Action> {
+    s.apply(Input::StaffConfirmed).unwrap();
+    s.apply(Input::VerificationAnswer(VerificationOutcome::Verified {
+        group_id: "g".into(),
+    }))
+    .unwrap()
+}
+
+#[test]
+fn photos_upload_while_the_phone_verifies_and_go_the_moment_the_group_arrives() {
+    let mut s = session();
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    let a = s.apply(files(2)).unwrap();
+    assert!(a.iter().all(|a| matches!(a, Action::Check { .. })), "{a:?}");
+    s.apply(urls(&["u"])).unwrap();
+    let a = checks_pass(&mut s);
+    let uploads = a
+        .iter()
+        .filter(|a| matches!(a, Action::Upload { .. }))
+        .count();
+    assert_eq!(uploads, 2, "no group id is needed to upload: {a:?}");
+    for asset in [1, 2] {
+        let url = format!("https://u/{asset}");
+        assert!(s.apply(Input::Uploaded { asset, url }).unwrap().is_empty());
+    }
+    assert_eq!(s.stage(), Stage::Verify);
+    let a = verify_now(&mut s);
+    let [Action::Submit { assets, .. }] = a.as_slice() else {
+        panic!("one submit when the group arrives: {a:?}")
+    };
+    assert_eq!(
+        assets.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(s.stage(), Stage::Reviewing);
+}
+
+#[test]
+fn full_requests_leave_while_other_photos_still_upload() {
+    let mut s = session();
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    s.apply(files(25)).unwrap();
+    checks_pass(&mut s);
+    for asset in 1..=21 {
+        let url = format!("https://u/{asset}");
+        s.apply(Input::Uploaded { asset, url }).unwrap();
+    }
+    let a = verify_now(&mut s);
+    let [Action::Submit { assets, .. }] = a.as_slice() else {
+        panic!("{a:?}")
+    };
+    assert_eq!(assets.len(), 20, "a full request goes at once");
+    let mut rest = Vec::new();
+    for asset in 22..=25 {
+        let url = format!("https://u/{asset}");
+        rest.extend(s.apply(Input::Uploaded { asset, url }).unwrap());
+    }
+    let [Action::Submit { assets, .. }] = rest.as_slice() else {
+        panic!("the rest goes once the last upload is done: {rest:?}")
+    };
+    assert_eq!(
+        assets.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        [21, 22, 23, 24, 25]
+    );
+}
+
+#[test]
+fn a_blocked_row_is_never_sent() {
+    let mut s = session();
+    verified(&mut s);
+    s.apply(urls(&["bad", "good"])).unwrap();
+    s.apply(Input::Checked {
+        asset: 1,
+        result: Err(Msg::new("media-too-small")),
+    })
+    .unwrap();
+    s.apply(Input::Checked {
+        asset: 2,
+        result: Ok(None),
+    })
+    .unwrap();
+    assert!(s.assets[0].is_held());
+    let a = s.apply(Input::Submit).unwrap();
+    let [Action::Submit { assets, .. }] = a.as_slice() else {
+        panic!("{a:?}")
+    };
+    assert_eq!(assets.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [2]);
+    assert_eq!(
+        s.apply(Input::Submit),
+        Err(Refusal::NotNow("refusal-only-blocked"))
+    );
+    assert_eq!(s.assets[0].submissions, 0);
+}
+
+#[test]
+fn the_same_photo_twice_is_blocked_as_a_duplicate() {
+    let mut s = session();
+    s.apply(files(2)).unwrap();
+    for asset in [1, 2] {
+        s.apply(Input::Checked {
+            asset,
+            result: Ok(Some("same".into())),
+        })
+        .unwrap();
+    }
+    assert!(!s.assets[0].is_blocked());
+    assert!(
+        matches!(&s.assets[1].check, Check::Blocked { reason } if reason.id() == "media-duplicate"),
+        "{:?}",
+        s.assets[1].check
+    );
 }

@@ -421,6 +421,8 @@ impl KioskApp {
         let mut config =
             EngineConfig::new(self.launch.data_dir.join(crate::store::DB_FILE), &base, key);
         config.poll = s.poll_policy();
+        // The demo's URLs are imaginary: probing them would only find nothing.
+        config.probe_urls = self.launch.demo.is_none();
         config.callback = if self.launch.demo.is_some() {
             // The simulated phone runs on this machine.
             Settings {
@@ -585,11 +587,20 @@ impl KioskApp {
                     self.current = Some(s.id.clone());
                     self.start = StartForm::default();
                 }
-                // Rows added from elsewhere (a resumed session) get their preview too.
+                // Rows checked before this window opened (a resumed session) get their preview
+                // too; the engine keeps the prepared copy, so nothing is decoded again. Rows
+                // being checked get theirs with the check.
                 for a in s.current_assets() {
                     let key = source_key(&a.source);
                     if !self.checks.contains_key(&key)
-                        && matches!(a.state, crate::flow::AssetState::Staged)
+                        && a.check != crate::flow::Check::Pending
+                        && !a.is_blocked()
+                        && matches!(
+                            a.state,
+                            crate::flow::AssetState::Staged
+                                | crate::flow::AssetState::Uploading { .. }
+                                | crate::flow::AssetState::Uploaded { .. }
+                        )
                     {
                         self.checks.insert(
                             key,
@@ -843,33 +854,11 @@ impl KioskApp {
         if new.is_empty() {
             return;
         }
-        let sources: Vec<AssetSource> = new.iter().map(|n| n.source.clone()).collect();
-        if !self.send(Command::AddAssets(id.to_string(), new)) {
-            return;
-        }
-        for source in sources {
-            self.checks.insert(
-                source_key(&source),
-                CheckView {
-                    texture: None,
-                    problem: None,
-                    hash: None,
-                },
-            );
-            self.send(Command::Check(source));
-        }
+        // The engine checks each new row and sends its preview.
+        self.send(Command::AddAssets(id.to_string(), new));
     }
 
     fn replace_with(&mut self, id: &str, asset: AssetId, source: AssetSource) {
-        self.checks.insert(
-            source_key(&source),
-            CheckView {
-                texture: None,
-                problem: None,
-                hash: None,
-            },
-        );
-        self.send(Command::Check(source.clone()));
         self.send(Command::Replace(
             id.to_string(),
             asset,
@@ -889,7 +878,7 @@ impl KioskApp {
         let mut bad = Vec::new();
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let line = line.trim_matches('"');
-            match crate::cli::parse_asset(line, None) {
+            match crate::engine::parse_source(line, None) {
                 Ok(asset) => ok.push(asset.source),
                 Err(why) => bad.push(why),
             }
@@ -1344,7 +1333,7 @@ impl KioskApp {
             if let Some(id) = id {
                 if matches!(
                     stage,
-                    Some(Stage::Assets | Stage::Reviewing | Stage::FinishedPartly)
+                    Some(Stage::Verify | Stage::Assets | Stage::Reviewing | Stage::FinishedPartly)
                 ) && i.consume_shortcut(&ADD_FILES)
                 {
                     acts.push(Act::Pick(PickFor::Add(id.clone())));
@@ -1373,7 +1362,13 @@ impl KioskApp {
         let stage = self.current_session().map(Session::stage);
         if matches!(
             stage,
-            Some(Stage::Assets | Stage::Reviewing | Stage::Uploading | Stage::FinishedPartly)
+            Some(
+                Stage::Verify
+                    | Stage::Assets
+                    | Stage::Reviewing
+                    | Stage::Uploading
+                    | Stage::FinishedPartly
+            )
         ) {
             Some(Act::AddFiles(paths))
         } else {

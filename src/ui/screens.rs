@@ -294,6 +294,7 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
                 ui.spinner();
                 ui.label(i.t("verify-reading"));
             });
+            staged_meanwhile(app, ui, s, acts);
             return;
         }
         _ => {
@@ -325,16 +326,19 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
                 ui.spinner();
                 ui.label(RichText::new(i.t("verify-checking")).size(16.0));
             });
+            staged_meanwhile(app, ui, s, acts);
             return;
         }
         TokenState::Spent { reason } => {
             ui.label(RichText::new(i.msg(reason)).color(AMBER));
             new_code_only(ui, &i, s, acts);
+            staged_meanwhile(app, ui, s, acts);
             return;
         }
         _ if expired => {
             ui.label(RichText::new(i.t("verify-expired")).size(16.0).color(AMBER));
             new_code_only(ui, &i, s, acts);
+            staged_meanwhile(app, ui, s, acts);
             return;
         }
         _ => {}
@@ -347,12 +351,11 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
     let to_next = (remaining % 1000).max(1) as u64;
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(to_next));
+    // The QR keeps the room it needs; the photos staged meanwhile go below it.
+    let qr_room = (ui.available_height() - 240.0).max(180.0);
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
-        let side = ui
-            .available_width()
-            .min(ui.available_height() - 20.0)
-            .clamp(180.0, 560.0);
+        let side = ui.available_width().min(qr_room).clamp(180.0, 520.0);
         widgets::qr(
             ui,
             &mut app.qr_cache,
@@ -432,6 +435,21 @@ fn verify(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act
             }
         });
     });
+    staged_meanwhile(app, ui, s, acts);
+}
+
+/// The person's photos, added while they are on the phone: checked and uploaded now, submitted
+/// the moment verification passes. Staff only (never on the person's screen).
+fn staged_meanwhile(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
+    let i = app.i18n.clone();
+    ui.separator();
+    ui.strong(i.t("verify-assets-title"));
+    ui.label(RichText::new(i.t("verify-assets-hint")).weak());
+    add_panel(app, ui, s, acts);
+    if s.current_assets().next().is_some() {
+        ui.add_space(4.0);
+        acts.extend(super::table::show(app, ui, s));
+    }
 }
 
 fn new_code_only(ui: &mut egui::Ui, i: &I18n, s: &Session, acts: &mut Vec<Act>) {
@@ -487,38 +505,35 @@ fn add_panel(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<
     });
 }
 
-/// Rows staged and not yet sent, and what blocks them.
-fn blockers(app: &KioskApp, s: &Session) -> (usize, usize, usize) {
-    let staged: Vec<_> = s
+/// Rows not yet sent, and how many of them the pre-send check blocks or is still reading.
+fn blockers(s: &Session) -> (usize, usize, usize) {
+    let unsent: Vec<_> = s
         .current_assets()
-        .filter(|a| matches!(a.state, AssetState::Staged))
+        .filter(|a| a.submissions == 0 && !a.queued)
+        .filter(|a| {
+            matches!(
+                a.state,
+                AssetState::Staged | AssetState::Uploading { .. } | AssetState::Uploaded { .. }
+            )
+        })
         .collect();
-    let mut problems = 0;
-    let mut checking = 0;
-    for a in &staged {
-        match app.checks.get(&super::app::source_key(&a.source)) {
-            Some(c) if c.problem.is_some() => problems += 1,
-            Some(c)
-                if c.texture.is_none()
-                    && c.hash.is_none()
-                    && matches!(a.source, crate::flow::AssetSource::File { .. }) =>
-            {
-                checking += 1
-            }
-            _ => {}
-        }
-    }
-    (staged.len(), problems, checking)
+    let problems = unsent.iter().filter(|a| a.is_blocked()).count();
+    let checking = unsent
+        .iter()
+        .filter(|a| a.check == crate::flow::Check::Pending)
+        .count();
+    (unsent.len(), problems, checking)
 }
 
 fn submit_button(app: &KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<Act>) {
     let i = app.i18n.clone();
-    let (staged, problems, checking) = blockers(app, s);
-    if staged == 0 {
+    let (unsent, problems, checking) = blockers(s);
+    if unsent == 0 {
         return;
     }
-    let ok = problems == 0 && checking == 0;
-    let label = i.ta("assets-submit", &[n("n", staged)]);
+    // Blocked rows stay behind (the flow never sends them); the rest can go.
+    let ok = unsent > problems;
+    let label = i.ta("assets-submit", &[n("n", unsent - problems)]);
     let b = egui::Button::new(RichText::new(label).size(16.0)).min_size(egui::vec2(220.0, 36.0));
     let clicked = ui
         .add_enabled(ok, b)
@@ -816,7 +831,7 @@ fn replace_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) 
                 .add_enabled(!typed.is_empty(), egui::Button::new(i.t("table-replace")))
                 .clicked()
             {
-                match crate::cli::parse_asset(&typed, None) {
+                match crate::engine::parse_source(&typed, None) {
                     Ok(new) => {
                         acts.push(Act::Send(Command::Check(new.source.clone())));
                         acts.push(Act::Send(Command::Replace(id.clone(), asset, new)));

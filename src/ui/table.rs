@@ -7,7 +7,7 @@ use super::app::{Act, KioskApp, source_key};
 use super::i18n::s as text;
 use super::widgets::{self, RED};
 use crate::engine::Command;
-use crate::flow::{Asset, AssetSource, AssetState, Session};
+use crate::flow::{Asset, AssetSource, AssetState, Check, Session};
 
 /// Which rows the table shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +150,11 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                     ui.label(short).on_hover_text(src);
                 });
                 row.col(|ui| {
-                    let (key, color) = widgets::chip_of(&a.state);
+                    let (key, color) = match (&a.state, &a.check) {
+                        (AssetState::Staged, Check::Pending) => ("chip-checking", widgets::GREY),
+                        (AssetState::Staged, Check::Blocked { .. }) => ("chip-blocked", RED),
+                        (state, _) => widgets::chip_of(state),
+                    };
                     let word = &i.t(key);
                     match progress(&a.state) {
                         Some(p) if matches!(a.state, AssetState::Uploading { .. }) => {
@@ -169,10 +173,12 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                     }
                 });
                 row.col(|ui| {
+                    // The flow's verdict is the one both front ends obey.
                     let problem = crate::flow::export::problem(&a.state).or_else(|| {
-                        matches!(a.state, AssetState::Staged)
-                            .then(|| check.and_then(|c| c.problem.clone()))
-                            .flatten()
+                        match (&a.state, &a.check) {
+                            (AssetState::Staged, Check::Blocked { reason }) => Some(reason.clone()),
+                            _ => None,
+                        }
                     });
                     if let Some(p) = problem.map(|m| i.msg(&m)) {
                         ui.add(egui::Label::new(RichText::new(p.clone()).color(RED)).wrap())

@@ -98,6 +98,21 @@ fn onboard_in_the_demo_reports_every_step_and_exits_by_outcome() {
         .find(|a| a["name"] == "side-fail")
         .unwrap();
     assert_eq!(failed["status"], "failed");
+    // The file that is not an image was blocked before sending and never submitted.
+    let notes = done["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "notes")
+        .unwrap();
+    assert_eq!(notes["status"], "blocked", "{notes}");
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["event"] == "submitted")
+            .all(|e| !e["assets"].to_string().contains("notes")),
+        "{events:?}"
+    );
     assert!(
         failed["reason"]
             .as_str()

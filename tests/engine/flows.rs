@@ -401,3 +401,76 @@ async fn a_result_request_that_never_arrived_keeps_the_code_valid() {
         "the token reached the upstream once"
     );
 }
+
+/// Every current row has its upload's URL.
+fn all_uploaded(s: &Session) -> bool {
+    s.current_assets().next().is_some()
+        && s.current_assets()
+            .all(|a| matches!(a.state, AssetState::Uploaded { .. }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_upload_while_the_phone_verifies_and_go_in_one_submit_after() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = start(config(&sim, &dir.path().join("k.sqlite3"))).await;
+    let id = run.begin("Early Bird", Language::En);
+    let photos: Vec<_> = ["a.png", "b.png", "c.png"]
+        .iter()
+        .map(|n| file_asset(&png_file(dir.path(), n)))
+        .collect();
+    run.engine
+        .send(Command::AddAssets(id.clone(), photos))
+        .unwrap();
+    let s = run
+        .until(&id, "uploads while the link waits", |s| {
+            link_waiting(s) && all_uploaded(s)
+        })
+        .await;
+    assert_eq!(s.stage(), Stage::Verify);
+    let c = sim.counters();
+    assert_eq!(c.op("upload"), 3);
+    assert_eq!((c.op("query_verification"), c.op("submit")), (0, 0));
+    phone_visits_callback(&sim, &s, true).await;
+    run.until(&id, "the review", under_review).await;
+    let c = sim.counters();
+    assert_eq!(c.submit_requests, vec![("Image".to_string(), 3)]);
+    assert_eq!(c.op("upload"), 3, "nothing uploaded twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_copy_is_uploaded_after_a_restart_without_reading_the_photo_again() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite3");
+    // Uploads hang, so the engine stops with the photo checked and its upload in flight.
+    sim.set_faults(Faults {
+        latency_ms: 60_000,
+        only_paths: vec!["/v1/uploads".into()],
+        ..Faults::default()
+    });
+    let mut run = start(config(&sim, &db)).await;
+    let id = run.begin("Restart", Language::En);
+    let photo = png_file(dir.path(), "kept.png");
+    run.engine
+        .send(Command::AddAssets(id.clone(), vec![file_asset(&photo)]))
+        .unwrap();
+    run.until(&id, "the upload under way", |s| {
+        s.assets
+            .iter()
+            .any(|a| matches!(a.state, AssetState::Uploading { .. }))
+    })
+    .await;
+    drop(run);
+    // The original is now unreadable as an image: only the kept copy can be sent.
+    std::fs::write(&photo, b"overwritten, no longer a photo").unwrap();
+    sim.set_faults(Faults::default());
+    let mut run = start(config(&sim, &db)).await;
+    let s = run.until(&id, "the kept copy uploaded", all_uploaded).await;
+    let AssetState::Uploaded { url } = &s.assets[0].state else {
+        unreachable!()
+    };
+    let sent = reqwest::get(url).await.unwrap().bytes().await.unwrap();
+    let img = image::load_from_memory(&sent).expect("the prepared copy, not the overwritten file");
+    assert_eq!((img.width(), img.height()), (400, 500));
+}

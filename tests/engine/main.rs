@@ -55,6 +55,8 @@ pub fn config(sim: &Simulator, db: &Path) -> EngineConfig {
         deadline: Duration::from_secs(60),
     };
     c.resume = Resume::All;
+    // The tests' URLs are imaginary; probing is tested against a local server (media_urls).
+    c.probe_urls = false;
     c
 }
 

@@ -64,8 +64,16 @@ impl World {
     /// A photo of `w`×`h` named `name` in the world's folder.
     pub fn photo(&self, name: &str) -> PathBuf {
         let path = self.dir.path().join(name);
+        // Pixels depend on the name: two photos are never the same content (duplicates).
+        let seed = name
+            .bytes()
+            .fold(0u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
         let img = image::RgbImage::from_fn(400, 500, |x, y| {
-            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+            image::Rgb([
+                (x % 256) as u8 ^ seed,
+                (y % 256) as u8,
+                ((x + y) % 256) as u8,
+            ])
         });
         img.save(&path).unwrap();
         path
@@ -199,7 +207,7 @@ pub fn start_session(h: &mut Harness<'_, KioskApp>, name: &str) {
     type_into(h, "Person's name", name);
     click(
         h,
-        "The person agreed to face verification and to their photos being registered",
+        "The person agreed to face verification and to their photos being sent to APIMart for registration, starting now (photos sent before a verification that fails expire there after 72 hours)",
     );
     click(h, "Start verification");
     wait_for(h, "Expires in");
@@ -222,10 +230,11 @@ pub fn add_paths_in(
     click(h, &i.t("assets-add"));
     let n = paths.len();
     wait(h, "the rows and their checks", move |h| {
-        h.state()
-            .current_session()
-            .is_some_and(|s| s.current_assets().count() >= n)
-            && !shows(h, "Checking")
+        h.state().current_session().is_some_and(|s| {
+            s.current_assets().count() >= n
+                && s.current_assets()
+                    .all(|a| a.check != avatar_kiosk::flow::Check::Pending)
+        }) && !shows(h, "Checking")
             && !shows(h, "확인 중")
             && !shows(h, "正在检查")
     });

@@ -167,7 +167,7 @@ fn a_wrong_key_says_so_and_points_to_settings() {
     type_into(&mut h, "Person's name", "Wei Wang");
     click(
         &mut h,
-        "The person agreed to face verification and to their photos being registered",
+        "The person agreed to face verification and to their photos being sent to APIMart for registration, starting now (photos sent before a verification that fails expire there after 72 hours)",
     );
     click(&mut h, "Start verification");
     wait_for(&mut h, "Check the API key in Settings");
@@ -218,4 +218,44 @@ fn an_idle_window_asks_for_no_repaint_and_the_countdown_for_one_a_second() {
         delay > Duration::ZERO && delay <= Duration::from_secs(1),
         "the countdown asks for {delay:?}"
     );
+}
+
+#[test]
+fn photos_added_on_the_verify_step_go_by_themselves_and_a_blocked_one_stays_behind() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    start_session(&mut h, "Early Bird");
+    let good = world.photo("early-front.jpg");
+    let bad = good.with_file_name("early-notes.jpg");
+    std::fs::write(&bad, "just text, not a photo").unwrap();
+    // The staff view of the QR screen takes files while the person is on the phone.
+    add_paths(&mut h, &[&good, &bad]);
+    assert!(shows(&h, "QR code of the verification link"));
+    assert!(shows(&h, "Preview of early-front"));
+    assert!(shows(&h, "This is not a JPEG, PNG, WebP or GIF image"));
+    wait(&mut h, "the upload before verification", |h| {
+        h.state().current_session().is_some_and(|s| {
+            s.stage() == Stage::Verify
+                && s.current_assets()
+                    .any(|a| matches!(a.state, AssetState::Uploaded { .. }))
+        })
+    });
+    assert_eq!(world.sim.counters().op("submit"), 0);
+
+    click(&mut h, "Simulate the phone: pass");
+    wait_for(&mut h, "Done: some assets need another photo");
+    let counters = world.sim.counters();
+    assert_eq!(
+        counters.op("submit"),
+        1,
+        "one submit, without pressing Submit"
+    );
+    assert_eq!(counters.submitted.len(), 1, "{:?}", counters.submitted);
+    assert!(counters.submitted.keys().all(|k| !k.contains("notes")));
+    let s = h.state().current_session().unwrap().clone();
+    let notes = s
+        .current_assets()
+        .find(|a| a.name == "early-notes")
+        .unwrap();
+    assert!(notes.is_held(), "{:?}", notes.state);
 }

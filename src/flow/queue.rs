@@ -1,0 +1,198 @@
+//! The send queue: pre-send verdicts, uploads that start as soon as a prepared copy exists
+//! (the upload endpoint needs no group id), and submits that leave the moment the group id is
+//! known, in requests of at most [`MAX_ASSETS_PER_SUBMIT`] of one kind.
+
+use crate::api::{AssetInput, AssetKind, MAX_ASSETS_PER_SUBMIT};
+use crate::text::Msg;
+
+use super::{Action, Asset, AssetId, AssetSource, AssetState, Check, Refusal, Session};
+
+/// A row waits in the queue for its check or its upload.
+fn waiting(a: &Asset) -> bool {
+    a.queued
+        && a.is_current()
+        && !a.is_blocked()
+        && matches!(a.state, AssetState::Staged | AssetState::Uploading { .. })
+}
+
+impl Session {
+    /// Rows added to the session: checked first; rows added before verification go with the
+    /// first submit, the moment the group id arrives.
+    pub(super) fn add_rows(&mut self, list: Vec<(String, AssetSource, AssetKind)>) -> Vec<Action> {
+        let first_round = self.group_id().is_none();
+        let mut actions = Vec::new();
+        for (name, source, kind) in list {
+            let id = self.push_asset(&name, source.clone(), kind);
+            if let Ok(a) = self.asset_mut(id) {
+                a.queued = first_round;
+            }
+            actions.push(Action::Check { asset: id, source });
+        }
+        actions
+    }
+
+    /// A row's pre-send check finished.
+    pub(super) fn checked(
+        &mut self,
+        id: AssetId,
+        result: Result<Option<String>, Msg>,
+    ) -> Result<Vec<Action>, Refusal> {
+        // The same content as another current row is a duplicate, whatever the file is called.
+        let duplicate_of = match &result {
+            Ok(Some(hash)) => self
+                .current_assets()
+                .find(|o| {
+                    o.id != id && matches!(&o.check, Check::Ready { hash: Some(h) } if h == hash)
+                })
+                .map(|o| o.name.clone()),
+            _ => None,
+        };
+        let a = self.asset_mut(id)?;
+        if a.check != Check::Pending {
+            return Err(Refusal::NotNow("refusal-not-checking"));
+        }
+        a.check = match (result, duplicate_of) {
+            (Ok(_), Some(other)) => Check::Blocked {
+                reason: Msg::new("media-duplicate").text("other", other),
+            },
+            (Ok(hash), None) => Check::Ready { hash },
+            (Err(reason), _) => Check::Blocked { reason },
+        };
+        if a.is_blocked() {
+            a.queued = false;
+        }
+        Ok(self.advance_queue())
+    }
+
+    /// Staff submit every row not yet sent; blocked rows stay behind.
+    pub(super) fn submit(&mut self) -> Result<Vec<Action>, Refusal> {
+        if self.group_id().is_none() {
+            return Err(Refusal::NotNow("refusal-not-verified"));
+        }
+        let mut any = false;
+        let mut held = false;
+        for a in self.assets.iter_mut().filter(|a| a.is_current()) {
+            // Staged rows never sent, and uploaded rows whose request was not sent (a
+            // resubmitted row is queued by the resubmit itself).
+            let fresh = (a.submissions == 0
+                && matches!(a.state, AssetState::Staged | AssetState::Uploading { .. }))
+                || matches!(a.state, AssetState::Uploaded { .. });
+            if !fresh || a.queued {
+                continue;
+            }
+            if a.is_blocked() {
+                held = true;
+            } else {
+                a.queued = true;
+                any = true;
+            }
+        }
+        if !any {
+            return Err(Refusal::NotNow(if held {
+                "refusal-only-blocked"
+            } else {
+                "refusal-nothing-to-submit"
+            }));
+        }
+        Ok(self.advance_queue())
+    }
+
+    /// Starts what can start: the upload of every checked local file not yet sent (queued or
+    /// not, verified or not), URL rows once verified, then the submit.
+    pub(super) fn advance_queue(&mut self) -> Vec<Action> {
+        let verified = self.group_id().is_some();
+        let mut actions = Vec::new();
+        for a in self
+            .assets
+            .iter_mut()
+            .filter(|a| a.is_current() && a.state == AssetState::Staged)
+        {
+            let Check::Ready { hash } = &a.check else {
+                continue;
+            };
+            // A row sent before goes again only when staff queue it (resubmit).
+            if !(a.queued || a.submissions == 0) {
+                continue;
+            }
+            match &a.source {
+                AssetSource::File { path } => {
+                    actions.push(Action::Upload {
+                        asset: a.id,
+                        path: path.clone(),
+                        hash: hash.clone(),
+                    });
+                    a.state = AssetState::Uploading { sent: 0, total: 0 };
+                }
+                AssetSource::Url { url } if a.queued && verified => {
+                    a.state = AssetState::Uploaded { url: url.clone() };
+                }
+                AssetSource::Url { .. } => {}
+            }
+        }
+        actions.extend(self.maybe_submit());
+        actions
+    }
+
+    /// Submits queued rows that have a URL. While others still wait for their check or upload,
+    /// only full requests go (no request is split for want of a few rows); once none waits,
+    /// the rest goes.
+    pub(super) fn maybe_submit(&mut self) -> Vec<Action> {
+        let Some(group_id) = self.group_id().map(str::to_string) else {
+            return vec![];
+        };
+        let still_waiting = self.assets.iter().any(waiting);
+        let mut per_kind: Vec<(AssetKind, Vec<usize>)> = Vec::new();
+        for (i, a) in self.assets.iter().enumerate() {
+            if a.queued && a.is_current() && matches!(a.state, AssetState::Uploaded { .. }) {
+                match per_kind.iter_mut().find(|(k, _)| *k == a.kind) {
+                    Some((_, rows)) => rows.push(i),
+                    None => per_kind.push((a.kind, vec![i])),
+                }
+            }
+        }
+        let mut chosen: Vec<usize> = Vec::new();
+        for (_, rows) in per_kind {
+            let take = if still_waiting {
+                rows.len() - rows.len() % MAX_ASSETS_PER_SUBMIT
+            } else {
+                rows.len()
+            };
+            chosen.extend(rows.into_iter().take(take));
+        }
+        chosen.sort_unstable();
+        if !still_waiting {
+            // Queued rows that ended otherwise (a failed upload) leave the queue.
+            for a in self.assets.iter_mut().filter(|a| a.queued) {
+                if !matches!(a.state, AssetState::Uploaded { .. }) || !a.is_current() {
+                    a.queued = false;
+                }
+            }
+        }
+        let mut batch = Vec::new();
+        for i in chosen {
+            let a = &mut self.assets[i];
+            let AssetState::Uploaded { url } = &a.state else {
+                continue;
+            };
+            let url = url.clone();
+            a.queued = false;
+            batch.push((
+                a.id,
+                AssetInput {
+                    url: url.clone(),
+                    name: a.name.clone(),
+                    kind: a.kind,
+                },
+            ));
+            a.state = AssetState::Submitting { url };
+            a.submissions += 1;
+        }
+        if batch.is_empty() {
+            return vec![];
+        }
+        vec![Action::Submit {
+            group_id,
+            assets: batch,
+        }]
+    }
+}
