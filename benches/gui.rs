@@ -45,6 +45,7 @@ fn open(rows: u32, dir: &std::path::Path) -> Harness<'static, KioskApp> {
         notice: None,
         adjust: None,
         kiosk: false,
+        settings_unreadable: false,
         overrides: Default::default(),
         monitors: Some(Vec::new()),
     };

@@ -17,13 +17,37 @@ pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
 
 /// Creates the data directory (owner-only on Unix: it will hold personal data).
 pub fn ensure_data_dir(dir: &Path) -> std::io::Result<()> {
+    let existed = dir.is_dir();
     std::fs::create_dir_all(dir)?;
+    // Only a folder made here is made private: an existing one (`--data-dir /tmp`) keeps its
+    // mode and sticky bit; the files inside are owner-only either way.
     #[cfg(unix)]
-    {
+    if !existed {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
     Ok(())
+}
+
+/// Writes a file only its owner can read (exports hold people's names and asset URLs).
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    // A file that existed keeps its old mode through `open`: narrow it too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 /// The version and the commit the binary was built from, e.g. `0.1.0 (3f2a9c1b7d20)`.
@@ -203,6 +227,8 @@ pub struct RunOverrides {
     pub callback_url: Option<String>,
     /// `--callback-bind`: the port.
     pub callback_port: Option<u16>,
+    /// `--callback-bind`: the whole address, used as given.
+    pub callback_bind: Option<std::net::SocketAddr>,
 }
 
 impl RunOverrides {
@@ -254,6 +280,27 @@ impl RunOverrides {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn a_shared_folder_keeps_its_sticky_bit_and_a_new_one_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        ensure_data_dir(&shared).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode(&shared), 0o1777);
+        let new = dir.path().join("new");
+        ensure_data_dir(&new).unwrap();
+        assert_eq!(mode(&new), 0o700);
+        let export = dir.path().join("export.csv");
+        std::fs::write(&export, "old").unwrap();
+        write_private(&export, b"name\n").unwrap();
+        assert_eq!(mode(&export), 0o600);
+        assert_eq!(std::fs::read(&export).unwrap(), b"name\n");
+    }
+
     #[test]
     fn older_files_keep_their_choice_of_the_persons_screen() {
         let dir = tempfile::tempdir().unwrap();
@@ -291,6 +338,7 @@ mod tests {
             callback: Some(CallbackChoice::Loopback),
             callback_url: None,
             callback_port: Some(8123),
+            callback_bind: None,
         };
         let mut in_use = flags.apply(&saved);
         assert_eq!(in_use.base_url, "http://127.0.0.1:9999");

@@ -310,6 +310,7 @@ mod tests {
             "history-table",
             "settings-grid",
             "confirm-delete",
+            "confirm-resubmit",
             "drop-hint",
             "pin-prompt",
             "customer-staff",

@@ -233,6 +233,8 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn main() -> std::process::ExitCode {
+    // First, before any thread: the key leaves the environment (children never inherit it).
+    secrets::take_env_key();
     match real_main() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -425,7 +427,18 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
             (None, Some(bind)) => Some(bind.port()),
             _ => None,
         },
+        callback_bind: match (&cli.callback_url, cli.callback_bind) {
+            (None, Some(bind)) => Some(bind),
+            _ => None,
+        },
     };
+    let settings_unreadable = settings_problem.is_some();
+    // Kiosk mode fails closed: it needs a staff PIN before it can start.
+    if cli.kiosk && !settings_unreadable && saved.kiosk_pin_hash.is_none() {
+        anyhow::bail!(
+            "kiosk mode needs a staff PIN first: start without --kiosk, set a PIN of 6 or more digits in Settings, then start with --kiosk"
+        );
+    }
     let settings = overrides.apply(&saved);
     // A wrong base URL is reported before anything else, with what to do.
     if !cli.demo {
@@ -483,6 +496,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         notice,
         adjust: None,
         kiosk: cli.kiosk,
+        settings_unreadable,
         monitors: None,
     };
     let result = ui::run(launch);

@@ -153,9 +153,30 @@ impl KeyStore for MemoryStore {
     }
 }
 
+/// The key from the environment, taken out of it at start (see [`take_env_key`]).
+static ENV_KEY: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
+
+/// Takes the key out of the process environment, so no child process (a file dialog's
+/// helper, a browser) inherits it, and keeps it for [`load_key`]. Call it first in `main`,
+/// before any thread starts.
+pub fn take_env_key() {
+    let value = std::env::var(ENV_VAR).ok();
+    if value.is_some() {
+        // SAFETY: called at the top of `main`, before any other thread exists, so nothing can
+        // read the environment while it changes.
+        unsafe { std::env::remove_var(ENV_VAR) };
+    }
+    let _ = ENV_KEY.set(value.map(ApiKey::new));
+}
+
 /// The key to use: the environment variable when set (scripts), else the store.
 pub fn load_key(store: &dyn KeyStore) -> Result<Option<(ApiKey, KeySource)>, SecretError> {
-    load_key_with(std::env::var(ENV_VAR).ok(), store)
+    let env = match ENV_KEY.get() {
+        Some(taken) => taken.as_ref().map(|k| k.expose().to_string()),
+        // Not taken (a library user, a test): read it where it is.
+        None => std::env::var(ENV_VAR).ok(),
+    };
+    load_key_with(env, store)
 }
 
 /// [`load_key`] with the environment value passed in (testable without touching the process

@@ -226,3 +226,48 @@ mod tests {
         assert!(!Msg::new("api-timeout").points_to_settings());
     }
 }
+
+/// Compares two secrets (a one-time token, a link key) in time that does not depend on where
+/// they differ, so a neighbour on the network cannot guess one byte by byte.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Text from outside (a phone, an upstream) made safe to show and keep: control characters
+/// (escape sequences included) become spaces, runs of space shrink to one, and at most
+/// `max_chars` characters are kept.
+pub fn short_printable(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        if chars == max_chars {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+        chars += 1;
+    }
+    out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod outside_text {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole_and_outside_text_is_short_and_printable() {
+        assert!(same_secret("abc123", "abc123"));
+        assert!(!same_secret("abc123", "abc124"));
+        assert!(!same_secret("abc", "abc123"));
+        assert_eq!(
+            short_printable("\u{1b}[31mred\u{1b}[0m\n\nok", 100),
+            "[31mred [0m ok"
+        );
+        assert_eq!(short_printable("abcdef", 3), "abc…");
+    }
+}

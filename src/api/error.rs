@@ -104,6 +104,10 @@ pub enum ApiError {
         /// The first bytes of the body, for the log.
         excerpt: String,
     },
+    /// An HTTP 200 whose body carries an error code: the gateway took the request and answered,
+    /// so unlike the same status on the HTTP line it may have done something upstream.
+    #[error("{0}")]
+    InBody(Box<ApiError>),
 }
 
 /// How many characters of an unreadable body are kept for the log.
@@ -151,6 +155,14 @@ impl ApiError {
         )
     }
 
+    /// The error as the server meant it, seen through [`ApiError::InBody`].
+    pub fn meaning(&self) -> &ApiError {
+        match self {
+            ApiError::InBody(inner) => inner,
+            other => other,
+        }
+    }
+
     /// The wait the server asked for, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -162,6 +174,7 @@ impl ApiError {
     /// A stable identifier of the error class, for translations and the event log.
     pub fn kind(&self) -> &'static str {
         match self {
+            ApiError::InBody(inner) => inner.kind(),
             ApiError::InvalidBaseUrl { .. } => "invalid-base-url",
             ApiError::InsecureBaseUrl { .. } => "insecure-base-url",
             ApiError::MissingKey => "missing-key",
@@ -182,6 +195,7 @@ impl ApiError {
     /// The sentence staff read: what happened, in plain words, and what to do next.
     pub fn advice(&self) -> Msg {
         match self {
+            ApiError::InBody(inner) => inner.advice(),
             ApiError::InvalidBaseUrl { url, .. } => {
                 Msg::new("api-invalid-base-url").text("url", url)
             }

@@ -7,13 +7,14 @@
 
 pub mod error;
 pub mod retry;
+mod transport;
 pub mod types;
 
 use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use url::Url;
@@ -22,6 +23,10 @@ use crate::text::Msg;
 
 pub use error::ApiError;
 pub use retry::RetryPolicy;
+use transport::execute;
+#[cfg(test)]
+use transport::parse_retry_after;
+pub use transport::{MAX_ANSWER_BYTES, interpret_response, read_capped};
 pub use types::*;
 
 /// The production gateway.
@@ -400,14 +405,14 @@ impl Client {
     /// group id, failed when the task failed, still pending otherwise.
     pub async fn verification_task(&self, task_id: &str) -> Result<VerificationOutcome, ApiError> {
         let task = self.get_task(task_id, None).await?;
-        if let Some(group_id) = find_group_id(&task.raw) {
-            return Ok(VerificationOutcome::Verified { group_id });
-        }
-        Ok(match task.status {
-            TaskStatus::Failed | TaskStatus::Cancelled => VerificationOutcome::Failed {
+        if matches!(task.status, TaskStatus::Failed | TaskStatus::Cancelled) {
+            return Ok(VerificationOutcome::Failed {
                 reason: task_error_text(&task),
-            },
-            _ => VerificationOutcome::Pending { task_id: task.id },
+            });
+        }
+        Ok(match find_group_id(&task.raw) {
+            Some(group_id) => VerificationOutcome::Verified { group_id },
+            None => VerificationOutcome::Pending { task_id: task.id },
         })
     }
 
@@ -580,7 +585,7 @@ fn progress_body(bytes: bytes::Bytes, sent: tokio::sync::mpsc::Sender<u64>) -> r
 /// Whether a failed non-retried POST may still have been applied upstream.
 pub fn answer_may_be_lost(e: &ApiError) -> bool {
     matches!(
-        e,
+        e.meaning(),
         ApiError::Timeout
             | ApiError::Connection { .. }
             | ApiError::Server { .. }
@@ -589,7 +594,7 @@ pub fn answer_may_be_lost(e: &ApiError) -> bool {
 }
 
 fn mentions_not_ready(e: &ApiError) -> bool {
-    let text = match e {
+    let text = match e.meaning() {
         ApiError::BadRequest { message, code } | ApiError::Other { message, code, .. } => {
             format!("{message} {}", code.as_deref().unwrap_or_default())
         }
@@ -607,16 +612,12 @@ fn task_error_text(task: &Task) -> Msg {
 
 /// Interprets the `data` of a step-2 answer in every shape API_NOTES lists.
 pub fn verification_outcome(data: &Value) -> VerificationOutcome {
-    if let Some(group_id) = find_group_id(data) {
-        return VerificationOutcome::Verified { group_id };
-    }
-    if data.to_string().contains("ValidateNotReady") {
-        return VerificationOutcome::NotReady;
-    }
     let status = data
         .get("status")
         .and_then(Value::as_str)
         .map(TaskStatus::parse);
+    // A failed answer is a failure even when it names a group: only a verified person's group
+    // may take assets.
     if matches!(status, Some(TaskStatus::Failed | TaskStatus::Cancelled)) {
         let reason = ["error", "result"]
             .iter()
@@ -625,10 +626,16 @@ pub fn verification_outcome(data: &Value) -> VerificationOutcome {
                 v.get("message")
                     .or_else(|| v.get("reason"))
                     .and_then(Value::as_str)
-                    .map(Msg::verbatim)
+                    .map(|m| Msg::verbatim(crate::text::short_printable(m, 300)))
             })
             .unwrap_or_else(|| Msg::new("verify-did-not-pass"));
         return VerificationOutcome::Failed { reason };
+    }
+    if let Some(group_id) = find_group_id(data) {
+        return VerificationOutcome::Verified { group_id };
+    }
+    if data.to_string().contains("ValidateNotReady") {
+        return VerificationOutcome::NotReady;
     }
     match data.get("id").and_then(types::value_as_id) {
         Some(task_id) => VerificationOutcome::Pending { task_id },
@@ -648,155 +655,6 @@ pub fn parse_data<T: serde::de::DeserializeOwned>(data: Value) -> Result<T, ApiE
         detail: e.to_string(),
         excerpt: error::excerpt(data.to_string().as_bytes()),
     })
-}
-
-fn map_transport(e: reqwest::Error) -> ApiError {
-    // Drop the URL: it holds nothing secret, but staff do not need it and logs stay short.
-    let e = e.without_url();
-    // A failed connect (refused, no route, DNS, connect timeout) never sent the request.
-    if e.is_connect() {
-        ApiError::Unreachable {
-            detail: error_chain(&e),
-        }
-    } else if e.is_timeout() {
-        ApiError::Timeout
-    } else {
-        ApiError::Connection {
-            detail: format!(
-                "the connection broke before the answer arrived: {}",
-                error_chain(&e)
-            ),
-        }
-    }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
-
-fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    // Seconds as an integer, or (leniently) a decimal; anything absurd is ignored rather than
-    // allowed to overflow. (The HTTP-date form is rare for 429s and is ignored too.)
-    v.parse::<u64>().ok().map(Duration::from_secs).or_else(|| {
-        v.parse::<f64>()
-            .ok()
-            .and_then(|f| Duration::try_from_secs_f64(f).ok())
-    })
-}
-
-/// Pulls `(code, message)` out of an error body in either documented shape.
-fn error_fields(body: &Value) -> (Option<String>, Option<String>) {
-    if let Some(err) = body.get("error") {
-        if let Some(s) = err.as_str() {
-            return (None, Some(s.to_string()));
-        }
-        let code = err.get("code").and_then(types::value_as_id);
-        let message = err
-            .get("message")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        return (code, message);
-    }
-    let code = body.get("code").and_then(types::value_as_id);
-    let message = body
-        .get("message")
-        .or_else(|| body.get("msg"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    (code, message)
-}
-
-fn status_error(
-    status: u16,
-    code: Option<String>,
-    message: String,
-    retry_after: Option<Duration>,
-) -> ApiError {
-    match status {
-        400 => ApiError::BadRequest { message, code },
-        401 | 403 => ApiError::Unauthorized { message },
-        402 => ApiError::InsufficientBalance { message },
-        413 => ApiError::PayloadTooLarge { message },
-        429 => ApiError::RateLimited {
-            retry_after,
-            message,
-        },
-        500..=599 => ApiError::Server { status, message },
-        _ => ApiError::Other {
-            status,
-            code,
-            message,
-        },
-    }
-}
-
-/// Sends a request and interprets the answer with [`interpret_response`].
-async fn execute(req: reqwest::RequestBuilder) -> Result<Value, ApiError> {
-    let resp = req.send().await.map_err(map_transport)?;
-    let status = resp.status().as_u16();
-    let retry_after = parse_retry_after(resp.headers());
-    let body = resp.bytes().await.map_err(map_transport)?;
-    interpret_response(status, retry_after, &body)
-}
-
-/// Turns an HTTP answer into the envelope's `data` (or the whole body when it has no `data`),
-/// or a typed error: by HTTP status, by a non-200 `code` in the body, or by an `error` object.
-pub fn interpret_response(
-    status: u16,
-    retry_after: Option<Duration>,
-    body: &[u8],
-) -> Result<Value, ApiError> {
-    let parsed: Result<Value, _> = serde_json::from_slice(body);
-    if !(200..300).contains(&status) {
-        let (code, message) = parsed.as_ref().map(error_fields).unwrap_or((None, None));
-        let message = message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
-            let text = error::excerpt(body);
-            if text.trim().is_empty() {
-                format!("HTTP {status}")
-            } else {
-                text
-            }
-        });
-        return Err(status_error(status, code, message, retry_after));
-    }
-    let value = parsed.map_err(|e| ApiError::Decode {
-        detail: e.to_string(),
-        excerpt: error::excerpt(body),
-    })?;
-    // Some answers carry `{"code": <non-200>, "message"}` with HTTP 200.
-    if let Some(code) = value
-        .get("code")
-        .and_then(Value::as_i64)
-        .filter(|c| *c != 200 && *c != 0)
-    {
-        let (err_code, message) = error_fields(&value);
-        let message = message.unwrap_or_else(|| format!("code {code}"));
-        let status = u16::try_from(code).unwrap_or(500);
-        let err_code = err_code.filter(|c| *c != code.to_string());
-        return Err(status_error(status, err_code, message, retry_after));
-    }
-    if value.get("data").is_none() && value.get("error").is_some() {
-        let (code, message) = error_fields(&value);
-        return Err(ApiError::Other {
-            status,
-            code,
-            message: message.unwrap_or_else(|| "the API reported an error".into()),
-        });
-    }
-    match value {
-        Value::Object(mut map) if map.contains_key("data") => {
-            Ok(map.remove("data").unwrap_or(Value::Null))
-        }
-        other => Ok(other),
-    }
 }
 
 /// Parses a task from an envelope's `data`, keeping the raw object for tolerant look-ups.
@@ -845,7 +703,10 @@ mod tests {
             ("-3", None),
             ("Wed, 21 Oct 2015 07:28:00 GMT", None),
         ] {
-            h.insert(RETRY_AFTER, HeaderValue::from_static(value));
+            h.insert(
+                reqwest::header::RETRY_AFTER,
+                HeaderValue::from_static(value),
+            );
             assert_eq!(parse_retry_after(&h), expected, "{value}");
         }
     }

@@ -7,13 +7,16 @@
 //! 404. The bare `/cb/<session>` is answered too (links issued before keys, webhooks that send
 //! the token).
 
+mod serve;
+
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -21,6 +24,17 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::api::Language;
+
+pub use serve::{Counters, Limits};
+
+/// A hit on its way to the engine, with where to say whether the session took it.
+#[derive(Debug)]
+pub struct Delivery {
+    /// What arrived.
+    pub hit: CallbackHit,
+    /// `true` when the session applied it (the page then says it was received).
+    pub accepted: oneshot::Sender<bool>,
+}
 
 /// What the phone (or a webhook) told us.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,11 +51,10 @@ pub struct CallbackHit {
     pub key: Option<String>,
 }
 
-/// A fresh key for a link's callback address.
+/// A fresh key for a link's callback address: 128 random bits, hex.
 pub fn new_key() -> String {
-    let mut key = uuid::Uuid::new_v4().simple().to_string();
-    key.truncate(16);
-    key
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Sessions that may receive a callback, with the person's language for the page.
@@ -92,6 +105,7 @@ pub fn lan_address() -> IpAddr {
 pub struct CallbackServer {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
+    counters: Arc<Counters>,
 }
 
 impl CallbackServer {
@@ -99,31 +113,45 @@ impl CallbackServer {
     pub async fn start(
         bind: SocketAddr,
         registry: Registry,
-        hits: mpsc::Sender<CallbackHit>,
+        hits: mpsc::Sender<Delivery>,
+    ) -> std::io::Result<CallbackServer> {
+        CallbackServer::start_with(bind, registry, hits, Limits::default()).await
+    }
+
+    /// [`CallbackServer::start`] with other limits (tests make them small).
+    pub async fn start_with(
+        bind: SocketAddr,
+        registry: Registry,
+        hits: mpsc::Sender<Delivery>,
+        limits: Limits,
     ) -> std::io::Result<CallbackServer> {
         let listener = TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(Shared { registry, hits });
+        let state = Arc::new(Shared {
+            registry,
+            hits,
+            max_body: limits.max_body,
+        });
         let app = Router::new()
             .route("/cb/{session}", get(on_get).post(on_post))
             .route("/cb/{session}/{key}", get(on_get).post(on_post))
+            .layer(DefaultBodyLimit::max(limits.max_body))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), gate))
             .with_state(state);
         let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!("callback listener stopped: {e}");
-            }
-        });
+        let counters = Arc::new(Counters::default());
+        tokio::spawn(serve::serve(listener, app, limits, counters.clone(), rx));
         tracing::info!(%addr, "callback listener ready");
         Ok(CallbackServer {
             addr,
             shutdown: Some(tx),
+            counters,
         })
+    }
+
+    /// What it served and turned away so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
     }
 
     /// The bound address.
@@ -152,7 +180,34 @@ impl Drop for CallbackServer {
 
 struct Shared {
     registry: Registry,
-    hits: mpsc::Sender<CallbackHit>,
+    hits: mpsc::Sender<Delivery>,
+    max_body: usize,
+}
+
+/// Before any body is read: an unknown session gets 404, a body announced over the cap 413.
+async fn gate(State(state): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let session = request
+        .uri()
+        .path()
+        .strip_prefix("/cb/")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default();
+    if state.registry.language(session).is_none() {
+        return (
+            StatusCode::NOT_FOUND,
+            Html(page(Language::En, PageKind::Unknown)),
+        )
+            .into_response();
+    }
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > state.max_body) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(request).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,12 +246,13 @@ impl Params {
     }
 }
 
+/// Hands a hit to the engine and waits for its word: `Ok((language, passed, accepted))`.
 async fn forward(
     state: &Shared,
     session: &str,
     key: Option<String>,
     p: &Params,
-) -> Result<(Language, bool), StatusCode> {
+) -> Result<(Language, bool, bool), StatusCode> {
     let Some(language) = state.registry.language(session) else {
         return Err(StatusCode::NOT_FOUND);
     };
@@ -211,12 +267,14 @@ async fn forward(
         message: p.result_msg.clone(),
         key,
     };
+    let (accepted, reply) = oneshot::channel();
     state
         .hits
-        .send(hit)
+        .send(Delivery { hit, accepted })
         .await
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
-    Ok((language, passed))
+    let accepted = reply.await.unwrap_or(false);
+    Ok((language, passed, accepted))
 }
 
 /// The address's parts: the session, and the link's key when the address has one.
@@ -233,12 +291,13 @@ async fn on_get(
     Query(p): Query<Params>,
 ) -> Response {
     match forward(&state, &session, key, &p).await {
-        Ok((lang, passed)) => Html(page(
+        // The page tells the truth: "received" only when the session took it.
+        Ok((lang, passed, accepted)) => Html(page(
             lang,
-            if passed {
-                PageKind::Passed
-            } else {
-                PageKind::NotPassed
+            match (accepted, passed) {
+                (true, true) => PageKind::Passed,
+                (true, false) => PageKind::NotPassed,
+                (false, _) => PageKind::NotAccepted,
             },
         ))
         .into_response(),
@@ -265,7 +324,7 @@ async fn on_post(
         _ => q,
     };
     match forward(&state, &session, key, &p).await {
-        Ok(_) => axum::Json(serde_json::json!({ "ok": true })).into_response(),
+        Ok((_, _, accepted)) => axum::Json(serde_json::json!({ "ok": accepted })).into_response(),
         Err(status) => (status, axum::Json(serde_json::json!({ "ok": false }))).into_response(),
     }
 }
@@ -284,6 +343,8 @@ fn form_params(body: &[u8]) -> Option<Params> {
 enum PageKind {
     Passed,
     NotPassed,
+    /// A known session that did not take this result (an older code, one already used).
+    NotAccepted,
     Unknown,
 }
 
@@ -322,6 +383,24 @@ fn page(lang: Language, kind: PageKind) -> String {
             "Verification did not pass",
             "Please return to the desk and tell the staff.",
         ),
+        (Language::Ko, PageKind::NotAccepted) => (
+            "ko",
+            "이 코드는 더 이상 사용되지 않습니다",
+            "데스크로 돌아와 직원에게 알려 주세요.",
+        ),
+        (Language::Zh, PageKind::NotAccepted) => {
+            ("zh", "此二维码已不再使用", "请回到前台告知工作人员。")
+        }
+        (Language::Ja, PageKind::NotAccepted) => (
+            "ja",
+            "このコードはもう使われていません",
+            "受付に戻ってスタッフにお知らせください。",
+        ),
+        (_, PageKind::NotAccepted) => (
+            "en",
+            "This code is no longer in use",
+            "Please return to the desk and tell the staff.",
+        ),
         (_, PageKind::Unknown) => ("en", "This link is not valid", "Please return to the desk."),
     };
     format!(
@@ -347,18 +426,38 @@ mod tests {
         let base = format!("http://{}", server.addr());
         let get = |path: String| async move { reqwest::get(path).await.unwrap() };
 
+        // The engine's part: take the first hit, refuse the second.
+        let engine = tokio::spawn(async move {
+            let mut hits = Vec::new();
+            for accept in [true, false] {
+                let d: Delivery = rx.recv().await.unwrap();
+                hits.push(d.hit);
+                d.accepted.send(accept).unwrap();
+            }
+            (hits, rx)
+        });
         let page = get(format!("{base}/cb/s1/k123?resultCode=10000")).await;
         assert_eq!(page.status(), 200);
-        assert!(page.text().await.unwrap().contains("lang=\"ko\""));
-        let hit = rx.recv().await.unwrap();
-        assert_eq!(hit.key.as_deref(), Some("k123"));
-        assert_eq!(hit.token, None);
+        let text = page.text().await.unwrap();
+        assert!(text.contains("lang=\"ko\"") && text.contains("인증이 전달되었습니다"));
 
-        // The bare address still answers (older links, webhooks with the token).
+        // The bare address still answers (older links, webhooks with the token); a result the
+        // session did not take is not called received.
         let bare = get(format!("{base}/cb/s1?resultCode=10000&bytedToken=t9")).await;
         assert_eq!(bare.status(), 200);
-        let hit = rx.recv().await.unwrap();
-        assert_eq!((hit.key, hit.token.as_deref()), (None, Some("t9")));
+        assert!(
+            bare.text()
+                .await
+                .unwrap()
+                .contains("더 이상 사용되지 않습니다")
+        );
+        let (hits, mut rx) = engine.await.unwrap();
+        assert_eq!(hits[0].key.as_deref(), Some("k123"));
+        assert_eq!(hits[0].token, None);
+        assert_eq!(
+            (hits[1].key.as_deref(), hits[1].token.as_deref()),
+            (None, Some("t9"))
+        );
 
         // Unknown sessions get nothing, whatever the key.
         let unknown = get(format!("{base}/cb/nobody/k123?resultCode=10000")).await;

@@ -22,6 +22,8 @@ pub const EXIT_APPROVED: i32 = 0;
 pub const EXIT_ERROR: i32 = 1;
 /// Exit code: finished, but some assets failed review or were blocked.
 pub const EXIT_PARTLY: i32 = 2;
+/// Exit code: another engine (the window, another command) has this data folder.
+pub const EXIT_BUSY: i32 = 3;
 
 /// How the phone's success reaches the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +88,21 @@ impl Out {
     fn event(&mut self, value: serde_json::Value, human: impl FnOnce() -> String) {
         self.clear_countdown();
         if self.json {
+            // serde_json writes control characters as escapes: no raw ESC reaches the terminal.
             println!("{value}");
         } else {
-            println!("{}", human());
+            // Upstream, phone and file-name text may carry escape sequences: lines only.
+            let text: String = human()
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\n' {
+                        '\u{fffd}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            println!("{text}");
         }
         let _ = std::io::stdout().flush();
     }
@@ -241,8 +255,10 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
     config.probe_urls = drive.check_urls;
     if let Target::Resume(id) = &drive.target {
         config.resume = crate::engine::Resume::Only(vec![id.clone()]);
+        config.holder = format!("avatar-kiosk resume {id}");
     } else {
         config.resume = crate::engine::Resume::Only(vec![]);
+        config.holder = "avatar-kiosk onboard".to_string();
     }
     if matches!(drive.target, Target::New { .. }) && assets.is_empty() {
         out.event(
@@ -254,11 +270,21 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
     let (engine, mut events) = match Engine::start(config, std::sync::Arc::new(|| {})) {
         Ok(x) => x,
         Err(e) => {
+            let holder = match &e {
+                crate::engine::EngineError::Busy(crate::store::lock::LockError::Held {
+                    holder,
+                }) => Some(holder.clone()),
+                _ => None,
+            };
             out.event(
-                json!({ "event": "error", "message": e.to_string() }),
+                json!({ "event": "error", "message": e.to_string(), "holder": holder }),
                 || format!("Error: {e}"),
             );
-            return EXIT_ERROR;
+            return if holder.is_some() {
+                EXIT_BUSY
+            } else {
+                EXIT_ERROR
+            };
         }
     };
     let id = match &drive.target {

@@ -1,7 +1,7 @@
 //! The engine's background work: each function runs as a task, does its IO through `api/`,
 //! and reports back as an input for the session's state machine.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +27,7 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
-    async fn input(&self, input: Input, kind: &str, detail: String) {
+    pub(super) async fn input(&self, input: Input, kind: &str, detail: String) {
         let _ = self
             .out
             .send(Internal::Input(
@@ -225,7 +225,7 @@ pub(super) async fn follow_verification(ctx: Ctx, task_id: String) {
             }
             Err(e)
                 if matches!(
-                    e,
+                    e.meaning(),
                     ApiError::Unauthorized { .. } | ApiError::InsufficientBalance { .. }
                 ) =>
             {
@@ -254,54 +254,10 @@ pub(super) async fn follow_verification(ctx: Ctx, task_id: String) {
     }
 }
 
-/// What a pre-send check needs: a decode slot (one per core), the cache of prepared copies,
-/// and whether URLs are probed.
-#[derive(Clone)]
-pub(super) struct Checker {
-    pub slots: Arc<Semaphore>,
-    pub cache: media::presend::Cache,
-    pub probe_urls: bool,
-}
-
-impl Checker {
-    /// A local file through the one pre-send path, at most one per core at a time.
-    async fn file(&self, path: PathBuf) -> Result<media::presend::Ready, Msg> {
-        let Ok(_slot) = self.slots.clone().acquire_owned().await else {
-            return Err(Msg::new("engine-thread-stopped"));
-        };
-        let cache = self.cache.clone();
-        tokio::task::spawn_blocking(move || {
-            media::presend::check_file(&path, &cache, &media::Limits::default())
-        })
-        .await
-        .map_err(|e| Msg::new("media-check-stopped").text("reason", e.to_string()))?
-    }
-
-    /// The prepared copy of a checked file: the kept one, or prepared again (rows from before
-    /// the cache, or kept longer than the upload URL lives).
-    async fn copy(&self, path: &Path, hash: Option<&str>) -> Result<media::presend::Copy, Msg> {
-        if let Some(copy) = hash.and_then(|h| self.cache.copy(h)) {
-            return Ok(copy);
-        }
-        self.file(path.to_path_buf()).await.map(|ready| ready.copy)
-    }
-}
-
-/// The content hashes of a session's local files (naming their prepared copies).
-pub(super) fn hashes_of(s: &crate::flow::Session) -> Vec<String> {
-    s.assets
-        .iter()
-        .filter_map(|a| match &a.check {
-            crate::flow::Check::Ready { hash } => hash.clone(),
-            _ => None,
-        })
-        .collect()
-}
-
 pub(super) async fn upload(
     ctx: Ctx,
     slots: Arc<Semaphore>,
-    checker: Checker,
+    checker: super::check::Checker,
     asset: AssetId,
     path: PathBuf,
     hash: Option<String>,
@@ -484,7 +440,7 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String, fresh: bool) {
             }
             Err(e)
                 if matches!(
-                    e,
+                    e.meaning(),
                     ApiError::Unauthorized { .. } | ApiError::Other { status: 404, .. }
                 ) =>
             {
@@ -509,67 +465,6 @@ fn status_word(s: &TaskStatus) -> String {
     }
 }
 
-/// The pre-send check of a source: a file through [`media::presend`], a URL probed (when
-/// probing is on). Returns the report for the window and the verdict for the flow.
-async fn inspect(
-    checker: &Checker,
-    source: &AssetSource,
-) -> (super::CheckReport, Result<Option<String>, Msg>) {
-    let mut report = super::CheckReport {
-        source: source.clone(),
-        thumbnail: None,
-        hash: None,
-        problem: None,
-    };
-    let verdict = match source {
-        AssetSource::File { path } => match checker.file(path.clone()).await {
-            Ok(ready) => {
-                report.thumbnail = Some(ready.thumbnail);
-                report.hash = Some(ready.hash.clone());
-                Ok(Some(ready.hash))
-            }
-            Err(problem) => Err(problem),
-        },
-        AssetSource::Url { url } if checker.probe_urls => {
-            let http = media::url::probe_client(Duration::from_secs(15));
-            match media::url::probe(&http, url, &media::Limits::default()).await {
-                Ok(probe) => {
-                    report.thumbnail = probe.thumbnail;
-                    Ok(None)
-                }
-                Err(p) => Err(p.advice()),
-            }
-        }
-        AssetSource::Url { .. } => Ok(None),
-    };
-    report.problem = verdict.as_ref().err().cloned();
-    (report, verdict)
-}
-
-/// Checks a source for the window (a replacement typed in the dialog), before it is a row.
-pub(super) async fn check(checker: Checker, source: AssetSource, out: mpsc::Sender<Internal>) {
-    let (report, _) = inspect(&checker, &source).await;
-    let _ = out
-        .send(Internal::Emit(super::Event::Checked(Box::new(report))))
-        .await;
-}
-
-/// Checks a row: the verdict goes to the flow (which starts its upload when it is usable), the
-/// preview to the window.
-pub(super) async fn check_row(ctx: Ctx, checker: Checker, asset: AssetId, source: AssetSource) {
-    let (report, result) = inspect(&checker, &source).await;
-    let detail = match &result {
-        Ok(_) => format!("asset {asset} checked: usable"),
-        Err(why) => format!("asset {asset} checked: {}", why.english()),
-    };
-    let _ = ctx
-        .out
-        .send(Internal::Emit(super::Event::Checked(Box::new(report))))
-        .await;
-    ctx.input(Input::Checked { asset, result }, "checked", detail)
-        .await;
-}
-
 /// One harmless call (reading a task that does not exist) tells whether the address answers
 /// and the key is accepted.
 pub(super) async fn test_connection(
@@ -581,7 +476,13 @@ pub(super) async fn test_connection(
     let result = match Client::new(&base_url, &key, options) {
         Err(e) => Err(e.advice()),
         Ok(client) => match client.get_task("avatar-kiosk-connection-test", None).await {
-            Ok(_) | Err(ApiError::BadRequest { .. }) | Err(ApiError::Other { status: 404, .. }) => {
+            Ok(_) => Ok(Msg::new("api-connection-ok")),
+            Err(e)
+                if matches!(
+                    e.meaning(),
+                    ApiError::BadRequest { .. } | ApiError::Other { status: 404, .. }
+                ) =>
+            {
                 Ok(Msg::new("api-connection-ok"))
             }
             Err(e) => Err(e.advice()),

@@ -6,254 +6,32 @@
 //! actions it returns are carried out afterwards. On start, unfinished sessions resume from
 //! the store.
 
+mod check;
 mod io;
 pub mod poll;
 
+mod protocol;
+
 pub use io::parse_source;
 pub use poll::PollPolicy;
+pub use protocol::{
+    CallbackMode, CheckReport, Command, EngineConfig, EngineError, Event, NewAsset, Resume,
+};
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::api::{ApiKey, AssetKind, Client, ClientOptions, Language};
-use crate::callback::{CallbackHit, CallbackServer, Registry};
-use crate::flow::{self, Action, AssetId, AssetSource, Input, Millis, Session};
+use crate::api::Client;
+use crate::callback::{CallbackServer, Delivery, Registry};
+use crate::flow::{self, Action, Input, Millis, Session};
 use crate::store::Store;
 use crate::text::Msg;
 
 /// Called after each event is queued, to wake the front end (the GUI requests a repaint).
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
-
-/// Where the phone is sent when the H5 flow ends.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CallbackMode {
-    /// Serve the callback here (port 0 picks a free port); the URL uses the bound address.
-    Listen(SocketAddr),
-    /// The studio's own public URL (`{session}` is replaced by the session id); staff
-    /// confirm by hand.
-    External(String),
-}
-
-/// Everything the engine needs.
-#[derive(Clone)]
-pub struct EngineConfig {
-    /// The database file.
-    pub db_path: PathBuf,
-    /// API base URL.
-    pub base_url: String,
-    /// API key.
-    pub key: ApiKey,
-    /// Client timeouts and retries.
-    pub client: ClientOptions,
-    /// Callback.
-    pub callback: CallbackMode,
-    /// How long a link is shown before it counts as expired.
-    pub link_ttl: Duration,
-    /// Polling.
-    pub poll: PollPolicy,
-    /// Uploads at once: a few streams fill an office uplink; more only queue at the gateway.
-    pub upload_concurrency: usize,
-    /// Images decoded at once (each holds its full-size pixels): one per core.
-    pub decode_concurrency: usize,
-    /// Where prepared copies and previews are kept (`<data>/cache`).
-    pub cache_dir: PathBuf,
-    /// Probe URL assets before sending (off in the demo, whose URLs are imaginary).
-    pub probe_urls: bool,
-    /// Resume unfinished sessions on start: all of them, or only these ids.
-    pub resume: Resume,
-}
-
-/// Which sessions resume on start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resume {
-    /// Every unfinished session.
-    All,
-    /// Only these.
-    Only(Vec<String>),
-}
-
-impl EngineConfig {
-    /// Defaults for a database and an API.
-    pub fn new(db_path: PathBuf, base_url: &str, key: ApiKey) -> EngineConfig {
-        let cache_dir = db_path
-            .parent()
-            .map_or_else(|| PathBuf::from("cache"), |d| d.join("cache"));
-        EngineConfig {
-            cache_dir,
-            decode_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            probe_urls: true,
-            db_path,
-            base_url: base_url.to_string(),
-            key,
-            client: ClientOptions::default(),
-            callback: CallbackMode::Listen(SocketAddr::new(crate::callback::lan_address(), 0)),
-            link_ttl: Duration::from_secs(120),
-            poll: PollPolicy::default(),
-            upload_concurrency: 4,
-            resume: Resume::All,
-        }
-    }
-}
-
-/// A new asset as staff give it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAsset {
-    /// Name; derived from the source when empty.
-    pub name: Option<String>,
-    /// Source.
-    pub source: AssetSource,
-    /// Kind; guessed from the source when absent.
-    pub kind: Option<AssetKind>,
-}
-
-/// What the front end asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// Records consent, creates a session and issues its first link.
-    Start {
-        /// The new session's id (from [`new_session_id`]).
-        id: String,
-        /// The person's name.
-        person: String,
-        /// Staff's note.
-        note: String,
-        /// Must be true: the person consented.
-        consent: bool,
-        /// The person's language.
-        language: Language,
-        /// APIMart project.
-        project: String,
-    },
-    /// A new link (after expiry or failure).
-    NewLink(String),
-    /// Staff confirm that the phone shows success.
-    ConfirmPhone(String),
-    /// Adds assets.
-    AddAssets(String, Vec<NewAsset>),
-    /// Removes a row.
-    Remove(String, AssetId),
-    /// Submits what is staged.
-    Submit(String),
-    /// Resubmits a failed/refused/uncertain row.
-    Resubmit(String, AssetId),
-    /// Replaces a row.
-    Replace(String, AssetId, NewAsset),
-    /// Cancels the session.
-    Cancel(String),
-    /// Polls its review tasks again (after the deadline).
-    Refresh(String),
-    /// Sends a snapshot of the session.
-    Get(String),
-    /// Lists every stored session (History), answered by [`Event::History`].
-    List,
-    /// Deletes a session's local data (nothing upstream), then sends the new list.
-    Delete(String),
-    /// Checks a source before anything is sent: reads a file or probes a URL, answered by
-    /// [`Event::Checked`].
-    Check(AssetSource),
-    /// Tries an API address and key with one harmless call, answered by
-    /// [`Event::ConnectionTested`].
-    TestConnection {
-        /// The API base URL to try.
-        base_url: String,
-        /// The key to try.
-        key: ApiKey,
-    },
-}
-
-/// What a check found about a source before it is sent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckReport {
-    /// The source checked.
-    pub source: AssetSource,
-    /// A preview, when the source is an image.
-    pub thumbnail: Option<crate::media::Thumbnail>,
-    /// The content's hash (local files), for spotting the same photo twice.
-    pub hash: Option<String>,
-    /// What is wrong with it, in a sentence that says what to do; `None` when it can be sent.
-    pub problem: Option<Msg>,
-}
-
-/// What the engine tells the front end.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// The engine is running.
-    Ready {
-        /// The callback listener's base address, when listening.
-        callback: Option<String>,
-        /// Sessions resumed from the store.
-        resumed: Vec<String>,
-    },
-    /// A session changed (already saved).
-    Session(Box<Session>),
-    /// A command did not fit the session's state; nothing changed.
-    Refused {
-        /// The session.
-        session: Option<String>,
-        /// Why, for staff.
-        message: Msg,
-    },
-    /// Every stored session, newest first.
-    History(Vec<crate::store::SessionSummary>),
-    /// A session's local data was deleted.
-    Deleted(String),
-    /// What a [`Command::Check`] found.
-    Checked(Box<CheckReport>),
-    /// The answer to [`Command::TestConnection`]: a sentence for staff either way.
-    ConnectionTested(Result<Msg, Msg>),
-    /// Something failed; the sentence says what to do.
-    Error {
-        /// The session, if any.
-        session: Option<String>,
-        /// For staff.
-        message: Msg,
-    },
-}
-
-/// Why the engine could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    /// The database.
-    #[error("{}", .0.advice())]
-    Store(#[from] crate::store::StoreError),
-    /// The API settings.
-    #[error("{}", .0.advice())]
-    Api(#[from] crate::api::ApiError),
-    /// The callback listener.
-    #[error("{}", self.advice())]
-    Callback {
-        /// Where.
-        addr: SocketAddr,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The engine thread could not be started (the system's words).
-    #[error("{}", self.advice())]
-    Thread(String),
-    /// The engine thread ended before it was ready.
-    #[error("{}", self.advice())]
-    Stopped,
-}
-
-impl EngineError {
-    /// What staff can do about it.
-    pub fn advice(&self) -> Msg {
-        match self {
-            EngineError::Store(e) => e.advice(),
-            EngineError::Api(e) => e.advice(),
-            EngineError::Callback { addr, source } => Msg::new("engine-callback-port")
-                .text("addr", addr.to_string())
-                .text("reason", source.to_string()),
-            EngineError::Thread(why) => Msg::new("engine-thread").text("reason", why),
-            EngineError::Stopped => Msg::new("engine-thread-stopped"),
-        }
-    }
-}
 
 /// A fresh, unguessable session id.
 pub fn new_session_id() -> String {
@@ -270,6 +48,8 @@ pub fn now_ms() -> Millis {
 
 /// A handle to the running engine. Dropping it stops the engine.
 pub struct Engine {
+    /// Held for the engine's life (dropped after the thread is joined).
+    _lock: crate::store::lock::FolderLock,
     commands: mpsc::Sender<Command>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -285,6 +65,12 @@ impl Engine {
         config: EngineConfig,
         wake: Wake,
     ) -> Result<(Engine, mpsc::Receiver<Event>), EngineError> {
+        // Before anything else: a second engine on this folder must not send a thing.
+        let folder = config
+            .db_path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), PathBuf::from);
+        let lock = crate::store::lock::acquire(&folder, &config.holder)?;
         let client = Client::new(&config.base_url, &config.key, config.client.clone())?;
         let store = Store::open(&config.db_path)?;
         let (cmd_tx, cmd_rx) = mpsc::channel(CHANNEL_DEPTH);
@@ -368,6 +154,7 @@ impl Engine {
         }
         Ok((
             Engine {
+                _lock: lock,
                 commands: cmd_tx,
                 stop: Some(stop_tx),
                 thread: Some(thread),
@@ -452,7 +239,7 @@ impl Actor {
         mut self,
         mut commands: mpsc::Receiver<Command>,
         mut internal: mpsc::Receiver<Internal>,
-        mut hits: mpsc::Receiver<CallbackHit>,
+        mut hits: mpsc::Receiver<Delivery>,
         mut stop: tokio::sync::oneshot::Receiver<()>,
     ) {
         let resumed = self.resume_all().await;
@@ -485,10 +272,12 @@ impl Actor {
                     Internal::Error(session, message) => self.emit(Event::Error { session, message }).await,
                     Internal::Emit(event) => self.emit(event).await,
                 },
-                Some(hit) = hits.recv() => {
-                    let input = Input::PhoneCallback { result_code: hit.result_code.clone(), token: hit.token, message: hit.message, callback_key: hit.key };
-                    let log = vec![("phone-callback".to_string(), format!("resultCode {}", hit.result_code))];
-                    self.apply(&hit.session, input, log, false).await;
+                Some(Delivery { hit, accepted }) = hits.recv() => {
+                    let code = crate::text::short_printable(&hit.result_code, 16);
+                    let input = Input::PhoneCallback { result_code: hit.result_code, token: hit.token, message: hit.message, callback_key: hit.key };
+                    let log = vec![("phone-callback".to_string(), format!("resultCode {code}"))];
+                    let applied = self.apply_reporting(&hit.session, input, log, false).await;
+                    let _ = accepted.send(applied);
                 }
                 else => break,
             }
@@ -734,7 +523,7 @@ impl Actor {
                 if self.ensure_loaded(&id)
                     && let Some(s) = self.sessions.get(&id)
                 {
-                    self.cache.remove(&io::hashes_of(s));
+                    self.cache.remove(&check::hashes_of(s));
                 }
                 self.sessions.remove(&id);
                 self.registry.unregister(&id);
@@ -751,7 +540,7 @@ impl Actor {
                 self.emit_history().await;
             }
             Command::Check(source) => {
-                tokio::spawn(io::check(self.checker(), source, self.internal.clone()));
+                tokio::spawn(check::check(self.checker(), source, self.internal.clone()));
             }
             Command::TestConnection { base_url, key } => {
                 let options = self.config.client.clone();
@@ -800,6 +589,17 @@ impl Actor {
         log: Vec<(String, String)>,
         from_staff: bool,
     ) {
+        self.apply_reporting(id, input, log, from_staff).await;
+    }
+
+    /// [`Actor::apply`], saying whether the session took the input (and sent what it asked).
+    async fn apply_reporting(
+        &mut self,
+        id: &str,
+        input: Input,
+        log: Vec<(String, String)>,
+        from_staff: bool,
+    ) -> bool {
         if !self.ensure_loaded(id) {
             if from_staff {
                 self.emit(Event::Refused {
@@ -808,20 +608,31 @@ impl Actor {
                 })
                 .await;
             }
-            return;
+            return false;
         }
         let ephemeral = matches!(input, Input::UploadProgress { .. });
         let Some(session) = self.sessions.get_mut(id) else {
-            return;
+            return false;
         };
         let before = session.clone();
         match session.apply(input) {
-            Ok(actions) => {
+            Ok(mut actions) => {
+                let mut applied = true;
                 if *session == before {
-                    return;
+                    return true;
                 }
+                // What precedes a request that cannot be taken back (a submit, the one-time
+                // code) is on disk, synced, before the request leaves.
+                let durable = actions
+                    .iter()
+                    .any(|a| matches!(a, Action::Submit { .. } | Action::QueryVerification { .. }));
                 let snapshot = session.clone();
-                if !ephemeral && let Err(e) = self.store.save(&snapshot, now_ms(), &log) {
+                let saved = match (ephemeral, durable) {
+                    (true, _) => Ok(()),
+                    (false, true) => self.store.save_durable(&snapshot, now_ms(), &log),
+                    (false, false) => self.store.save(&snapshot, now_ms(), &log),
+                };
+                if let Err(e) = saved {
                     self.emit(Event::Error {
                         session: Some(id.to_string()),
                         message: e.advice(),
@@ -830,16 +641,24 @@ impl Actor {
                     if from_staff {
                         // A staff command not saved is not done: roll back, start nothing.
                         self.sessions.insert(id.to_string(), before);
-                        return;
+                        return false;
                     }
                     // The IO already happened (a task id, an upload): forgetting it would lose
-                    // work. Keep it in memory; the next successful save writes it.
+                    // work, so it stays in memory for the next save. But what is not on disk
+                    // is not sent: withheld requests wait as "not sent".
+                    let all = actions.len();
+                    actions = self.withhold(id, actions);
+                    applied = actions.len() == all;
                 }
+                let Some(snapshot) = self.sessions.get(id).cloned() else {
+                    return false;
+                };
                 if snapshot.stage().is_final() {
                     self.registry.unregister(id);
                 }
                 self.emit(Event::Session(Box::new(snapshot))).await;
                 self.run_actions(id, actions);
+                applied
             }
             Err(refusal) => {
                 if from_staff {
@@ -851,8 +670,41 @@ impl Actor {
                 } else {
                     tracing::debug!(session = id, "late or stale input ignored: {refusal}");
                 }
+                false
             }
         }
+    }
+
+    /// Keeps back the requests a failed save was to make durable: a submit's rows become "not
+    /// sent" (staff submit again), a result request leaves the code unused (staff confirm
+    /// again). Returns the actions that may still run.
+    fn withhold(&mut self, id: &str, actions: Vec<Action>) -> Vec<Action> {
+        let Some(session) = self.sessions.get_mut(id) else {
+            return actions;
+        };
+        let mut kept = Vec::new();
+        for action in actions {
+            let undo = match &action {
+                Action::Submit { assets, .. } => Input::SubmitResult {
+                    assets: assets.iter().map(|(a, _)| *a).collect(),
+                    outcome: flow::SubmitOutcome::NotSent,
+                },
+                Action::QueryVerification { .. } => Input::VerificationNotSent {
+                    reason: Msg::new("engine-not-saved"),
+                },
+                _ => {
+                    kept.push(action);
+                    continue;
+                }
+            };
+            if let Err(refusal) = session.apply(undo) {
+                tracing::warn!(
+                    session = id,
+                    "a withheld request could not be undone: {refusal}"
+                );
+            }
+        }
+        kept
     }
 
     /// A new link's callback address and the key in it. The studio's own URL has a key only
@@ -876,8 +728,8 @@ impl Actor {
     }
 
     /// What a pre-send check needs.
-    fn checker(&self) -> io::Checker {
-        io::Checker {
+    fn checker(&self) -> check::Checker {
+        check::Checker {
             slots: self.check_slots.clone(),
             cache: self.cache.clone(),
             probe_urls: self.config.probe_urls,
@@ -909,7 +761,7 @@ impl Actor {
                     tokio::spawn(io::follow_verification(ctx.clone(), task_id));
                 }
                 Action::Check { asset, source } => {
-                    tokio::spawn(io::check_row(ctx.clone(), self.checker(), asset, source));
+                    tokio::spawn(check::check_row(ctx.clone(), self.checker(), asset, source));
                 }
                 Action::Upload { asset, path, hash } => {
                     tokio::spawn(io::upload(

@@ -96,11 +96,29 @@ pub fn approved_urls(session: &Session) -> String {
         .join("\n")
 }
 
-/// The rows as CSV with a header line.
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return
+/// first) gets a leading apostrophe, so an exported name or reason stays text.
+fn inert(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// The rows as CSV with a header line; no cell can run as a spreadsheet formula.
 pub fn to_csv(session: &Session, say: Say<'_>) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows(session, say) {
-        w.serialize(r)?;
+        w.serialize(ExportRow {
+            name: inert(r.name),
+            kind: inert(r.kind),
+            source: inert(r.source),
+            status: inert(r.status),
+            reason: inert(r.reason),
+            asset_url: inert(r.asset_url),
+            asset_id: inert(r.asset_id),
+        })?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -217,6 +235,20 @@ mod tests {
         let failed = reader.records().map(Result::unwrap).nth(3).unwrap();
         assert_eq!(&failed[4], ko.msg(&problem(&s.assets[3].state).unwrap()));
         assert!(failed[4].contains("얼굴"), "{}", &failed[4]);
+    }
+
+    #[test]
+    fn a_cell_that_looks_like_a_formula_is_exported_as_text() {
+        let mut s = reviewed_session("abcdef0123456789", "Kim", 2, 0);
+        s.assets[0].name = "=1+1".into();
+        s.assets[1].name = "@SUM(A1)".into();
+        let csv = to_csv(&s, &Msg::english).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let names: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(names, ["'=1+1", "'@SUM(A1)"]);
     }
 
     #[test]

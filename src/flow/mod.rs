@@ -792,13 +792,16 @@ impl Session {
                 let Verification::Link(link) = &mut self.verification else {
                     return Err(Refusal::NotNow("refusal-no-link-waiting"));
                 };
-                if token.as_deref().is_some_and(|t| t != link.token) {
+                if token
+                    .as_deref()
+                    .is_some_and(|t| !crate::text::same_secret(t, &link.token))
+                {
                     return Err(Refusal::NotNow("refusal-other-link"));
                 }
                 // A callback without the token must name this link's key: a phone still open
                 // on an older link cannot complete the new one.
                 let key_fits = match (&link.callback_key, &callback_key) {
-                    (Some(expected), Some(got)) => got == expected,
+                    (Some(expected), Some(got)) => crate::text::same_secret(got, expected),
                     (Some(_), None) => token.is_some(),
                     (None, _) => true,
                 };
@@ -816,13 +819,19 @@ impl Session {
                         token: link.token.clone(),
                     }])
                 } else {
+                    // The phone's words come from outside: short and printable only. The
+                    // session goes on; staff decide whether to issue a new code.
+                    let code = crate::text::short_printable(&result_code, 16);
                     let reason = match message.filter(|m| !m.trim().is_empty()) {
                         Some(m) => Msg::new("verify-phone-said")
-                            .text("message", m)
-                            .text("code", result_code),
-                        None => Msg::new("verify-phone-code").text("code", result_code),
+                            .text("message", crate::text::short_printable(&m, 160))
+                            .text("code", code),
+                        None => Msg::new("verify-phone-code").text("code", code),
                     };
-                    self.verification = Verification::Failed { reason };
+                    link.token_state = TokenState::Spent {
+                        reason: reason.clone(),
+                    };
+                    self.last_error = Some(reason);
                     Ok(vec![])
                 }
             }

@@ -218,10 +218,36 @@ fn a_failed_callback_records_the_reason_and_asks_nothing() {
         })
         .unwrap();
     assert!(a.is_empty());
-    assert_eq!(s.stage(), Stage::Failed);
+    // The session goes on: the code is spent, the reason is shown, staff choose a new code.
+    assert_eq!(s.stage(), Stage::Verify);
     assert!(
-        matches!(&s.verification, Verification::Failed { reason } if reason.english().contains("liveness failed"))
+        matches!(s.link().map(|l| &l.token_state), Some(TokenState::Spent { reason }) if reason.english().contains("liveness failed"))
     );
+    assert_eq!(
+        s.apply(Input::RequestLink).unwrap(),
+        vec![Action::IssueLink]
+    );
+}
+
+#[test]
+fn the_phones_words_are_kept_short_and_printable() {
+    let mut s = session();
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    let long = format!("\u{1b}[2J{}", "x".repeat(5000));
+    s.apply(Input::PhoneCallback {
+        result_code: "\u{1b}]0;evil\u{7}10001".into(),
+        token: Some("t1".into()),
+        message: Some(long),
+        callback_key: None,
+    })
+    .unwrap();
+    let shown = s.last_error.as_ref().unwrap().english();
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+    assert!(shown.chars().count() < 400, "{}", shown.len());
 }
 
 #[test]

@@ -214,7 +214,19 @@ pub async fn probe(
     if !body.status().is_success() {
         return Err(UrlProblem::Status(body.status().as_u16()));
     }
-    let data = body.bytes().await.map_err(|e| transport(&e))?;
+    // A server that sends no length (or a wrong one) is cut off at the preview's cap.
+    let Some(data) = crate::api::read_capped(body, MAX_PREVIEW_BYTES as usize)
+        .await
+        .map_err(|e| transport(&e))?
+    else {
+        return Ok(UrlProbe {
+            kind,
+            content_type,
+            bytes,
+            thumbnail: None,
+            size: None,
+        });
+    };
     let max_side = limits.max_side;
     let limits = limits.clone();
     let decoded = tokio::task::spawn_blocking(move || {

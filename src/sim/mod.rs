@@ -16,6 +16,7 @@
 //! Assets of one review finish one after another, evenly over the review duration.
 
 mod h5;
+mod phone;
 mod routes;
 
 use std::collections::{BTreeMap, HashMap};
@@ -323,7 +324,7 @@ impl Simulator {
     /// URL the phone browser would be sent to (the session's `callback_url` with `resultCode`
     /// and `bytedToken`).
     pub fn phone_finishes(&self, task_id: &str, pass: bool) -> Result<String, PhoneError> {
-        routes::finish_on_phone(&self.shared, task_id, None, pass)
+        phone::finish_on_phone(&self.shared, task_id, None, pass)
     }
 
     /// Stops the server and waits for it.

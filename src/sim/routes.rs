@@ -214,37 +214,9 @@ async fn real_avatar(State(shared): State<AppState>, body: axum::body::Bytes) ->
     } else {
         let (response, created) = create_session(&shared, &body, &project);
         if let (Some(id), Some(after)) = (created, shared.config.phone_after) {
-            tokio::spawn(phone_later(shared.clone(), id, after));
+            tokio::spawn(super::phone::phone_later(shared.clone(), id, after));
         }
         response
-    }
-}
-
-/// The person's phone, played by the simulator (`SimConfig::phone_after`): passes after a
-/// delay and follows the redirect to the callback, when that is on this machine.
-async fn phone_later(shared: AppState, id: String, after: Duration) {
-    tokio::time::sleep(after).await;
-    let Ok(url) = finish_on_phone(&shared, &id, None, true) else {
-        return;
-    };
-    let loopback = url::Url::parse(&url).ok().is_some_and(|u| match u.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
-    });
-    if !loopback {
-        tracing::warn!("the simulated phone only follows callbacks on this machine");
-        return;
-    }
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build();
-    if let Ok(client) = client
-        && let Err(e) = client.get(url).send().await
-    {
-        tracing::warn!("the simulated phone could not reach the callback: {e}");
     }
 }
 
@@ -628,13 +600,19 @@ async fn upload(State(shared): State<AppState>, mut form: Multipart) -> Response
             filename: filename.clone(),
         },
     );
-    ok(json!({
+    // As APIMart documents it: the fields at the top level, not in a `data` envelope, and
+    // the time it was stored (Unix seconds).
+    let created_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    axum::Json(json!({
         "url": format!("{}/files/{id}", shared.base_url),
         "filename": filename,
         "content_type": content_type,
         "bytes": size,
-        "created_at": shared.now().as_secs(),
+        "created_at": created_at,
     }))
+    .into_response()
 }
 
 fn too_large() -> Response {
@@ -760,7 +738,8 @@ async fn h5_finish(
         "fail" => false,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    match finish_on_phone(&shared, &id, Some(q.token.as_deref().unwrap_or("")), pass) {
+    match super::phone::finish_on_phone(&shared, &id, Some(q.token.as_deref().unwrap_or("")), pass)
+    {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(PhoneError::Expired) => (
             StatusCode::GONE,
@@ -776,40 +755,6 @@ async fn h5_finish(
         )
             .into_response(),
     }
-}
-
-/// Records the phone's verdict and builds the redirect to the session's callback URL.
-pub(super) fn finish_on_phone(
-    shared: &Shared,
-    id: &str,
-    token: Option<&str>,
-    pass: bool,
-) -> Result<String, PhoneError> {
-    let now = shared.now();
-    let ttl = shared.config.link_ttl;
-    let mut st = shared.state();
-    let Some(TaskKind::Session(s)) = st.tasks.get_mut(id) else {
-        return Err(PhoneError::UnknownSession);
-    };
-    if token.is_some_and(|t| t != s.token) {
-        return Err(PhoneError::BadToken);
-    }
-    if s.phase != Phase::Waiting {
-        return Err(PhoneError::AlreadyFinished);
-    }
-    if now > s.created + ttl {
-        return Err(PhoneError::Expired);
-    }
-    s.phase = if pass { Phase::Passed } else { Phase::Failed };
-    let mut url = url::Url::parse(&s.callback_url).map_err(|_| PhoneError::UnknownSession)?;
-    url.query_pairs_mut()
-        .append_pair("resultCode", if pass { "10000" } else { "10001" })
-        .append_pair("bytedToken", &s.token);
-    if !pass {
-        url.query_pairs_mut()
-            .append_pair("resultMsg", "face liveness verification did not pass");
-    }
-    Ok(url.to_string())
 }
 
 async fn sim_counters(State(shared): State<AppState>) -> Response {

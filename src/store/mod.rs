@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::flow::{Asset, Millis, Session};
+
+pub mod lock;
 use crate::text::Msg;
 
 /// The database file name inside the data directory.
@@ -283,6 +285,22 @@ impl Store {
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// [`Store::save`], synced to the disk before it returns (`synchronous=FULL`): for the state
+    /// that precedes a request that cannot be taken back, which a power cut must not roll back.
+    pub fn save_durable(
+        &mut self,
+        session: &Session,
+        now: Millis,
+        events: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let saved = self.save(session, now, events);
+        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        saved?;
+        restored?;
         Ok(())
     }
 

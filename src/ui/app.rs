@@ -6,14 +6,13 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
 
 use eframe::egui;
 use tokio::sync::mpsc;
 
 use super::i18n::{I18n, UiLang, n, s};
 use super::jobs::{self, Done, Jobs, PickFor};
-use super::kiosk::{KioskState, PinFor, PinPrompt};
+use super::kiosk::{KioskState, PinFor};
 use super::monitors::{self, Monitor};
 use super::widgets::{Level, Toasts};
 use crate::api::{ApiKey, Language};
@@ -61,6 +60,9 @@ pub struct Launch {
     pub adjust: Option<Adjust>,
     /// Kiosk mode: full screen, the person's screen, a staff PIN.
     pub kiosk: bool,
+    /// The settings file exists but could not be read: it is never overwritten, and kiosk
+    /// mode stays locked (its PIN is unknown).
+    pub settings_unreadable: bool,
     /// The monitors, when known before the start (tests); otherwise kiosk mode reads them
     /// from the desktop.
     pub monitors: Option<Vec<Monitor>>,
@@ -260,11 +262,11 @@ pub struct KioskApp {
     events: Option<mpsc::Receiver<Event>>,
     /// Why there is no engine, when there is none.
     pub(super) engine_problem: Option<Msg>,
-    ctx_cell: Arc<OnceLock<egui::Context>>,
+    pub(super) ctx_cell: Arc<OnceLock<egui::Context>>,
     /// Snapshots shared with the screens: a frame clones the pointer, not a thousand rows.
     pub(super) sessions: HashMap<String, Arc<Session>>,
     pub(super) current: Option<String>,
-    pending_start: Option<String>,
+    pub(super) pending_start: Option<String>,
     pub(super) screen: Screen,
     pub(super) start: StartForm,
     pub(super) paste: String,
@@ -278,9 +280,14 @@ pub struct KioskApp {
     pub(super) settings_form: SettingsForm,
     pub(super) history: Option<Vec<SessionSummary>>,
     pub(super) confirm_delete: Option<String>,
+    /// An uncertain row staff want to send again, until they confirm.
+    pub(super) confirm_resubmit: Option<(String, AssetId)>,
     pub(super) toasts: Toasts<Act>,
-    jobs: Jobs,
+    pub(super) jobs: Jobs,
     pub(super) callback_base: Option<String>,
+    /// The listener's address as bound, kept across engine restarts.
+    bound_ip: Option<std::net::IpAddr>,
+    bound_port: Option<u16>,
     pub(super) qr_cache: Option<(String, egui::TextureHandle)>,
     pub(super) dialog_failed: bool,
     /// The translations.
@@ -346,9 +353,12 @@ impl KioskApp {
             settings_form,
             history: None,
             confirm_delete: None,
+            confirm_resubmit: None,
             toasts: Toasts::default(),
             jobs: Jobs::default(),
             callback_base: None,
+            bound_ip: None,
+            bound_port: None,
             qr_cache: None,
             dialog_failed: false,
             i18n: Rc::new(I18n::new(lang)),
@@ -418,11 +428,17 @@ impl KioskApp {
                 }
             },
         };
-        let mut config =
-            EngineConfig::new(self.launch.data_dir.join(crate::store::DB_FILE), &base, key);
+        // A demo that runs because no key could be read keeps to `demo/`: a real session is
+        // never resumed against the simulator, and demo people never reach the real records.
+        let db_dir = match &self.launch.demo {
+            Some(demo) if !demo.forced => self.launch.data_dir.join("demo"),
+            _ => self.launch.data_dir.clone(),
+        };
+        let mut config = EngineConfig::new(db_dir.join(crate::store::DB_FILE), &base, key);
         config.poll = s.poll_policy();
         // The demo's URLs are imaginary: probing them would only find nothing.
         config.probe_urls = self.launch.demo.is_none();
+        config.holder = "the avatar-kiosk window".to_string();
         config.callback = if self.launch.demo.is_some() {
             // The simulated phone runs on this machine.
             Settings {
@@ -433,7 +449,24 @@ impl KioskApp {
         } else {
             s.callback_mode()
         };
+        if let (Some(bind), None) = (self.launch.overrides.callback_bind, &self.launch.demo) {
+            // `--callback-bind` as given: its address, not only its port.
+            config.callback = crate::engine::CallbackMode::Listen(bind);
+        }
+        // A phone may be on its way to the address in use: a restart keeps the port.
+        if let (crate::engine::CallbackMode::Listen(addr), Some(port)) =
+            (&mut config.callback, self.bound_port)
+            && addr.port() == 0
+            && self.bound_ip == Some(addr.ip())
+        {
+            addr.set_port(port);
+        }
         Ok(config)
+    }
+
+    /// The callback listener's address, once the engine is up (`http://ip:port`).
+    pub fn callback_address(&self) -> Option<&str> {
+        self.callback_base.as_deref()
     }
 
     /// Wakes the window when the engine has news.
@@ -478,6 +511,8 @@ impl KioskApp {
         }
         let old = self.engine.take();
         self.events = None;
+        // Unknown until the new engine says where it listens (it keeps the port if it can).
+        self.callback_base = None;
         // Answers in flight are lost with the old engine: ask again when the rows come back.
         self.checks
             .retain(|_, c| c.texture.is_some() || c.problem.is_some() || c.hash.is_some());
@@ -566,6 +601,14 @@ impl KioskApp {
     fn on_event(&mut self, ctx: &egui::Context, event: Event) {
         match event {
             Event::Ready { callback, resumed } => {
+                if let Some(addr) = callback
+                    .as_deref()
+                    .and_then(|c| c.strip_prefix("http://"))
+                    .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+                {
+                    self.bound_ip = Some(addr.ip());
+                    self.bound_port = Some(addr.port());
+                }
                 self.callback_base = callback;
                 if !resumed.is_empty() {
                     let count = resumed.len();
@@ -1002,7 +1045,8 @@ impl KioskApp {
             }
             Act::TestConnection => {
                 let typed = ApiKey::new(self.settings_form.key.clone());
-                let key = if typed.is_empty() {
+                let typed_none = typed.is_empty();
+                let key = if typed_none {
                     self.launch.key.clone()
                 } else {
                     Some(typed)
@@ -1011,11 +1055,22 @@ impl KioskApp {
                     self.settings_form.tested = Some(Err(Msg::new("toast-key-none")));
                     return;
                 };
+                let base_url = self
+                    .settings_form
+                    .settings
+                    .base_url
+                    .trim()
+                    .trim_end_matches('/')
+                    .to_string();
+                // The stored key goes only to the address it is used with; an edited address
+                // is tried only with a key typed for it.
+                let in_use = self.launch.settings.base_url.trim().trim_end_matches('/');
+                if typed_none && base_url != in_use {
+                    self.settings_form.tested = Some(Err(Msg::new("settings-test-retype")));
+                    return;
+                }
                 self.settings_form.tested = None;
-                let sent = self.send(Command::TestConnection {
-                    base_url: self.settings_form.settings.base_url.trim().to_string(),
-                    key,
-                });
+                let sent = self.send(Command::TestConnection { base_url, key });
                 self.settings_form.testing = sent;
             }
             Act::ApplySettings => {
@@ -1159,7 +1214,7 @@ impl KioskApp {
                 }
             };
             Done::Exported(
-                std::fs::write(&path, text)
+                crate::config::write_private(&path, text.as_bytes())
                     .map(|()| path.clone())
                     .map_err(|e| format!("{}: {e}", path.display())),
             )
@@ -1169,6 +1224,15 @@ impl KioskApp {
     /// Writes the settings in use, off the UI thread. Writes are numbered: one that finds a
     /// newer one already written gives way, so the file always ends with the latest.
     fn save_settings(&mut self, ctx: &egui::Context) {
+        if self.launch.settings_unreadable {
+            // The file on disk may hold what staff set (a PIN): never write over it unread.
+            self.toasts.push(
+                Level::Warning,
+                self.i18n.t("settings-not-overwritten"),
+                None,
+            );
+            return;
+        }
         let settings = self
             .launch
             .overrides
@@ -1198,120 +1262,6 @@ impl KioskApp {
         if let Some(k) = &mut self.kiosk {
             k.unlocked = false;
         }
-    }
-
-    /// Whether kiosk mode holds this screen behind the PIN right now.
-    pub(super) fn locked(&self) -> bool {
-        self.kiosk.as_ref().is_some_and(|k| !k.unlocked)
-            && self.launch.settings.kiosk_pin_hash.is_some()
-    }
-
-    fn ask_pin(&mut self, target: PinFor) {
-        if !self.locked() {
-            // Nothing to unlock (no PIN set yet, or already unlocked).
-            self.pin_opens(target);
-            return;
-        }
-        if let Some(k) = &mut self.kiosk {
-            k.prompt = Some(PinPrompt {
-                target,
-                pin: String::new(),
-                wrong: false,
-                checking: false,
-            });
-        }
-    }
-
-    fn check_pin(&mut self, ctx: &egui::Context) {
-        let Some(hash) = self.launch.settings.kiosk_pin_hash.clone() else {
-            return;
-        };
-        let Some(prompt) = self.kiosk.as_mut().and_then(|k| k.prompt.as_mut()) else {
-            return;
-        };
-        if prompt.checking {
-            return;
-        }
-        prompt.checking = true;
-        let pin = std::mem::take(&mut prompt.pin);
-        self.jobs.spawn("pin-check", ctx, move || {
-            Done::PinChecked(super::kiosk::pin_matches(&pin, &hash))
-        });
-    }
-
-    fn pin_checked(&mut self, ok: bool) {
-        let Some(k) = &mut self.kiosk else {
-            return;
-        };
-        let Some(prompt) = &mut k.prompt else {
-            return;
-        };
-        prompt.checking = false;
-        if !ok {
-            prompt.wrong = true;
-            return;
-        }
-        let target = prompt.target;
-        k.prompt = None;
-        k.unlocked = true;
-        self.pin_opens(target);
-    }
-
-    fn pin_opens(&mut self, target: PinFor) {
-        match target {
-            PinFor::Screen(screen) => self.enter_screen(screen),
-            PinFor::StaffView => {
-                if let Some(k) = &mut self.kiosk {
-                    k.customer_view = false;
-                }
-            }
-            PinFor::Leave => {
-                self.kiosk = None;
-                if let Some(ctx) = self.ctx_cell.get() {
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
-                }
-            }
-        }
-    }
-
-    /// In kiosk mode, a finished session leaves the screen after the idle time: back to Start,
-    /// the person's data out of view, Settings and History locked again.
-    fn idle_reset(&mut self, ctx: &egui::Context) {
-        let idle_for = std::time::Duration::from_secs(self.launch.settings.idle_reset_secs.max(1));
-        let finished = self.current_session().is_some_and(|s| s.stage().is_final());
-        let Some(k) = &mut self.kiosk else {
-            return;
-        };
-        let touched = ctx.input(|i| {
-            !i.events.is_empty() || i.pointer.any_down() || i.pointer.delta() != egui::Vec2::ZERO
-        });
-        if touched {
-            k.last_input = Instant::now();
-        }
-        if !finished {
-            return;
-        }
-        let idle = k.last_input.elapsed();
-        if idle < idle_for {
-            ctx.request_repaint_after(idle_for - idle);
-            return;
-        }
-        // The person's screen stays (it now shows Welcome); the staff screens lock.
-        k.unlocked = false;
-        k.prompt = None;
-        k.last_input = Instant::now();
-        self.current = None;
-        self.pending_start = None;
-        self.paste.clear();
-        self.replacing = None;
-        self.replace_url.clear();
-        self.confirm_delete = None;
-        self.picker = None;
-        self.checks.clear();
-        self.qr_cache = None;
-        self.history = None;
-        self.screen = Screen::Wizard;
-        self.toasts = Toasts::default();
     }
 
     /// Keyboard shortcuts for the main actions.
@@ -1435,13 +1385,13 @@ impl KioskApp {
                 })
                 .inner;
             acts.extend(screen_acts);
-            acts.extend(super::screens::overlays(self, &ctx));
+            acts.extend(super::dialogs::overlays(self, &ctx));
             acts.extend(self.toasts.show(&ctx, &self.i18n.t("toast-dismiss")));
             if let Some(monitor) = self.customer_window_on(&ctx) {
                 self.customer_window(&ctx, now, monitor);
             }
         }
-        acts.extend(super::screens::pin_prompt(self, &ctx));
+        acts.extend(super::dialogs::pin_prompt(self, &ctx));
         for act in acts {
             self.act(&ctx, act);
         }
@@ -1479,7 +1429,7 @@ impl KioskApp {
 
     /// Shows a screen (the PIN, if any, was given): History asks for the list, Settings starts
     /// from what is in use.
-    fn enter_screen(&mut self, screen: Screen) {
+    pub(super) fn enter_screen(&mut self, screen: Screen) {
         if screen == Screen::History {
             self.send(Command::List);
         }

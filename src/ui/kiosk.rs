@@ -46,6 +46,10 @@ pub struct KioskState {
     pub prompt: Option<PinPrompt>,
     /// The last time anyone touched the window.
     pub last_input: Instant,
+    /// Wrong PINs in a row.
+    pub failed_pins: u32,
+    /// No PIN is checked before this (after wrong guesses).
+    pub retry_at: Option<Instant>,
 }
 
 impl KioskState {
@@ -56,6 +60,8 @@ impl KioskState {
             customer_view: false,
             prompt: None,
             last_input: Instant::now(),
+            failed_pins: 0,
+            retry_at: None,
         }
     }
 }
@@ -66,9 +72,17 @@ impl Default for KioskState {
     }
 }
 
-/// Whether a PIN has the allowed shape: 4 to 12 digits.
+/// Whether a PIN has the allowed shape: 6 to 12 digits.
 pub fn pin_is_valid(pin: &str) -> bool {
-    (4..=12).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit())
+    (6..=12).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit())
+}
+
+/// How long the next PIN waits after `failures` wrong ones in a row: nothing for the first
+/// two, then 5 s, doubling each time, at most 10 minutes.
+pub fn pin_delay(failures: u32) -> Option<std::time::Duration> {
+    let over = failures.checked_sub(3)?;
+    let secs = 5u64.saturating_mul(1u64 << over.min(10)).min(600);
+    Some(std::time::Duration::from_secs(secs))
 }
 
 /// The argon2id hash of a PIN, as a PHC string (slow on purpose: run it off the UI thread).

@@ -3,11 +3,13 @@
 //! frame; engine work is sent as commands and comes back as events, so the window never waits.
 
 mod app;
+mod dialogs;
 pub mod fonts;
 mod history;
 pub use crate::i18n;
 mod jobs;
 pub mod kiosk;
+mod lock;
 pub mod monitors;
 mod screens;
 mod settings;

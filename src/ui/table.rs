@@ -235,7 +235,12 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
                         .on_hover_text(hint)
                         .clicked()
                         {
-                            acts.push(Act::Send(Command::Resubmit(s.id.clone(), a.id)));
+                            if matches!(a.state, AssetState::Uncertain { .. }) {
+                                // It may already be under review: ask before sending again.
+                                app.confirm_resubmit = Some((s.id.clone(), a.id));
+                            } else {
+                                acts.push(Act::Send(Command::Resubmit(s.id.clone(), a.id)));
+                            }
                         }
                     }
                     if (matches!(a.state, AssetState::Staged) || fixable)

@@ -97,15 +97,21 @@ fn error_bodies_in_both_shapes() {
         }
     );
     assert!(e.advice().english().contains("Top up"));
-    // `{"code": 401, "message"}` with HTTP 200 is still an error.
+    // `{"code": 401, "message"}` with HTTP 200 is still an error, with the same advice; but
+    // the gateway took the request, so it is not "certainly not applied" (a one-time code
+    // may be spent).
     let e = interpret_response(200, None, &fixture("error_code.json")).unwrap_err();
     assert_eq!(
-        e,
-        ApiError::Unauthorized {
+        e.meaning(),
+        &ApiError::Unauthorized {
             message: "Invalid API key".into()
         }
     );
     assert!(e.advice().english().contains("Settings"));
+    assert!(!e.certainly_not_applied());
+    let on_the_status_line =
+        interpret_response(401, None, br#"{"error":{"message":"Invalid API key"}}"#).unwrap_err();
+    assert!(on_the_status_line.certainly_not_applied());
 }
 
 #[test]
@@ -142,6 +148,15 @@ fn every_verification_shape_yields_the_group_id() {
             "{file}"
         );
     }
+    // A failed answer is a failure, even when it names a group.
+    let outcome = verification_outcome(&serde_json::json!({
+        "status": "failed", "group_id": "grp_x",
+        "error": {"message": "liveness check failed"}
+    }));
+    assert!(
+        matches!(&outcome, VerificationOutcome::Failed { reason } if reason.english().contains("liveness")),
+        "{outcome:?}"
+    );
     // A bare task id is followed up, not mistaken for a group.
     let outcome =
         verification_outcome(&serde_json::json!({"id": "task_9", "status": "processing"}));

@@ -211,3 +211,38 @@ async fn uploads_are_served_back_at_their_url() {
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.bytes().await.unwrap().to_vec(), png);
 }
+
+#[tokio::test]
+async fn the_upload_answer_has_the_documented_fields_at_the_top_level() {
+    let (sim, _client) = pair(SimConfig::default()).await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(tiny_png())
+            .file_name("me.png")
+            .mime_str("image/png")
+            .unwrap(),
+    );
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/v1/uploads/images", sim.base_url()))
+        .bearer_auth("test-key")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(answer.get("data").is_none(), "{answer}");
+    for field in ["url", "filename", "content_type", "bytes", "created_at"] {
+        assert!(answer.get(field).is_some(), "no {field} in {answer}");
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let created = answer["created_at"].as_u64().unwrap();
+    assert!(
+        created + 60 > now && created <= now + 1,
+        "{created} vs {now}"
+    );
+}

@@ -172,3 +172,34 @@ fn without_a_key_it_says_what_to_do() {
         "{stderr}"
     );
 }
+
+#[test]
+fn no_escape_byte_reaches_plain_output() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file whose very name carries a terminal escape, and which is not a photo.
+    let evil = dir.path().join("\u{1b}[2J\u{1b}]0;pwned\u{7}.jpg");
+    std::fs::write(&evil, "not an image").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--demo", "onboard", "--name", "Esc\u{1b}[31mape"])
+        .arg(&evil)
+        .arg("https://cdn.studio.example/a.jpg")
+        .env_remove(avatar_kiosk::secrets::ENV_VAR)
+        .env("AVATAR_KIOSK_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Skipped"));
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!out.stdout.contains(&0x07));
+}

@@ -195,10 +195,17 @@ async fn a_failed_verification_uses_no_token() {
     let s = run.until(&id, "a link", link_waiting).await;
     let page = phone_visits_callback(&sim, &s, false).await;
     assert!(page.contains("did not pass"));
-    let s = run.stage(&id, Stage::Failed).await;
-    assert!(
-        matches!(&s.verification, Verification::Failed { reason } if reason.english().contains("10001"))
-    );
+    // The session goes on with the reason shown; staff choose a new code.
+    let s = run
+        .until(&id, "the spent code", |s| {
+            matches!(
+                s.link().map(|l| &l.token_state),
+                Some(TokenState::Spent { .. })
+            )
+        })
+        .await;
+    assert_eq!(s.stage(), Stage::Verify);
+    assert!(s.last_error.as_ref().unwrap().english().contains("10001"));
     assert!(sim.counters().token_uses.is_empty());
 }
 

@@ -6,6 +6,7 @@
 
 mod cli;
 mod flows;
+mod hardening;
 mod media_urls;
 
 use std::net::SocketAddr;

@@ -74,6 +74,18 @@ async fn server() -> String {
             get(|| async { ([(header::CONTENT_TYPE, "video/mp4")], vec![0u8; 1000]) }),
         )
         .route(
+            "/endless.jpg",
+            // 64 MiB with no length: the preview stops reading at its cap.
+            get(|| async {
+                let chunks = (0..64)
+                    .map(|_| Ok::<_, std::io::Error>(bytes::Bytes::from(vec![0xFFu8; 1 << 20])));
+                (
+                    [(header::CONTENT_TYPE, "image/jpeg")],
+                    axum::body::Body::from_stream(futures_util::stream::iter(chunks)),
+                )
+            }),
+        )
+        .route(
             "/nohead.jpg",
             get(|| async { ([(header::CONTENT_TYPE, "image/jpeg")], jpeg(400, 400)) })
                 .head(|| async { StatusCode::METHOD_NOT_ALLOWED.into_response() }),
@@ -101,6 +113,16 @@ async fn each_bad_url_gets_its_own_message() {
     let video = probe(&http, &p("/clip.mp4"), &limits).await.unwrap();
     assert_eq!(video.kind, AssetKind::Video);
     assert!(video.thumbnail.is_none());
+
+    let endless = probe(
+        &probe_client(Duration::from_secs(10)),
+        &p("/endless.jpg"),
+        &limits,
+    )
+    .await
+    .unwrap();
+    assert_eq!(endless.kind, AssetKind::Image);
+    assert!(endless.thumbnail.is_none(), "no preview past the cap");
 
     let fallback = probe(&http, &p("/nohead.jpg"), &limits).await.unwrap();
     assert_eq!(

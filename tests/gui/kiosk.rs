@@ -7,11 +7,11 @@ use avatar_kiosk::ui::Screen;
 use avatar_kiosk::ui::i18n::{I18n, UiLang};
 use avatar_kiosk::ui::kiosk::hash_pin;
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::{World, click, harness, shows, start_session, type_into, wait, wait_for};
 
-const PIN: &str = "2468";
+const PIN: &str = "246813";
 
 /// Types the staff PIN, unlocks, and waits for `then` to show.
 fn unlock(h: &mut egui_kittest::Harness<'_, avatar_kiosk::ui::KioskApp>, then: &str) {
@@ -199,4 +199,38 @@ fn a_second_monitor_gets_the_persons_screen_by_itself() {
     assert!(shows(&h, "Show to the person"));
     assert!(!shows(&h, &ko.t("customer-scan")));
     assert_eq!(h.state().person_window(), None);
+}
+
+#[test]
+fn wrong_pins_make_the_next_try_wait() {
+    let world = World::quick();
+    let mut h = harness(kiosk(&world, 600));
+    click(&mut h, "Settings");
+    wait_for(&mut h, "Staff PIN");
+    for _ in 0..3 {
+        type_into(&mut h, "PIN", "000000");
+        click(&mut h, "Unlock");
+        wait(&mut h, "the PIN check", |h| {
+            !shows(h, "Checking") && shows(h, "That PIN is not right.")
+        });
+    }
+    wait_for(&mut h, "Too many wrong PINs. Try again in");
+    // Even the right PIN waits: the button is off until the delay has passed.
+    type_into(&mut h, "PIN", PIN);
+    assert!(h.get_by_label("Unlock").accesskit_node().is_disabled());
+    assert_ne!(h.state().screen(), Screen::Settings);
+}
+
+#[test]
+fn kiosk_mode_without_a_known_pin_stays_locked() {
+    let world = World::quick();
+    let mut launch = kiosk(&world, 600);
+    launch.settings.kiosk_pin_hash = None;
+    let mut h = harness(launch);
+    click(&mut h, "Settings");
+    wait_for(&mut h, "No staff PIN is known");
+    type_into(&mut h, "PIN", "123456");
+    click(&mut h, "Unlock");
+    wait_for(&mut h, "That PIN is not right.");
+    assert_ne!(h.state().screen(), Screen::Settings, "fails closed");
 }

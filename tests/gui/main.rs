@@ -92,6 +92,7 @@ impl World {
             demo,
             notice: None,
             kiosk: false,
+            settings_unreadable: false,
             overrides: Default::default(),
             monitors: Some(Vec::new()),
             adjust: Some(Arc::new(|c| {

@@ -182,3 +182,107 @@ fn a_start_sent_while_the_engine_restarts_is_not_lost() {
         h.state().toast_texts()
     );
 }
+
+#[test]
+fn without_a_key_the_demo_never_touches_the_real_records() {
+    let world = World::quick();
+    // A real person's session, interrupted while its code was being asked for.
+    std::fs::create_dir_all(world.data_dir()).unwrap();
+    let mut real = avatar_kiosk::flow::Session::new(
+        "real0000000000000000000000000001".into(),
+        "Real Person".into(),
+        String::new(),
+        "default".into(),
+        avatar_kiosk::api::Language::Ko,
+        1_000,
+    );
+    real.verification = avatar_kiosk::flow::Verification::Issuing;
+    Store::open_in(&world.data_dir())
+        .unwrap()
+        .save(&real, 1_000, &[])
+        .unwrap();
+    let db = world.data_dir().join(avatar_kiosk::store::DB_FILE);
+    let before = std::fs::read(&db).unwrap();
+
+    // No key could be read: the demo runs, in its own folder.
+    let mut launch = world.demo();
+    if let Some(d) = launch.demo.as_mut() {
+        d.forced = false;
+    }
+    let mut h = harness(launch);
+    start_session(&mut h, "Demo Person");
+    assert_eq!(
+        world.sim.counters().op("create_session"),
+        1,
+        "only the demo person's code; the real session was not resumed on the simulator"
+    );
+    let demo_id = h.state().current_session().unwrap().id.clone();
+    drop(h);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the real database is untouched"
+    );
+    let demo = Store::open_in(&world.data_dir().join("demo")).unwrap();
+    assert!(demo.load(&demo_id).unwrap().is_some());
+    assert!(demo.load(&real.id).unwrap().is_none());
+}
+
+#[test]
+fn the_stored_key_is_never_sent_to_an_edited_address() {
+    let world = World::quick();
+    let elsewhere = World::quick();
+    let mut h = harness(world.real("sk-stored"));
+    click(&mut h, "Settings");
+    h.get_by_label("API address").focus();
+    h.step();
+    h.event(egui::Event::Key {
+        key: egui::Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.step();
+    h.event(egui::Event::Paste(elsewhere.sim.base_url()));
+    h.step();
+    click(&mut h, "Test connection");
+    wait_for(&mut h, "The address was changed: type the key again");
+    assert!(
+        elsewhere.sim.counters().ops.is_empty(),
+        "nothing reached the edited address: {:?}",
+        elsewhere.sim.counters().ops
+    );
+}
+
+#[test]
+fn an_engine_restart_keeps_the_callback_address() {
+    let world = World::quick();
+    let mut h = harness(world.real("sk-any"));
+    wait(&mut h, "the listener", |h| {
+        h.state().callback_address().is_some()
+    });
+    let before = h.state().callback_address().unwrap().to_string();
+    click(&mut h, "Settings");
+    wait_for(&mut h, "Phone's redirect");
+    // The same API under another name restarts the engine; the phone's address must not move.
+    let other_name = world.sim.base_url().replace("127.0.0.1", "localhost");
+    h.get_by_label("API address").focus();
+    h.step();
+    h.event(egui::Event::Key {
+        key: egui::Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.step();
+    h.event(egui::Event::Paste(other_name));
+    h.step();
+    click(&mut h, "Save settings");
+    wait(&mut h, "the restart", |h| !h.state().engine_restarting());
+    wait(&mut h, "the listener again", |h| {
+        h.state().callback_address().is_some()
+    });
+    assert_eq!(h.state().callback_address().unwrap(), before);
+}

@@ -1,0 +1,244 @@
+//! What goes between the engine and its front ends: the configuration, the commands, the
+//! events, and why the engine could not start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::PollPolicy;
+use crate::api::{ApiKey, AssetKind, ClientOptions, Language};
+use crate::flow::{AssetId, AssetSource, Session};
+use crate::text::Msg;
+
+/// Where the phone is sent when the H5 flow ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackMode {
+    /// Serve the callback here (port 0 picks a free port); the URL uses the bound address.
+    Listen(SocketAddr),
+    /// The studio's own public URL (`{session}` is replaced by the session id); staff
+    /// confirm by hand.
+    External(String),
+}
+
+/// Everything the engine needs.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// The database file.
+    pub db_path: PathBuf,
+    /// API base URL.
+    pub base_url: String,
+    /// API key.
+    pub key: ApiKey,
+    /// Client timeouts and retries.
+    pub client: ClientOptions,
+    /// Callback.
+    pub callback: CallbackMode,
+    /// How long a link is shown before it counts as expired.
+    pub link_ttl: Duration,
+    /// Polling.
+    pub poll: PollPolicy,
+    /// Uploads at once: a few streams fill an office uplink; more only queue at the gateway.
+    pub upload_concurrency: usize,
+    /// Images decoded at once (each holds its full-size pixels): one per core.
+    pub decode_concurrency: usize,
+    /// Where prepared copies and previews are kept (`<data>/cache`).
+    pub cache_dir: PathBuf,
+    /// Probe URL assets before sending (off in the demo, whose URLs are imaginary).
+    pub probe_urls: bool,
+    /// Who this engine is, written into the data folder's lock for a refused second one.
+    pub holder: String,
+    /// Resume unfinished sessions on start: all of them, or only these ids.
+    pub resume: Resume,
+}
+
+/// Which sessions resume on start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resume {
+    /// Every unfinished session.
+    All,
+    /// Only these.
+    Only(Vec<String>),
+}
+
+impl EngineConfig {
+    /// Defaults for a database and an API.
+    pub fn new(db_path: PathBuf, base_url: &str, key: ApiKey) -> EngineConfig {
+        let cache_dir = db_path
+            .parent()
+            .map_or_else(|| PathBuf::from("cache"), |d| d.join("cache"));
+        EngineConfig {
+            cache_dir,
+            decode_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            probe_urls: true,
+            holder: "avatar-kiosk".to_string(),
+            db_path,
+            base_url: base_url.to_string(),
+            key,
+            client: ClientOptions::default(),
+            callback: CallbackMode::Listen(SocketAddr::new(crate::callback::lan_address(), 0)),
+            link_ttl: Duration::from_secs(120),
+            poll: PollPolicy::default(),
+            upload_concurrency: 4,
+            resume: Resume::All,
+        }
+    }
+}
+
+/// A new asset as staff give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAsset {
+    /// Name; derived from the source when empty.
+    pub name: Option<String>,
+    /// Source.
+    pub source: AssetSource,
+    /// Kind; guessed from the source when absent.
+    pub kind: Option<AssetKind>,
+}
+
+/// What the front end asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Records consent, creates a session and issues its first link.
+    Start {
+        /// The new session's id (from [`new_session_id`]).
+        id: String,
+        /// The person's name.
+        person: String,
+        /// Staff's note.
+        note: String,
+        /// Must be true: the person consented.
+        consent: bool,
+        /// The person's language.
+        language: Language,
+        /// APIMart project.
+        project: String,
+    },
+    /// A new link (after expiry or failure).
+    NewLink(String),
+    /// Staff confirm that the phone shows success.
+    ConfirmPhone(String),
+    /// Adds assets.
+    AddAssets(String, Vec<NewAsset>),
+    /// Removes a row.
+    Remove(String, AssetId),
+    /// Submits what is staged.
+    Submit(String),
+    /// Resubmits a failed/refused/uncertain row.
+    Resubmit(String, AssetId),
+    /// Replaces a row.
+    Replace(String, AssetId, NewAsset),
+    /// Cancels the session.
+    Cancel(String),
+    /// Polls its review tasks again (after the deadline).
+    Refresh(String),
+    /// Sends a snapshot of the session.
+    Get(String),
+    /// Lists every stored session (History), answered by [`Event::History`].
+    List,
+    /// Deletes a session's local data (nothing upstream), then sends the new list.
+    Delete(String),
+    /// Checks a source before anything is sent: reads a file or probes a URL, answered by
+    /// [`Event::Checked`].
+    Check(AssetSource),
+    /// Tries an API address and key with one harmless call, answered by
+    /// [`Event::ConnectionTested`].
+    TestConnection {
+        /// The API base URL to try.
+        base_url: String,
+        /// The key to try.
+        key: ApiKey,
+    },
+}
+
+/// What a check found about a source before it is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckReport {
+    /// The source checked.
+    pub source: AssetSource,
+    /// A preview, when the source is an image.
+    pub thumbnail: Option<crate::media::Thumbnail>,
+    /// The content's hash (local files), for spotting the same photo twice.
+    pub hash: Option<String>,
+    /// What is wrong with it, in a sentence that says what to do; `None` when it can be sent.
+    pub problem: Option<Msg>,
+}
+
+/// What the engine tells the front end.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The engine is running.
+    Ready {
+        /// The callback listener's base address, when listening.
+        callback: Option<String>,
+        /// Sessions resumed from the store.
+        resumed: Vec<String>,
+    },
+    /// A session changed (already saved).
+    Session(Box<Session>),
+    /// A command did not fit the session's state; nothing changed.
+    Refused {
+        /// The session.
+        session: Option<String>,
+        /// Why, for staff.
+        message: Msg,
+    },
+    /// Every stored session, newest first.
+    History(Vec<crate::store::SessionSummary>),
+    /// A session's local data was deleted.
+    Deleted(String),
+    /// What a [`Command::Check`] found.
+    Checked(Box<CheckReport>),
+    /// The answer to [`Command::TestConnection`]: a sentence for staff either way.
+    ConnectionTested(Result<Msg, Msg>),
+    /// Something failed; the sentence says what to do.
+    Error {
+        /// The session, if any.
+        session: Option<String>,
+        /// For staff.
+        message: Msg,
+    },
+}
+
+/// Why the engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The database.
+    #[error("{}", .0.advice())]
+    Store(#[from] crate::store::StoreError),
+    /// The API settings.
+    #[error("{}", .0.advice())]
+    Api(#[from] crate::api::ApiError),
+    /// The callback listener.
+    #[error("{}", self.advice())]
+    Callback {
+        /// Where.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The engine thread could not be started (the system's words).
+    #[error("{}", self.advice())]
+    Thread(String),
+    /// The engine thread ended before it was ready.
+    #[error("{}", self.advice())]
+    Stopped,
+    /// Another engine has the data folder (or its lock cannot be taken).
+    #[error("{}", .0.advice())]
+    Busy(#[from] crate::store::lock::LockError),
+}
+
+impl EngineError {
+    /// What staff can do about it.
+    pub fn advice(&self) -> Msg {
+        match self {
+            EngineError::Store(e) => e.advice(),
+            EngineError::Api(e) => e.advice(),
+            EngineError::Callback { addr, source } => Msg::new("engine-callback-port")
+                .text("addr", addr.to_string())
+                .text("reason", source.to_string()),
+            EngineError::Thread(why) => Msg::new("engine-thread").text("reason", why),
+            EngineError::Stopped => Msg::new("engine-thread-stopped"),
+            EngineError::Busy(e) => e.advice(),
+        }
+    }
+}

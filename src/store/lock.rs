@@ -1,0 +1,121 @@
+//! One engine per data folder: an OS file lock on `<data>/engine.lock`, held for the engine's
+//! life. Two engines on one database would each resume the same sessions and send everything
+//! twice; the lock makes the second refuse before it sends anything. The OS drops the lock when
+//! the process dies, so a crash never leaves the folder locked.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::text::Msg;
+
+/// The lock file's name inside the data folder.
+pub const LOCK_FILE: &str = "engine.lock";
+
+/// Why the folder could not be locked.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another engine holds it.
+    #[error("the data folder is in use by {holder}")]
+    Held {
+        /// Who, as the holder wrote it (program, pid, host).
+        holder: String,
+    },
+    /// The lock file could not be opened or locked.
+    #[error("the lock file {path} could not be used: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl LockError {
+    /// What staff can do.
+    pub fn advice(&self) -> Msg {
+        match self {
+            LockError::Held { holder } => Msg::new("engine-busy").text("holder", holder),
+            LockError::Io { path, source } => Msg::new("engine-lock-failed")
+                .text("path", path.display().to_string())
+                .text("reason", source.to_string()),
+        }
+    }
+}
+
+/// A held lock on a data folder; released when dropped (or when the process ends).
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+}
+
+/// Locks `dir` for one engine, writing `holder` (e.g. "the window (pid 41)") into the lock
+/// file so a refused engine can say who has the folder.
+pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
+    let path = dir.join(LOCK_FILE);
+    let io = |source| LockError::Io {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            return Err(LockError::Held {
+                holder: if holder.is_empty() {
+                    "another avatar-kiosk".to_string()
+                } else {
+                    holder
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(200)
+                        .collect()
+                },
+            });
+        }
+        Err(TryLockError::Error(e)) => return Err(io(e)),
+    }
+    let host = std::env::var("HOSTNAME").unwrap_or_default();
+    let on = if host.is_empty() {
+        String::new()
+    } else {
+        format!(" on {host}")
+    };
+    let text = format!("{holder} (pid {}){on}\n", std::process::id());
+    file.set_len(0)
+        .and_then(|()| file.seek(SeekFrom::Start(0)))
+        .and_then(|_| file.write_all(text.as_bytes()))
+        .and_then(|()| file.flush())
+        .map_err(io)?;
+    Ok(FolderLock { _file: file })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_holder_is_refused_and_named_until_the_first_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire(dir.path(), "the window").unwrap();
+        match acquire(dir.path(), "onboard") {
+            Err(LockError::Held { holder }) => {
+                assert!(holder.starts_with("the window (pid "), "{holder}")
+            }
+            other => panic!("expected Held, got {other:?}"),
+        }
+        drop(first);
+        assert!(acquire(dir.path(), "onboard").is_ok());
+    }
+}

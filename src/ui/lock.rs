@@ -1,0 +1,147 @@
+//! The staff lock of kiosk mode: asking for the PIN, checking it off the UI thread with a
+//! growing wait after wrong guesses, what a right PIN opens, and the idle reset that clears the
+//! screen and locks again after a finished session.
+
+use std::time::Instant;
+
+use eframe::egui;
+
+use super::app::{KioskApp, Screen};
+use super::jobs::Done;
+use super::kiosk::{PinFor, PinPrompt};
+use super::widgets::Toasts;
+
+impl KioskApp {
+    /// Whether kiosk mode holds this screen behind the PIN right now.
+    /// Kiosk mode fails closed: locked until the PIN is given, and with no PIN known (none
+    /// set, or the settings unreadable) it stays locked.
+    pub(super) fn locked(&self) -> bool {
+        self.kiosk.as_ref().is_some_and(|k| !k.unlocked)
+    }
+
+    pub(super) fn ask_pin(&mut self, target: PinFor) {
+        if !self.locked() {
+            // Nothing to unlock (no PIN set yet, or already unlocked).
+            self.pin_opens(target);
+            return;
+        }
+        if let Some(k) = &mut self.kiosk {
+            k.prompt = Some(PinPrompt {
+                target,
+                pin: String::new(),
+                wrong: false,
+                checking: false,
+            });
+        }
+    }
+
+    pub(super) fn check_pin(&mut self, ctx: &egui::Context) {
+        let hash = self
+            .launch
+            .settings
+            .kiosk_pin_hash
+            .clone()
+            .filter(|_| !self.launch.settings_unreadable);
+        let Some(k) = self.kiosk.as_mut() else {
+            return;
+        };
+        // After wrong guesses the next one waits, longer each time.
+        if k.retry_at.is_some_and(|at| Instant::now() < at) {
+            return;
+        }
+        let Some(prompt) = k.prompt.as_mut() else {
+            return;
+        };
+        if prompt.checking {
+            return;
+        }
+        let pin = std::mem::take(&mut prompt.pin);
+        let Some(hash) = hash else {
+            self.pin_checked(false);
+            return;
+        };
+        prompt.checking = true;
+        self.jobs.spawn("pin-check", ctx, move || {
+            Done::PinChecked(super::kiosk::pin_matches(&pin, &hash))
+        });
+    }
+
+    pub(super) fn pin_checked(&mut self, ok: bool) {
+        let Some(k) = &mut self.kiosk else {
+            return;
+        };
+        let Some(prompt) = &mut k.prompt else {
+            return;
+        };
+        prompt.checking = false;
+        if !ok {
+            prompt.wrong = true;
+            k.failed_pins += 1;
+            k.retry_at = super::kiosk::pin_delay(k.failed_pins).map(|d| Instant::now() + d);
+            return;
+        }
+        let target = prompt.target;
+        k.prompt = None;
+        k.unlocked = true;
+        k.failed_pins = 0;
+        k.retry_at = None;
+        self.pin_opens(target);
+    }
+
+    pub(super) fn pin_opens(&mut self, target: PinFor) {
+        match target {
+            PinFor::Screen(screen) => self.enter_screen(screen),
+            PinFor::StaffView => {
+                if let Some(k) = &mut self.kiosk {
+                    k.customer_view = false;
+                }
+            }
+            PinFor::Leave => {
+                self.kiosk = None;
+                if let Some(ctx) = self.ctx_cell.get() {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+                }
+            }
+        }
+    }
+
+    /// In kiosk mode, a finished session leaves the screen after the idle time: back to Start,
+    /// the person's data out of view, Settings and History locked again.
+    pub(super) fn idle_reset(&mut self, ctx: &egui::Context) {
+        let idle_for = std::time::Duration::from_secs(self.launch.settings.idle_reset_secs.max(1));
+        let finished = self.current_session().is_some_and(|s| s.stage().is_final());
+        let Some(k) = &mut self.kiosk else {
+            return;
+        };
+        let touched = ctx.input(|i| {
+            !i.events.is_empty() || i.pointer.any_down() || i.pointer.delta() != egui::Vec2::ZERO
+        });
+        if touched {
+            k.last_input = Instant::now();
+        }
+        if !finished {
+            return;
+        }
+        let idle = k.last_input.elapsed();
+        if idle < idle_for {
+            ctx.request_repaint_after(idle_for - idle);
+            return;
+        }
+        // The person's screen stays (it now shows Welcome); the staff screens lock.
+        k.unlocked = false;
+        k.prompt = None;
+        k.last_input = Instant::now();
+        self.current = None;
+        self.pending_start = None;
+        self.paste.clear();
+        self.replacing = None;
+        self.replace_url.clear();
+        self.confirm_delete = None;
+        self.picker = None;
+        self.checks.clear();
+        self.qr_cache = None;
+        self.history = None;
+        self.screen = Screen::Wizard;
+        self.toasts = Toasts::default();
+    }
+}
