@@ -11,7 +11,7 @@ pub mod url;
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, imageops::FilterType};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use sha2::{Digest, Sha256};
 
 use crate::api::MAX_UPLOAD_BYTES;
@@ -306,9 +306,12 @@ fn encode(img: &DynamicImage, as_png: bool, quality: u8) -> Result<Vec<u8>, Bloc
     let result = if as_png {
         img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
     } else {
-        let rgb = flatten(img);
         let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
-        rgb.write_with_encoder(enc)
+        // An RGB image is encoded as it is: no second copy of its pixels.
+        match img {
+            DynamicImage::ImageRgb8(_) => img.write_with_encoder(enc),
+            _ => flatten(img).write_with_encoder(enc),
+        }
     };
     result.map_err(|e| Blocked::Corrupt(format!("could not encode: {e}")))?;
     Ok(out)
@@ -330,6 +333,39 @@ fn flatten(img: &DynamicImage) -> DynamicImage {
     DynamicImage::ImageRgb8(rgb)
 }
 
+/// `img` fitted within `long_side` on its longer side, keeping its shape.
+fn downscale(img: &DynamicImage, long_side: u32) -> Result<DynamicImage, Blocked> {
+    let (w, h) = (img.width(), img.height());
+    let scale = f64::from(long_side) / f64::from(w.max(h));
+    let (nw, nh) = (
+        ((f64::from(w) * scale).round() as u32).max(1),
+        ((f64::from(h) * scale).round() as u32).max(1),
+    );
+    resize_to(img, nw, nh)
+}
+
+/// A Catmull-Rom resize in the image's own 8-bit pixels (fast_image_resize): the image crate's
+/// resize keeps a float copy of the whole picture, several times its size.
+fn resize_to(img: &DynamicImage, width: u32, height: u32) -> Result<DynamicImage, Blocked> {
+    use fast_image_resize::{FilterType as Filter, ResizeAlg, ResizeOptions, Resizer};
+    // 8-bit RGB or RGBA; anything else (16-bit, grey with alpha) is brought to those first.
+    let source = match img {
+        DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) | DynamicImage::ImageLuma8(_) => {
+            std::borrow::Cow::Borrowed(img)
+        }
+        other if other.color().has_alpha() => {
+            std::borrow::Cow::Owned(DynamicImage::ImageRgba8(other.to_rgba8()))
+        }
+        other => std::borrow::Cow::Owned(DynamicImage::ImageRgb8(other.to_rgb8())),
+    };
+    let mut out = DynamicImage::new(width, height, source.color());
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(Filter::CatmullRom));
+    Resizer::new()
+        .resize(source.as_ref(), &mut out, &options)
+        .map_err(|e| Blocked::Corrupt(format!("could not resize: {e}")))?;
+    Ok(out)
+}
+
 /// Prepares a local image for upload. See the module documentation for the rules.
 pub fn prepare_image(bytes: &[u8], limits: &Limits) -> Result<Prepared, Blocked> {
     prepare_image_with(bytes, limits, |_| {})
@@ -349,11 +385,7 @@ pub fn prepare_image_with(
     let mut downscaled = false;
     let long = img.width().max(img.height());
     if long > limits.target_long_side {
-        img = img.resize(
-            limits.target_long_side,
-            limits.target_long_side,
-            FilterType::CatmullRom,
-        );
+        img = downscale(&img, limits.target_long_side)?;
         downscaled = true;
     }
     // Transparent images stay PNG; everything else becomes a metadata-free JPEG.
@@ -371,7 +403,7 @@ pub fn prepare_image_with(
             if w.min(h) < limits.min_side {
                 return Err(Blocked::CannotShrink);
             }
-            img = img.resize(w, h, FilterType::CatmullRom);
+            img = resize_to(&img, w, h)?;
             downscaled = true;
         }
         bytes_out = encode(&img, as_png, quality)?;

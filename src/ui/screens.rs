@@ -215,7 +215,8 @@ fn start(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
             ui.end_row();
         });
     ui.add_space(8.0);
-    ui.checkbox(&mut app.start.consent, i.t("start-consent"));
+    ui.checkbox(&mut app.start.consent, i.t("start-consent"))
+        .on_hover_text(i.t("start-consent-hint"));
     ui.add_space(12.0);
     let ready = !app.start.person.trim().is_empty() && app.start.consent && !app.starting();
     let button = egui::Button::new(RichText::new(i.t("start-button")).size(16.0))

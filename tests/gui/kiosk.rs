@@ -174,7 +174,7 @@ fn a_second_monitor_gets_the_persons_screen_by_itself() {
     // this part clicks through accessibility actions rather than the pointer.
     type_into(&mut h, "Person's name", "Ji-ho Han");
     for label in [
-        "The person agreed to face verification and to their photos being sent to APIMart for registration, starting now (photos sent before a verification that fails expire there after 72 hours)",
+        "The person agreed to face verification and to their photos being sent to APIMart from now on",
         "Start verification",
     ] {
         h.get_by_label(label).click_accesskit();

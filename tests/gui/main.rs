@@ -208,7 +208,7 @@ pub fn start_session(h: &mut Harness<'_, KioskApp>, name: &str) {
     type_into(h, "Person's name", name);
     click(
         h,
-        "The person agreed to face verification and to their photos being sent to APIMart for registration, starting now (photos sent before a verification that fails expire there after 72 hours)",
+        "The person agreed to face verification and to their photos being sent to APIMart from now on",
     );
     click(h, "Start verification");
     wait_for(h, "Expires in");

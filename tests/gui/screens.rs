@@ -164,7 +164,7 @@ fn a_start_sent_while_the_engine_restarts_is_not_lost() {
     type_into(&mut h, "Person's name", "Ana Silva");
     click(
         &mut h,
-        "The person agreed to face verification and to their photos being sent to APIMart for registration, starting now (photos sent before a verification that fails expire there after 72 hours)",
+        "The person agreed to face verification and to their photos being sent to APIMart from now on",
     );
     click(&mut h, "Start verification");
     for _ in 0..5 {

@@ -167,7 +167,7 @@ fn a_wrong_key_says_so_and_points_to_settings() {
     type_into(&mut h, "Person's name", "Wei Wang");
     click(
         &mut h,
-        "The person agreed to face verification and to their photos being sent to APIMart for registration, starting now (photos sent before a verification that fails expire there after 72 hours)",
+        "The person agreed to face verification and to their photos being sent to APIMart from now on",
     );
     click(&mut h, "Start verification");
     wait_for(&mut h, "Check the API key in Settings");
