@@ -311,6 +311,7 @@ mod tests {
             "settings-grid",
             "confirm-delete",
             "confirm-resubmit",
+            "paste-field",
             "drop-hint",
             "pin-prompt",
             "customer-staff",

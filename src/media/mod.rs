@@ -7,6 +7,7 @@
 
 pub mod jpeg;
 pub mod presend;
+pub mod turn;
 pub mod url;
 
 use std::io::Cursor;
@@ -244,9 +245,12 @@ fn decode_error(e: image::ImageError) -> Blocked {
     }
 }
 
-/// Reads, checks and decodes an image, upright. The size limits are checked on the header,
-/// before any pixel is decoded.
-fn decode_checked(bytes: &[u8], limits: &Limits) -> Result<(DynamicImage, ImageFormat), Blocked> {
+/// Reads, checks and decodes an image as stored, with the orientation that turns it upright.
+/// The size limits are checked on the header (upright), before any pixel is decoded.
+fn decode_stored(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(DynamicImage, ImageFormat, image::metadata::Orientation), Blocked> {
     let format = sniff(bytes)?;
     if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
         // Decoders fill a cut-off JPEG with grey instead of failing; refuse it here.
@@ -271,9 +275,41 @@ fn decode_checked(bytes: &[u8], limits: &Limits) -> Result<(DynamicImage, ImageF
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let (uw, uh) = upright((w, h), orientation);
     check_size(uw, uh, limits)?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    let img = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    Ok((img, format, orientation))
+}
+
+/// [`decode_stored`], turned upright.
+fn decode_checked(bytes: &[u8], limits: &Limits) -> Result<(DynamicImage, ImageFormat), Blocked> {
+    let (mut img, format, orientation) = decode_stored(bytes, limits)?;
     img.apply_orientation(orientation);
     Ok((img, format))
+}
+
+/// Encodes `img` as it looks after `orientation`: an RGB JPEG through the upright view (no
+/// turned copy of the pixels), anything else turned first.
+fn encode_upright(
+    img: &DynamicImage,
+    orientation: image::metadata::Orientation,
+    as_png: bool,
+    quality: u8,
+) -> Result<Vec<u8>, Blocked> {
+    use image::metadata::Orientation;
+    match (img, orientation, as_png) {
+        (_, Orientation::NoTransforms, _) => encode(img, as_png, quality),
+        (DynamicImage::ImageRgb8(rgb), _, false) => {
+            let mut out = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+                .encode_image(&turn::Turned::new(rgb, orientation))
+                .map_err(|e| Blocked::Corrupt(format!("could not encode: {e}")))?;
+            Ok(out)
+        }
+        _ => {
+            let mut turned = img.clone();
+            turned.apply_orientation(orientation);
+            encode(&turned, as_png, quality)
+        }
+    }
 }
 
 /// Whether a JPEG ends with its end-of-image marker (trailing padding allowed).
@@ -378,10 +414,16 @@ pub fn prepare_image_with(
     on_thumbnail: impl FnOnce(&Thumbnail),
 ) -> Result<Prepared, Blocked> {
     let hash = content_hash(bytes);
-    let (mut img, format) = decode_checked(bytes, limits)?;
-    let thumbnail = thumbnail_of(&img);
+    // Decoded as stored: turning a photo upright happens while it is encoded, not as a copy.
+    let (mut img, format, orientation) = decode_stored(bytes, limits)?;
+    let thumbnail = {
+        let mut small =
+            DynamicImage::ImageRgba8(img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgba8());
+        small.apply_orientation(orientation);
+        thumbnail_of(&small)
+    };
     on_thumbnail(&thumbnail);
-    let source_size = (img.width(), img.height());
+    let source_size = upright((img.width(), img.height()), orientation);
     let mut downscaled = false;
     let long = img.width().max(img.height());
     if long > limits.target_long_side {
@@ -390,7 +432,7 @@ pub fn prepare_image_with(
     }
     // Transparent images stay PNG; everything else becomes a metadata-free JPEG.
     let keep_png = img.color().has_alpha() && format != ImageFormat::Jpeg;
-    let mut bytes_out = encode(&img, keep_png, limits.jpeg_quality)?;
+    let mut bytes_out = encode_upright(&img, orientation, keep_png, limits.jpeg_quality)?;
     let mut as_png = keep_png;
     let mut quality = limits.jpeg_quality;
     while bytes_out.len() > limits.max_bytes {
@@ -406,14 +448,15 @@ pub fn prepare_image_with(
             img = resize_to(&img, w, h)?;
             downscaled = true;
         }
-        bytes_out = encode(&img, as_png, quality)?;
+        bytes_out = encode_upright(&img, orientation, as_png, quality)?;
     }
+    let (width, height) = upright((img.width(), img.height()), orientation);
     Ok(Prepared {
         bytes: bytes_out,
         content_type: if as_png { "image/png" } else { "image/jpeg" },
         extension: if as_png { "png" } else { "jpg" },
-        width: img.width(),
-        height: img.height(),
+        width,
+        height,
         source_format: format,
         source_size,
         downscaled,

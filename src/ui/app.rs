@@ -439,6 +439,8 @@ impl KioskApp {
         // The demo's URLs are imaginary: probing them would only find nothing.
         config.probe_urls = self.launch.demo.is_none();
         config.holder = "the avatar-kiosk window".to_string();
+        // One core stays with the window, so it draws smoothly while photos are prepared.
+        config.decode_concurrency = config.decode_concurrency.saturating_sub(1).max(1);
         config.callback = if self.launch.demo.is_some() {
             // The simulated phone runs on this machine.
             Settings {

@@ -437,13 +437,28 @@ fn add_panel(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session, acts: &mut Vec<
     ui.add_space(4.0);
     let l = ui.label(i.t("assets-paste"));
     ui.horizontal(|ui| {
-        ui.add(
-            egui::TextEdit::multiline(&mut app.paste)
-                .desired_rows(2)
-                .desired_width(ui.available_width() - 90.0)
-                .hint_text("https://cdn.studio.example/people/minji-01.jpg"),
-        )
-        .labelled_by(l.id);
+        let width = ui.available_width() - 90.0;
+        // Twenty pasted paths scroll inside the field instead of pushing the page down.
+        egui::ScrollArea::vertical()
+            .id_salt("paste-field")
+            .max_height(64.0)
+            .show(ui, |ui| {
+                let field = ui
+                    .add(
+                        egui::TextEdit::multiline(&mut app.paste)
+                            .desired_rows(2)
+                            .desired_width(width)
+                            .hint_text("https://cdn.studio.example/people/minji-01.jpg"),
+                    )
+                    .labelled_by(l.id);
+                // Ctrl+Enter in the field adds what was pasted (elsewhere it starts or submits).
+                if field.has_focus()
+                    && !app.paste.trim().is_empty()
+                    && ui.input_mut(|i| i.consume_shortcut(&keys::GO_ON))
+                {
+                    acts.push(Act::AddPasted);
+                }
+            });
         if ui
             .add_enabled(
                 !app.paste.trim().is_empty(),
