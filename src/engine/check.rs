@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::Internal;
-use super::io::Ctx;
+use super::ctx::Ctx;
 use crate::flow::{AssetId, AssetSource, Input};
 use crate::media;
 use crate::text::Msg;

@@ -7,51 +7,15 @@ use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use super::{Internal, PollPolicy, now_ms};
+use super::{Internal, now_ms};
 use crate::api::{
-    ApiError, AssetInput, AssetKind, BatchState, Client, Language, TaskStatus, VerificationOutcome,
+    ApiError, AssetInput, AssetKind, BatchState, Client, TaskStatus, VerificationOutcome,
 };
 use crate::flow::{AssetId, AssetSource, Input, Millis, SubmitOutcome};
 use crate::media;
 use crate::text::Msg;
 
-/// What every task needs.
-#[derive(Clone)]
-pub(super) struct Ctx {
-    pub session: String,
-    pub project: String,
-    pub language: Language,
-    pub client: Client,
-    pub out: mpsc::Sender<Internal>,
-    pub poll: PollPolicy,
-}
-
-impl Ctx {
-    pub(super) async fn input(&self, input: Input, kind: &str, detail: String) {
-        let _ = self
-            .out
-            .send(Internal::Input(
-                self.session.clone(),
-                input,
-                vec![(kind.to_string(), detail)],
-            ))
-            .await;
-    }
-
-    async fn quiet(&self, input: Input) {
-        let _ = self
-            .out
-            .send(Internal::Input(self.session.clone(), input, vec![]))
-            .await;
-    }
-
-    async fn error(&self, message: Msg) {
-        let _ = self
-            .out
-            .send(Internal::Error(Some(self.session.clone()), message))
-            .await;
-    }
-}
+use super::ctx::Ctx;
 
 /// Image or video, from the URL's or file's ending (images by default).
 fn guess_kind(source: &AssetSource) -> AssetKind {

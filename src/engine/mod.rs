@@ -7,6 +7,7 @@
 //! the store.
 
 mod check;
+mod ctx;
 mod io;
 pub mod poll;
 
@@ -740,7 +741,7 @@ impl Actor {
         let Some(session) = self.sessions.get(id) else {
             return;
         };
-        let ctx = io::Ctx {
+        let ctx = ctx::Ctx {
             session: id.to_string(),
             project: session.project.clone(),
             language: session.language,

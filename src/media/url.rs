@@ -201,14 +201,15 @@ pub async fn probe(
         return Err(UrlProblem::VideoTooLarge(n));
     }
     // Videos are not decoded; images too big to preview here are fetched by APIMart itself.
+    let unseen = |content_type| UrlProbe {
+        kind,
+        content_type,
+        bytes,
+        thumbnail: None,
+        size: None,
+    };
     if kind == AssetKind::Video || bytes.is_some_and(|n| n > MAX_PREVIEW_BYTES) {
-        return Ok(UrlProbe {
-            kind,
-            content_type,
-            bytes,
-            thumbnail: None,
-            size: None,
-        });
+        return Ok(unseen(content_type));
     }
     let body = http.get(url).send().await.map_err(|e| transport(&e))?;
     if !body.status().is_success() {
@@ -219,13 +220,7 @@ pub async fn probe(
         .await
         .map_err(|e| transport(&e))?
     else {
-        return Ok(UrlProbe {
-            kind,
-            content_type,
-            bytes,
-            thumbnail: None,
-            size: None,
-        });
+        return Ok(unseen(content_type));
     };
     let max_side = limits.max_side;
     let limits = limits.clone();

@@ -203,3 +203,22 @@ fn no_escape_byte_reaches_plain_output() {
     );
     assert!(!out.stdout.contains(&0x07));
 }
+
+#[test]
+fn kiosk_mode_refuses_to_start_without_a_staff_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    // Refused before any window opens: no display is needed to see it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--demo", "--kiosk"])
+        .env_remove(avatar_kiosk::secrets::ENV_VAR)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("AVATAR_KIOSK_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("staff PIN"), "{stderr}");
+}

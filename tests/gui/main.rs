@@ -203,6 +203,22 @@ pub fn type_into(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
     h.step();
 }
 
+/// Focuses the field labelled `label`, selects what it holds and pastes `text` over it.
+pub fn replace_text(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.event(egui::Event::Key {
+        key: egui::Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.step();
+    h.event(egui::Event::Paste(text.to_string()));
+    h.step();
+}
+
 /// Starts a session for `name` with consent, and waits for the QR code.
 pub fn start_session(h: &mut Harness<'_, KioskApp>, name: &str) {
     type_into(h, "Person's name", name);

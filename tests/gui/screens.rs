@@ -6,9 +6,10 @@ use avatar_kiosk::flow::Stage;
 use avatar_kiosk::sim::SimConfig;
 use avatar_kiosk::store::Store;
 use avatar_kiosk::ui::Screen;
-use egui_kittest::kittest::Queryable;
 
-use crate::{World, add_paths, click, harness, shows, start_session, type_into, wait, wait_for};
+use crate::{
+    World, add_paths, click, harness, replace_text, shows, start_session, type_into, wait, wait_for,
+};
 
 #[test]
 fn history_resumes_a_session_after_the_app_restarts() {
@@ -97,18 +98,7 @@ fn settings_test_the_key_and_a_stored_key_ends_the_demo() {
     click(&mut h, "Test connection");
     wait_for(&mut h, "Check the API key in Settings");
 
-    h.get_by_label("New key").focus();
-    h.step();
-    h.event(egui::Event::Key {
-        key: egui::Key::A,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: egui::Modifiers::COMMAND,
-    });
-    h.step();
-    h.event(egui::Event::Paste("sk-right".into()));
-    h.step();
+    replace_text(&mut h, "New key", "sk-right");
     click(&mut h, "Test connection");
     wait_for(&mut h, "APIMart answered and accepted the key.");
 
@@ -234,18 +224,7 @@ fn the_stored_key_is_never_sent_to_an_edited_address() {
     let elsewhere = World::quick();
     let mut h = harness(world.real("sk-stored"));
     click(&mut h, "Settings");
-    h.get_by_label("API address").focus();
-    h.step();
-    h.event(egui::Event::Key {
-        key: egui::Key::A,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: egui::Modifiers::COMMAND,
-    });
-    h.step();
-    h.event(egui::Event::Paste(elsewhere.sim.base_url()));
-    h.step();
+    replace_text(&mut h, "API address", &elsewhere.sim.base_url());
     click(&mut h, "Test connection");
     wait_for(&mut h, "The address was changed: type the key again");
     assert!(
@@ -267,18 +246,7 @@ fn an_engine_restart_keeps_the_callback_address() {
     wait_for(&mut h, "Phone's redirect");
     // The same API under another name restarts the engine; the phone's address must not move.
     let other_name = world.sim.base_url().replace("127.0.0.1", "localhost");
-    h.get_by_label("API address").focus();
-    h.step();
-    h.event(egui::Event::Key {
-        key: egui::Key::A,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: egui::Modifiers::COMMAND,
-    });
-    h.step();
-    h.event(egui::Event::Paste(other_name));
-    h.step();
+    replace_text(&mut h, "API address", &other_name);
     click(&mut h, "Save settings");
     wait(&mut h, "the restart", |h| !h.state().engine_restarting());
     wait(&mut h, "the listener again", |h| {
