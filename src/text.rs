@@ -241,7 +241,10 @@ pub fn short_printable(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
     let mut chars = 0;
     for c in text.chars() {
-        let c = if c.is_control() { ' ' } else { c };
+        // Controls, and the invisible marks that reorder or break text (bidi overrides and
+        // isolates, zero-width and line/paragraph separators, BOM).
+        let invisible = matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+        let c = if c.is_control() || invisible { ' ' } else { c };
         if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
             continue;
         }
@@ -269,5 +272,6 @@ mod outside_text {
             "[31mred [0m ok"
         );
         assert_eq!(short_printable("abcdef", 3), "abc…");
+        assert_eq!(short_printable("pass\u{202E}ssap", 100), "pass ssap");
     }
 }

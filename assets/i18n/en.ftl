@@ -348,6 +348,7 @@ url-web-page = This address is a web page, not an image or video. Open the page,
 url-unsupported = The address gives "{ $type }", not an image (JPEG, PNG, WebP) or a video (MP4, MOV).
 url-video-too-large = The video is { $mb } MB; the limit is 50 MB. Export a shorter or smaller clip (2-15 s).
 upload-unreadable = The file { $path } cannot be read ({ $reason }). Check that it still exists, then resubmit.
+upload-file-changed = The file { $path } changed since it was checked (another photo under the same name). Replace the row to send the new photo.
 upload-huge = The file { $path } is { $mb } MB, far too large for a photo. Export it as JPEG at a normal size.
 upload-prepare-failed = Preparing the image failed ({ $reason }). Try again.
 submit-stopped = The app stopped while submitting.

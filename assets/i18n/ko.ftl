@@ -347,6 +347,7 @@ url-web-page = 이 주소는 이미지나 동영상이 아니라 웹 페이지�
 url-unsupported = 이 주소는 "{ $type }"을(를) 돌려줍니다. 이미지(JPEG, PNG, WebP)나 동영상(MP4, MOV)이 아닙니다.
 url-video-too-large = 동영상이 { $mb } MB입니다. 한도는 50 MB입니다. 더 짧거나 작은 클립(2~15초)으로 내보내세요.
 upload-unreadable = 파일 { $path }을(를) 읽을 수 없습니다({ $reason }). 파일이 아직 있는지 확인한 뒤 다시 제출하세요.
+upload-file-changed = 파일 { $path }이(가) 확인 후에 바뀌었습니다(같은 이름의 다른 사진). 새 사진을 보내려면 행을 바꾸세요.
 upload-huge = 파일 { $path }은(는) { $mb } MB로 사진이라기엔 너무 큽니다. 보통 크기의 JPEG로 내보내세요.
 upload-prepare-failed = 이미지 준비에 실패했습니다({ $reason }). 다시 시도하세요.
 submit-stopped = 제출 도중 앱이 멈췄습니다.

@@ -347,6 +347,7 @@ url-web-page = 此地址是网页，不是图片或视频。请打开该网页�
 url-unsupported = 此地址返回“{ $type }”，不是图片（JPEG、PNG、WebP）或视频（MP4、MOV）。
 url-video-too-large = 视频为 { $mb } MB；上限为 50 MB。请导出更短或更小的片段（2–15 秒）。
 upload-unreadable = 无法读取文件 { $path }（{ $reason }）。请确认文件仍然存在，然后重新提交。
+upload-file-changed = 文件 { $path } 在检查后已更改（同名的另一张照片）。要发送新照片，请替换该行。
 upload-huge = 文件 { $path } 有 { $mb } MB，对照片来说太大了。请以正常尺寸导出为 JPEG。
 upload-prepare-failed = 准备图片失败（{ $reason }）。请重试。
 submit-stopped = 应用在提交过程中停止。

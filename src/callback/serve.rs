@@ -88,8 +88,17 @@ fn admit(
     limits: &Limits,
 ) -> Option<Share> {
     let mut t = table.lock().unwrap_or_else(|p| p.into_inner());
-    let entry = t.entry(ip).or_default();
     let now = Instant::now();
+    if t.len() > 1024 {
+        // Addresses with nothing open and an old window are forgotten: cycling through many
+        // addresses (IPv6) cannot grow the table without end.
+        t.retain(|_, e| {
+            e.open > 0
+                || e.window
+                    .is_some_and(|w| now.duration_since(w) < Duration::from_secs(1))
+        });
+    }
+    let entry = t.entry(ip).or_default();
     match entry.window {
         Some(start) if now.duration_since(start) < Duration::from_secs(1) => {}
         _ => {

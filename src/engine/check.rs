@@ -47,7 +47,12 @@ impl Checker {
         if let Some(copy) = hash.and_then(|h| self.cache.copy(h)) {
             return Ok(copy);
         }
-        self.file(path.to_path_buf()).await.map(|ready| ready.copy)
+        let ready = self.file(path.to_path_buf()).await?;
+        // Prepared again from the file: it must still be the photo that was checked.
+        if hash.is_some_and(|h| h != ready.hash) {
+            return Err(Msg::new("upload-file-changed").text("path", path.display().to_string()));
+        }
+        Ok(ready.copy)
     }
 }
 

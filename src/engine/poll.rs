@@ -100,7 +100,8 @@ impl Planner {
             Some(remaining) => {
                 // Send so that the server looks at the task just after the predicted end.
                 let lead = reading.round_trip() / 2;
-                let until_end = remaining.saturating_sub(reading.received - reading.at());
+                let until_end =
+                    remaining.saturating_sub(reading.received.saturating_sub(reading.at()));
                 (until_end + SLACK)
                     .saturating_sub(lead)
                     .min(self.policy.max)

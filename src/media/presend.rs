@@ -295,26 +295,35 @@ pub fn prepare_into(
     limits: &Limits,
 ) -> Result<Ready, Msg> {
     let format = super::sniff(bytes).map_err(|b| b.advice())?;
-    if format == ImageFormat::Jpeg {
-        let header = jpeg::header(bytes).map_err(|b| b.advice())?;
-        if sendable_as_is(&header, bytes.len(), limits).map_err(|b| b.advice())? {
-            // The preview decode also proves the compressed data is sound.
-            let thumbnail = jpeg::thumbnail(bytes, header.orientation).map_err(|b| b.advice())?;
-            let copy = cache.put(
-                &hash,
-                "jpg",
-                "image/jpeg",
-                |w| jpeg::strip_metadata_to(bytes, w),
-                &thumbnail,
-            )?;
-            return Ok(Ready {
-                hash,
-                thumbnail,
-                copy,
-                lossless: true,
-                cached: false,
-            });
-        }
+    // A JPEG the strict segment walker cannot follow (stray bytes between segments, which
+    // decoders forgive) is left to the full decoder below; only a cut-off one is refused here.
+    let header = match format {
+        ImageFormat::Jpeg => match jpeg::header(bytes) {
+            Err(Blocked::Truncated) => return Err(Blocked::Truncated.advice()),
+            Err(_) => None,
+            Ok(h) => Some(h),
+        },
+        _ => None,
+    };
+    if let Some(header) = header
+        && sendable_as_is(&header, bytes.len(), limits).map_err(|b| b.advice())?
+        // The preview decode also proves the compressed data is sound.
+        && let Ok(thumbnail) = jpeg::thumbnail(bytes, header.orientation)
+    {
+        let copy = cache.put(
+            &hash,
+            "jpg",
+            "image/jpeg",
+            |w| jpeg::strip_metadata_to(bytes, w),
+            &thumbnail,
+        )?;
+        return Ok(Ready {
+            hash,
+            thumbnail,
+            copy,
+            lossless: true,
+            cached: false,
+        });
     }
     let prepared = super::prepare_image(bytes, limits).map_err(|b| b.advice())?;
     let copy = cache.put(

@@ -50,6 +50,8 @@ pub struct KioskState {
     pub failed_pins: u32,
     /// No PIN is checked before this (after wrong guesses).
     pub retry_at: Option<Instant>,
+    /// A PIN is being checked (one guess at a time).
+    pub pin_in_flight: bool,
 }
 
 impl KioskState {
@@ -62,6 +64,7 @@ impl KioskState {
             last_input: Instant::now(),
             failed_pins: 0,
             retry_at: None,
+            pin_in_flight: false,
         }
     }
 }

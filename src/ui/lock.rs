@@ -45,22 +45,21 @@ impl KioskApp {
         let Some(k) = self.kiosk.as_mut() else {
             return;
         };
-        // After wrong guesses the next one waits, longer each time.
-        if k.retry_at.is_some_and(|at| Instant::now() < at) {
+        // After wrong guesses the next one waits, longer each time; and one guess at a time,
+        // even if the prompt was closed and opened again meanwhile.
+        if k.retry_at.is_some_and(|at| Instant::now() < at) || k.pin_in_flight {
             return;
         }
         let Some(prompt) = k.prompt.as_mut() else {
             return;
         };
-        if prompt.checking {
-            return;
-        }
         let pin = std::mem::take(&mut prompt.pin);
         let Some(hash) = hash else {
             self.pin_checked(false);
             return;
         };
         prompt.checking = true;
+        k.pin_in_flight = true;
         self.jobs.spawn("pin-check", ctx, move || {
             Done::PinChecked(super::kiosk::pin_matches(&pin, &hash))
         });
@@ -70,14 +69,18 @@ impl KioskApp {
         let Some(k) = &mut self.kiosk else {
             return;
         };
+        k.pin_in_flight = false;
+        if !ok {
+            // A wrong guess counts even when its prompt was closed meanwhile.
+            k.failed_pins += 1;
+            k.retry_at = super::kiosk::pin_delay(k.failed_pins).map(|d| Instant::now() + d);
+        }
         let Some(prompt) = &mut k.prompt else {
             return;
         };
         prompt.checking = false;
         if !ok {
             prompt.wrong = true;
-            k.failed_pins += 1;
-            k.retry_at = super::kiosk::pin_delay(k.failed_pins).map(|d| Instant::now() + d);
             return;
         }
         let target = prompt.target;

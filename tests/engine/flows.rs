@@ -481,3 +481,47 @@ async fn a_kept_copy_is_uploaded_after_a_restart_without_reading_the_photo_again
     let img = image::load_from_memory(&sent).expect("the prepared copy, not the overwritten file");
     assert_eq!((img.width(), img.height()), (400, 500));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_changed_after_its_check_is_not_sent_in_its_place() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite3");
+    sim.set_faults(Faults {
+        latency_ms: 60_000,
+        only_paths: vec!["/v1/uploads".into()],
+        ..Faults::default()
+    });
+    let mut run = start(config(&sim, &db)).await;
+    let id = run.begin("Same Name", Language::En);
+    let photo = png_file(dir.path(), "IMG_0001.png");
+    run.engine
+        .send(Command::AddAssets(id.clone(), vec![file_asset(&photo)]))
+        .unwrap();
+    run.until(&id, "the upload under way", |s| {
+        s.assets
+            .iter()
+            .any(|a| matches!(a.state, AssetState::Uploading { .. }))
+    })
+    .await;
+    drop(run);
+    // The kept copy is gone (swept) and a new shot was saved under the same name.
+    std::fs::remove_dir_all(dir.path().join("cache")).unwrap();
+    std::fs::copy(png_file(dir.path(), "other.png"), &photo).unwrap();
+    sim.set_faults(Faults::default());
+    let mut run = start(config(&sim, &db)).await;
+    let s = run
+        .until(&id, "the refused upload", |s| {
+            matches!(s.assets[0].state, AssetState::UploadFailed { .. })
+        })
+        .await;
+    let AssetState::UploadFailed { reason } = &s.assets[0].state else {
+        unreachable!()
+    };
+    assert_eq!(reason.id(), "upload-file-changed");
+    assert_eq!(
+        sim.counters().op("upload"),
+        0,
+        "the new photo never reached the upload"
+    );
+}
