@@ -445,22 +445,22 @@ async fn photos_upload_while_the_phone_verifies_and_go_in_one_submit_after() {
     assert_eq!(c.op("upload"), 3, "nothing uploaded twice");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_kept_copy_is_uploaded_after_a_restart_without_reading_the_photo_again() {
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("k.sqlite3");
-    // Uploads hang, so the engine stops with the photo checked and its upload in flight.
+/// A session with `photo` whose engine stops (a crash) once the photo is checked and its upload
+/// is in flight: uploads hang until the faults are cleared. Returns the session's id.
+async fn stopped_mid_upload(
+    sim: &Simulator,
+    db: &std::path::Path,
+    photo: &std::path::Path,
+) -> String {
     sim.set_faults(Faults {
         latency_ms: 60_000,
         only_paths: vec!["/v1/uploads".into()],
         ..Faults::default()
     });
-    let mut run = start(config(&sim, &db)).await;
+    let mut run = start(config(sim, db)).await;
     let id = run.begin("Restart", Language::En);
-    let photo = png_file(dir.path(), "kept.png");
     run.engine
-        .send(Command::AddAssets(id.clone(), vec![file_asset(&photo)]))
+        .send(Command::AddAssets(id.clone(), vec![file_asset(photo)]))
         .unwrap();
     run.until(&id, "the upload under way", |s| {
         s.assets
@@ -468,7 +468,16 @@ async fn a_kept_copy_is_uploaded_after_a_restart_without_reading_the_photo_again
             .any(|a| matches!(a.state, AssetState::Uploading { .. }))
     })
     .await;
-    drop(run);
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_copy_is_uploaded_after_a_restart_without_reading_the_photo_again() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite3");
+    let photo = png_file(dir.path(), "kept.png");
+    let id = stopped_mid_upload(&sim, &db, &photo).await;
     // The original is now unreadable as an image: only the kept copy can be sent.
     std::fs::write(&photo, b"overwritten, no longer a photo").unwrap();
     sim.set_faults(Faults::default());
@@ -487,24 +496,8 @@ async fn a_photo_changed_after_its_check_is_not_sent_in_its_place() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.sqlite3");
-    sim.set_faults(Faults {
-        latency_ms: 60_000,
-        only_paths: vec!["/v1/uploads".into()],
-        ..Faults::default()
-    });
-    let mut run = start(config(&sim, &db)).await;
-    let id = run.begin("Same Name", Language::En);
     let photo = png_file(dir.path(), "IMG_0001.png");
-    run.engine
-        .send(Command::AddAssets(id.clone(), vec![file_asset(&photo)]))
-        .unwrap();
-    run.until(&id, "the upload under way", |s| {
-        s.assets
-            .iter()
-            .any(|a| matches!(a.state, AssetState::Uploading { .. }))
-    })
-    .await;
-    drop(run);
+    let id = stopped_mid_upload(&sim, &db, &photo).await;
     // The kept copy is gone (swept) and a new shot was saved under the same name.
     std::fs::remove_dir_all(dir.path().join("cache")).unwrap();
     std::fs::copy(png_file(dir.path(), "other.png"), &photo).unwrap();
