@@ -249,11 +249,21 @@ mod listener {
         let _ = fifth.write_all(b"GET /cb/s1 HTTP/1.1\r\n\r\n").await;
         let answer = until_closed(&mut fifth, Duration::from_secs(10)).await;
         assert_eq!(answer.as_deref(), Some(""), "closed unanswered");
-        // One of the four lets go: a new connection is served again.
+        // One of the four lets go: once the server has seen it close, a new connection is
+        // served again (retried until then, with a deadline).
         drop(held.pop());
-        let ok = reqwest::get(format!("http://{}/cb/s1?resultCode=10000", server.addr()))
-            .await
-            .unwrap();
+        let url = format!("http://{}/cb/s1?resultCode=10000", server.addr());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let ok = loop {
+            match reqwest::get(&url).await {
+                Ok(r) => break r,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::task::yield_now().await;
+                }
+                Err(e) => panic!("never served again: {e}"),
+            }
+        };
         assert_eq!(ok.status(), 200);
     }
 
