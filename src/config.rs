@@ -101,7 +101,7 @@ pub struct Settings {
     /// The folder the file dialog opened last.
     pub last_folder: Option<PathBuf>,
     /// The window's language; `None` follows the OS.
-    pub ui_language: Option<crate::ui::i18n::UiLang>,
+    pub ui_language: Option<crate::i18n::UiLang>,
     /// Zoom for every text and control (accessibility), 0.75 to 2.
     pub text_scale: f32,
     /// The staff PIN as an argon2 hash (PHC string); kiosk mode needs it to unlock.

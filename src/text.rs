@@ -8,7 +8,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -114,14 +113,6 @@ impl Msg {
                 _ => false,
             })
     }
-
-    /// The sentence in English, for the command line and logs.
-    pub fn english(&self) -> String {
-        thread_local! {
-            static ENGLISH: crate::i18n::I18n = crate::i18n::I18n::new(crate::i18n::UiLang::En);
-        }
-        ENGLISH.with(|i| i.msg(self))
-    }
 }
 
 /// Messages whose advice is to change the API address, key or callback in Settings.
@@ -134,12 +125,6 @@ const SETTINGS_MESSAGES: &[&str] = &[
     "api-decode",
     "engine-callback-port",
 ];
-
-impl fmt::Display for Msg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.english())
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -160,58 +145,6 @@ mod tests {
     fn an_older_english_sentence_loads_as_it_was_written() {
         let back: Msg = serde_json::from_str("\"The upload failed.\"").unwrap();
         assert_eq!(back, Msg::verbatim("The upload failed."));
-        assert_eq!(back.english(), "The upload failed.");
-    }
-
-    #[test]
-    fn rows_and_sessions_saved_by_an_older_version_still_load() {
-        let state: crate::flow::AssetState =
-            serde_json::from_str(r#"{"UploadFailed":{"reason":"The file is gone."}}"#).unwrap();
-        assert_eq!(
-            state,
-            crate::flow::AssetState::UploadFailed {
-                reason: Msg::verbatim("The file is gone.")
-            }
-        );
-        let spent: crate::flow::TokenState =
-            serde_json::from_str(r#"{"Spent":{"reason":"Press New code."}}"#).unwrap();
-        assert_eq!(
-            spent,
-            crate::flow::TokenState::Spent {
-                reason: Msg::verbatim("Press New code.")
-            }
-        );
-    }
-
-    #[test]
-    fn a_whole_session_saved_by_an_older_version_still_loads() {
-        use crate::flow::{AssetState, Verification};
-        let session = crate::flow::sample::reviewed_session("0123456789abcdef", "김민지", 2, 0);
-        let mut v = serde_json::to_value(&session).unwrap();
-        v["last_error"] = "The review is taking longer than expected.".into();
-        v["verification"] = serde_json::json!({"Failed": {"reason": "liveness failed"}});
-        v["assets"][0]["state"] = serde_json::json!({
-            "Uncertain": {"url": "https://cdn.example/a.jpg", "reason": "The app stopped."}
-        });
-        let old: crate::flow::Session = serde_json::from_value(v).unwrap();
-        assert_eq!(
-            old.last_error,
-            Some(Msg::verbatim("The review is taking longer than expected."))
-        );
-        assert_eq!(
-            old.verification,
-            Verification::Failed {
-                reason: Msg::verbatim("liveness failed")
-            }
-        );
-        assert_eq!(
-            old.assets[0].state,
-            AssetState::Uncertain {
-                url: "https://cdn.example/a.jpg".into(),
-                reason: Msg::verbatim("The app stopped."),
-                since_task: 0,
-            }
-        );
     }
 
     #[test]

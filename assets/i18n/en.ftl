@@ -404,3 +404,22 @@ refusal-result-being-asked = the result is being asked for; wait for it
 refusal-not-resubmittable = only failed, refused or uncertain assets can be resubmitted
 refusal-asset-busy = the asset is being sent or reviewed; wait for its result
 refusal-no-such-asset = there is no such asset
+
+## The person's phone: the page after the verification, and the simulator's H5 pages.
+## Japanese has these too (ja.ftl), since a person may read Japanese.
+phone-passed-title = Verification received
+phone-passed-text = Thank you. Please return to the desk.
+phone-not-passed-title = Verification did not pass
+phone-not-passed-text = Please return to the desk and tell the staff.
+phone-not-accepted-title = This code is no longer in use
+phone-not-accepted-text = Please return to the desk and tell the staff.
+phone-unknown-title = This link is not valid
+phone-unknown-text = Please return to the desk.
+phone-sim-title = Face verification (simulator)
+phone-sim-text = This is the APIMart simulator. The real flow checks face liveness here.
+phone-sim-pass = Pass
+phone-sim-fail = Fail
+phone-sim-session = Simulated session { $id }
+phone-sim-expired = This link has expired. Ask the staff for a new code.
+phone-sim-finished = This verification is already finished.
+phone-sim-unknown = This link is not valid.

@@ -403,3 +403,21 @@ refusal-result-being-asked = 결과를 요청하는 중입니다. 기다리세�
 refusal-not-resubmittable = 실패, 거부 또는 불확실 상태의 자료만 다시 제출할 수 있습니다
 refusal-asset-busy = 자료를 보내거나 검토하는 중입니다. 결과를 기다리세요
 refusal-no-such-asset = 그런 자료가 없습니다
+
+## 사람의 휴대폰: 인증 뒤의 페이지와 시뮬레이터의 H5 페이지.
+phone-passed-title = 인증이 전달되었습니다
+phone-passed-text = 감사합니다. 이제 데스크로 돌아와 주세요.
+phone-not-passed-title = 인증이 완료되지 않았습니다
+phone-not-passed-text = 데스크로 돌아와 직원에게 알려 주세요.
+phone-not-accepted-title = 이 코드는 더 이상 사용되지 않습니다
+phone-not-accepted-text = 데스크로 돌아와 직원에게 알려 주세요.
+phone-unknown-title = 유효하지 않은 링크입니다
+phone-unknown-text = 데스크로 돌아와 주세요.
+phone-sim-title = 얼굴 인증 (시뮬레이터)
+phone-sim-text = APIMart 시뮬레이터입니다. 실제로는 여기서 얼굴 라이브니스 검사를 합니다.
+phone-sim-pass = 통과
+phone-sim-fail = 실패
+phone-sim-session = 시뮬레이션 세션 { $id }
+phone-sim-expired = 이 링크는 만료되었습니다. 직원에게 새 QR 코드를 요청하세요.
+phone-sim-finished = 이 인증은 이미 완료되었습니다.
+phone-sim-unknown = 유효하지 않은 링크입니다.

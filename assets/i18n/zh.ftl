@@ -403,3 +403,21 @@ refusal-result-being-asked = 正在请求结果，请稍候
 refusal-not-resubmittable = 只有失败、被拒绝或不确定的素材可以重新提交
 refusal-asset-busy = 素材正在发送或审核中，请等待结果
 refusal-no-such-asset = 没有这个素材
+
+## 本人的手机：核验之后的页面，以及模拟器的 H5 页面。
+phone-passed-title = 验证结果已送达
+phone-passed-text = 谢谢。请回到前台。
+phone-not-passed-title = 验证未通过
+phone-not-passed-text = 请回到前台告知工作人员。
+phone-not-accepted-title = 此二维码已不再使用
+phone-not-accepted-text = 请回到前台告知工作人员。
+phone-unknown-title = 此链接无效
+phone-unknown-text = 请回到前台。
+phone-sim-title = 人脸核验（模拟器）
+phone-sim-text = 这是 APIMart 模拟器。真实流程会在此进行人脸活体检测。
+phone-sim-pass = 通过
+phone-sim-fail = 不通过
+phone-sim-session = 模拟会话 { $id }
+phone-sim-expired = 此链接已过期。请让工作人员生成新的二维码。
+phone-sim-finished = 此核验已完成。
+phone-sim-unknown = 此链接无效。

@@ -57,14 +57,48 @@ pub fn new_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Which page the person's phone is shown after its redirect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// The session took a passing result.
+    Passed,
+    /// The session took a result that did not pass.
+    NotPassed,
+    /// A known session that did not take this result (an older code, one already used).
+    NotAccepted,
+    /// No such session here.
+    Unknown,
+}
+
+/// The words of a page in a language: `(title, sentence)`. The listener knows no sentences;
+/// the engine gives it these from the translations.
+pub type Pages = Arc<dyn Fn(Language, PageKind) -> (String, String) + Send + Sync>;
+
 /// Sessions that may receive a callback, with the person's language for the page.
-#[derive(Debug, Clone, Default)]
-pub struct Registry(Arc<Mutex<HashMap<String, Language>>>);
+#[derive(Clone)]
+pub struct Registry {
+    sessions: Arc<Mutex<HashMap<String, Language>>>,
+    pages: Pages,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").finish_non_exhaustive()
+    }
+}
 
 impl Registry {
+    /// An empty registry whose pages say `pages`' words.
+    pub fn new(pages: Pages) -> Registry {
+        Registry {
+            sessions: Arc::default(),
+            pages,
+        }
+    }
+
     /// Lets `session` receive callbacks.
     pub fn register(&self, session: &str, language: Language) {
-        self.0
+        self.sessions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(session.to_string(), language);
@@ -72,18 +106,24 @@ impl Registry {
 
     /// Stops answering for `session`.
     pub fn unregister(&self, session: &str) {
-        self.0
+        self.sessions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(session);
     }
 
     fn language(&self, session: &str) -> Option<Language> {
-        self.0
+        self.sessions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(session)
             .copied()
+    }
+
+    /// The page, as HTML.
+    fn page(&self, lang: Language, kind: PageKind) -> String {
+        let (title, text) = (self.pages)(lang, kind);
+        page_html(lang.code(), &title, &text)
     }
 }
 
@@ -195,7 +235,7 @@ async fn gate(State(state): State<Arc<Shared>>, request: Request, next: Next) ->
     if state.registry.language(session).is_none() {
         return (
             StatusCode::NOT_FOUND,
-            Html(page(Language::En, PageKind::Unknown)),
+            Html(state.registry.page(Language::En, PageKind::Unknown)),
         )
             .into_response();
     }
@@ -292,7 +332,7 @@ async fn on_get(
 ) -> Response {
     match forward(&state, &session, key, &p).await {
         // The page tells the truth: "received" only when the session took it.
-        Ok((lang, passed, accepted)) => Html(page(
+        Ok((lang, passed, accepted)) => Html(state.registry.page(
             lang,
             match (accepted, passed) {
                 (true, true) => PageKind::Passed,
@@ -303,10 +343,14 @@ async fn on_get(
         .into_response(),
         Err(StatusCode::NOT_FOUND) => (
             StatusCode::NOT_FOUND,
-            Html(page(Language::En, PageKind::Unknown)),
+            Html(state.registry.page(Language::En, PageKind::Unknown)),
         )
             .into_response(),
-        Err(status) => (status, Html(page(Language::En, PageKind::Unknown))).into_response(),
+        Err(status) => (
+            status,
+            Html(state.registry.page(Language::En, PageKind::Unknown)),
+        )
+            .into_response(),
     }
 }
 
@@ -340,71 +384,18 @@ fn form_params(body: &[u8]) -> Option<Params> {
     })
 }
 
-enum PageKind {
-    Passed,
-    NotPassed,
-    /// A known session that did not take this result (an older code, one already used).
-    NotAccepted,
-    Unknown,
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
-/// The page the person's phone shows, in their language.
-fn page(lang: Language, kind: PageKind) -> String {
-    let (html_lang, title, text) = match (lang, kind) {
-        (Language::Ko, PageKind::Passed) => (
-            "ko",
-            "인증이 전달되었습니다",
-            "감사합니다. 이제 데스크로 돌아와 주세요.",
-        ),
-        (Language::Ko, PageKind::NotPassed) => (
-            "ko",
-            "인증이 완료되지 않았습니다",
-            "데스크로 돌아와 직원에게 알려 주세요.",
-        ),
-        (Language::Zh, PageKind::Passed) => ("zh", "验证结果已送达", "谢谢。请回到前台。"),
-        (Language::Zh, PageKind::NotPassed) => ("zh", "验证未通过", "请回到前台告知工作人员。"),
-        (Language::Ja, PageKind::Passed) => (
-            "ja",
-            "認証結果が届きました",
-            "ありがとうございます。受付にお戻りください。",
-        ),
-        (Language::Ja, PageKind::NotPassed) => (
-            "ja",
-            "認証が完了しませんでした",
-            "受付に戻ってスタッフにお知らせください。",
-        ),
-        (_, PageKind::Passed) => (
-            "en",
-            "Verification received",
-            "Thank you. Please return to the desk.",
-        ),
-        (_, PageKind::NotPassed) => (
-            "en",
-            "Verification did not pass",
-            "Please return to the desk and tell the staff.",
-        ),
-        (Language::Ko, PageKind::NotAccepted) => (
-            "ko",
-            "이 코드는 더 이상 사용되지 않습니다",
-            "데스크로 돌아와 직원에게 알려 주세요.",
-        ),
-        (Language::Zh, PageKind::NotAccepted) => {
-            ("zh", "此二维码已不再使用", "请回到前台告知工作人员。")
-        }
-        (Language::Ja, PageKind::NotAccepted) => (
-            "ja",
-            "このコードはもう使われていません",
-            "受付に戻ってスタッフにお知らせください。",
-        ),
-        (_, PageKind::NotAccepted) => (
-            "en",
-            "This code is no longer in use",
-            "Please return to the desk and tell the staff.",
-        ),
-        (_, PageKind::Unknown) => ("en", "This link is not valid", "Please return to the desk."),
-    };
+/// A page for a phone's browser: large, centred text.
+fn page_html(lang: &str, title: &str, text: &str) -> String {
+    let (lang, title, text) = (escape(lang), escape(title), escape(text));
     format!(
-        "<!doctype html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
 <style>body{{font-family:sans-serif;text-align:center;margin:3rem 1rem}}h1{{font-size:1.6rem}}p{{font-size:1.2rem}}</style>\
 </head><body><h1>{title}</h1><p>{text}</p></body></html>"
@@ -417,7 +408,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_key_in_the_address_reaches_the_engine() {
-        let registry = Registry::default();
+        let registry = Registry::new(Arc::new(|lang, kind| {
+            (format!("{lang:?}-{kind:?}"), "<b>".into())
+        }));
         registry.register("s1", Language::Ko);
         let (tx, mut rx) = mpsc::channel(4);
         let server = CallbackServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), registry, tx)
@@ -439,18 +432,14 @@ mod tests {
         let page = get(format!("{base}/cb/s1/k123?resultCode=10000")).await;
         assert_eq!(page.status(), 200);
         let text = page.text().await.unwrap();
-        assert!(text.contains("lang=\"ko\"") && text.contains("인증이 전달되었습니다"));
+        assert!(text.contains("lang=\"ko\"") && text.contains("<h1>Ko-Passed</h1>"));
+        assert!(text.contains("&lt;b&gt;"), "words are escaped: {text}");
 
         // The bare address still answers (older links, webhooks with the token); a result the
         // session did not take is not called received.
         let bare = get(format!("{base}/cb/s1?resultCode=10000&bytedToken=t9")).await;
         assert_eq!(bare.status(), 200);
-        assert!(
-            bare.text()
-                .await
-                .unwrap()
-                .contains("더 이상 사용되지 않습니다")
-        );
+        assert!(bare.text().await.unwrap().contains("Ko-NotAccepted"));
         let (hits, mut rx) = engine.await.unwrap();
         assert_eq!(hits[0].key.as_deref(), Some("k123"));
         assert_eq!(hits[0].token, None);
@@ -462,6 +451,7 @@ mod tests {
         // Unknown sessions get nothing, whatever the key.
         let unknown = get(format!("{base}/cb/nobody/k123?resultCode=10000")).await;
         assert_eq!(unknown.status(), 404);
+        assert!(unknown.text().await.unwrap().contains("En-Unknown"));
         assert!(rx.try_recv().is_err());
         assert!(server.url_for("s1", "k123").ends_with("/cb/s1/k123"));
     }

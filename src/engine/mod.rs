@@ -31,6 +31,20 @@ use crate::flow::{self, Action, Input, Millis, Session};
 use crate::store::Store;
 use crate::text::Msg;
 
+/// The phone's pages in the person's language, from the translations.
+pub fn phone_pages() -> crate::callback::Pages {
+    use crate::callback::PageKind;
+    Arc::new(|lang, kind| {
+        let id = match kind {
+            PageKind::Passed => "phone-passed",
+            PageKind::NotPassed => "phone-not-passed",
+            PageKind::NotAccepted => "phone-not-accepted",
+            PageKind::Unknown => "phone-unknown",
+        };
+        crate::i18n::phone::page(lang, id)
+    })
+}
+
 /// Called after each event is queued, to wake the front end (the GUI requests a repaint).
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
@@ -95,7 +109,7 @@ impl Engine {
                 };
                 rt.block_on(async move {
                     let (hit_tx, hit_rx) = mpsc::channel(64);
-                    let registry = Registry::default();
+                    let registry = Registry::new(phone_pages());
                     let server = match &config.callback {
                         CallbackMode::Listen(addr) => {
                             match CallbackServer::start(*addr, registry.clone(), hit_tx).await {

@@ -894,3 +894,53 @@ fn the_same_photo_twice_is_blocked_as_a_duplicate() {
         s.assets[1].check
     );
 }
+
+#[test]
+fn rows_and_sessions_saved_by_an_older_version_still_load() {
+    let state: AssetState =
+        serde_json::from_str(r#"{"UploadFailed":{"reason":"The file is gone."}}"#).unwrap();
+    assert_eq!(
+        state,
+        AssetState::UploadFailed {
+            reason: Msg::verbatim("The file is gone.")
+        }
+    );
+    let spent: TokenState =
+        serde_json::from_str(r#"{"Spent":{"reason":"Press New code."}}"#).unwrap();
+    assert_eq!(
+        spent,
+        TokenState::Spent {
+            reason: Msg::verbatim("Press New code.")
+        }
+    );
+}
+
+#[test]
+fn a_whole_session_saved_by_an_older_version_still_loads() {
+    let session = sample::reviewed_session("0123456789abcdef", "김민지", 2, 0);
+    let mut v = serde_json::to_value(&session).unwrap();
+    v["last_error"] = "The review is taking longer than expected.".into();
+    v["verification"] = serde_json::json!({"Failed": {"reason": "liveness failed"}});
+    v["assets"][0]["state"] = serde_json::json!({
+        "Uncertain": {"url": "https://cdn.example/a.jpg", "reason": "The app stopped."}
+    });
+    let old: Session = serde_json::from_value(v).unwrap();
+    assert_eq!(
+        old.last_error,
+        Some(Msg::verbatim("The review is taking longer than expected."))
+    );
+    assert_eq!(
+        old.verification,
+        Verification::Failed {
+            reason: Msg::verbatim("liveness failed")
+        }
+    );
+    assert_eq!(
+        old.assets[0].state,
+        AssetState::Uncertain {
+            url: "https://cdn.example/a.jpg".into(),
+            reason: Msg::verbatim("The app stopped."),
+            since_task: 0,
+        }
+    );
+}

@@ -1,5 +1,8 @@
 //! The simulator's fake H5 verification pages, as the person's phone would show them.
 
+use crate::api::Language;
+use crate::i18n::phone;
+
 pub(super) enum Msg {
     Expired,
     AlreadyDone,
@@ -26,47 +29,38 @@ button{{font-size:1.3rem;padding:.8rem 1.6rem;margin:.5rem;border-radius:.5rem;b
     )
 }
 
+fn say(lng: &str, id: &str) -> String {
+    let language = Language::from_code(lng).unwrap_or(Language::En);
+    escape(&phone::say(language, id, &[]))
+}
+
 pub(super) fn verify_page(task_id: &str, token: &str, lng: &str) -> String {
-    let (title, text) = match lng {
-        l if l.starts_with("zh") => (
-            "人脸核验（模拟器）",
-            "这是 APIMart 模拟器。真实流程会在此进行人脸活体检测。",
-        ),
-        l if l.starts_with("ko") => (
-            "얼굴 인증 (시뮬레이터)",
-            "APIMart 시뮬레이터입니다. 실제로는 여기서 얼굴 라이브니스 검사를 합니다.",
-        ),
-        _ => (
-            "Face verification (simulator)",
-            "This is the APIMart simulator. The real flow checks face liveness here.",
-        ),
-    };
+    let language = Language::from_code(lng).unwrap_or(Language::En);
+    let (title, text) = (say(lng, "phone-sim-title"), say(lng, "phone-sim-text"));
+    let (pass, fail) = (say(lng, "phone-sim-pass"), say(lng, "phone-sim-fail"));
     let q = format!("?token={}&amp;lng={}", escape(token), escape(lng));
     let id = escape(task_id);
+    let note = escape(&phone::say(
+        language,
+        "phone-sim-session",
+        &[("id", task_id)],
+    ));
     page(
         lng,
         &format!(
             "<h1>{title}</h1><p>{text}</p>\
-<form method=\"post\" action=\"/h5/{id}/pass{q}\"><button class=\"pass\" type=\"submit\">Pass</button></form>\
-<form method=\"post\" action=\"/h5/{id}/fail{q}\"><button class=\"fail\" type=\"submit\">Fail</button></form>\
-<p class=\"note\">Simulated session {id}</p>"
+<form method=\"post\" action=\"/h5/{id}/pass{q}\"><button class=\"pass\" type=\"submit\">{pass}</button></form>\
+<form method=\"post\" action=\"/h5/{id}/fail{q}\"><button class=\"fail\" type=\"submit\">{fail}</button></form>\
+<p class=\"note\">{note}</p>"
         ),
     )
 }
 
 pub(super) fn message_page(lng: &str, msg: Msg) -> String {
-    let zh = lng.starts_with("zh");
-    let ko = lng.starts_with("ko");
-    let text = match (msg, zh, ko) {
-        (Msg::Expired, true, _) => "此链接已过期。请让工作人员生成新的二维码。",
-        (Msg::Expired, _, true) => "이 링크는 만료되었습니다. 직원에게 새 QR 코드를 요청하세요.",
-        (Msg::Expired, _, _) => "This link has expired. Ask the staff for a new code.",
-        (Msg::AlreadyDone, true, _) => "此核验已完成。",
-        (Msg::AlreadyDone, _, true) => "이 인증은 이미 완료되었습니다.",
-        (Msg::AlreadyDone, _, _) => "This verification is already finished.",
-        (Msg::Unknown, true, _) => "此链接无效。",
-        (Msg::Unknown, _, true) => "유효하지 않은 링크입니다.",
-        (Msg::Unknown, _, _) => "This link is not valid.",
+    let id = match msg {
+        Msg::Expired => "phone-sim-expired",
+        Msg::AlreadyDone => "phone-sim-finished",
+        Msg::Unknown => "phone-sim-unknown",
     };
-    page(lng, &format!("<h1>{text}</h1>"))
+    page(lng, &format!("<h1>{}</h1>", say(lng, id)))
 }

@@ -189,7 +189,7 @@ mod listener {
 
     /// A listener on 127.0.0.1 for session `s1`, and an engine stand-in that takes every hit.
     async fn listener(limits: Limits) -> CallbackServer {
-        let registry = Registry::default();
+        let registry = Registry::new(avatar_kiosk::engine::phone_pages());
         registry.register("s1", Language::En);
         let (tx, mut rx) = mpsc::channel::<Delivery>(16);
         tokio::spawn(async move {

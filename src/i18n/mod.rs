@@ -13,6 +13,8 @@ use unic_langid::LanguageIdentifier;
 use crate::api::Language;
 use crate::text::{self, Msg};
 
+pub mod phone;
+
 /// A language the window speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum UiLang {
@@ -49,9 +51,9 @@ impl UiLang {
     /// The Fluent source.
     pub fn source(self) -> &'static str {
         match self {
-            UiLang::Ko => include_str!("../assets/i18n/ko.ftl"),
-            UiLang::En => include_str!("../assets/i18n/en.ftl"),
-            UiLang::Zh => include_str!("../assets/i18n/zh.ftl"),
+            UiLang::Ko => include_str!("../../assets/i18n/ko.ftl"),
+            UiLang::En => include_str!("../../assets/i18n/en.ftl"),
+            UiLang::Zh => include_str!("../../assets/i18n/zh.ftl"),
         }
     }
 
@@ -204,6 +206,24 @@ pub fn s<'a>(name: &'a str, value: &'a str) -> Arg<'a> {
     (name, FluentValue::from(value))
 }
 
+/// English rendering of [`Msg`], for the command line and logs (the window says messages in
+/// its own language through [`I18n::msg`]).
+impl Msg {
+    /// The sentence in English.
+    pub fn english(&self) -> String {
+        thread_local! {
+            static ENGLISH: I18n = I18n::new(UiLang::En);
+        }
+        ENGLISH.with(|i| i.msg(self))
+    }
+}
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
@@ -211,6 +231,13 @@ mod tests {
     use fluent_syntax::ast;
 
     use super::*;
+
+    #[test]
+    fn an_older_english_sentence_is_said_as_it_was_written() {
+        let back: Msg = serde_json::from_str("\"The upload failed.\"").unwrap();
+        assert_eq!(back.english(), "The upload failed.");
+        assert_eq!(back.to_string(), "The upload failed.");
+    }
 
     /// Each message id with the variables its value uses.
     fn messages(lang: UiLang) -> BTreeMap<String, BTreeSet<String>> {
