@@ -196,3 +196,98 @@ impl Session {
         }]
     }
 }
+
+impl Session {
+    /// A row staff remove: one being sent cannot be; an upload no longer wanted is dropped.
+    pub(super) fn remove(&mut self, id: AssetId) -> Result<Vec<Action>, Refusal> {
+        let asset = self.asset_mut(id)?;
+        if matches!(asset.state, AssetState::Submitting { .. }) {
+            return Err(Refusal::NotNow("refusal-asset-sending"));
+        }
+        if matches!(asset.state, AssetState::Uploading { .. }) {
+            // Its answer will find nothing to update.
+            asset.state = AssetState::Staged;
+        }
+        asset.removed = true;
+        asset.queued = false;
+        Ok(self.maybe_submit())
+    }
+
+    /// News of an upload in flight: progress, its URL, or why it failed.
+    pub(super) fn upload_answer(
+        &mut self,
+        asset: AssetId,
+        next: AssetState,
+    ) -> Result<Vec<Action>, Refusal> {
+        let a = self.asset_mut(asset)?;
+        if !matches!(a.state, AssetState::Uploading { .. }) {
+            return Err(Refusal::NotNow("refusal-not-uploading"));
+        }
+        let progress = matches!(next, AssetState::Uploading { .. });
+        if matches!(next, AssetState::UploadFailed { .. }) {
+            a.queued = false;
+        }
+        a.state = next;
+        Ok(if progress {
+            vec![]
+        } else {
+            self.maybe_submit()
+        })
+    }
+
+    /// Staff send a failed, refused or uncertain row again.
+    pub(super) fn resubmit(&mut self, id: AssetId) -> Result<Vec<Action>, Refusal> {
+        let a = self.asset_mut(id)?;
+        if !a.is_current() {
+            return Err(Refusal::NotNow("refusal-asset-gone"));
+        }
+        if !matches!(
+            a.state,
+            AssetState::Failed { .. }
+                | AssetState::Refused { .. }
+                | AssetState::Uncertain { .. }
+                | AssetState::UploadFailed { .. }
+        ) {
+            return Err(Refusal::NotNow("refusal-not-resubmittable"));
+        }
+        a.state = AssetState::Staged;
+        a.queued = true;
+        Ok(self.advance_queue())
+    }
+
+    /// A new row takes an old one's place; it goes as soon as it is checked (and verified).
+    pub(super) fn replace(
+        &mut self,
+        asset: AssetId,
+        name: &str,
+        source: AssetSource,
+        kind: AssetKind,
+    ) -> Result<Vec<Action>, Refusal> {
+        let old = self.asset_mut(asset)?;
+        if !old.is_current() {
+            return Err(Refusal::NotNow("refusal-asset-gone"));
+        }
+        if matches!(
+            old.state,
+            AssetState::Uploading { .. }
+                | AssetState::Submitting { .. }
+                | AssetState::Submitted { .. }
+        ) {
+            return Err(Refusal::NotNow("refusal-asset-busy"));
+        }
+        let new_id = self.push_asset(name, source.clone(), kind);
+        if let Ok(old) = self.asset_mut(asset) {
+            old.replaced_by = Some(new_id);
+            old.queued = false;
+        }
+        if let Ok(new) = self.asset_mut(new_id) {
+            new.queued = true;
+        }
+        let mut actions = vec![Action::Check {
+            asset: new_id,
+            source,
+        }];
+        actions.extend(self.advance_queue());
+        Ok(actions)
+    }
+}

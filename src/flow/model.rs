@@ -1,0 +1,511 @@
+//! The session's data: the rows, the verification, the link and its token, the wizard's step.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{AssetKind, Language};
+use crate::text::Msg;
+
+use super::Refusal;
+
+/// Milliseconds since the Unix epoch. Time is always passed in.
+pub type Millis = i64;
+
+/// Identifier of an asset row within its session.
+pub type AssetId = u32;
+
+/// How a completion signal arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Signal {
+    /// The phone's browser reached our callback with `resultCode=10000`.
+    Callback,
+    /// Staff pressed "The phone shows success".
+    Staff,
+}
+
+/// What has become of the current link's one-time token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenState {
+    /// Shown as a QR code; the person has not finished.
+    Waiting,
+    /// A completion signal arrived and the result was asked for (the token is consumed).
+    Used {
+        /// How the signal arrived.
+        signal: Signal,
+    },
+    /// The link expired before the person finished.
+    Expired,
+    /// The token cannot be used any more (asked too early, refused, or the answer was lost).
+    Spent {
+        /// What happened, for staff.
+        reason: Msg,
+    },
+}
+
+/// An H5 verification link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The session task id upstream.
+    pub task_id: String,
+    /// The H5 link to show as a QR code.
+    pub h5_link: String,
+    /// The one-time token (kept out of the event log).
+    pub token: String,
+    /// When it was issued.
+    pub issued_at: Millis,
+    /// When it stops working.
+    pub expires_at: Millis,
+    /// What became of its token.
+    pub token_state: TokenState,
+    /// The random part of this link's callback address (`/cb/<session>/<key>`): a callback
+    /// that names another key is another link's. `None` for links issued before keys.
+    #[serde(default)]
+    pub callback_key: Option<String>,
+}
+
+/// Where verification stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verification {
+    /// No link yet (or the last attempt to get one failed: see `Session::last_error`).
+    NotStarted,
+    /// A link is being requested.
+    Issuing,
+    /// A link is out.
+    Link(Link),
+    /// The answer was a task still running; it is being read.
+    Following {
+        /// The link whose token was used.
+        link: Link,
+        /// The task to read.
+        task_id: String,
+    },
+    /// Verified: assets go to this group.
+    Verified {
+        /// The person's asset group.
+        group_id: String,
+    },
+    /// Verification did not pass.
+    Failed {
+        /// Why, as the upstream or the phone said.
+        reason: Msg,
+    },
+}
+
+/// Where an asset comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssetSource {
+    /// A local image, uploaded before submission.
+    File {
+        /// Its path.
+        path: PathBuf,
+    },
+    /// A public URL the studio hosts (image or video).
+    Url {
+        /// The URL.
+        url: String,
+    },
+}
+
+impl AssetSource {
+    /// A short text for tables and exports.
+    pub fn display(&self) -> String {
+        match self {
+            AssetSource::File { path } => path.display().to_string(),
+            AssetSource::Url { url } => url.clone(),
+        }
+    }
+}
+
+/// Where one asset stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssetState {
+    /// Added, nothing sent.
+    Staged,
+    /// Being uploaded (bytes sent of total).
+    Uploading {
+        /// Bytes sent.
+        sent: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// Uploaded; the URL to submit.
+    Uploaded {
+        /// The upload's public URL.
+        url: String,
+    },
+    /// The upload failed; staff can resubmit, replace or remove it.
+    UploadFailed {
+        /// Why, for staff.
+        reason: Msg,
+    },
+    /// The submit request is out; no answer yet.
+    Submitting {
+        /// The URL submitted.
+        url: String,
+    },
+    /// Accepted into a review task.
+    Submitted {
+        /// The URL submitted.
+        url: String,
+        /// The review task.
+        task_id: String,
+    },
+    /// The submit's answer was lost: it may or may not have been accepted.
+    Uncertain {
+        /// The URL submitted.
+        url: String,
+        /// What happened, for staff.
+        reason: Msg,
+        /// How many review tasks the session had when the answer was lost: only tasks from
+        /// this index on can reconcile the row.
+        #[serde(default)]
+        since_task: usize,
+    },
+    /// The submit request was refused: nothing was created upstream.
+    Refused {
+        /// Why, for staff.
+        reason: Msg,
+    },
+    /// Approved.
+    Active {
+        /// The `asset://` URL.
+        asset_url: String,
+        /// The upstream asset id.
+        asset_id: Option<String>,
+    },
+    /// Refused by review.
+    Failed {
+        /// Upstream code, e.g. `FaceMismatch`.
+        code: Option<String>,
+        /// Upstream message.
+        message: Option<String>,
+    },
+}
+
+impl AssetState {
+    /// A stable word for tables, filters and the database.
+    pub fn word(&self) -> &'static str {
+        match self {
+            AssetState::Staged => "staged",
+            AssetState::Uploading { .. } => "uploading",
+            AssetState::Uploaded { .. } => "uploaded",
+            AssetState::UploadFailed { .. } => "upload-failed",
+            AssetState::Submitting { .. } => "submitting",
+            AssetState::Submitted { .. } => "processing",
+            AssetState::Uncertain { .. } => "uncertain",
+            AssetState::Refused { .. } => "refused",
+            AssetState::Active { .. } => "active",
+            AssetState::Failed { .. } => "failed",
+        }
+    }
+
+    /// Whether nothing more will happen without staff.
+    pub fn is_settled(&self) -> bool {
+        matches!(
+            self,
+            AssetState::Active { .. }
+                | AssetState::Failed { .. }
+                | AssetState::Refused { .. }
+                | AssetState::UploadFailed { .. }
+                | AssetState::Uncertain { .. }
+        )
+    }
+}
+
+/// What the pre-send check said about a row: the one verdict the window and the command line
+/// both obey (Submit never sends a blocked row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Check {
+    /// Being read, probed or prepared.
+    Pending,
+    /// It can be sent.
+    Ready {
+        /// The content hash of a local file: the duplicate key and the prepared copy's name.
+        hash: Option<String>,
+    },
+    /// It cannot be sent as it is; the sentence says what to do.
+    Blocked {
+        /// Why, for staff.
+        reason: Msg,
+    },
+}
+
+impl Default for Check {
+    /// Rows saved before checks were stored were checked by the window before they were sent.
+    fn default() -> Self {
+        Check::Ready { hash: None }
+    }
+}
+
+/// One asset row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asset {
+    /// Row id within the session.
+    pub id: AssetId,
+    /// Name sent upstream; unique within the session.
+    pub name: String,
+    /// Where it comes from.
+    pub source: AssetSource,
+    /// Image or video.
+    pub kind: AssetKind,
+    /// Where it stands.
+    pub state: AssetState,
+    /// Part of the current submit round (uploading or waiting for the others to upload).
+    pub queued: bool,
+    /// Removed by staff (kept for the record).
+    pub removed: bool,
+    /// Replaced by this newer row.
+    pub replaced_by: Option<AssetId>,
+    /// How many submit requests carried it.
+    pub submissions: u32,
+    /// The pre-send check's verdict.
+    #[serde(default)]
+    pub check: Check,
+}
+
+impl Asset {
+    /// Whether the row counts (not removed, not replaced).
+    pub fn is_current(&self) -> bool {
+        !self.removed && self.replaced_by.is_none()
+    }
+
+    /// Whether the pre-send check found a problem: the row is not sent until replaced.
+    pub fn is_blocked(&self) -> bool {
+        matches!(self.check, Check::Blocked { .. })
+    }
+
+    /// Whether it waits for staff and will never be sent as it is: blocked and never sent.
+    pub fn is_held(&self) -> bool {
+        self.is_blocked() && self.submissions == 0 && self.state == AssetState::Staged
+    }
+}
+
+/// One person's onboarding session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Unguessable id (also in the callback URL).
+    pub id: String,
+    /// The person's name as typed.
+    pub person: String,
+    /// Staff's note.
+    pub note: String,
+    /// When consent was recorded.
+    pub consent_at: Millis,
+    /// APIMart project name.
+    pub project: String,
+    /// The person's language (H5 page, callback page).
+    pub language: Language,
+    /// When the session was created.
+    pub created_at: Millis,
+    /// Verification.
+    pub verification: Verification,
+    /// Asset rows, in the order added.
+    pub assets: Vec<Asset>,
+    /// Review tasks, in the order created.
+    pub review_tasks: Vec<String>,
+    /// Staff cancelled the session.
+    pub cancelled: bool,
+    /// The last problem worth showing staff (cleared by the next success).
+    pub last_error: Option<Msg>,
+    /// Next asset row id.
+    pub next_asset_id: AssetId,
+}
+
+/// The wizard step, computed from the session (so resuming is free).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    /// Getting a link.
+    Start,
+    /// Waiting for the phone.
+    Verify,
+    /// Verified; adding assets.
+    Assets,
+    /// Uploading.
+    Uploading,
+    /// Submitted, under review.
+    Reviewing,
+    /// Every current asset settled and at least one approved, none failed.
+    FinishedAllApproved,
+    /// Every current asset settled; some approved, some not.
+    FinishedPartly,
+    /// Every current asset settled and none approved, or verification failed.
+    Failed,
+    /// Staff cancelled.
+    Cancelled,
+}
+
+impl Stage {
+    /// A stable word for the database and the CLI.
+    pub fn word(self) -> &'static str {
+        match self {
+            Stage::Start => "start",
+            Stage::Verify => "verify",
+            Stage::Assets => "assets",
+            Stage::Uploading => "uploading",
+            Stage::Reviewing => "reviewing",
+            Stage::FinishedAllApproved => "approved",
+            Stage::FinishedPartly => "partly-approved",
+            Stage::Failed => "failed",
+            Stage::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the session needs nothing more from the engine.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Stage::FinishedAllApproved | Stage::FinishedPartly | Stage::Failed | Stage::Cancelled
+        )
+    }
+}
+
+impl Session {
+    /// A new session: consent is recorded at `now`.
+    pub fn new(
+        id: String,
+        person: String,
+        note: String,
+        project: String,
+        language: Language,
+        now: Millis,
+    ) -> Session {
+        Session {
+            id,
+            person,
+            note,
+            consent_at: now,
+            project,
+            language,
+            created_at: now,
+            verification: Verification::NotStarted,
+            assets: Vec::new(),
+            review_tasks: Vec::new(),
+            cancelled: false,
+            last_error: None,
+            next_asset_id: 1,
+        }
+    }
+
+    /// The group id, once verified.
+    pub fn group_id(&self) -> Option<&str> {
+        match &self.verification {
+            Verification::Verified { group_id } => Some(group_id),
+            _ => None,
+        }
+    }
+
+    /// The current link, if one is out.
+    pub fn link(&self) -> Option<&Link> {
+        match &self.verification {
+            Verification::Link(l) | Verification::Following { link: l, .. } => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Current rows (not removed, not replaced).
+    pub fn current_assets(&self) -> impl Iterator<Item = &Asset> {
+        self.assets.iter().filter(|a| a.is_current())
+    }
+
+    /// The wizard step.
+    pub fn stage(&self) -> Stage {
+        if self.cancelled {
+            return Stage::Cancelled;
+        }
+        match &self.verification {
+            Verification::NotStarted | Verification::Issuing => return Stage::Start,
+            Verification::Link(_) | Verification::Following { .. } => return Stage::Verify,
+            Verification::Failed { .. } => return Stage::Failed,
+            Verification::Verified { .. } => {}
+        }
+        let current: Vec<&Asset> = self.current_assets().collect();
+        // Rows uploaded ahead of a submit (before verification, or before staff press Submit)
+        // do not make the step; rows queued to go do.
+        if current.iter().any(|a| {
+            a.queued
+                && matches!(
+                    a.state,
+                    AssetState::Staged | AssetState::Uploading { .. } | AssetState::Uploaded { .. }
+                )
+        }) {
+            return Stage::Uploading;
+        }
+        if current.iter().any(|a| {
+            matches!(
+                a.state,
+                AssetState::Submitting { .. } | AssetState::Submitted { .. }
+            )
+        }) {
+            return Stage::Reviewing;
+        }
+        let ever_submitted = current.iter().any(|a| a.submissions > 0);
+        // A row the check blocked and nothing ever sent is settled as "not approved".
+        if current.is_empty()
+            || !ever_submitted
+            || current
+                .iter()
+                .any(|a| !a.state.is_settled() && !a.is_held())
+        {
+            return Stage::Assets;
+        }
+        let active = current
+            .iter()
+            .filter(|a| matches!(a.state, AssetState::Active { .. }))
+            .count();
+        if active == current.len() {
+            Stage::FinishedAllApproved
+        } else if active > 0 {
+            Stage::FinishedPartly
+        } else {
+            Stage::Failed
+        }
+    }
+
+    pub(super) fn asset_mut(&mut self, id: AssetId) -> Result<&mut Asset, Refusal> {
+        self.assets
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or(Refusal::NoSuchAsset)
+    }
+
+    pub(super) fn unique_name(&self, wanted: &str) -> String {
+        let base = if wanted.trim().is_empty() {
+            "asset"
+        } else {
+            wanted.trim()
+        };
+        let taken = |n: &str| self.assets.iter().any(|a| a.name == n);
+        if !taken(base) {
+            return base.to_string();
+        }
+        (2..)
+            .map(|i| format!("{base}-{i}"))
+            .find(|n| !taken(n))
+            .unwrap_or_else(|| base.to_string())
+    }
+
+    pub(super) fn push_asset(
+        &mut self,
+        name: &str,
+        source: AssetSource,
+        kind: AssetKind,
+    ) -> AssetId {
+        let id = self.next_asset_id;
+        self.next_asset_id += 1;
+        let name = self.unique_name(name);
+        self.assets.push(Asset {
+            id,
+            name,
+            source,
+            kind,
+            state: AssetState::Staged,
+            queued: false,
+            removed: false,
+            replaced_by: None,
+            submissions: 0,
+            check: Check::Pending,
+        });
+        id
+    }
+}
