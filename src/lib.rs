@@ -8,6 +8,7 @@
 pub mod api;
 pub mod callback;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod flow;

@@ -6,6 +6,7 @@
 //! lost answer may hide an accepted request.
 
 pub mod error;
+pub mod http;
 pub mod retry;
 mod transport;
 pub mod types;
@@ -218,12 +219,8 @@ impl Client {
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(options.connect_timeout)
-            .user_agent(concat!("avatar-kiosk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ApiError::Unreachable {
+        let http =
+            http::for_api(headers, options.connect_timeout).map_err(|e| ApiError::Unreachable {
                 detail: format!("the HTTP client could not start: {e}"),
             })?;
         Ok(Client {

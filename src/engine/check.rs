@@ -4,12 +4,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use super::Internal;
 use super::ctx::Ctx;
+use super::protocol::Internal;
 use crate::flow::{AssetId, AssetSource, Input};
 use crate::media;
 use crate::text::Msg;
@@ -20,7 +19,8 @@ use crate::text::Msg;
 pub(super) struct Checker {
     pub slots: Arc<Semaphore>,
     pub cache: media::presend::Cache,
-    pub probe_urls: bool,
+    /// The client that reads URLs before they are sent; `None`: they are not read.
+    pub probe: Option<reqwest::Client>,
 }
 
 impl Checker {
@@ -88,10 +88,10 @@ async fn inspect(
             }
             Err(problem) => Err(problem),
         },
-        AssetSource::Url { url } if checker.probe_urls => {
+        AssetSource::Url { url } if checker.probe.is_some() => {
             // A preview is a decode too: one per core, like files.
             let _slot = checker.slots.clone().acquire_owned().await;
-            let http = media::url::probe_client(Duration::from_secs(15));
+            let http = checker.probe.clone().unwrap_or_default();
             match media::url::probe(&http, url, &media::Limits::default()).await {
                 Ok(probe) => {
                     report.thumbnail = probe.thumbnail;

@@ -2,7 +2,8 @@
 
 use tokio::sync::mpsc;
 
-use super::{Internal, PollPolicy};
+use super::PollPolicy;
+use super::protocol::Internal;
 use crate::api::{Client, Language};
 use crate::flow::Input;
 use crate::text::Msg;

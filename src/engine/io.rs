@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use super::{Internal, now_ms};
+use super::now_ms;
+use super::protocol::Internal;
 use crate::api::{
     ApiError, AssetInput, AssetKind, BatchState, Client, TaskStatus, VerificationOutcome,
 };

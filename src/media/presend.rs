@@ -473,9 +473,9 @@ mod tests {
         let cache = Cache::new(dir.path().join("cache"));
         let ready = check_file(&path, &cache, &Limits::default()).unwrap();
         std::fs::write(cache.dir().join("x.jpg.part"), b"half").unwrap();
-        assert_eq!(cache.sweep(KEEP_FOR, SystemTime::now()), 1);
+        assert_eq!(cache.sweep(KEEP_FOR, crate::clock::now()), 1);
         assert!(cache.get(&ready.hash).is_some());
-        let later = SystemTime::now() + KEEP_FOR + Duration::from_secs(60);
+        let later = crate::clock::now() + KEEP_FOR + Duration::from_secs(60);
         assert_eq!(cache.sweep(KEEP_FOR, later), 2);
         assert!(cache.get(&ready.hash).is_none());
     }

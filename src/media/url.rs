@@ -111,13 +111,7 @@ impl WithoutUrl for reqwest::Error {
 
 /// A client for probing: bounded redirects and a timeout.
 pub fn probe_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::limited(8))
-        .connect_timeout(timeout)
-        .timeout(timeout)
-        .user_agent(concat!("avatar-kiosk/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
+    crate::api::http::for_probing(timeout)
 }
 
 fn kind_of(content_type: &str, url: &str) -> Result<AssetKind, UrlProblem> {

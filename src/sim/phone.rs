@@ -23,10 +23,7 @@ pub(super) async fn phone_later(shared: Arc<Shared>, id: String, after: Duration
         tracing::warn!("the simulated phone only follows callbacks on this machine");
         return;
     }
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build();
+    let client = crate::api::http::for_loopback(Duration::from_secs(10));
     if let Ok(client) = client
         && let Err(e) = client.get(url).send().await
     {

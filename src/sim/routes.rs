@@ -602,9 +602,7 @@ async fn upload(State(shared): State<AppState>, mut form: Multipart) -> Response
     );
     // As APIMart documents it: the fields at the top level, not in a `data` envelope, and
     // the time it was stored (Unix seconds).
-    let created_at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let created_at = crate::clock::now_ms() / 1000;
     axum::Json(json!({
         "url": format!("{}/files/{id}", shared.base_url),
         "filename": filename,

@@ -356,14 +356,16 @@ async fn the_callback_answers_only_known_sessions_and_accepts_webhooks() {
     sim.phone_finishes(&s.link().unwrap().task_id, true)
         .unwrap();
     // An APIMart-style envelope is not a verification result: refused, and the session waits on.
-    let envelope = reqwest::Client::new()
+    let envelope = avatar_kiosk::api::http::for_loopback(std::time::Duration::from_secs(10))
+        .unwrap()
         .post(format!("{base}/cb/{id}"))
         .json(&serde_json::json!({ "code": 200, "data": {} }))
         .send()
         .await
         .unwrap();
     assert_eq!(envelope.status(), 400);
-    let resp = reqwest::Client::new()
+    let resp = avatar_kiosk::api::http::for_loopback(std::time::Duration::from_secs(10))
+        .unwrap()
         .post(format!("{base}/cb/{id}"))
         .json(&serde_json::json!({ "resultCode": 10000, "bytedToken": token }))
         .send()

@@ -1,0 +1,177 @@
+//! What the actor does with each front-end command. Each becomes an input to a session (saved,
+//! announced, then acted on) or a reading of the store.
+
+use super::actor::Actor;
+use super::{Command, Event, check, io, now_ms};
+use crate::api::Language;
+use crate::flow::{Action, Input, Session};
+use crate::text::Msg;
+
+/// One log line: what happened, in the words the audit log keeps.
+fn log(what: &str, text: impl Into<String>) -> Vec<(String, String)> {
+    vec![(what.to_string(), text.into())]
+}
+
+impl Actor {
+    pub(super) async fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Start {
+                id,
+                person,
+                note,
+                consent,
+                language,
+                project,
+            } => {
+                self.start_session(id, &person, note, consent, language, &project)
+                    .await;
+            }
+            Command::NewLink(id) => {
+                // A session that failed verification left the registry; a new code brings it back.
+                if self.ensure_loaded(&id)
+                    && let Some(s) = self.sessions.get(&id)
+                {
+                    self.registry.register(&id, s.language);
+                }
+                let log = log("new-link", "staff asked for a new code");
+                self.apply(&id, Input::RequestLink, log, true).await;
+            }
+            Command::ConfirmPhone(id) => {
+                let log = log("staff-confirmed", "staff confirmed the phone shows success");
+                self.apply(&id, Input::StaffConfirmed, log, true).await;
+            }
+            Command::AddAssets(id, list) => {
+                let items: Vec<_> = list.into_iter().map(io::resolve).collect();
+                let log = log("assets-added", format!("{} asset(s) added", items.len()));
+                self.apply(&id, Input::AddAssets(items), log, true).await;
+            }
+            Command::Remove(id, asset) => {
+                let log = log("asset-removed", format!("asset {asset} removed"));
+                self.apply(&id, Input::Remove(asset), log, true).await;
+            }
+            Command::Submit(id) => {
+                let log = log("submit", "staff submitted the assets");
+                self.apply(&id, Input::Submit, log, true).await;
+            }
+            Command::Resubmit(id, asset) => {
+                let log = log("resubmit", format!("asset {asset} resubmitted"));
+                self.apply(&id, Input::Resubmit(asset), log, true).await;
+            }
+            Command::Replace(id, asset, new) => {
+                let (name, source, kind) = io::resolve(new);
+                let input = Input::Replace {
+                    asset,
+                    name,
+                    source,
+                    kind,
+                };
+                let log = log("replace", format!("asset {asset} replaced"));
+                self.apply(&id, input, log, true).await;
+            }
+            Command::Cancel(id) => {
+                let log = log("cancelled", "staff cancelled the session");
+                self.apply(&id, Input::Cancel, log, true).await;
+                self.registry.unregister(&id);
+            }
+            Command::Refresh(id) => self.refresh(id).await,
+            Command::List => self.emit_history().await,
+            Command::Delete(id) => self.delete(id).await,
+            Command::Check(source) => {
+                tokio::spawn(check::check(self.checker(), source, self.internal.clone()));
+            }
+            Command::TestConnection { base_url, key } => {
+                let options = self.config.client.clone();
+                let out = self.internal.clone();
+                tokio::spawn(io::test_connection(base_url, key, options, out));
+            }
+            Command::Get(id) => self.get(id).await,
+        }
+    }
+
+    async fn refuse(&self, session: Option<String>, id: &'static str) {
+        let message = Msg::new(id);
+        self.emit(Event::Refused { session, message }).await;
+    }
+
+    async fn start_session(
+        &mut self,
+        id: String,
+        person: &str,
+        note: String,
+        consent: bool,
+        language: Language,
+        project: &str,
+    ) {
+        if !consent {
+            return self.refuse(None, "engine-need-consent").await;
+        }
+        let person = person.trim().to_string();
+        if person.is_empty() {
+            return self.refuse(None, "engine-need-name").await;
+        }
+        if self.sessions.contains_key(&id) || matches!(self.store.load(&id), Ok(Some(_))) {
+            return self.refuse(Some(id), "engine-session-exists").await;
+        }
+        let project = match project.trim() {
+            "" => "default".to_string(),
+            p => p.to_string(),
+        };
+        let session = Session::new(id.clone(), person, note, project, language, now_ms());
+        self.registry.register(&id, language);
+        self.sessions.insert(id.clone(), session);
+        let log = log("consent", "consent recorded; session started");
+        self.apply(&id, Input::RequestLink, log, true).await;
+    }
+
+    /// Reads the session's review tasks again now.
+    async fn refresh(&mut self, id: String) {
+        if !self.ensure_loaded(&id) {
+            return self.refuse(Some(id), "engine-no-session").await;
+        }
+        let tasks: Vec<String> = self
+            .sessions
+            .get(&id)
+            .map(|s| s.review_tasks.clone())
+            .unwrap_or_default();
+        let actions = tasks
+            .into_iter()
+            .map(|task_id| Action::PollReview { task_id })
+            .collect();
+        self.late_polls = true;
+        self.run_actions(&id, actions);
+        self.late_polls = false;
+    }
+
+    async fn delete(&mut self, id: String) {
+        // The prepared copies of its photos go with it.
+        if self.ensure_loaded(&id)
+            && let Some(s) = self.sessions.get(&id)
+        {
+            self.cache.remove(&check::hashes_of(s));
+        }
+        self.sessions.remove(&id);
+        self.registry.unregister(&id);
+        match self.store.delete(&id, now_ms()) {
+            Ok(_) => self.emit(Event::Deleted(id)).await,
+            Err(e) => {
+                let message = e.advice();
+                self.emit(Event::Error {
+                    session: Some(id),
+                    message,
+                })
+                .await;
+            }
+        }
+        self.emit_history().await;
+    }
+
+    async fn get(&mut self, id: String) {
+        if !self.ensure_loaded(&id) {
+            return self.refuse(Some(id), "engine-no-session").await;
+        }
+        if let Some(s) = self.sessions.get(&id) {
+            let snapshot = Box::new(s.clone());
+            self.emit(Event::Session(snapshot)).await;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! How an engine is set up: the API, the database, the callback, polling, concurrency.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::PollPolicy;
+use crate::api::{ApiKey, ClientOptions};
+
+/// Where the phone is sent when the H5 flow ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackMode {
+    /// Serve the callback here (port 0 picks a free port); the URL uses the bound address.
+    Listen(SocketAddr),
+    /// The studio's own public URL (`{session}` is replaced by the session id); staff
+    /// confirm by hand.
+    External(String),
+}
+
+/// Everything the engine needs.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// The database file.
+    pub db_path: PathBuf,
+    /// API base URL.
+    pub base_url: String,
+    /// API key.
+    pub key: ApiKey,
+    /// Client timeouts and retries.
+    pub client: ClientOptions,
+    /// Callback.
+    pub callback: CallbackMode,
+    /// How long a link is shown before it counts as expired.
+    pub link_ttl: Duration,
+    /// Polling.
+    pub poll: PollPolicy,
+    /// Uploads at once: a few streams fill an office uplink; more only queue at the gateway.
+    pub upload_concurrency: usize,
+    /// Images decoded at once (each holds its full-size pixels): one per core.
+    pub decode_concurrency: usize,
+    /// Where prepared copies and previews are kept (`<data>/cache`).
+    pub cache_dir: PathBuf,
+    /// Probe URL assets before sending (off in the demo, whose URLs are imaginary).
+    pub probe_urls: bool,
+    /// Who this engine is, written into the data folder's lock for a refused second one.
+    pub holder: String,
+    /// Resume unfinished sessions on start: all of them, or only these ids.
+    pub resume: Resume,
+}
+
+/// Which sessions resume on start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resume {
+    /// Every unfinished session.
+    All,
+    /// Only these.
+    Only(Vec<String>),
+}
+
+impl EngineConfig {
+    /// Defaults for a database and an API.
+    pub fn new(db_path: PathBuf, base_url: &str, key: ApiKey) -> EngineConfig {
+        let cache_dir = db_path
+            .parent()
+            .map_or_else(|| PathBuf::from("cache"), |d| d.join("cache"));
+        EngineConfig {
+            cache_dir,
+            decode_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            probe_urls: true,
+            holder: "avatar-kiosk".to_string(),
+            db_path,
+            base_url: base_url.to_string(),
+            key,
+            client: ClientOptions::default(),
+            callback: CallbackMode::Listen(SocketAddr::new(crate::callback::lan_address(), 0)),
+            link_ttl: Duration::from_secs(120),
+            poll: PollPolicy::default(),
+            upload_concurrency: 4,
+            resume: Resume::All,
+        }
+    }
+}
