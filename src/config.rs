@@ -67,9 +67,21 @@ pub enum CallbackChoice {
     External,
 }
 
+/// The window's colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum ThemeChoice {
+    /// As the desktop is.
+    #[default]
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
 /// Where kiosk mode shows the person's screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum CustomerScreen {
+pub enum PersonScreen {
     /// Full screen on a second monitor when one is connected; otherwise the window switches.
     #[default]
     Auto,
@@ -108,8 +120,11 @@ pub struct Settings {
     pub kiosk_pin_hash: Option<String>,
     /// In kiosk mode, after a finished session, the screen clears after this many idle seconds.
     pub idle_reset_secs: u64,
-    /// In kiosk mode, where the person's screen goes.
-    pub customer_screen: CustomerScreen,
+    /// In kiosk mode, where the person's screen goes (older files call it `customer_screen`).
+    #[serde(alias = "customer_screen")]
+    pub person_screen: PersonScreen,
+    /// Light, dark, or as the desktop is.
+    pub theme: ThemeChoice,
     /// What versions before `customer_screen` wrote (`true`: a second window). Read from older
     /// files only, never written.
     #[serde(skip_serializing)]
@@ -131,7 +146,8 @@ impl Default for Settings {
             text_scale: 1.0,
             kiosk_pin_hash: None,
             idle_reset_secs: 90,
-            customer_screen: CustomerScreen::Auto,
+            person_screen: PersonScreen::Auto,
+            theme: ThemeChoice::System,
             customer_window: false,
         }
     }
@@ -151,9 +167,9 @@ impl Settings {
                 Ok(mut s) => {
                     // Older files: `customer_window: true` asked for a second window.
                     if std::mem::take(&mut s.customer_window)
-                        && s.customer_screen == CustomerScreen::Auto
+                        && s.person_screen == PersonScreen::Auto
                     {
-                        s.customer_screen = CustomerScreen::Window;
+                        s.person_screen = PersonScreen::Window;
                     }
                     (s, None)
                 }
@@ -312,15 +328,15 @@ mod tests {
         };
         // Every older file wrote the switch; `false` was only the default.
         assert_eq!(
-            read(r#"{"customer_window": false}"#).customer_screen,
-            CustomerScreen::Auto
+            read(r#"{"customer_window": false}"#).person_screen,
+            PersonScreen::Auto
         );
         assert_eq!(
-            read(r#"{"customer_window": true}"#).customer_screen,
-            CustomerScreen::Window
+            read(r#"{"customer_window": true}"#).person_screen,
+            PersonScreen::Window
         );
         let s = read(r#"{"customer_screen": "Switch"}"#);
-        assert_eq!(s.customer_screen, CustomerScreen::Switch);
+        assert_eq!(s.person_screen, PersonScreen::Switch);
         s.save(dir.path()).unwrap();
         let written = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();
         assert!(!written.contains("customer_window"), "{written}");
@@ -369,7 +385,7 @@ mod tests {
         let mut window_only = old.clone();
         window_only.text_scale = 1.5;
         window_only.idle_reset_secs = 300;
-        window_only.customer_screen = CustomerScreen::Switch;
+        window_only.person_screen = PersonScreen::Switch;
         window_only.project = "other".into();
         assert!(!old.engine_differs(&window_only));
         let mut poll = old.clone();

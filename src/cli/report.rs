@@ -219,7 +219,7 @@ pub fn list_sessions(store: &Store, json: bool) -> Vec<String> {
         return rows
             .iter()
             .map(|r| {
-                json!({ "id": r.id, "person": r.person, "created_at": r.created_at, "stage": r.stage,
+                json!({ "id": r.id, "person": r.person, "created_at": r.created_at, "stage": r.stage.word(),
                         "approved": r.active, "failed": r.failed, "total": r.total })
                 .to_string()
             })
@@ -232,7 +232,12 @@ pub fn list_sessions(store: &Store, json: bool) -> Vec<String> {
     for r in rows {
         lines.push(format!(
             "{:32}  {:16}  {:>5}  {:>6}  {:>5}  {}",
-            r.id, r.stage, r.total, r.active, r.failed, r.person
+            r.id,
+            r.stage.word(),
+            r.total,
+            r.active,
+            r.failed,
+            r.person
         ));
     }
     lines

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use super::protocol::Internal;
+use super::protocol::Outcome;
 use super::{CallbackMode, Command, EngineConfig, Event, Resume, Wake, check, ctx, io, now_ms};
 use crate::api::Client;
 use crate::callback::{CallbackServer, Delivery, Registry};
-use crate::flow::{self, Action, Input, Session};
+use crate::flow::{self, Effect, Input, Session};
 use crate::store::Store;
 use crate::text::Msg;
 
@@ -23,7 +23,7 @@ pub(super) struct Actor {
     pub(super) sessions: HashMap<String, Session>,
     pub(super) events: mpsc::Sender<Event>,
     pub(super) wake: Wake,
-    pub(super) internal: mpsc::Sender<Internal>,
+    pub(super) internal: mpsc::Sender<Outcome>,
     pub(super) registry: Registry,
     pub(super) callback: Option<CallbackServer>,
     pub(super) polling: HashSet<String>,
@@ -42,7 +42,7 @@ impl Actor {
     pub(super) async fn run(
         mut self,
         mut commands: mpsc::Receiver<Command>,
-        mut internal: mpsc::Receiver<Internal>,
+        mut internal: mpsc::Receiver<Outcome>,
         mut hits: mpsc::Receiver<Delivery>,
         mut stop: tokio::sync::oneshot::Receiver<()>,
     ) {
@@ -71,10 +71,10 @@ impl Actor {
                 _ = &mut stop => break,
                 Some(cmd) = commands.recv() => self.command(cmd).await,
                 Some(msg) = internal.recv() => match msg {
-                    Internal::Input(id, input, log) => { self.apply(&id, input, log, false).await; }
-                    Internal::PollEnded(task) => { self.polling.remove(&task); }
-                    Internal::Error(session, message) => self.emit(Event::Error { session, message }).await,
-                    Internal::Emit(event) => self.emit(event).await,
+                    Outcome::Input(id, input, log) => { self.apply(&id, input, log, false).await; }
+                    Outcome::PollEnded(task) => { self.polling.remove(&task); }
+                    Outcome::Error(session, message) => self.emit(Event::Error { session, message }).await,
+                    Outcome::Emit(event) => self.emit(event).await,
                 },
                 Some(Delivery { hit, accepted }) = hits.recv() => {
                     let code = crate::text::short_printable(&hit.result_code, 16);
@@ -96,7 +96,7 @@ impl Actor {
 
     /// Loads unfinished sessions and makes their interrupted work honest; returns each with
     /// the actions to carry out once the front end knows the engine is ready.
-    pub(super) async fn resume_all(&mut self) -> Vec<(String, Vec<Action>)> {
+    pub(super) async fn resume_all(&mut self) -> Vec<(String, Vec<Effect>)> {
         let ids = match self.store.unfinished() {
             Ok(ids) => ids,
             Err(e) => {
@@ -219,7 +219,7 @@ impl Actor {
                 // code) is on disk, synced, before the request leaves.
                 let durable = actions
                     .iter()
-                    .any(|a| matches!(a, Action::Submit { .. } | Action::QueryVerification { .. }));
+                    .any(|a| matches!(a, Effect::Submit { .. } | Effect::QueryVerification { .. }));
                 let snapshot = session.clone();
                 let saved = match (ephemeral, durable) {
                     (true, _) => Ok(()),
@@ -272,18 +272,18 @@ impl Actor {
     /// Keeps back the requests a failed save was to make durable: a submit's rows become "not
     /// sent" (staff submit again), a result request leaves the code unused (staff confirm
     /// again). Returns the actions that may still run.
-    pub(super) fn withhold(&mut self, id: &str, actions: Vec<Action>) -> Vec<Action> {
+    pub(super) fn withhold(&mut self, id: &str, actions: Vec<Effect>) -> Vec<Effect> {
         let Some(session) = self.sessions.get_mut(id) else {
             return actions;
         };
         let mut kept = Vec::new();
         for action in actions {
             let undo = match &action {
-                Action::Submit { assets, .. } => Input::SubmitResult {
+                Effect::Submit { assets, .. } => Input::SubmitResult {
                     assets: assets.iter().map(|(a, _)| *a).collect(),
                     outcome: flow::SubmitOutcome::NotSent,
                 },
-                Action::QueryVerification { .. } => Input::VerificationNotSent {
+                Effect::QueryVerification { .. } => Input::VerificationNotSent {
                     reason: Msg::new("engine-not-saved"),
                 },
                 _ => {
@@ -330,7 +330,7 @@ impl Actor {
         }
     }
 
-    pub(super) fn run_actions(&mut self, id: &str, actions: Vec<Action>) {
+    pub(super) fn run_actions(&mut self, id: &str, actions: Vec<Effect>) {
         let Some(session) = self.sessions.get(id) else {
             return;
         };
@@ -344,20 +344,20 @@ impl Actor {
         };
         for action in actions {
             match action {
-                Action::IssueLink => {
+                Effect::IssueLink => {
                     let (url, key) = self.callback_url(id);
                     tokio::spawn(io::issue_link(ctx.clone(), url, key, self.config.link_ttl));
                 }
-                Action::QueryVerification { token } => {
+                Effect::QueryVerification { token } => {
                     tokio::spawn(io::query_verification(ctx.clone(), token));
                 }
-                Action::FollowVerification { task_id } => {
+                Effect::FollowVerification { task_id } => {
                     tokio::spawn(io::follow_verification(ctx.clone(), task_id));
                 }
-                Action::Check { asset, source } => {
+                Effect::Check { asset, source } => {
                     tokio::spawn(check::check_row(ctx.clone(), self.checker(), asset, source));
                 }
-                Action::Upload { asset, path, hash } => {
+                Effect::Upload { asset, path, hash } => {
                     tokio::spawn(io::upload(
                         ctx.clone(),
                         self.upload_slots.clone(),
@@ -367,10 +367,10 @@ impl Actor {
                         hash,
                     ));
                 }
-                Action::Submit { group_id, assets } => {
+                Effect::Submit { group_id, assets } => {
                     tokio::spawn(io::submit(ctx.clone(), group_id, assets));
                 }
-                Action::PollReview { task_id } => {
+                Effect::PollReview { task_id } => {
                     if self.polling.insert(task_id.clone()) {
                         let fresh = !self.late_polls;
                         tokio::spawn(io::poll_review(ctx.clone(), task_id, fresh));

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::ctx::Ctx;
-use super::protocol::Internal;
+use super::protocol::Outcome;
 use crate::flow::{AssetId, AssetSource, Input};
 use crate::media;
 use crate::text::Msg;
@@ -107,10 +107,10 @@ async fn inspect(
 }
 
 /// Checks a source for the window (a replacement typed in the dialog), before it is a row.
-pub(super) async fn check(checker: Checker, source: AssetSource, out: mpsc::Sender<Internal>) {
+pub(super) async fn check(checker: Checker, source: AssetSource, out: mpsc::Sender<Outcome>) {
     let (report, _) = inspect(&checker, &source).await;
     let _ = out
-        .send(Internal::Emit(super::Event::Checked(Box::new(report))))
+        .send(Outcome::Emit(super::Event::Checked(Box::new(report))))
         .await;
 }
 
@@ -124,7 +124,7 @@ pub(super) async fn check_row(ctx: Ctx, checker: Checker, asset: AssetId, source
     };
     let _ = ctx
         .out
-        .send(Internal::Emit(super::Event::Checked(Box::new(report))))
+        .send(Outcome::Emit(super::Event::Checked(Box::new(report))))
         .await;
     ctx.input(Input::Checked { asset, result }, "checked", detail)
         .await;

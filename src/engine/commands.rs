@@ -4,7 +4,7 @@
 use super::actor::Actor;
 use super::{Command, Event, check, io, now_ms};
 use crate::api::Language;
-use crate::flow::{Action, Input, Session};
+use crate::flow::{Effect, Input, Session};
 use crate::text::Msg;
 
 /// One log line: what happened, in the words the audit log keeps.
@@ -135,7 +135,7 @@ impl Actor {
             .unwrap_or_default();
         let actions = tasks
             .into_iter()
-            .map(|task_id| Action::PollReview { task_id })
+            .map(|task_id| Effect::PollReview { task_id })
             .collect();
         self.late_polls = true;
         self.run_actions(&id, actions);

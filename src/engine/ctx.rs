@@ -3,7 +3,7 @@
 use tokio::sync::mpsc;
 
 use super::PollPolicy;
-use super::protocol::Internal;
+use super::protocol::Outcome;
 use crate::api::{Client, Language};
 use crate::flow::Input;
 use crate::text::Msg;
@@ -15,7 +15,7 @@ pub(super) struct Ctx {
     pub project: String,
     pub language: Language,
     pub client: Client,
-    pub out: mpsc::Sender<Internal>,
+    pub out: mpsc::Sender<Outcome>,
     pub poll: PollPolicy,
 }
 
@@ -23,7 +23,7 @@ impl Ctx {
     pub(super) async fn input(&self, input: Input, kind: &str, detail: String) {
         let _ = self
             .out
-            .send(Internal::Input(
+            .send(Outcome::Input(
                 self.session.clone(),
                 input,
                 vec![(kind.to_string(), detail)],
@@ -34,14 +34,14 @@ impl Ctx {
     pub(super) async fn quiet(&self, input: Input) {
         let _ = self
             .out
-            .send(Internal::Input(self.session.clone(), input, vec![]))
+            .send(Outcome::Input(self.session.clone(), input, vec![]))
             .await;
     }
 
     pub(super) async fn error(&self, message: Msg) {
         let _ = self
             .out
-            .send(Internal::Error(Some(self.session.clone()), message))
+            .send(Outcome::Error(Some(self.session.clone()), message))
             .await;
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::now_ms;
-use super::protocol::Internal;
+use super::protocol::Outcome;
 use crate::api::{
     ApiError, AssetInput, AssetKind, BatchState, Client, TaskStatus, VerificationOutcome,
 };
@@ -420,7 +420,7 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String, fresh: bool) {
         }
         wait = planner.next_wait(reading);
     }
-    let _ = ctx.out.send(Internal::PollEnded(task_id)).await;
+    let _ = ctx.out.send(Outcome::PollEnded(task_id)).await;
 }
 
 fn status_word(s: &TaskStatus) -> String {
@@ -436,7 +436,7 @@ pub(super) async fn test_connection(
     base_url: String,
     key: crate::api::ApiKey,
     options: crate::api::ClientOptions,
-    out: mpsc::Sender<Internal>,
+    out: mpsc::Sender<Outcome>,
 ) {
     let result = match Client::new(&base_url, &key, options) {
         Err(e) => Err(e.advice()),
@@ -454,6 +454,6 @@ pub(super) async fn test_connection(
         },
     };
     let _ = out
-        .send(Internal::Emit(super::Event::ConnectionTested(result)))
+        .send(Outcome::Emit(super::Event::ConnectionTested(result)))
         .await;
 }

@@ -168,7 +168,7 @@ impl EngineError {
 
 /// Results of background work, fed back into the actor.
 #[derive(Debug)]
-pub(super) enum Internal {
+pub(super) enum Outcome {
     Input(String, Input, Vec<(String, String)>),
     PollEnded(String),
     Error(Option<String>, Msg),

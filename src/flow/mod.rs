@@ -1,7 +1,7 @@
 //! The onboarding session as a pure state machine: no IO, no clock reads, no egui.
 //!
 //! The engine feeds [`Input`]s (staff commands, API answers, the phone's callback, the time)
-//! into [`Session::apply`], persists the session, then carries out the [`Action`]s it returns.
+//! into [`Session::apply`], persists the session, then carries out the [`Effect`]s it returns.
 //! Three rules hold whatever order inputs arrive in (the property tests check them):
 //!
 //! 1. the verification result is asked for at most once per token, and only after a
@@ -15,6 +15,7 @@ mod protocol;
 mod queue;
 mod resume;
 mod review;
+mod stage;
 mod verify;
 
 pub mod export;
@@ -26,11 +27,12 @@ mod tests;
 pub use model::*;
 pub use protocol::*;
 pub use review::{NO_VERDICT, review_advice};
+pub use stage::Stage;
 
 impl Session {
     /// Applies one input. On success the session changed (or not, for no-op inputs) and the
     /// returned actions are due; on refusal nothing changed.
-    pub fn apply(&mut self, input: Input) -> Result<Vec<Action>, Refusal> {
+    pub fn apply(&mut self, input: Input) -> Result<Vec<Effect>, Refusal> {
         if self.cancelled && !matches!(input, Input::Tick(_)) {
             // Late answers to a cancelled session are recorded nowhere and start nothing.
             return Err(Refusal::NotNow("refusal-cancelled"));

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{AssetKind, Language};
 use crate::text::Msg;
 
-use super::Refusal;
+use super::{Refusal, Stage};
 
 /// Milliseconds since the Unix epoch. Time is always passed in.
 pub type Millis = i64;
@@ -183,21 +183,69 @@ pub enum AssetState {
     },
 }
 
+/// A row's state without its data: what the database's `status` column and the exports hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// See [`AssetState::Staged`].
+    Staged,
+    /// See [`AssetState::Uploading`].
+    Uploading,
+    /// See [`AssetState::Uploaded`].
+    Uploaded,
+    /// See [`AssetState::UploadFailed`].
+    UploadFailed,
+    /// See [`AssetState::Submitting`].
+    Submitting,
+    /// See [`AssetState::Submitted`].
+    Processing,
+    /// See [`AssetState::Uncertain`].
+    Uncertain,
+    /// See [`AssetState::Refused`].
+    Refused,
+    /// See [`AssetState::Active`].
+    Active,
+    /// See [`AssetState::Failed`].
+    Failed,
+}
+
+impl Status {
+    /// The stable word written to the database, the CLI and exports.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Staged => "staged",
+            Status::Uploading => "uploading",
+            Status::Uploaded => "uploaded",
+            Status::UploadFailed => "upload-failed",
+            Status::Submitting => "submitting",
+            Status::Processing => "processing",
+            Status::Uncertain => "uncertain",
+            Status::Refused => "refused",
+            Status::Active => "active",
+            Status::Failed => "failed",
+        }
+    }
+}
+
 impl AssetState {
+    /// The state without its data.
+    pub fn status(&self) -> Status {
+        match self {
+            AssetState::Staged => Status::Staged,
+            AssetState::Uploading { .. } => Status::Uploading,
+            AssetState::Uploaded { .. } => Status::Uploaded,
+            AssetState::UploadFailed { .. } => Status::UploadFailed,
+            AssetState::Submitting { .. } => Status::Submitting,
+            AssetState::Submitted { .. } => Status::Processing,
+            AssetState::Uncertain { .. } => Status::Uncertain,
+            AssetState::Refused { .. } => Status::Refused,
+            AssetState::Active { .. } => Status::Active,
+            AssetState::Failed { .. } => Status::Failed,
+        }
+    }
+
     /// A stable word for tables, filters and the database.
     pub fn word(&self) -> &'static str {
-        match self {
-            AssetState::Staged => "staged",
-            AssetState::Uploading { .. } => "uploading",
-            AssetState::Uploaded { .. } => "uploaded",
-            AssetState::UploadFailed { .. } => "upload-failed",
-            AssetState::Submitting { .. } => "submitting",
-            AssetState::Submitted { .. } => "processing",
-            AssetState::Uncertain { .. } => "uncertain",
-            AssetState::Refused { .. } => "refused",
-            AssetState::Active { .. } => "active",
-            AssetState::Failed { .. } => "failed",
-        }
+        self.status().word()
     }
 
     /// Whether nothing more will happen without staff.
@@ -279,6 +327,35 @@ impl Asset {
     pub fn is_held(&self) -> bool {
         self.is_blocked() && self.submissions == 0 && self.state == AssetState::Staged
     }
+
+    /// Where the row is on its way: the group its status word belongs to.
+    pub fn phase(&self) -> Phase {
+        match &self.state {
+            AssetState::Staged if self.is_blocked() => Phase::NeedsStaff,
+            AssetState::Staged | AssetState::Uploading { .. } | AssetState::Uploaded { .. } => {
+                Phase::Unsent
+            }
+            AssetState::Submitting { .. } | AssetState::Submitted { .. } => Phase::InReview,
+            AssetState::Active { .. } => Phase::Approved,
+            AssetState::Failed { .. }
+            | AssetState::Refused { .. }
+            | AssetState::UploadFailed { .. }
+            | AssetState::Uncertain { .. } => Phase::NeedsStaff,
+        }
+    }
+}
+
+/// Where a row is on its way, as the table groups rows: every status word belongs to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Not sent yet: being checked, ready, uploading, uploaded.
+    Unsent,
+    /// Sent and being reviewed.
+    InReview,
+    /// Approved: an `asset://` URL.
+    Approved,
+    /// Staff must act: a problem found before sending, a failure, a lost answer.
+    NeedsStaff,
 }
 
 /// One person's onboarding session.
@@ -310,54 +387,6 @@ pub struct Session {
     pub last_error: Option<Msg>,
     /// Next asset row id.
     pub next_asset_id: AssetId,
-}
-
-/// The wizard step, computed from the session (so resuming is free).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Stage {
-    /// Getting a link.
-    Start,
-    /// Waiting for the phone.
-    Verify,
-    /// Verified; adding assets.
-    Assets,
-    /// Uploading.
-    Uploading,
-    /// Submitted, under review.
-    Reviewing,
-    /// Every current asset settled and at least one approved, none failed.
-    FinishedAllApproved,
-    /// Every current asset settled; some approved, some not.
-    FinishedPartly,
-    /// Every current asset settled and none approved, or verification failed.
-    Failed,
-    /// Staff cancelled.
-    Cancelled,
-}
-
-impl Stage {
-    /// A stable word for the database and the CLI.
-    pub fn word(self) -> &'static str {
-        match self {
-            Stage::Start => "start",
-            Stage::Verify => "verify",
-            Stage::Assets => "assets",
-            Stage::Uploading => "uploading",
-            Stage::Reviewing => "reviewing",
-            Stage::FinishedAllApproved => "approved",
-            Stage::FinishedPartly => "partly-approved",
-            Stage::Failed => "failed",
-            Stage::Cancelled => "cancelled",
-        }
-    }
-
-    /// Whether the session needs nothing more from the engine.
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            Stage::FinishedAllApproved | Stage::FinishedPartly | Stage::Failed | Stage::Cancelled
-        )
-    }
 }
 
 impl Session {

@@ -1,4 +1,4 @@
-//! What reaches a session ([`Input`]) and what it asks for ([`Action`]), and why it may refuse.
+//! What reaches a session ([`Input`]) and what it asks for ([`Effect`]), and why it may refuse.
 
 use std::path::PathBuf;
 
@@ -147,7 +147,7 @@ pub enum SubmitOutcome {
 
 /// IO the engine must carry out after persisting the session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub enum Effect {
     /// Create a verification session and read its link.
     IssueLink,
     /// Ask for the verification result with this token (once).

@@ -5,7 +5,7 @@
 use crate::api::{AssetInput, AssetKind, MAX_ASSETS_PER_SUBMIT};
 use crate::text::Msg;
 
-use super::{Action, Asset, AssetId, AssetSource, AssetState, Check, Refusal, Session};
+use super::{Asset, AssetId, AssetSource, AssetState, Check, Effect, Refusal, Session};
 
 /// A row waits in the queue for its check or its upload.
 fn waiting(a: &Asset) -> bool {
@@ -18,7 +18,7 @@ fn waiting(a: &Asset) -> bool {
 impl Session {
     /// Rows added to the session: checked first; rows added before verification go with the
     /// first submit, the moment the group id arrives.
-    pub(super) fn add_rows(&mut self, list: Vec<(String, AssetSource, AssetKind)>) -> Vec<Action> {
+    pub(super) fn add_rows(&mut self, list: Vec<(String, AssetSource, AssetKind)>) -> Vec<Effect> {
         let first_round = self.group_id().is_none();
         let mut actions = Vec::new();
         for (name, source, kind) in list {
@@ -26,7 +26,7 @@ impl Session {
             if let Ok(a) = self.asset_mut(id) {
                 a.queued = first_round;
             }
-            actions.push(Action::Check { asset: id, source });
+            actions.push(Effect::Check { asset: id, source });
         }
         actions
     }
@@ -36,7 +36,7 @@ impl Session {
         &mut self,
         id: AssetId,
         result: Result<Option<String>, Msg>,
-    ) -> Result<Vec<Action>, Refusal> {
+    ) -> Result<Vec<Effect>, Refusal> {
         // The same content as another current row is a duplicate, whatever the file is called.
         let duplicate_of = match &result {
             Ok(Some(hash)) => self
@@ -65,7 +65,7 @@ impl Session {
     }
 
     /// Staff submit every row not yet sent; blocked rows stay behind.
-    pub(super) fn submit(&mut self) -> Result<Vec<Action>, Refusal> {
+    pub(super) fn submit(&mut self) -> Result<Vec<Effect>, Refusal> {
         if self.group_id().is_none() {
             return Err(Refusal::NotNow("refusal-not-verified"));
         }
@@ -99,7 +99,7 @@ impl Session {
 
     /// Starts what can start: the upload of every checked local file not yet sent (queued or
     /// not, verified or not), URL rows once verified, then the submit.
-    pub(super) fn advance_queue(&mut self) -> Vec<Action> {
+    pub(super) fn advance_queue(&mut self) -> Vec<Effect> {
         let verified = self.group_id().is_some();
         let mut actions = Vec::new();
         for a in self
@@ -116,7 +116,7 @@ impl Session {
             }
             match &a.source {
                 AssetSource::File { path } => {
-                    actions.push(Action::Upload {
+                    actions.push(Effect::Upload {
                         asset: a.id,
                         path: path.clone(),
                         hash: hash.clone(),
@@ -136,7 +136,7 @@ impl Session {
     /// Submits queued rows that have a URL. While others still wait for their check or upload,
     /// only full requests go (no request is split for want of a few rows); once none waits,
     /// the rest goes.
-    pub(super) fn maybe_submit(&mut self) -> Vec<Action> {
+    pub(super) fn maybe_submit(&mut self) -> Vec<Effect> {
         let Some(group_id) = self.group_id().map(str::to_string) else {
             return vec![];
         };
@@ -190,7 +190,7 @@ impl Session {
         if batch.is_empty() {
             return vec![];
         }
-        vec![Action::Submit {
+        vec![Effect::Submit {
             group_id,
             assets: batch,
         }]
@@ -199,7 +199,7 @@ impl Session {
 
 impl Session {
     /// A row staff remove: one being sent cannot be; an upload no longer wanted is dropped.
-    pub(super) fn remove(&mut self, id: AssetId) -> Result<Vec<Action>, Refusal> {
+    pub(super) fn remove(&mut self, id: AssetId) -> Result<Vec<Effect>, Refusal> {
         let asset = self.asset_mut(id)?;
         if matches!(asset.state, AssetState::Submitting { .. }) {
             return Err(Refusal::NotNow("refusal-asset-sending"));
@@ -218,7 +218,7 @@ impl Session {
         &mut self,
         asset: AssetId,
         next: AssetState,
-    ) -> Result<Vec<Action>, Refusal> {
+    ) -> Result<Vec<Effect>, Refusal> {
         let a = self.asset_mut(asset)?;
         if !matches!(a.state, AssetState::Uploading { .. }) {
             return Err(Refusal::NotNow("refusal-not-uploading"));
@@ -236,7 +236,7 @@ impl Session {
     }
 
     /// Staff send a failed, refused or uncertain row again.
-    pub(super) fn resubmit(&mut self, id: AssetId) -> Result<Vec<Action>, Refusal> {
+    pub(super) fn resubmit(&mut self, id: AssetId) -> Result<Vec<Effect>, Refusal> {
         let a = self.asset_mut(id)?;
         if !a.is_current() {
             return Err(Refusal::NotNow("refusal-asset-gone"));
@@ -262,7 +262,7 @@ impl Session {
         name: &str,
         source: AssetSource,
         kind: AssetKind,
-    ) -> Result<Vec<Action>, Refusal> {
+    ) -> Result<Vec<Effect>, Refusal> {
         let old = self.asset_mut(asset)?;
         if !old.is_current() {
             return Err(Refusal::NotNow("refusal-asset-gone"));
@@ -283,7 +283,7 @@ impl Session {
         if let Ok(new) = self.asset_mut(new_id) {
             new.queued = true;
         }
-        let mut actions = vec![Action::Check {
+        let mut actions = vec![Effect::Check {
             asset: new_id,
             source,
         }];

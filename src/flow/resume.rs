@@ -2,24 +2,24 @@
 
 use crate::text::Msg;
 
-use super::{Action, AssetState, Check, Input, Millis, Session, TokenState, Verification};
+use super::{AssetState, Check, Effect, Input, Millis, Session, TokenState, Verification};
 
 impl Session {
     /// What to do after a restart. Pure: interrupted work is turned into honest states first
     /// (an interrupted submit becomes `Uncertain`; a token asked for without an answer is
     /// spent), then the actions that are safe to repeat are returned.
-    pub fn resume(&mut self, now: Millis) -> Vec<Action> {
+    pub fn resume(&mut self, now: Millis) -> Vec<Effect> {
         if self.cancelled {
             return vec![];
         }
         let mut actions = Vec::new();
         match &self.verification {
-            Verification::Issuing => actions.push(Action::IssueLink),
+            Verification::Issuing => actions.push(Effect::IssueLink),
             Verification::Link(link) if matches!(link.token_state, TokenState::Used { .. }) => {
                 let link = link.clone();
                 self.spend(link, Msg::new("verify-stopped"));
             }
-            Verification::Following { task_id, .. } => actions.push(Action::FollowVerification {
+            Verification::Following { task_id, .. } => actions.push(Effect::FollowVerification {
                 task_id: task_id.clone(),
             }),
             _ => {}
@@ -50,13 +50,13 @@ impl Session {
         actions.extend(
             polled
                 .into_iter()
-                .map(|task_id| Action::PollReview { task_id }),
+                .map(|task_id| Effect::PollReview { task_id }),
         );
         // Checks that were running are run again (a kept prepared copy makes them cheap).
         actions.extend(
             self.current_assets()
                 .filter(|a| a.check == Check::Pending)
-                .map(|a| Action::Check {
+                .map(|a| Effect::Check {
                     asset: a.id,
                     source: a.source.clone(),
                 }),

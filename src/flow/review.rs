@@ -4,7 +4,7 @@
 use crate::api::{AssetStatus, ReviewItem};
 use crate::text::Msg;
 
-use super::{Action, Asset, AssetId, AssetState, Refusal, Session, SubmitOutcome};
+use super::{Asset, AssetId, AssetState, Effect, Refusal, Session, SubmitOutcome};
 
 /// The failure code given to rows a finished review task said nothing about.
 pub const NO_VERDICT: &str = "NoVerdict";
@@ -32,13 +32,13 @@ impl Session {
         &mut self,
         ids: &[AssetId],
         outcome: SubmitOutcome,
-    ) -> Result<Vec<Action>, Refusal> {
+    ) -> Result<Vec<Effect>, Refusal> {
         let mut actions = Vec::new();
         if let SubmitOutcome::Accepted(task) = &outcome
             && !self.review_tasks.contains(task)
         {
             self.review_tasks.push(task.clone());
-            actions.push(Action::PollReview {
+            actions.push(Effect::PollReview {
                 task_id: task.clone(),
             });
         }

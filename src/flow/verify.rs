@@ -4,10 +4,10 @@
 use crate::api::VerificationOutcome;
 use crate::text::{Msg, same_secret, short_printable};
 
-use super::{Action, Link, Millis, Refusal, Session, Signal, TokenState, Verification};
+use super::{Effect, Link, Millis, Refusal, Session, Signal, TokenState, Verification};
 
 impl Session {
-    pub(super) fn request_link(&mut self) -> Result<Vec<Action>, Refusal> {
+    pub(super) fn request_link(&mut self) -> Result<Vec<Effect>, Refusal> {
         match &self.verification {
             Verification::NotStarted | Verification::Failed { .. } => {}
             Verification::Link(l) if !matches!(l.token_state, TokenState::Used { .. }) => {}
@@ -22,7 +22,7 @@ impl Session {
             }
         }
         self.verification = Verification::Issuing;
-        Ok(vec![Action::IssueLink])
+        Ok(vec![Effect::IssueLink])
     }
 
     /// The link whose token was used, while its answer is awaited.
@@ -50,7 +50,7 @@ impl Session {
     pub(super) fn verification_answer(
         &mut self,
         outcome: VerificationOutcome,
-    ) -> Result<Vec<Action>, Refusal> {
+    ) -> Result<Vec<Effect>, Refusal> {
         let link = self
             .asked_link()
             .ok_or(Refusal::NotNow("refusal-no-result-asked"))?;
@@ -74,12 +74,12 @@ impl Session {
                     link,
                     task_id: task_id.clone(),
                 };
-                Ok(vec![Action::FollowVerification { task_id }])
+                Ok(vec![Effect::FollowVerification { task_id }])
             }
         }
     }
 
-    pub(super) fn link_ready(&mut self, link: Link) -> Result<Vec<Action>, Refusal> {
+    pub(super) fn link_ready(&mut self, link: Link) -> Result<Vec<Effect>, Refusal> {
         if self.verification != Verification::Issuing {
             return Err(Refusal::NotNow("refusal-no-link-requested"));
         }
@@ -88,7 +88,7 @@ impl Session {
         Ok(vec![])
     }
 
-    pub(super) fn link_failed(&mut self, reason: Msg) -> Result<Vec<Action>, Refusal> {
+    pub(super) fn link_failed(&mut self, reason: Msg) -> Result<Vec<Effect>, Refusal> {
         if self.verification != Verification::Issuing {
             return Err(Refusal::NotNow("refusal-no-link-requested"));
         }
@@ -105,7 +105,7 @@ impl Session {
         token: Option<String>,
         message: Option<String>,
         callback_key: Option<String>,
-    ) -> Result<Vec<Action>, Refusal> {
+    ) -> Result<Vec<Effect>, Refusal> {
         let Verification::Link(link) = &mut self.verification else {
             return Err(Refusal::NotNow("refusal-no-link-waiting"));
         };
@@ -132,7 +132,7 @@ impl Session {
             link.token_state = TokenState::Used {
                 signal: Signal::Callback,
             };
-            return Ok(vec![Action::QueryVerification {
+            return Ok(vec![Effect::QueryVerification {
                 token: link.token.clone(),
             }]);
         }
@@ -152,7 +152,7 @@ impl Session {
         Ok(vec![])
     }
 
-    pub(super) fn staff_confirmed(&mut self) -> Result<Vec<Action>, Refusal> {
+    pub(super) fn staff_confirmed(&mut self) -> Result<Vec<Effect>, Refusal> {
         let Verification::Link(link) = &mut self.verification else {
             return Err(Refusal::NotNow("refusal-no-link-waiting"));
         };
@@ -162,12 +162,12 @@ impl Session {
         link.token_state = TokenState::Used {
             signal: Signal::Staff,
         };
-        Ok(vec![Action::QueryVerification {
+        Ok(vec![Effect::QueryVerification {
             token: link.token.clone(),
         }])
     }
 
-    pub(super) fn verification_not_sent(&mut self, reason: Msg) -> Result<Vec<Action>, Refusal> {
+    pub(super) fn verification_not_sent(&mut self, reason: Msg) -> Result<Vec<Effect>, Refusal> {
         let Verification::Link(link) = &mut self.verification else {
             return Err(Refusal::NotNow("refusal-no-result-asked"));
         };

@@ -1,7 +1,7 @@
 //! Every sentence the app shows, in Korean, English and Simplified Chinese, from the Fluent
 //! files in `assets/i18n/`: the window's own texts, and the [`Msg`]s the engine, the API
 //! client, media checks and the store send. The OS locale picks the window's first language;
-//! Settings switches at run time. The person-facing texts (the customer screen) use the
+//! Settings switches at run time. The person-facing texts (the person's screen) use the
 //! person's language instead.
 
 use std::cell::Cell;
@@ -296,7 +296,6 @@ mod tests {
         let en = I18n::new(UiLang::En);
         let same_ok = [
             "app-title",
-            "step-numbered",
             "table-url",
             "col-url",
             "history-csv",
@@ -341,10 +340,10 @@ mod tests {
             "paste-field",
             "drop-hint",
             "pin-prompt",
-            "customer-staff",
-            "customer-screen",
+            "person-staff",
+            "person-screen",
             "engine-restart",
-            "avatar-kiosk-customer",
+            "avatar-kiosk-person",
             "avatar-kiosk-noto-cjk-subset",
             "ui-language",
             "file-dialog",

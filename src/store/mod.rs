@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::flow::{Asset, Millis, Session};
+use crate::flow::{Asset, Millis, Session, Stage, Status};
 
 pub mod lock;
 use crate::text::Msg;
@@ -120,14 +120,35 @@ pub struct SessionSummary {
     pub created_at: Millis,
     /// Last change.
     pub updated_at: Millis,
-    /// Stage word.
-    pub stage: String,
+    /// Where the session stands.
+    pub stage: Stage,
     /// Approved assets.
     pub active: u32,
     /// Failed or refused assets.
     pub failed: u32,
     /// All current assets.
     pub total: u32,
+}
+
+/// What the `status` column of an asset row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowStatus {
+    /// A current row, in this state.
+    Current(Status),
+    /// Removed by staff.
+    Removed,
+    /// Replaced by another row.
+    Replaced,
+}
+
+impl RowStatus {
+    fn word(self) -> &'static str {
+        match self {
+            RowStatus::Current(s) => s.word(),
+            RowStatus::Removed => "removed",
+            RowStatus::Replaced => "replaced",
+        }
+    }
 }
 
 /// The database.
@@ -258,11 +279,11 @@ impl Store {
                     _ => None,
                 };
                 let status = if a.removed {
-                    "removed"
+                    RowStatus::Removed
                 } else if a.replaced_by.is_some() {
-                    "replaced"
+                    RowStatus::Replaced
                 } else {
-                    a.state.word()
+                    RowStatus::Current(a.state.status())
                 };
                 upsert.execute(params![
                     session.id,
@@ -270,7 +291,7 @@ impl Store {
                     a.name,
                     a.source.display(),
                     a.kind.as_str(),
-                    status,
+                    status.word(),
                     asset_url,
                     data
                 ])?;
@@ -331,10 +352,11 @@ impl Store {
     /// Ids of sessions whose stage is not final, oldest first.
     pub fn unfinished(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id FROM sessions WHERE stage NOT IN ('approved', 'partly-approved', 'failed', 'cancelled') ORDER BY created_at",
+            "SELECT id FROM sessions WHERE stage NOT IN (?1, ?2, ?3, ?4) ORDER BY created_at",
         )?;
+        let [a, b, c, d] = Stage::FINAL.map(Stage::word);
         let ids = stmt
-            .query_map([], |r| r.get(0))?
+            .query_map(params![a, b, c, d], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
         Ok(ids)
     }
@@ -343,19 +365,35 @@ impl Store {
     pub fn list(&self) -> Result<Vec<SessionSummary>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, s.person, s.created_at, s.updated_at, s.stage,
-                    COALESCE(SUM(a.status = 'active'), 0),
-                    COALESCE(SUM(a.status IN ('failed', 'refused', 'upload-failed')), 0),
-                    COALESCE(SUM(a.status NOT IN ('removed', 'replaced')), 0)
+                    COALESCE(SUM(a.status = ?1), 0),
+                    COALESCE(SUM(a.status IN (?2, ?3, ?4)), 0),
+                    COALESCE(SUM(a.status NOT IN (?5, ?6)), 0)
              FROM sessions s LEFT JOIN assets a ON a.session_id = s.id
              GROUP BY s.id ORDER BY s.created_at DESC",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let words = params![
+            Status::Active.word(),
+            Status::Failed.word(),
+            Status::Refused.word(),
+            Status::UploadFailed.word(),
+            RowStatus::Removed.word(),
+            RowStatus::Replaced.word(),
+        ];
+        let rows = stmt.query_map(words, |r| {
+            let word: String = r.get(4)?;
+            let stage = Stage::from_word(&word).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    4,
+                    rusqlite::types::Type::Text,
+                    format!("unknown stage {word:?}").into(),
+                )
+            })?;
             Ok(SessionSummary {
                 id: r.get(0)?,
                 person: r.get(1)?,
                 created_at: r.get(2)?,
                 updated_at: r.get(3)?,
-                stage: r.get(4)?,
+                stage,
                 active: r.get(5)?,
                 failed: r.get(6)?,
                 total: r.get(7)?,

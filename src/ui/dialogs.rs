@@ -2,28 +2,72 @@
 //! deleting a person or sending an uncertain row again, and the staff PIN. Each draws from the
 //! app's state and returns what staff asked for.
 
+use std::path::PathBuf;
+
 use eframe::egui::{self, RichText};
 
-use super::app::{Act, KioskApp};
-use super::i18n::{n, s as text};
-use super::jobs::PickFor;
-use super::widgets::{AMBER, RED};
+use super::intent::{Intent, PickFor};
+use super::jobs::Entry;
+use super::kiosk::KioskState;
+use super::remote::Remote;
+use super::theme::{self, Tone};
+use super::view::View;
 use crate::engine::Command;
+use crate::flow::AssetId;
+use crate::i18n::{I18n, n, s as text};
+use crate::text::Msg;
 
-/// The staff PIN question, when kiosk mode asks it.
-pub fn pin_prompt(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
-    let mut acts = Vec::new();
-    let i = app.i18n.clone();
-    let no_pin = app.launch.settings.kiosk_pin_hash.is_none() || app.launch.settings_unreadable;
-    let Some(k) = app.kiosk.as_mut() else {
-        return acts;
-    };
+/// The in-app file list, for machines where the native dialog cannot open.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    /// For which session or row.
+    pub target: PickFor,
+    /// The folder shown.
+    pub dir: PathBuf,
+    /// The folder field.
+    pub dir_text: String,
+    /// Its listing.
+    pub entries: Remote<Vec<Entry>, String>,
+    /// Ticked files.
+    pub selected: Vec<PathBuf>,
+}
+
+/// The replacement offered for a row.
+#[derive(Debug, Clone)]
+pub struct Replace {
+    /// The session.
+    pub session: String,
+    /// The row.
+    pub asset: AssetId,
+    /// A URL or path typed.
+    pub typed: String,
+    /// Why what was typed cannot be used (with the text it was for).
+    pub problem: Option<(String, Msg)>,
+}
+
+/// The dialogs' own state: which are open, and what is typed in them.
+#[derive(Debug, Default)]
+pub struct Dialogs {
+    /// The in-app file list.
+    pub picker: Option<Picker>,
+    /// The replacement dialog.
+    pub replace: Option<Replace>,
+    /// A session staff asked to delete, until they confirm.
+    pub confirm_delete: Option<String>,
+    /// An uncertain row staff want to send again, until they confirm.
+    pub confirm_resubmit: Option<(String, AssetId)>,
+}
+
+/// The staff PIN question, when kiosk mode asks it. `no_pin`: none is known (none set, or the
+/// settings unreadable).
+pub fn pin_prompt(ctx: &egui::Context, i: &I18n, k: &mut KioskState, no_pin: bool) -> Vec<Intent> {
+    let mut out = Vec::new();
     let wait = k
         .retry_at
         .map(|at| at.saturating_duration_since(std::time::Instant::now()))
         .filter(|d| !d.is_zero());
     let Some(prompt) = k.prompt.as_mut() else {
-        return acts;
+        return out;
     };
     if let Some(d) = wait {
         // Count the wait down without a busy window: one repaint a second.
@@ -31,7 +75,7 @@ pub fn pin_prompt(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
     }
     let mut cancel = false;
     let modal = egui::Modal::new(egui::Id::unique("pin-prompt")).show(ctx, |ui| {
-        ui.heading(i.t("pin-title"));
+        ui.label(theme::title(i.t("pin-title")));
         let l = ui.label(i.t("pin-field"));
         let r = ui
             .add(
@@ -44,270 +88,294 @@ pub fn pin_prompt(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
             r.request_focus();
         }
         let enter = r.lost_focus() && ui.input(|inp| inp.key_pressed(egui::Key::Enter));
+        let (warn, bad) = (theme::tone(ui, Tone::Warn), theme::tone(ui, Tone::Bad));
         if no_pin {
-            ui.label(RichText::new(i.t("pin-none-known")).color(AMBER));
+            ui.label(RichText::new(i.t("pin-none-known")).color(warn));
         }
         if prompt.wrong {
-            ui.label(RichText::new(i.t("pin-wrong")).color(RED));
+            ui.label(RichText::new(i.t("pin-wrong")).color(bad));
         }
         if let Some(d) = wait {
-            let secs = d.as_secs() + 1;
-            ui.label(RichText::new(i.ta("pin-wait", &[n("n", secs as usize)])).color(AMBER));
+            let secs = usize::try_from(d.as_secs() + 1).unwrap_or(usize::MAX);
+            ui.label(RichText::new(i.ta("pin-wait", &[n("n", secs)])).color(warn));
         }
         if prompt.checking {
             ui.label(i.t("pin-checking"));
         }
         ui.horizontal(|ui| {
-            if (ui
-                .add_enabled(
-                    !prompt.checking && wait.is_none(),
-                    egui::Button::new(i.t("pin-unlock")),
-                )
-                .clicked()
-                || enter)
-                && !prompt.pin.is_empty()
-            {
-                acts.push(Act::CheckPin);
+            let can = !prompt.checking && wait.is_none();
+            let unlock = ui
+                .add_enabled(can, theme::primary(ui, i.t("pin-unlock")))
+                .clicked();
+            if (unlock || enter) && !prompt.pin.is_empty() {
+                out.push(Intent::CheckPin(std::mem::take(&mut prompt.pin)));
             }
             if ui.button(i.t("cancel")).clicked() {
                 cancel = true;
             }
         });
     });
-    if (cancel || modal.should_close())
-        && let Some(k) = &mut app.kiosk
-    {
+    if cancel || modal.should_close() {
         k.prompt = None;
     }
-    acts
+    out
 }
 
-/// Windows over the screen: the in-app file list, the replace dialog, the delete question,
-/// and the hint while files are dragged over the window.
-pub fn overlays(app: &mut KioskApp, ctx: &egui::Context) -> Vec<Act> {
-    let i = app.i18n.clone();
-    let mut acts = Vec::new();
-    let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
-    if hovering {
-        egui::Area::new(egui::Id::unique("drop-hint"))
-            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-            .order(egui::Order::Foreground)
-            .show(ctx, |ui| {
-                egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.label(RichText::new(i.t("assets-drop-here")).size(22.0));
-                });
-            });
+impl Dialogs {
+    /// Closes every dialog.
+    pub fn clear(&mut self) {
+        *self = Dialogs::default();
     }
-    picker_window(app, ctx, &mut acts);
-    replace_window(app, ctx, &mut acts);
-    if let Some(id) = app.confirm_delete.clone() {
-        let person = app
+
+    /// Windows over the screen: the in-app file list, the replace dialog, the questions, and
+    /// the hint while files are dragged over the window.
+    pub fn show(&mut self, ctx: &egui::Context, view: &View<'_>) -> Vec<Intent> {
+        let i = view.i18n;
+        let mut out = Vec::new();
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            egui::Area::new(egui::Id::unique("drop-hint"))
+                .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+                .order(egui::Order::Foreground)
+                .show(ctx, |ui| {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.label(RichText::new(i.t("assets-drop-here")).size(22.0));
+                    });
+                });
+        }
+        self.picker_window(ctx, i, &mut out);
+        self.replace_window(ctx, view, &mut out);
+        self.delete_question(ctx, view, &mut out);
+        self.resubmit_question(ctx, view, &mut out);
+        out
+    }
+
+    fn delete_question(&mut self, ctx: &egui::Context, view: &View<'_>, out: &mut Vec<Intent>) {
+        let i = view.i18n;
+        let Some(id) = self.confirm_delete.clone() else {
+            return;
+        };
+        let person = view
+            .model
             .history
-            .as_ref()
+            .value()
             .and_then(|h| h.iter().find(|r| r.id == id))
             .map(|r| r.person.clone())
             .unwrap_or_default();
+        let mut close = false;
         let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
-            ui.heading(i.ta("delete-title", &[text("person", &person)]));
+            ui.label(theme::title(
+                i.ta("delete-title", &[text("person", &person)]),
+            ));
             ui.label(i.t("delete-body"));
             ui.horizontal(|ui| {
+                let bad = theme::tone(ui, Tone::Bad);
                 if ui
-                    .button(RichText::new(i.t("delete-button")).color(RED))
+                    .button(RichText::new(i.t("delete-button")).color(bad))
                     .clicked()
                 {
-                    acts.push(Act::Send(Command::Delete(id.clone())));
-                    app.confirm_delete = None;
+                    out.push(Intent::Send(Command::Delete(id.clone())));
+                    close = true;
                 }
                 if ui.button(i.t("delete-keep")).clicked() {
-                    app.confirm_delete = None;
+                    close = true;
                 }
             });
         });
-        if modal.should_close() {
-            app.confirm_delete = None;
+        if close || modal.should_close() {
+            self.confirm_delete = None;
         }
     }
-    resubmit_question(app, ctx, &mut acts);
-    acts
-}
 
-/// Sending an uncertain row again may register it twice: staff say so first.
-fn resubmit_question(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
-    let i = app.i18n.clone();
-    let Some((session, asset)) = app.confirm_resubmit.clone() else {
-        return;
-    };
-    let name = app
-        .sessions
-        .get(&session)
-        .and_then(|s| s.assets.iter().find(|a| a.id == asset))
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
-    let modal = egui::Modal::new(egui::Id::unique("confirm-resubmit")).show(ctx, |ui| {
-        ui.heading(i.ta("resubmit-title", &[text("name", &name)]));
-        ui.label(RichText::new(i.t("resubmit-body")).color(AMBER));
-        ui.horizontal(|ui| {
-            if ui.button(i.t("resubmit-anyway")).clicked() {
-                acts.push(Act::Send(Command::Resubmit(session.clone(), asset)));
-                app.confirm_resubmit = None;
-            }
-            if ui.button(i.t("resubmit-wait")).clicked() {
-                app.confirm_resubmit = None;
-            }
-        });
-    });
-    if modal.should_close() {
-        app.confirm_resubmit = None;
-    }
-}
-
-fn picker_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
-    let i = app.i18n.clone();
-    let Some(mut picker) = app.picker.clone() else {
-        return;
-    };
-    let mut open = true;
-    let mut go_to: Option<std::path::PathBuf> = None;
-    let mut finish = false;
-    egui::Window::new(i.t("picker-title"))
-        .open(&mut open)
-        .default_size([520.0, 420.0])
-        .collapsible(false)
-        .show(ctx, |ui| {
+    /// Sending an uncertain row again may register it twice: staff say so first.
+    fn resubmit_question(&mut self, ctx: &egui::Context, view: &View<'_>, out: &mut Vec<Intent>) {
+        let i = view.i18n;
+        let Some((session, asset)) = self.confirm_resubmit.clone() else {
+            return;
+        };
+        let name = row_name(view, &session, asset);
+        let mut close = false;
+        let modal = egui::Modal::new(egui::Id::unique("confirm-resubmit")).show(ctx, |ui| {
+            ui.label(theme::title(i.ta("resubmit-title", &[text("name", &name)])));
+            ui.label(RichText::new(i.t("resubmit-body")).color(theme::tone(ui, Tone::Warn)));
             ui.horizontal(|ui| {
-                let l = ui.label(i.t("picker-folder"));
-                let r = ui
-                    .add(egui::TextEdit::singleline(&mut picker.dir_text).desired_width(300.0))
-                    .labelled_by(l.id);
-                if (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
-                    || ui.button(i.t("picker-go")).clicked()
-                {
-                    go_to = Some(std::path::PathBuf::from(picker.dir_text.trim()));
+                if ui.button(i.t("resubmit-anyway")).clicked() {
+                    out.push(Intent::Send(Command::Resubmit(session.clone(), asset)));
+                    close = true;
                 }
-                if let Some(parent) = picker.dir.parent()
-                    && ui.button(i.t("picker-up")).clicked()
-                {
-                    go_to = Some(parent.to_path_buf());
+                if ui.button(i.t("resubmit-wait")).clicked() {
+                    close = true;
                 }
             });
-            ui.separator();
-            egui::ScrollArea::vertical()
-                .max_height(300.0)
-                .show(ui, |ui| match &picker.entries {
-                    None => {
-                        ui.spinner();
-                    }
-                    Some(Err(e)) => {
-                        ui.label(RichText::new(e).color(RED));
-                    }
-                    Some(Ok(entries)) if entries.is_empty() => {
-                        ui.label(i.t("picker-empty"));
-                    }
-                    Some(Ok(entries)) => {
-                        for e in entries {
-                            if e.is_dir {
-                                if ui.link(format!("📁 {}", e.name)).clicked() {
-                                    go_to = Some(e.path.clone());
-                                }
-                            } else {
-                                let mut on = picker.selected.contains(&e.path);
-                                if ui.checkbox(&mut on, &e.name).changed() {
-                                    if on {
-                                        picker.selected.push(e.path.clone());
-                                    } else {
-                                        picker.selected.retain(|p| *p != e.path);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                });
-            ui.separator();
-            let n = picker.selected.len();
-            if ui
-                .add_enabled(
-                    n > 0,
-                    egui::Button::new(i.ta("picker-add", &[super::i18n::n("n", n)])),
-                )
-                .clicked()
-            {
-                finish = true;
-            }
         });
-    if finish {
-        let paths = std::mem::take(&mut picker.selected);
-        acts.push(Act::Picked(picker.target.clone(), paths));
-        app.picker = None;
-        return;
+        if close || modal.should_close() {
+            self.confirm_resubmit = None;
+        }
     }
-    if !open {
-        app.picker = None;
-        return;
+
+    fn picker_window(&mut self, ctx: &egui::Context, i: &I18n, out: &mut Vec<Intent>) {
+        let Some(picker) = self.picker.as_mut() else {
+            return;
+        };
+        let mut open = true;
+        let mut go_to: Option<PathBuf> = None;
+        let mut finish = false;
+        egui::Window::new(i.t("picker-title"))
+            .open(&mut open)
+            .default_size([520.0, 420.0])
+            .collapsible(false)
+            .show(ctx, |ui| {
+                go_to = picker_folder_bar(ui, i, picker);
+                ui.separator();
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .show(ui, |ui| {
+                        if let Some(dir) = picker_entries(ui, i, picker) {
+                            go_to = Some(dir);
+                        }
+                    });
+                ui.separator();
+                let n = picker.selected.len();
+                if ui
+                    .add_enabled(
+                        n > 0,
+                        egui::Button::new(i.ta("picker-add", &[crate::i18n::n("n", n)])),
+                    )
+                    .clicked()
+                {
+                    finish = true;
+                }
+            });
+        if finish {
+            let paths = std::mem::take(&mut picker.selected);
+            out.push(Intent::Picked(picker.target.clone(), paths));
+            self.picker = None;
+        } else if !open {
+            self.picker = None;
+        } else if let Some(dir) = go_to {
+            out.push(Intent::InAppPicker(picker.target.clone(), Some(dir)));
+        }
     }
-    if let Some(dir) = go_to {
-        app.open_folder(ctx, picker.target.clone(), dir);
-    } else {
-        app.picker = Some(picker);
+
+    fn replace_window(&mut self, ctx: &egui::Context, view: &View<'_>, out: &mut Vec<Intent>) {
+        let i = view.i18n;
+        let Some(r) = self.replace.as_mut() else {
+            return;
+        };
+        let (id, asset) = (r.session.clone(), r.asset);
+        let name = row_name(view, &id, asset);
+        let mut close = false;
+        let modal = egui::Modal::new(egui::Id::unique("replace")).show(ctx, |ui| {
+            ui.label(theme::title(i.ta("replace-title", &[text("name", &name)])));
+            ui.label(i.t("replace-hint"));
+            ui.horizontal(|ui| {
+                if ui.button(i.t("replace-choose")).clicked() {
+                    out.push(Intent::Pick(PickFor::Replace(id.clone(), asset)));
+                    close = true;
+                }
+                if ui.button(i.t("assets-browse")).clicked() {
+                    out.push(Intent::InAppPicker(
+                        PickFor::Replace(id.clone(), asset),
+                        None,
+                    ));
+                    close = true;
+                }
+            });
+            let l = ui.label(i.t("replace-field"));
+            ui.add(egui::TextEdit::singleline(&mut r.typed).desired_width(360.0))
+                .labelled_by(l.id);
+            if let Some((typed, why)) = &r.problem
+                && *typed == r.typed.trim()
+            {
+                ui.label(RichText::new(i.msg(why)).color(theme::tone(ui, Tone::Bad)));
+            }
+            ui.horizontal(|ui| {
+                let typed = r.typed.trim().to_string();
+                if ui
+                    .add_enabled(!typed.is_empty(), egui::Button::new(i.t("table-replace")))
+                    .clicked()
+                {
+                    match crate::engine::parse_source(&typed, None) {
+                        Ok(new) => {
+                            out.push(Intent::Send(Command::Check(new.source.clone())));
+                            out.push(Intent::Send(Command::Replace(id.clone(), asset, new)));
+                            close = true;
+                        }
+                        // Kept until the text changes, so it stays on screen.
+                        Err(why) => r.problem = Some((typed.clone(), why)),
+                    }
+                }
+                if ui.button(i.t("cancel")).clicked() {
+                    close = true;
+                }
+            });
+        });
+        if close || modal.should_close() {
+            self.replace = None;
+        }
     }
 }
 
-fn replace_window(app: &mut KioskApp, ctx: &egui::Context, acts: &mut Vec<Act>) {
-    let i = app.i18n.clone();
-    let Some((id, asset)) = app.replacing.clone() else {
-        return;
-    };
-    let name = app
+/// A row's name, for a question about it.
+fn row_name(view: &View<'_>, session: &str, asset: AssetId) -> String {
+    view.model
         .sessions
-        .get(&id)
+        .get(session)
         .and_then(|s| s.assets.iter().find(|a| a.id == asset))
         .map(|a| a.name.clone())
-        .unwrap_or_default();
-    let mut close = false;
-    let modal = egui::Modal::new(egui::Id::unique("replace")).show(ctx, |ui| {
-        ui.heading(i.ta("replace-title", &[text("name", &name)]));
-        ui.label(i.t("replace-hint"));
-        ui.horizontal(|ui| {
-            if ui.button(i.t("replace-choose")).clicked() {
-                acts.push(Act::Pick(PickFor::Replace(id.clone(), asset)));
-                close = true;
-            }
-            if ui.button(i.t("assets-browse")).clicked() {
-                acts.push(Act::InAppPicker(PickFor::Replace(id.clone(), asset)));
-                close = true;
-            }
-        });
-        let l = ui.label(i.t("replace-field"));
-        ui.add(egui::TextEdit::singleline(&mut app.replace_url).desired_width(360.0))
+        .unwrap_or_default()
+}
+
+/// The folder field and the way up; returns a folder to go to.
+fn picker_folder_bar(ui: &mut egui::Ui, i: &I18n, picker: &mut Picker) -> Option<PathBuf> {
+    let mut go_to = None;
+    ui.horizontal(|ui| {
+        let l = ui.label(i.t("picker-folder"));
+        let r = ui
+            .add(egui::TextEdit::singleline(&mut picker.dir_text).desired_width(300.0))
             .labelled_by(l.id);
-        if let Some((typed, why)) = &app.replace_problem
-            && *typed == app.replace_url.trim()
+        if (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
+            || ui.button(i.t("picker-go")).clicked()
         {
-            ui.label(RichText::new(i.msg(why)).color(RED));
+            go_to = Some(PathBuf::from(picker.dir_text.trim()));
         }
-        ui.horizontal(|ui| {
-            let typed = app.replace_url.trim().to_string();
-            if ui
-                .add_enabled(!typed.is_empty(), egui::Button::new(i.t("table-replace")))
-                .clicked()
-            {
-                match crate::engine::parse_source(&typed, None) {
-                    Ok(new) => {
-                        acts.push(Act::Send(Command::Check(new.source.clone())));
-                        acts.push(Act::Send(Command::Replace(id.clone(), asset, new)));
-                        close = true;
-                    }
-                    // Kept until the text changes, so it stays on screen.
-                    Err(why) => app.replace_problem = Some((typed.clone(), why)),
+        if let Some(parent) = picker.dir.parent()
+            && ui.button(i.t("picker-up")).clicked()
+        {
+            go_to = Some(parent.to_path_buf());
+        }
+    });
+    go_to
+}
+
+/// The folder's entries, with boxes to tick; returns a folder clicked.
+fn picker_entries(ui: &mut egui::Ui, i: &I18n, picker: &mut Picker) -> Option<PathBuf> {
+    let mut go_to = None;
+    if let Some(e) = picker.entries.error() {
+        ui.label(RichText::new(e).color(theme::tone(ui, Tone::Bad)));
+        return None;
+    }
+    let Some(entries) = picker.entries.value() else {
+        ui.spinner();
+        return None;
+    };
+    if entries.is_empty() {
+        ui.label(i.t("picker-empty"));
+    }
+    for e in entries {
+        if e.is_dir {
+            if ui.link(format!("📁 {}", e.name)).clicked() {
+                go_to = Some(e.path.clone());
+            }
+        } else {
+            let mut on = picker.selected.contains(&e.path);
+            if ui.checkbox(&mut on, &e.name).changed() {
+                if on {
+                    picker.selected.push(e.path.clone());
+                } else {
+                    picker.selected.retain(|p| *p != e.path);
                 }
             }
-            if ui.button(i.t("cancel")).clicked() {
-                close = true;
-            }
-        });
-    });
-    if close || modal.should_close() {
-        app.replacing = None;
-        app.replace_url.clear();
-        app.replace_problem = None;
+        }
     }
+    go_to
 }

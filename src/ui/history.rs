@@ -3,41 +3,91 @@
 use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::app::{Act, KioskApp};
-use super::i18n::s as text;
+use super::intent::{Intent, Screen};
+use super::theme::{self, Tone, space};
+use super::view::View;
 use super::widgets;
+use crate::flow::Stage;
+use crate::i18n::{I18n, s as text};
+use crate::store::SessionSummary;
+
+/// A stage's word (message id) and tone in the list.
+pub fn stage_chip(stage: Stage) -> (&'static str, Tone) {
+    match stage {
+        Stage::FinishedAllApproved => ("stage-approved", Tone::Ok),
+        Stage::FinishedPartly => ("stage-partly", Tone::Warn),
+        Stage::Failed => ("stage-failed", Tone::Bad),
+        Stage::Cancelled => ("stage-cancelled", Tone::Neutral),
+        Stage::Start | Stage::Verify => ("stage-verifying", Tone::Info),
+        Stage::Assets => ("stage-assets", Tone::Info),
+        Stage::Uploading | Stage::Reviewing => ("stage-review", Tone::Info),
+    }
+}
 
 /// Draws the list.
-pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
-    let i = app.i18n.clone();
-    let mut acts = Vec::new();
-    ui.horizontal(|ui| {
-        ui.heading(i.t("nav-history"));
-        if ui.button(i.t("history-refresh")).clicked() {
-            acts.push(Act::Go(super::app::Screen::History));
+pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
+    let i = view.i18n;
+    let mut out = Vec::new();
+    theme::page(ui, 1180.0, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(theme::title(i.t("nav-history")));
+            if ui.button(i.t("history-refresh")).clicked() {
+                out.push(Intent::Go(Screen::History));
+            }
+            if view.model.history.is_loading() {
+                ui.spinner();
+            }
+        });
+        ui.label(theme::hint(ui, i.t("history-intro")));
+        ui.add_space(space::M);
+        if let Some(e) = view.model.history.error() {
+            ui.label(RichText::new(i.msg(e)).color(theme::tone(ui, Tone::Bad)));
         }
+        let Some(list) = view.model.history.value() else {
+            return;
+        };
+        if list.is_empty() {
+            empty(ui, i, &mut out);
+            return;
+        }
+        theme::card(ui).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            table(ui, i, list, &mut out);
+        });
     });
-    ui.label(i.t("history-intro"));
-    ui.add_space(6.0);
-    let Some(list) = app.history.clone() else {
-        ui.spinner();
-        return acts;
-    };
-    if list.is_empty() {
-        ui.label(RichText::new(i.t("history-empty")).weak().italics());
-        return acts;
-    }
+    out
+}
+
+/// Nobody yet: what to do next.
+fn empty(ui: &mut egui::Ui, i: &I18n, out: &mut Vec<Intent>) {
+    theme::card(ui).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.vertical_centered(|ui| {
+            ui.label(RichText::new(i.t("history-empty")).strong());
+            ui.label(theme::hint(ui, i.t("history-empty-hint")));
+            ui.add_space(space::S);
+            if ui
+                .add(theme::primary(ui, i.t("history-first-person")))
+                .clicked()
+            {
+                out.push(Intent::NewSession);
+            }
+        });
+    });
+}
+
+fn table(ui: &mut egui::Ui, i: &I18n, list: &[SessionSummary], out: &mut Vec<Intent>) {
     TableBuilder::new(ui)
         .id_salt("history-table")
         .striped(true)
         .resizable(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::initial(200.0).at_least(100.0).clip(true))
-        .column(Column::exact(140.0))
-        .column(Column::exact(140.0))
-        .column(Column::exact(180.0))
+        .column(Column::initial(220.0).at_least(100.0).clip(true))
+        .column(Column::exact(150.0))
+        .column(Column::exact(150.0))
+        .column(Column::exact(170.0))
         .column(Column::remainder().at_least(220.0))
-        .header(24.0, |mut h| {
+        .header(28.0, |mut h| {
             for t in [
                 i.t("history-person"),
                 i.t("history-started"),
@@ -46,83 +96,56 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
                 String::new(),
             ] {
                 h.col(|ui| {
-                    ui.strong(t);
+                    ui.label(theme::hint(ui, t).strong().size(theme::size::SMALL));
                 });
             }
         })
         .body(|body| {
-            body.rows(30.0, list.len(), |mut row| {
+            body.rows(36.0, list.len(), |mut row| {
                 let Some(r) = list.get(row.index()) else {
                     return;
                 };
                 row.col(|ui| {
-                    ui.label(&r.person);
+                    ui.label(RichText::new(&r.person).strong());
                 });
                 row.col(|ui| {
                     ui.label(widgets::local_time(r.created_at));
                 });
                 row.col(|ui| {
-                    let (key, color) = stage_chip(&r.stage);
-                    widgets::chip(ui, &i.t(key), color);
+                    let (key, tone) = stage_chip(r.stage);
+                    widgets::chip(ui, &i.t(key), tone);
                 });
                 row.col(|ui| {
                     ui.label(format!("{} / {} / {}", r.active, r.failed, r.total));
                 });
-                row.col(|ui| {
-                    let unfinished = !matches!(
-                        r.stage.as_str(),
-                        "approved" | "partly-approved" | "failed" | "cancelled"
-                    );
-                    let (open, label) = if unfinished {
-                        ("history-resume", "history-resume-label")
-                    } else {
-                        ("history-open", "history-open-label")
-                    };
-                    let who = [text("person", &r.person)];
-                    if widgets::named_button(ui, i.t(open), &i.ta(label, &who)).clicked() {
-                        acts.push(Act::Open(r.id.clone()));
-                    }
-                    if widgets::named_button(
-                        ui,
-                        i.t("history-csv"),
-                        &i.ta("history-csv-label", &who),
-                    )
-                    .clicked()
-                    {
-                        acts.push(Act::Export(r.id.clone(), true));
-                    }
-                    if widgets::named_button(
-                        ui,
-                        i.t("history-json"),
-                        &i.ta("history-json-label", &who),
-                    )
-                    .clicked()
-                    {
-                        acts.push(Act::Export(r.id.clone(), false));
-                    }
-                    if widgets::named_button(
-                        ui,
-                        i.t("delete-button"),
-                        &i.ta("history-delete-label", &who),
-                    )
-                    .clicked()
-                    {
-                        acts.push(Act::AskDelete(r.id.clone()));
-                    }
-                });
+                row.col(|ui| row_actions(ui, i, r, out));
             });
         });
-    acts
 }
 
-fn stage_chip(stage: &str) -> (&'static str, egui::Color32) {
-    match stage {
-        "approved" => ("stage-approved", widgets::GREEN),
-        "partly-approved" => ("stage-partly", widgets::AMBER),
-        "failed" => ("stage-failed", widgets::RED),
-        "cancelled" => ("stage-cancelled", widgets::GREY),
-        "verify" | "start" => ("stage-verifying", widgets::BLUE),
-        "assets" => ("stage-assets", widgets::BLUE),
-        _ => ("stage-review", widgets::BLUE),
+fn row_actions(ui: &mut egui::Ui, i: &I18n, r: &SessionSummary, out: &mut Vec<Intent>) {
+    let (open, label) = if r.stage.is_final() {
+        ("history-open", "history-open-label")
+    } else {
+        ("history-resume", "history-resume-label")
+    };
+    let who = [text("person", &r.person)];
+    if widgets::named_button(ui, i.t(open), &i.ta(label, &who)).clicked() {
+        out.push(Intent::Open(r.id.clone()));
+    }
+    if widgets::named_button(ui, i.t("history-csv"), &i.ta("history-csv-label", &who)).clicked() {
+        out.push(Intent::Export(r.id.clone(), true));
+    }
+    if widgets::named_button(ui, i.t("history-json"), &i.ta("history-json-label", &who)).clicked() {
+        out.push(Intent::Export(r.id.clone(), false));
+    }
+    if widgets::named_button(
+        ui,
+        i.t("delete-button"),
+        &i.ta("history-delete-label", &who),
+    )
+    .clicked()
+    {
+        out.push(Intent::AskDelete(r.id.clone()));
     }
 }

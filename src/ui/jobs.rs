@@ -7,16 +7,7 @@ use std::sync::mpsc;
 
 use eframe::egui;
 
-use crate::flow::AssetId;
-
-/// Where picked files go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PickFor {
-    /// New rows of a session.
-    Add(String),
-    /// A replacement for one row.
-    Replace(String, AssetId),
-}
+use super::intent::PickFor;
 
 /// An entry of the in-app picker's folder listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +25,7 @@ pub type EngineEvents = tokio::sync::mpsc::Receiver<crate::engine::Event>;
 
 /// What a job found.
 #[derive(Debug)]
-pub enum Done {
+pub enum JobDone {
     /// The native dialog closed: `None` when it could not open at all.
     Picked(PickFor, Option<Vec<PathBuf>>),
     /// A folder listing for the in-app picker.
@@ -63,8 +54,8 @@ pub enum Done {
 
 /// The job runner.
 pub struct Jobs {
-    tx: mpsc::SyncSender<Done>,
-    rx: mpsc::Receiver<Done>,
+    tx: mpsc::SyncSender<JobDone>,
+    rx: mpsc::Receiver<JobDone>,
     /// Jobs started and not yet reported.
     pub running: usize,
 }
@@ -83,7 +74,7 @@ impl Jobs {
         &mut self,
         name: &str,
         ctx: &egui::Context,
-        work: impl FnOnce() -> Done + Send + 'static,
+        work: impl FnOnce() -> JobDone + Send + 'static,
     ) -> bool {
         let tx = self.tx.clone();
         let ctx = ctx.clone();
@@ -107,8 +98,8 @@ impl Jobs {
     }
 
     /// Results that arrived since the last call.
-    pub fn poll(&mut self) -> Vec<Done> {
-        let done: Vec<Done> = self.rx.try_iter().collect();
+    pub fn poll(&mut self) -> Vec<JobDone> {
+        let done: Vec<JobDone> = self.rx.try_iter().collect();
         self.running = self.running.saturating_sub(done.len());
         done
     }

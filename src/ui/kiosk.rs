@@ -1,26 +1,12 @@
-//! Kiosk mode: full screen, a screen for the person (the QR code, the countdown and what to do,
-//! in their language, and nothing else), and a staff PIN, kept as an argon2 hash, in front of
-//! Settings, History and leaving kiosk mode.
+//! Kiosk mode's state: the staff PIN, kept as an argon2 hash, in front of Settings, History and
+//! leaving kiosk mode, with a growing wait after wrong guesses; and whether the window shows the
+//! person's screen.
 
 use std::time::Instant;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use eframe::egui::{self, RichText};
 
-use super::i18n::{I18n, UiLang};
-use super::widgets;
-use crate::flow::{Millis, Session, Stage, TokenState, Verification};
-
-/// What a correct PIN opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinFor {
-    /// A locked screen.
-    Screen(super::app::Screen),
-    /// Back to the staff view from the person's screen.
-    StaffView,
-    /// Leaving kiosk mode.
-    Leave,
-}
+use super::intent::PinFor;
 
 /// The PIN question on screen.
 #[derive(Debug, Clone)]
@@ -41,7 +27,7 @@ pub struct KioskState {
     /// Staff entered the PIN; locks again with "Lock" or after an idle reset.
     pub unlocked: bool,
     /// The main window shows the person's screen.
-    pub customer_view: bool,
+    pub person_view: bool,
     /// The PIN question, when asked.
     pub prompt: Option<PinPrompt>,
     /// The last time anyone touched the window.
@@ -59,7 +45,7 @@ impl KioskState {
     pub fn new() -> KioskState {
         KioskState {
             unlocked: false,
-            customer_view: false,
+            person_view: false,
             prompt: None,
             last_input: Instant::now(),
             failed_pins: 0,
@@ -105,154 +91,4 @@ pub fn pin_matches(pin: &str, hash: &str) -> bool {
             .verify_password(pin.as_bytes(), &parsed)
             .is_ok()
     })
-}
-
-/// What the person's screen shows. Built only from what the person may see: never a name,
-/// a note, a key or another session.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CustomerView {
-    /// Nobody is being verified.
-    Welcome,
-    /// The code to scan.
-    Scan {
-        /// The H5 link.
-        link: String,
-        /// When it stops working.
-        expires_at: Millis,
-    },
-    /// The code expired; staff make a new one.
-    Expired,
-    /// The phone finished.
-    Received,
-    /// Verification did not pass.
-    Failed,
-}
-
-impl CustomerView {
-    /// The view for the session on screen (or none).
-    pub fn of(session: Option<&Session>, now: Millis) -> CustomerView {
-        let Some(s) = session else {
-            return CustomerView::Welcome;
-        };
-        match &s.verification {
-            Verification::Verified { .. } | Verification::Following { .. } => {
-                CustomerView::Received
-            }
-            Verification::Failed { .. } => CustomerView::Failed,
-            Verification::Link(link) => match &link.token_state {
-                TokenState::Used { .. } => CustomerView::Received,
-                TokenState::Waiting if now < link.expires_at => CustomerView::Scan {
-                    link: link.h5_link.clone(),
-                    expires_at: link.expires_at,
-                },
-                _ => CustomerView::Expired,
-            },
-            Verification::NotStarted | Verification::Issuing => {
-                if s.stage() == Stage::Cancelled {
-                    CustomerView::Welcome
-                } else {
-                    CustomerView::Expired
-                }
-            }
-        }
-    }
-}
-
-/// Draws the person's screen in `lang`. `staff` is a small corner button that asks for the PIN
-/// (the switch mode); returns whether it was clicked.
-pub fn show_customer(
-    ui: &mut egui::Ui,
-    i: &I18n,
-    lang: UiLang,
-    view: &CustomerView,
-    qr_cache: &mut Option<(String, egui::TextureHandle)>,
-    now: Millis,
-    staff_button: bool,
-) -> bool {
-    let t = |id: &str| i.t_in(lang, id);
-    let mut staff = false;
-    ui.vertical_centered(|ui| {
-        ui.add_space(24.0);
-        match view {
-            CustomerView::Welcome => {
-                ui.add_space(120.0);
-                ui.label(RichText::new(t("customer-welcome")).size(48.0).strong());
-                ui.add_space(16.0);
-                ui.label(RichText::new(t("customer-welcome-body")).size(24.0));
-            }
-            CustomerView::Scan { link, expires_at } => {
-                let remaining = expires_at - now;
-                ui.ctx()
-                    .request_repaint_after(std::time::Duration::from_millis(
-                        (remaining % 1000).max(1) as u64,
-                    ));
-                ui.label(RichText::new(t("customer-title")).size(36.0).strong());
-                ui.label(RichText::new(t("customer-scan")).size(22.0));
-                ui.add_space(12.0);
-                let side = ui
-                    .available_width()
-                    .min(ui.available_height() - 200.0)
-                    .clamp(200.0, 640.0);
-                widgets::qr(ui, qr_cache, link, side, &t("qr-alt"), &t("qr-too-long"));
-                ui.add_space(12.0);
-                ui.label(
-                    RichText::new(i.ta_in(
-                        lang,
-                        "customer-expires",
-                        &[super::i18n::s("time", &widgets::countdown(remaining))],
-                    ))
-                    .size(24.0)
-                    .strong(),
-                );
-                ui.add_space(8.0);
-                for step in [
-                    "customer-step-sign-in",
-                    "customer-step-face",
-                    "customer-step-done",
-                ] {
-                    ui.label(RichText::new(t(step)).size(20.0));
-                }
-            }
-            CustomerView::Expired => {
-                ui.add_space(120.0);
-                ui.label(
-                    RichText::new(t("customer-expired"))
-                        .size(32.0)
-                        .color(widgets::AMBER),
-                );
-            }
-            CustomerView::Received => {
-                ui.add_space(120.0);
-                ui.label(
-                    RichText::new(t("customer-received"))
-                        .size(40.0)
-                        .strong()
-                        .color(widgets::GREEN),
-                );
-                ui.add_space(12.0);
-                ui.label(RichText::new(t("customer-received-body")).size(24.0));
-            }
-            CustomerView::Failed => {
-                ui.add_space(120.0);
-                ui.label(
-                    RichText::new(t("customer-failed"))
-                        .size(32.0)
-                        .color(widgets::RED),
-                );
-            }
-        }
-    });
-    if staff_button {
-        egui::Area::new(egui::Id::unique("customer-staff"))
-            .anchor(egui::Align2::RIGHT_BOTTOM, [-8.0, -8.0])
-            .show(ui.ctx(), |ui| {
-                if ui
-                    .small_button(RichText::new(i.t("kiosk-staff")).weak())
-                    .clicked()
-                {
-                    staff = true;
-                }
-            });
-    }
-    staff
 }

@@ -1,24 +1,37 @@
 //! The eframe app: the onboarding wizard (Start, Verify, Assets, Review, Done), History and
-//! Settings. Screens draw state and return small `Act` values that run at the end of the
-//! frame; engine work is sent as commands and comes back as events, so the window never waits.
+//! Settings, and kiosk mode's person screen. Each screen owns its state, draws from a read-only
+//! view and returns [`Intent`]s that run at the end of the frame; engine work is sent as
+//! commands and comes back as events, so the window never waits.
+//!
+//! Inside, lowest first: `theme`, `remote`, `intent`, `jobs`, `kiosk` and `view` know no
+//! screen; `widgets`, `table` and the screens (`wizard`, `history`, `settings`, `person`,
+//! `dialogs`, `chrome`) draw; `link` holds the engine; `app` puts them together.
 
 mod app;
+mod chrome;
 mod dialogs;
 pub mod fonts;
 mod history;
 pub use crate::i18n;
+mod intent;
 mod jobs;
 pub mod kiosk;
-mod lock;
+mod link;
 pub mod monitors;
-mod screens;
+pub mod person;
+mod remote;
 mod settings;
 mod table;
+pub mod theme;
+mod view;
 pub mod widgets;
+mod wizard;
 
 use eframe::egui;
 
-pub use app::{Act, Adjust, Demo, DemoPhone, KioskApp, Launch, Screen};
+pub use app::{Demo, DemoPhone, KioskApp, Launch};
+pub use intent::{Intent, Screen};
+pub use link::Adjust;
 pub use table::Filter;
 
 /// The window icon, from the PNG the packages ship.
@@ -56,6 +69,7 @@ pub fn run(launch: Launch) -> Result<(), String> {
         options,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
+            theme::install(&cc.egui_ctx);
             Ok(Box::new(KioskApp::new(launch)))
         }),
     )

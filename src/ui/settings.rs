@@ -3,31 +3,90 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::{Act, KioskApp};
-use super::i18n::UiLang;
-use super::i18n::s as text;
-use super::widgets::{AMBER, GREEN, RED};
-use crate::config::CallbackChoice;
+use super::intent::Intent;
+use super::remote::Remote;
+use super::theme::{self, Tone, space};
+use super::view::View;
+use crate::api::ApiKey;
+use crate::config::{CallbackChoice, Settings, ThemeChoice};
+use crate::i18n::{I18n, UiLang, s as text};
+use crate::text::Msg;
 
-/// Draws the form.
-pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
-    let i = app.i18n.clone();
-    let mut acts = Vec::new();
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.heading(i.t("settings-title"));
-        window_section(app, ui, &mut acts);
-        if app.kiosk.is_some() {
-            kiosk_section(app, ui, &mut acts);
+/// The Settings screen's own state: the form being edited, the key being typed, the last
+/// connection test, the new PIN.
+#[derive(Debug, Default)]
+pub struct SettingsView {
+    /// An editable copy of the settings in use.
+    pub form: Settings,
+    /// The key being typed (cleared after each save).
+    pub key: String,
+    /// The last connection test: what it said.
+    pub tested: Remote<Msg>,
+    /// The new PIN being typed.
+    pub new_pin: String,
+}
+
+impl SettingsView {
+    /// Starts again from the settings in use.
+    pub fn reset(&mut self, in_use: &Settings) {
+        self.form = in_use.clone();
+    }
+
+    /// Draws the form: two columns on a wide window (the window and the key on the left, the
+    /// connection on the right), one otherwise.
+    pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
+        let mut out = Vec::new();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            let wide = ui.available_width() >= 1000.0;
+            theme::page(ui, if wide { 1180.0 } else { 760.0 }, |ui| {
+                ui.label(theme::title(view.i18n.t("settings-title")));
+                ui.add_space(space::M);
+                if wide {
+                    ui.columns(2, |cols| {
+                        self.left(&mut cols[0], view, &mut out);
+                        section(&mut cols[1], |ui| {
+                            self.connection_section(ui, view, &mut out)
+                        });
+                    });
+                } else {
+                    self.left(ui, view, &mut out);
+                    section(ui, |ui| self.connection_section(ui, view, &mut out));
+                }
+            });
+        });
+        out
+    }
+
+    fn left(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+        section(ui, |ui| self.key_section(ui, view, out));
+        section(ui, |ui| window_section(ui, view, out));
+        if view.kiosk.is_some() {
+            section(ui, |ui| self.kiosk_section(ui, view, out));
         }
-        ui.separator();
-        if app.is_demo() {
+    }
+}
+
+/// One card of the form.
+fn section(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
+    theme::card(ui).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        add(ui);
+    });
+    ui.add_space(space::M);
+}
+
+impl SettingsView {
+    fn key_section(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+        let i = view.i18n;
+        let m = view.model;
+        if m.demo {
             ui.label(RichText::new(i.t("settings-demo-note")).italics());
+            ui.add_space(space::S);
         }
-        ui.add_space(8.0);
         ui.label(RichText::new(i.t("settings-key")).strong());
-        let stored = if app.launch.key_from_env {
+        let stored = if m.key_from_env {
             i.t("settings-key-env")
-        } else if app.launch.key.is_some() {
+        } else if m.has_key {
             i.t("settings-key-stored")
         } else {
             i.t("settings-key-none")
@@ -36,157 +95,193 @@ pub fn show(app: &mut KioskApp, ui: &mut egui::Ui) -> Vec<Act> {
         ui.horizontal(|ui| {
             let l = ui.label(i.t("settings-new-key"));
             ui.add(
-                egui::TextEdit::singleline(&mut app.settings_form.key)
+                egui::TextEdit::singleline(&mut self.key)
                     .password(true)
                     .hint_text("sk-…")
                     .desired_width(320.0),
             )
             .labelled_by(l.id);
             if ui.button(i.t("settings-save-key")).clicked() {
-                acts.push(Act::SaveKey);
+                out.push(Intent::SaveKey(ApiKey::new(self.key.clone())));
             }
-            if app.launch.key.is_some()
-                && !app.launch.key_from_env
-                && ui.button(i.t("settings-remove-key")).clicked()
-            {
-                acts.push(Act::RemoveKey);
+            if m.has_key && !m.key_from_env && ui.button(i.t("settings-remove-key")).clicked() {
+                out.push(Intent::RemoveKey);
             }
         });
-        ui.label(RichText::new(i.t("settings-key-note")).weak());
+        ui.label(theme::hint(ui, i.t("settings-key-note")));
         ui.horizontal(|ui| {
-            let testing = app.settings_form.testing;
+            let testing = self.tested.is_loading();
             if ui
                 .add_enabled(!testing, egui::Button::new(i.t("settings-test")))
                 .on_hover_text(i.t("settings-test-hint"))
                 .clicked()
             {
-                acts.push(Act::TestConnection);
+                let typed = ApiKey::new(self.key.clone());
+                let key = (!typed.is_empty()).then_some(typed);
+                out.push(Intent::TestConnection(self.form.base_url.clone(), key));
             }
             if testing {
                 ui.spinner();
             }
-            match &app.settings_form.tested {
-                Some(Ok(m)) => {
-                    ui.label(RichText::new(i.msg(m)).color(GREEN));
+            match &self.tested {
+                Remote::Ready(m) => {
+                    ui.label(RichText::new(i.msg(m)).color(theme::tone(ui, Tone::Ok)));
                 }
-                Some(Err(m)) => {
-                    ui.label(RichText::new(i.msg(m)).color(RED));
+                Remote::Failed { error, .. } => {
+                    ui.label(RichText::new(i.msg(error)).color(theme::tone(ui, Tone::Bad)));
                 }
-                None => {}
+                _ => {}
             }
         });
-        ui.separator();
-        let form = &mut app.settings_form.settings;
-        egui::Grid::new("settings-grid")
-            .num_columns(2)
-            .spacing([12.0, 8.0])
-            .show(ui, |ui| {
-                let l = ui.label(i.t("settings-address"));
-                ui.add(egui::TextEdit::singleline(&mut form.base_url).desired_width(320.0))
-                    .labelled_by(l.id);
-                ui.end_row();
-                let l = ui.label(i.t("settings-project"));
-                ui.add(egui::TextEdit::singleline(&mut form.project).desired_width(200.0))
-                    .labelled_by(l.id);
-                ui.end_row();
-                ui.label(i.t("settings-redirect"));
-                ui.vertical(|ui| {
-                    ui.radio_value(
-                        &mut form.callback,
-                        CallbackChoice::Lan,
-                        i.t("settings-redirect-lan"),
-                    );
-                    ui.radio_value(
-                        &mut form.callback,
-                        CallbackChoice::Loopback,
-                        i.t("settings-redirect-loopback"),
-                    );
-                    ui.radio_value(
-                        &mut form.callback,
-                        CallbackChoice::External,
-                        i.t("settings-redirect-external"),
-                    );
-                });
-                ui.end_row();
-                if form.callback == CallbackChoice::External {
-                    let l = ui.label(i.t("settings-callback-url"));
-                    ui.add(
-                        egui::TextEdit::singleline(&mut form.callback_url)
-                            .hint_text("https://studio.example/cb/{session}")
-                            .desired_width(320.0),
-                    )
-                    .labelled_by(l.id);
-                } else {
-                    let l = ui.label(i.t("settings-callback-port"));
-                    ui.horizontal(|ui| {
-                        ui.add(egui::DragValue::new(&mut form.callback_port).range(0..=65535))
-                            .labelled_by(l.id);
-                        ui.label(RichText::new(i.t("settings-port-note")).weak());
-                    });
-                }
-                ui.end_row();
-                let l = ui.label(i.t("settings-poll-max"));
-                ui.add(
-                    egui::DragValue::new(&mut form.poll_max_secs)
-                        .range(2..=300)
-                        .suffix(format!(" {}", i.t("settings-seconds"))),
-                )
-                .labelled_by(l.id);
-                ui.end_row();
-                let l = ui.label(i.t("settings-poll-deadline"));
-                ui.add(
-                    egui::DragValue::new(&mut form.poll_deadline_mins)
-                        .range(1..=1440)
-                        .suffix(format!(" {}", i.t("settings-minutes"))),
-                )
-                .labelled_by(l.id);
-                ui.end_row();
-            });
-        ui.add_space(8.0);
-        if let Some(cb) = &app.callback_base {
-            ui.label(RichText::new(i.ta("settings-listener", &[text("address", cb)])).weak());
+    }
+
+    fn connection_section(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+        let i = view.i18n;
+        connection_grid(ui, i, &mut self.form);
+        ui.add_space(space::S);
+        if let Some(cb) = &view.model.callback {
+            ui.label(theme::hint(
+                ui,
+                i.ta("settings-listener", &[text("address", cb)]),
+            ));
         }
-        ui.label(
-            RichText::new(i.ta(
-                "settings-data",
-                &[text("path", &app.launch.data_dir.display().to_string())],
-            ))
-            .weak(),
-        );
-        ui.label(
-            RichText::new(i.ta(
-                "settings-version",
-                &[text("version", crate::config::VERSION_LINE)],
-            ))
-            .weak(),
-        );
-        ui.add_space(8.0);
+        let data = view.model.data_dir.display().to_string();
+        ui.label(theme::hint(
+            ui,
+            i.ta("settings-data", &[text("path", &data)]),
+        ));
+        let version = crate::config::VERSION_LINE;
+        ui.label(theme::hint(
+            ui,
+            i.ta("settings-version", &[text("version", version)]),
+        ));
+        ui.add_space(space::S);
         ui.horizontal(|ui| {
-            let changed = app.settings_form.settings != app.launch.settings;
+            let changed = self.form != *view.settings();
             if ui
-                .add_enabled(changed, egui::Button::new(i.t("settings-save")))
+                .add_enabled(changed, theme::primary(ui, i.t("settings-save")))
                 .clicked()
             {
-                acts.push(Act::ApplySettings);
+                out.push(Intent::ApplySettings(Box::new(self.form.clone())));
             }
             if ui
                 .add_enabled(changed, egui::Button::new(i.t("settings-undo")))
                 .clicked()
             {
-                app.settings_form.settings = app.launch.settings.clone();
+                self.form = view.settings().clone();
             }
         });
-    });
-    acts
+    }
+
+    /// Kiosk mode: the staff PIN, the idle reset, where the person's screen goes.
+    fn kiosk_section(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+        let i = view.i18n;
+        ui.label(RichText::new(i.t("settings-kiosk")).strong());
+        let set = view.settings().kiosk_pin_hash.is_some();
+        ui.label(if set {
+            RichText::new(i.t("settings-pin-set"))
+        } else {
+            RichText::new(i.t("settings-pin-none")).color(theme::tone(ui, Tone::Warn))
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label(i.t("settings-pin-new"));
+            ui.add(
+                egui::TextEdit::singleline(&mut self.new_pin)
+                    .password(true)
+                    .desired_width(140.0),
+            )
+            .labelled_by(l.id);
+            if ui.button(i.t("settings-pin-save")).clicked() {
+                out.push(Intent::SetPin(self.new_pin.trim().to_string()));
+            }
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label(i.t("settings-idle"));
+            ui.add(
+                egui::DragValue::new(&mut self.form.idle_reset_secs)
+                    .range(10..=3600)
+                    .suffix(format!(" {}", i.t("settings-seconds"))),
+            )
+            .labelled_by(l.id);
+        });
+        let monitors = view.model.monitors;
+        ui.label(i.ta("settings-person-screen", &[crate::i18n::n("n", monitors)]));
+        ui.indent("person-screen", |ui| {
+            use crate::config::PersonScreen;
+            for (choice, id) in [
+                (PersonScreen::Auto, "settings-person-auto"),
+                (PersonScreen::Window, "settings-person-window"),
+                (PersonScreen::Switch, "settings-person-switch"),
+            ] {
+                ui.radio_value(&mut self.form.person_screen, choice, i.t(id));
+            }
+        });
+    }
 }
 
-/// The window's language and text size: they apply at once.
-fn window_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
-    let i = app.i18n.clone();
+/// A field's name above it.
+fn field_label(ui: &mut egui::Ui, text: String) -> egui::Response {
+    ui.add_space(space::XS);
+    ui.label(RichText::new(text).strong())
+}
+
+/// The API address, the project, how the phone's redirect arrives, and polling.
+fn connection_grid(ui: &mut egui::Ui, i: &I18n, form: &mut Settings) {
+    let wide = ui.available_width().min(480.0);
+    let l = field_label(ui, i.t("settings-address"));
+    ui.add(egui::TextEdit::singleline(&mut form.base_url).desired_width(wide))
+        .labelled_by(l.id);
+    let l = field_label(ui, i.t("settings-project"));
+    ui.add(egui::TextEdit::singleline(&mut form.project).desired_width(240.0))
+        .labelled_by(l.id);
+    field_label(ui, i.t("settings-redirect"));
+    for (choice, id) in [
+        (CallbackChoice::Lan, "settings-redirect-lan"),
+        (CallbackChoice::Loopback, "settings-redirect-loopback"),
+        (CallbackChoice::External, "settings-redirect-external"),
+    ] {
+        ui.radio_value(&mut form.callback, choice, i.t(id));
+    }
+    if form.callback == CallbackChoice::External {
+        let l = field_label(ui, i.t("settings-callback-url"));
+        ui.add(
+            egui::TextEdit::singleline(&mut form.callback_url)
+                .hint_text("https://studio.example/cb/{session}")
+                .desired_width(wide),
+        )
+        .labelled_by(l.id);
+    } else {
+        let l = field_label(ui, i.t("settings-callback-port"));
+        ui.add(egui::DragValue::new(&mut form.callback_port).range(0..=65535))
+            .labelled_by(l.id);
+        ui.label(theme::hint(ui, i.t("settings-port-note")).size(theme::size::SMALL));
+    }
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label(RichText::new(i.t("settings-poll-max")).strong());
+        ui.add(
+            egui::DragValue::new(&mut form.poll_max_secs)
+                .range(2..=300)
+                .suffix(format!(" {}", i.t("settings-seconds"))),
+        )
+        .labelled_by(l.id);
+        ui.add_space(space::L);
+        let l = ui.label(RichText::new(i.t("settings-poll-deadline")).strong());
+        ui.add(
+            egui::DragValue::new(&mut form.poll_deadline_mins)
+                .range(1..=1440)
+                .suffix(format!(" {}", i.t("settings-minutes"))),
+        )
+        .labelled_by(l.id);
+    });
+}
+
+/// The window's language, text size and theme: they apply at once.
+fn window_section(ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+    let i = view.i18n;
     ui.label(RichText::new(i.t("settings-window")).strong());
     ui.horizontal(|ui| {
         let l = ui.label(i.t("settings-language"));
-        let current = app.launch.settings.ui_language;
+        let current = view.settings().ui_language;
         let mut chosen = current;
         egui::ComboBox::from_id_salt("ui-language")
             .selected_text(current.map_or_else(
@@ -202,12 +297,12 @@ fn window_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
             .response
             .labelled_by(l.id);
         if chosen != current {
-            acts.push(Act::SetLanguage(chosen));
+            out.push(Intent::SetLanguage(chosen));
         }
     });
     ui.horizontal(|ui| {
         let l = ui.label(i.t("settings-text-size"));
-        let mut scale = app.launch.settings.text_scale;
+        let mut scale = view.settings().text_scale;
         let r = ui
             .add(
                 egui::Slider::new(&mut scale, 0.75..=2.0)
@@ -216,57 +311,20 @@ fn window_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
             )
             .labelled_by(l.id);
         if r.drag_stopped() || (r.changed() && !r.dragged()) {
-            acts.push(Act::SetTextScale(scale));
+            out.push(Intent::SetTextScale(scale));
         }
     });
-    ui.add_space(6.0);
-}
-
-/// Kiosk mode: the staff PIN, the idle reset, where the person's screen goes.
-fn kiosk_section(app: &mut KioskApp, ui: &mut egui::Ui, acts: &mut Vec<Act>) {
-    let i = app.i18n.clone();
-    ui.separator();
-    ui.label(RichText::new(i.t("settings-kiosk")).strong());
-    let set = app.launch.settings.kiosk_pin_hash.is_some();
-    ui.label(if set {
-        RichText::new(i.t("settings-pin-set"))
-    } else {
-        RichText::new(i.t("settings-pin-none")).color(AMBER)
-    });
     ui.horizontal(|ui| {
-        let l = ui.label(i.t("settings-pin-new"));
-        ui.add(
-            egui::TextEdit::singleline(&mut app.new_pin)
-                .password(true)
-                .desired_width(140.0),
-        )
-        .labelled_by(l.id);
-        if ui.button(i.t("settings-pin-save")).clicked() {
-            acts.push(Act::SetPin);
-        }
-    });
-    let form = &mut app.settings_form.settings;
-    ui.horizontal(|ui| {
-        let l = ui.label(i.t("settings-idle"));
-        ui.add(
-            egui::DragValue::new(&mut form.idle_reset_secs)
-                .range(10..=3600)
-                .suffix(format!(" {}", i.t("settings-seconds"))),
-        )
-        .labelled_by(l.id);
-    });
-    let monitors = app.monitor_count();
-    let form = &mut app.settings_form.settings;
-    ui.label(i.ta("settings-customer-screen", &[super::i18n::n("n", monitors)]));
-    ui.indent("customer-screen", |ui| {
-        use crate::config::CustomerScreen;
+        ui.label(i.t("settings-theme"));
+        let current = view.settings().theme;
         for (choice, id) in [
-            (CustomerScreen::Auto, "settings-customer-auto"),
-            (CustomerScreen::Window, "settings-customer-window"),
-            (CustomerScreen::Switch, "settings-customer-switch"),
+            (ThemeChoice::System, "settings-theme-system"),
+            (ThemeChoice::Light, "settings-theme-light"),
+            (ThemeChoice::Dark, "settings-theme-dark"),
         ] {
-            ui.radio_value(&mut form.customer_screen, choice, i.t(id));
+            if ui.selectable_label(current == choice, i.t(id)).clicked() && current != choice {
+                out.push(Intent::SetTheme(choice));
+            }
         }
     });
-    ui.add_space(6.0);
 }

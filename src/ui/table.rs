@@ -1,260 +1,302 @@
-//! The asset table: one row per current asset, virtual rows so a thousand stay smooth.
+//! The asset table: one row per current asset, virtual rows so a thousand stay smooth, and
+//! filters that group rows exactly as their status words do.
 
 use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::app::{Act, KioskApp, source_key};
-use super::i18n::s as text;
-use super::widgets::{self, RED};
+use super::intent::Intent;
+use super::theme::{self, Tone, space};
+use super::view::View;
+use super::widgets;
 use crate::engine::Command;
-use crate::flow::{Asset, AssetSource, AssetState, Check, Session};
+use crate::flow::{Asset, AssetSource, AssetState, Check, Phase, Session, Stage};
+use crate::i18n::{I18n, s as text};
 
 /// Which rows the table shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Filter {
     /// Every row.
+    #[default]
     All,
-    /// Not settled yet.
-    Processing,
-    /// Approved.
-    Active,
-    /// Needs staff: failed, refused, upload failed, uncertain.
-    Failed,
+    /// Rows in one phase.
+    Only(Phase),
 }
 
 impl Filter {
+    /// Every filter, in the order the bar shows them.
+    pub const ALL: [Filter; 5] = [
+        Filter::All,
+        Filter::Only(Phase::Unsent),
+        Filter::Only(Phase::InReview),
+        Filter::Only(Phase::Approved),
+        Filter::Only(Phase::NeedsStaff),
+    ];
+
     fn key(self) -> &'static str {
         match self {
             Filter::All => "filter-all",
-            Filter::Processing => "filter-processing",
-            Filter::Active => "filter-active",
-            Filter::Failed => "filter-failed",
+            Filter::Only(Phase::Unsent) => "filter-unsent",
+            Filter::Only(Phase::InReview) => "filter-processing",
+            Filter::Only(Phase::Approved) => "filter-active",
+            Filter::Only(Phase::NeedsStaff) => "filter-attention",
         }
     }
 
     /// Whether a row passes.
-    pub fn keeps(self, state: &AssetState) -> bool {
+    pub fn keeps(self, a: &Asset) -> bool {
         match self {
             Filter::All => true,
-            Filter::Active => matches!(state, AssetState::Active { .. }),
-            Filter::Failed => crate::flow::export::needs_attention(state),
-            Filter::Processing => {
-                !matches!(state, AssetState::Active { .. })
-                    && !crate::flow::export::needs_attention(state)
-            }
+            Filter::Only(p) => a.phase() == p,
         }
     }
+}
+
+/// The table's own state.
+#[derive(Debug, Default)]
+pub struct AssetTable {
+    /// The filter chosen.
+    pub filter: Filter,
 }
 
 fn progress(state: &AssetState) -> Option<f32> {
     match state {
-        AssetState::Staged => None,
-        AssetState::Uploading { sent, total } if *total > 0 => Some(*sent as f32 / *total as f32),
+        AssetState::Uploading { sent, total } if *total > 0 => {
+            Some((*sent as f64 / *total as f64) as f32)
+        }
         AssetState::Uploading { .. } => Some(0.0),
-        _ => Some(1.0),
+        _ => None,
     }
 }
 
-/// Draws the filter bar and the table; returns what staff clicked.
-pub fn show(app: &mut KioskApp, ui: &mut egui::Ui, s: &Session) -> Vec<Act> {
-    let i = app.i18n.clone();
-    let mut acts = Vec::new();
-    let rows: Vec<&Asset> = s.current_assets().collect();
-    if rows.is_empty() {
-        ui.label(RichText::new(i.t("table-empty")).weak().italics());
-        return acts;
+impl AssetTable {
+    /// Draws the filter bar and the table; returns what staff clicked.
+    pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>, s: &Session) -> Vec<Intent> {
+        self.draw(ui, view, s, false)
     }
-    ui.horizontal(|ui| {
-        ui.label(i.t("table-show"));
-        for f in [
-            Filter::All,
-            Filter::Processing,
-            Filter::Active,
-            Filter::Failed,
-        ] {
-            let n = rows.iter().filter(|a| f.keeps(&a.state)).count();
-            ui.selectable_value(&mut app.filter, f, i.ta(f.key(), &[super::i18n::n("n", n)]));
+
+    /// The table without its filters and with small rows: for the few photos staged while the
+    /// person is on the phone, under the QR code.
+    pub fn show_compact(&mut self, ui: &mut egui::Ui, view: &View<'_>, s: &Session) -> Vec<Intent> {
+        self.draw(ui, view, s, true)
+    }
+
+    fn draw(
+        &mut self,
+        ui: &mut egui::Ui,
+        view: &View<'_>,
+        s: &Session,
+        compact: bool,
+    ) -> Vec<Intent> {
+        let i = view.i18n;
+        let mut out = Vec::new();
+        let rows: Vec<&Asset> = s.current_assets().collect();
+        if rows.is_empty() {
+            empty(ui, i);
+            return out;
         }
-    });
-    let shown: Vec<&Asset> = rows
-        .into_iter()
-        .filter(|a| app.filter.keeps(&a.state))
-        .collect();
-    let row_height = 56.0;
-    TableBuilder::new(ui)
-        .id_salt("assets-table")
-        .striped(true)
-        .resizable(true)
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::exact(52.0))
-        .column(Column::initial(120.0).at_least(80.0).clip(true))
-        .column(Column::initial(140.0).at_least(80.0).clip(true))
-        .column(Column::exact(120.0))
-        .column(Column::remainder().at_least(200.0).clip(true))
-        .column(Column::initial(200.0).at_least(120.0).clip(true))
-        .column(Column::exact(230.0))
-        .min_scrolled_height(200.0)
-        .header(24.0, |mut header| {
-            for title in [
-                "",
-                &i.t("col-name"),
-                &i.t("col-source"),
-                &i.t("col-status"),
-                &i.t("col-reason"),
-                &i.t("col-url"),
-                "",
-            ] {
-                header.col(|ui| {
-                    ui.strong(title);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(row_height, shown.len(), |mut row| {
-                let Some(a) = shown.get(row.index()).copied() else {
-                    return;
-                };
-                let check = app.checks.get(&source_key(&a.source));
-                row.col(|ui| match check.and_then(|c| c.texture.as_ref()) {
-                    Some(t) => {
-                        ui.add(
-                            egui::Image::new(t)
-                                .fit_to_exact_size(egui::vec2(48.0, 48.0))
-                                .maintain_aspect_ratio(true)
-                                .alt_text(i.ta("table-preview", &[text("name", &a.name)])),
-                        );
-                    }
-                    None => {
-                        ui.label(
-                            RichText::new(if matches!(a.source, AssetSource::Url { .. }) {
-                                i.t("table-url")
-                            } else {
-                                "…".to_string()
-                            })
-                            .weak(),
-                        );
-                    }
-                });
-                row.col(|ui| {
-                    ui.label(&a.name);
-                });
-                row.col(|ui| {
-                    let src = a.source.display();
-                    let short = match &a.source {
-                        AssetSource::File { path } => path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().to_string())
-                            .unwrap_or_else(|| src.clone()),
-                        AssetSource::Url { .. } => src.clone(),
-                    };
-                    ui.label(short).on_hover_text(src);
-                });
-                row.col(|ui| {
-                    let (key, color) = match (&a.state, &a.check) {
-                        (AssetState::Staged, Check::Pending) => ("chip-checking", widgets::GREY),
-                        (AssetState::Staged, Check::Blocked { .. }) => ("chip-blocked", RED),
-                        (state, _) => widgets::chip_of(state),
-                    };
-                    let word = &i.t(key);
-                    match progress(&a.state) {
-                        Some(p) if matches!(a.state, AssetState::Uploading { .. }) => {
-                            ui.vertical(|ui| {
-                                widgets::chip(ui, word, color);
-                                ui.add(
-                                    egui::ProgressBar::new(p)
-                                        .desired_width(110.0)
-                                        .show_percentage(),
-                                );
-                            });
-                        }
-                        _ => {
-                            widgets::chip(ui, word, color);
-                        }
-                    }
-                });
-                row.col(|ui| {
-                    // The flow's verdict is the one both front ends obey.
-                    let problem = crate::flow::export::problem(&a.state).or_else(|| {
-                        match (&a.state, &a.check) {
-                            (AssetState::Staged, Check::Blocked { reason }) => Some(reason.clone()),
-                            _ => None,
-                        }
+        let filter = if compact { Filter::All } else { self.filter };
+        if !compact {
+            ui.horizontal(|ui| {
+                ui.label(theme::hint(ui, i.t("table-show")));
+                for f in Filter::ALL {
+                    let n = rows.iter().filter(|a| f.keeps(a)).count();
+                    let label = i.ta(f.key(), &[crate::i18n::n("n", n)]);
+                    ui.selectable_value(&mut self.filter, f, label);
+                }
+            });
+            ui.add_space(space::XS);
+        }
+        let shown: Vec<&Asset> = rows.into_iter().filter(|a| filter.keeps(a)).collect();
+        let (row_height, thumb) = if compact { (40.0, 32.0) } else { (64.0, 52.0) };
+        TableBuilder::new(ui)
+            .id_salt("assets-table")
+            .striped(true)
+            .resizable(true)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::exact(60.0))
+            .column(Column::initial(130.0).at_least(80.0).clip(true))
+            .column(Column::initial(140.0).at_least(80.0).clip(true))
+            .column(Column::exact(130.0))
+            .column(Column::remainder().at_least(200.0).clip(true))
+            .column(Column::initial(180.0).at_least(120.0).clip(true))
+            .column(Column::exact(270.0))
+            .min_scrolled_height(if compact { 120.0 } else { 240.0 })
+            .header(28.0, |mut header| {
+                for title in [
+                    "",
+                    &i.t("col-name"),
+                    &i.t("col-source"),
+                    &i.t("col-status"),
+                    &i.t("col-reason"),
+                    &i.t("col-url"),
+                    "",
+                ] {
+                    header.col(|ui| {
+                        ui.label(theme::hint(ui, title).strong().size(theme::size::SMALL));
                     });
-                    if let Some(p) = problem.map(|m| i.msg(&m)) {
-                        ui.add(egui::Label::new(RichText::new(p.clone()).color(RED)).wrap())
-                            .on_hover_text(p);
-                    }
-                });
-                row.col(|ui| {
-                    if let AssetState::Active { asset_url, .. } = &a.state {
-                        if widgets::named_button(
-                            ui,
-                            i.t("table-copy"),
-                            &i.ta("table-copy-label", &[text("name", &a.name)]),
-                        )
-                        .on_hover_text(i.t("table-copy-hint"))
-                        .clicked()
-                        {
-                            acts.push(Act::Copy(asset_url.clone(), i.t("copied-asset")));
-                        }
-                        ui.label(RichText::new(asset_url).monospace())
-                            .on_hover_text(asset_url);
-                    }
-                });
-                row.col(|ui| {
-                    let fixable = matches!(
-                        a.state,
-                        AssetState::Failed { .. }
-                            | AssetState::Refused { .. }
-                            | AssetState::UploadFailed { .. }
-                            | AssetState::Uncertain { .. }
-                    );
-                    if fixable
-                        && s.group_id().is_some()
-                        && s.stage() != crate::flow::Stage::Cancelled
-                    {
-                        if widgets::named_button(
-                            ui,
-                            i.t("table-replace"),
-                            &i.ta("table-replace-label", &[text("name", &a.name)]),
-                        )
-                        .clicked()
-                        {
-                            app.replacing = Some((s.id.clone(), a.id));
-                        }
-                        let hint = if matches!(a.state, AssetState::Failed { .. }) {
-                            i.t("table-resubmit-failed-hint")
-                        } else {
-                            i.t("table-resubmit-hint")
-                        };
-                        if widgets::named_button(
-                            ui,
-                            i.t("table-resubmit"),
-                            &i.ta("table-resubmit-label", &[text("name", &a.name)]),
-                        )
-                        .on_hover_text(hint)
-                        .clicked()
-                        {
-                            if matches!(a.state, AssetState::Uncertain { .. }) {
-                                // It may already be under review: ask before sending again.
-                                app.confirm_resubmit = Some((s.id.clone(), a.id));
-                            } else {
-                                acts.push(Act::Send(Command::Resubmit(s.id.clone(), a.id)));
-                            }
-                        }
-                    }
-                    if (matches!(a.state, AssetState::Staged) || fixable)
-                        && widgets::named_button(
-                            ui,
-                            i.t("table-remove"),
-                            &i.ta("table-remove-label", &[text("name", &a.name)]),
-                        )
-                        .clicked()
-                    {
-                        acts.push(Act::Send(Command::Remove(s.id.clone(), a.id)));
-                    }
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, shown.len(), |mut row| {
+                    let Some(a) = shown.get(row.index()).copied() else {
+                        return;
+                    };
+                    row.col(|ui| preview(ui, view, a, thumb));
+                    row.col(|ui| {
+                        ui.label(RichText::new(&a.name).strong());
+                    });
+                    row.col(|ui| source(ui, a));
+                    row.col(|ui| status(ui, i, a));
+                    row.col(|ui| reason(ui, i, a));
+                    row.col(|ui| url(ui, i, a, &mut out));
+                    row.col(|ui| row_actions(ui, i, s, a, &mut out));
                 });
             });
+        out
+    }
+}
+
+/// No rows yet: what to do next.
+fn empty(ui: &mut egui::Ui, i: &I18n) {
+    let p = theme::palette(ui);
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(1.0, p.border))
+        .corner_radius(8)
+        .inner_margin(space::L)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.vertical_centered(|ui| {
+                ui.label(RichText::new(i.t("table-empty")).strong());
+                ui.label(theme::hint(ui, i.t("table-empty-hint")));
+            });
         });
-    acts
+}
+
+fn preview(ui: &mut egui::Ui, view: &View<'_>, a: &Asset, side: f32) {
+    let i = view.i18n;
+    match view.preview(&a.source).and_then(|p| p.texture.as_ref()) {
+        Some(t) => {
+            ui.add(
+                egui::Image::new(t)
+                    .fit_to_exact_size(egui::vec2(side, side))
+                    .maintain_aspect_ratio(true)
+                    .corner_radius(6)
+                    .alt_text(i.ta("table-preview", &[text("name", &a.name)])),
+            );
+        }
+        None => {
+            let word = if matches!(a.source, AssetSource::Url { .. }) {
+                i.t("table-url")
+            } else {
+                "…".to_string()
+            };
+            ui.label(theme::hint(ui, word));
+        }
+    }
+}
+
+fn source(ui: &mut egui::Ui, a: &Asset) {
+    let src = a.source.display();
+    let short = match &a.source {
+        AssetSource::File { path } => path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| src.clone()),
+        AssetSource::Url { .. } => src.clone(),
+    };
+    ui.label(theme::hint(ui, short)).on_hover_text(src);
+}
+
+fn status(ui: &mut egui::Ui, i: &I18n, a: &Asset) {
+    let (key, tone) = widgets::chip_of(a);
+    let word = i.t(key);
+    match progress(&a.state) {
+        Some(p) => {
+            ui.vertical(|ui| {
+                widgets::chip(ui, &word, tone);
+                ui.add(
+                    egui::ProgressBar::new(p)
+                        .desired_width(110.0)
+                        .show_percentage(),
+                );
+            });
+        }
+        None => {
+            widgets::chip(ui, &word, tone);
+        }
+    }
+}
+
+fn reason(ui: &mut egui::Ui, i: &I18n, a: &Asset) {
+    // The flow's verdict is the one both front ends obey.
+    let problem = crate::flow::export::problem(&a.state).or_else(|| match (&a.state, &a.check) {
+        (AssetState::Staged, Check::Blocked { reason }) => Some(reason.clone()),
+        _ => None,
+    });
+    if let Some(p) = problem.map(|m| i.msg(&m)) {
+        ui.add(egui::Label::new(RichText::new(p.clone()).color(theme::tone(ui, Tone::Bad))).wrap())
+            .on_hover_text(p);
+    }
+}
+
+fn url(ui: &mut egui::Ui, i: &I18n, a: &Asset, out: &mut Vec<Intent>) {
+    let AssetState::Active { asset_url, .. } = &a.state else {
+        return;
+    };
+    if widgets::named_button(
+        ui,
+        i.t("table-copy"),
+        &i.ta("table-copy-label", &[text("name", &a.name)]),
+    )
+    .on_hover_text(i.t("table-copy-hint"))
+    .clicked()
+    {
+        out.push(Intent::Copy(asset_url.clone(), i.t("copied-asset")));
+    }
+    ui.label(RichText::new(asset_url).monospace())
+        .on_hover_text(asset_url);
+}
+
+fn row_actions(ui: &mut egui::Ui, i: &I18n, s: &Session, a: &Asset, out: &mut Vec<Intent>) {
+    let who = [text("name", &a.name)];
+    let fixable = matches!(
+        a.state,
+        AssetState::Failed { .. }
+            | AssetState::Refused { .. }
+            | AssetState::UploadFailed { .. }
+            | AssetState::Uncertain { .. }
+    );
+    if fixable && s.group_id().is_some() && s.stage() != Stage::Cancelled {
+        if widgets::named_button(ui, i.t("table-replace"), &i.ta("table-replace-label", &who))
+            .clicked()
+        {
+            out.push(Intent::AskReplace(s.id.clone(), a.id));
+        }
+        let hint = if matches!(a.state, AssetState::Failed { .. }) {
+            i.t("table-resubmit-failed-hint")
+        } else {
+            i.t("table-resubmit-hint")
+        };
+        if widgets::named_button(
+            ui,
+            i.t("table-resubmit"),
+            &i.ta("table-resubmit-label", &who),
+        )
+        .on_hover_text(hint)
+        .clicked()
+        {
+            if matches!(a.state, AssetState::Uncertain { .. }) {
+                // It may already be under review: ask before sending again.
+                out.push(Intent::AskResubmit(s.id.clone(), a.id));
+            } else {
+                out.push(Intent::Send(Command::Resubmit(s.id.clone(), a.id)));
+            }
+        }
+    }
+    if (matches!(a.state, AssetState::Staged) || fixable)
+        && widgets::named_button(ui, i.t("table-remove"), &i.ta("table-remove-label", &who))
+            .clicked()
+    {
+        out.push(Intent::Send(Command::Remove(s.id.clone(), a.id)));
+    }
 }

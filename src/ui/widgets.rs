@@ -5,38 +5,44 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, RichText};
 
-use crate::flow::{AssetState, Millis};
+use super::theme::{self, Tone};
+use crate::flow::{Asset, AssetState, Check, Millis, Phase};
 
-/// Colours that read on both light and dark backgrounds.
-pub const GREEN: Color32 = Color32::from_rgb(0x1E, 0x7F, 0x3C);
-/// Failure.
-pub const RED: Color32 = Color32::from_rgb(0xB3, 0x26, 0x1E);
-/// In progress.
-pub const BLUE: Color32 = Color32::from_rgb(0x1F, 0x5F, 0xA8);
-/// Needs attention.
-pub const AMBER: Color32 = Color32::from_rgb(0xA8, 0x5D, 0x00);
-/// Not started.
-pub const GREY: Color32 = Color32::from_rgb(0x5F, 0x63, 0x68);
-
-/// The chip's message id and colour for a row's state.
-pub fn chip_of(state: &AssetState) -> (&'static str, Color32) {
-    match state {
-        AssetState::Staged => ("chip-ready", GREY),
-        AssetState::Uploading { .. } => ("chip-uploading", BLUE),
-        AssetState::Uploaded { .. } => ("chip-uploaded", BLUE),
-        AssetState::Submitting { .. } => ("chip-submitting", BLUE),
-        AssetState::Submitted { .. } => ("chip-processing", BLUE),
-        AssetState::Active { .. } => ("chip-active", GREEN),
-        AssetState::Failed { .. } => ("chip-failed", RED),
-        AssetState::UploadFailed { .. } => ("chip-upload-failed", RED),
-        AssetState::Refused { .. } => ("chip-refused", RED),
-        AssetState::Uncertain { .. } => ("chip-uncertain", AMBER),
+/// A row's status word (message id) and tone. Words group by [`Phase`], as the filters do.
+pub fn chip_of(a: &Asset) -> (&'static str, Tone) {
+    match (&a.state, &a.check) {
+        (AssetState::Staged, Check::Pending) => ("chip-checking", Tone::Neutral),
+        (AssetState::Staged, Check::Blocked { .. }) => ("chip-blocked", Tone::Bad),
+        (AssetState::Staged, _) => ("chip-ready", Tone::Neutral),
+        (AssetState::Uploading { .. }, _) => ("chip-uploading", Tone::Info),
+        (AssetState::Uploaded { .. }, _) => ("chip-uploaded", Tone::Info),
+        (AssetState::Submitting { .. }, _) => ("chip-submitting", Tone::Info),
+        (AssetState::Submitted { .. }, _) => ("chip-processing", Tone::Info),
+        (AssetState::Active { .. }, _) => ("chip-active", Tone::Ok),
+        (AssetState::Failed { .. }, _) => ("chip-failed", Tone::Bad),
+        (AssetState::UploadFailed { .. }, _) => ("chip-upload-failed", Tone::Bad),
+        (AssetState::Refused { .. }, _) => ("chip-refused", Tone::Bad),
+        (AssetState::Uncertain { .. }, _) => ("chip-uncertain", Tone::Warn),
     }
 }
 
+/// The phase a status word belongs to (the filters count rows by phase).
+pub fn phase_of_chip(id: &str) -> Option<Phase> {
+    Some(match id {
+        "chip-checking" | "chip-ready" | "chip-uploading" | "chip-uploaded" => Phase::Unsent,
+        "chip-submitting" | "chip-processing" => Phase::InReview,
+        "chip-active" => Phase::Approved,
+        "chip-blocked" | "chip-failed" | "chip-upload-failed" | "chip-refused"
+        | "chip-uncertain" => Phase::NeedsStaff,
+        _ => return None,
+    })
+}
+
 /// A rounded, coloured status word, exactly as big as its text in any layout.
-pub fn chip(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
-    let galley = egui::WidgetText::from(RichText::new(text).strong()).into_galley(
+pub fn chip(ui: &mut egui::Ui, text: &str, tone: Tone) -> egui::Response {
+    let p = theme::palette(ui);
+    let (fill, ink) = (p.chip(tone), p.on_chip);
+    let galley = egui::WidgetText::from(RichText::new(text).strong().color(ink)).into_galley(
         ui,
         Some(egui::TextWrapMode::Extend),
         f32::INFINITY,
@@ -47,8 +53,8 @@ pub fn chip(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
         ui.allocate_exact_size(galley.size() + 2.0 * padding, egui::Sense::hover());
     if ui.is_rect_visible(rect) {
         let painter = ui.painter();
-        painter.rect_filled(rect, 9.0, color);
-        painter.galley(rect.min + padding, galley, Color32::WHITE);
+        painter.rect_filled(rect, 9.0, fill);
+        painter.galley(rect.min + padding, galley, ink);
     }
     let label = text.to_string();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, label.clone()));
@@ -115,9 +121,27 @@ pub fn qr(
             );
         }
         None => {
-            ui.label(RichText::new(too_long).color(RED));
+            ui.label(RichText::new(too_long).color(theme::tone(ui, Tone::Bad)));
         }
     }
+}
+
+/// The QR code on a white, rounded card with a margin around it, `side` points wide in all:
+/// phones read it in either theme.
+pub fn qr_card(
+    ui: &mut egui::Ui,
+    cache: &mut Option<(String, egui::TextureHandle)>,
+    link: &str,
+    side: f32,
+    alt: &str,
+    too_long: &str,
+) {
+    let pad = (side * 0.05).clamp(8.0, 24.0);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+    ui.painter().rect_filled(rect, 12.0, Color32::WHITE);
+    let inner = rect.shrink(pad);
+    let mut child = ui.new_child(egui::UiBuilder::new().max_rect(inner));
+    qr(&mut child, cache, link, inner.width(), alt, too_long);
 }
 
 /// A thumbnail as an image egui can upload.
@@ -237,11 +261,14 @@ impl<A: Clone> Toasts<A> {
             .show(ctx, |ui| {
                 ui.set_max_width(420.0);
                 for (i, t) in self.list.iter().enumerate() {
-                    let color = match t.level {
-                        Level::Info => GREEN,
-                        Level::Warning => AMBER,
-                        Level::Error => RED,
-                    };
+                    let color = theme::tone(
+                        ui,
+                        match t.level {
+                            Level::Info => Tone::Ok,
+                            Level::Warning => Tone::Warn,
+                            Level::Error => Tone::Bad,
+                        },
+                    );
                     egui::Frame::popup(ui.style())
                         .stroke(egui::Stroke::new(2.0, color))
                         .show(ui, |ui| {
@@ -273,5 +300,73 @@ impl<A: Clone> Toasts<A> {
             ctx.request_repaint();
         }
         clicked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::sample;
+
+    /// "Processing (20)" over twenty rows that say "Ready" was a filter and a chip that
+    /// disagreed: every row's word belongs to the phase the filters count it in.
+    #[test]
+    fn every_rows_word_belongs_to_the_phase_it_is_counted_in() {
+        let mut rows = sample::reviewed_session("0123456789abcdef", "p", 3, 2).assets;
+        let base = rows[0].clone();
+        let states = [
+            AssetState::Staged,
+            AssetState::Uploading { sent: 1, total: 2 },
+            AssetState::Uploaded { url: "u".into() },
+            AssetState::Submitting { url: "u".into() },
+            AssetState::Submitted {
+                url: "u".into(),
+                task_id: "t".into(),
+            },
+            AssetState::Active {
+                asset_url: "asset://a".into(),
+                asset_id: None,
+            },
+            AssetState::Failed {
+                code: None,
+                message: None,
+            },
+            AssetState::UploadFailed {
+                reason: crate::text::Msg::verbatim("x"),
+            },
+            AssetState::Refused {
+                reason: crate::text::Msg::verbatim("x"),
+            },
+            AssetState::Uncertain {
+                url: "u".into(),
+                reason: crate::text::Msg::verbatim("x"),
+                since_task: 0,
+            },
+        ];
+        let checks = [
+            Check::Pending,
+            Check::Ready { hash: None },
+            Check::Blocked {
+                reason: crate::text::Msg::verbatim("x"),
+            },
+        ];
+        for state in &states {
+            for check in &checks {
+                let mut a = base.clone();
+                a.state = state.clone();
+                a.check = check.clone();
+                rows.push(a);
+            }
+        }
+        for a in &rows {
+            let (word, _) = chip_of(a);
+            assert_eq!(
+                phase_of_chip(word),
+                Some(a.phase()),
+                "{:?} / {:?}",
+                a.state,
+                a.check
+            );
+        }
     }
 }

@@ -121,7 +121,10 @@ async fn the_whole_flow_through_the_callback() {
             "event log lacks {k}: {kinds:?}"
         );
     }
-    assert_eq!(store.list().unwrap()[0].stage, "approved");
+    assert_eq!(
+        store.list().unwrap()[0].stage,
+        avatar_kiosk::flow::Stage::FinishedAllApproved
+    );
 
     // The key is nowhere on disk: database, WAL, logs.
     for entry in std::fs::read_dir(dir.path()).unwrap() {

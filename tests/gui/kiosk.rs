@@ -92,7 +92,7 @@ fn the_persons_screen_shows_only_the_code_and_what_to_do() {
     click(&mut h, "Show to the person");
     // The person chose Korean on Start (the default): their screen speaks it.
     let ko = I18n::new(UiLang::Ko);
-    wait_for(&mut h, &ko.t("customer-scan"));
+    wait_for(&mut h, &ko.t("person-scan"));
     assert!(shows(&h, &ko.t("qr-alt")));
     assert!(shows(&h, "이 코드는"), "the countdown, in Korean");
     for private in [
@@ -161,7 +161,7 @@ fn a_second_monitor_gets_the_persons_screen_by_itself() {
     let mut h = harness(launch);
     start_session(&mut h, "Ji-ho Han");
     assert!(shows(&h, "Show to the person"));
-    assert!(!shows(&h, &ko.t("customer-scan")));
+    assert!(!shows(&h, &ko.t("person-scan")));
     assert_eq!(h.state().person_window(), None);
     drop(h);
 
@@ -182,7 +182,7 @@ fn a_second_monitor_gets_the_persons_screen_by_itself() {
         h.step();
     }
     wait_for(&mut h, "Expires in");
-    wait_for(&mut h, &ko.t("customer-scan"));
+    wait_for(&mut h, &ko.t("person-scan"));
     assert!(shows(&h, "Ji-ho Han"), "the staff view stays");
     assert!(!shows(&h, "Show to the person"), "no switch is needed");
     // The staff window is on the primary monitor (or its place is unknown, which counts the
@@ -193,11 +193,11 @@ fn a_second_monitor_gets_the_persons_screen_by_itself() {
     let world = World::quick();
     let mut launch = kiosk(&world, 600);
     launch.monitors = Some(vec![monitor(0, true), monitor(1920, false)]);
-    launch.settings.customer_screen = avatar_kiosk::config::CustomerScreen::Switch;
+    launch.settings.person_screen = avatar_kiosk::config::PersonScreen::Switch;
     let mut h = harness(launch);
     start_session(&mut h, "Ji-ho Han");
     assert!(shows(&h, "Show to the person"));
-    assert!(!shows(&h, &ko.t("customer-scan")));
+    assert!(!shows(&h, &ko.t("person-scan")));
     assert_eq!(h.state().person_window(), None);
 }
 

@@ -187,9 +187,12 @@ pub fn wait_for(h: &mut Harness<'_, KioskApp>, text: &str) {
     wait(h, &format!("\"{text}\""), move |h| shows(h, &t));
 }
 
-/// Clicks the node labelled exactly `label`, then runs a frame for it.
+/// Clicks the node labelled exactly `label`, then runs the frames it needs: what a click asks
+/// for runs at the end of its frame, and a dialog it opens is sized on the next frame and
+/// shown on the one after.
 pub fn click(h: &mut Harness<'_, KioskApp>, label: &str) {
     h.get_by_label(label).click();
+    h.step();
     h.step();
     h.step();
 }

@@ -38,7 +38,7 @@ fn a_thousand_rows_lay_out_only_what_is_visible() {
     let laid_out = h.query_all_by_label_contains("row-").count();
     assert!(laid_out < 60, "{laid_out} rows laid out");
     // The filter narrows to failed rows.
-    click(&mut h, "Failed (250)");
+    click(&mut h, "Needs attention (250)");
     assert!(h.query_by_label("row-0000").is_none());
     assert!(h.query_by_label("row-0003").is_some());
 }

@@ -53,7 +53,7 @@ fn urls(names: &[&str]) -> Input {
 
 /// The pre-send checks of every row still being checked pass (files get a hash of their path);
 /// returns what that started.
-fn checks_pass(s: &mut Session) -> Vec<Action> {
+fn checks_pass(s: &mut Session) -> Vec<Effect> {
     let pending: Vec<(AssetId, AssetSource)> = s
         .assets
         .iter()
@@ -86,7 +86,7 @@ fn the_happy_path_reaches_all_approved() {
     assert_eq!(s.stage(), Stage::Start);
     assert_eq!(
         s.apply(Input::RequestLink).unwrap(),
-        vec![Action::IssueLink]
+        vec![Effect::IssueLink]
     );
     s.apply(link_ready("t1")).unwrap();
     assert_eq!(s.stage(), Stage::Verify);
@@ -98,7 +98,7 @@ fn the_happy_path_reaches_all_approved() {
             callback_key: None,
         })
         .unwrap();
-    assert_eq!(a, vec![Action::QueryVerification { token: "t1".into() }]);
+    assert_eq!(a, vec![Effect::QueryVerification { token: "t1".into() }]);
     s.apply(Input::VerificationAnswer(VerificationOutcome::Verified {
         group_id: "g".into(),
     }))
@@ -124,7 +124,7 @@ fn the_happy_path_reaches_all_approved() {
     // Checked: the photo's upload starts at once, before Submit.
     assert_eq!(
         checks_pass(&mut s),
-        vec![Action::Upload {
+        vec![Effect::Upload {
             asset: 1,
             path: "/p/front.jpg".into(),
             hash: Some("hash-of-/p/front.jpg".into()),
@@ -144,7 +144,7 @@ fn the_happy_path_reaches_all_approved() {
             url: "https://u/front".into(),
         })
         .unwrap();
-    let [Action::Submit { assets, .. }] = a.as_slice() else {
+    let [Effect::Submit { assets, .. }] = a.as_slice() else {
         panic!("{a:?}")
     };
     assert_eq!(assets.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [1, 2]);
@@ -156,7 +156,7 @@ fn the_happy_path_reaches_all_approved() {
         .unwrap();
     assert_eq!(
         a,
-        vec![Action::PollReview {
+        vec![Effect::PollReview {
             task_id: "r1".into()
         }]
     );
@@ -187,7 +187,7 @@ fn an_expired_link_leads_to_a_new_link_in_the_same_session() {
     );
     assert_eq!(
         s.apply(Input::RequestLink).unwrap(),
-        vec![Action::IssueLink]
+        vec![Effect::IssueLink]
     );
     s.apply(link_ready("t2")).unwrap();
     assert_eq!(s.link().map(|l| l.token.as_str()), Some("t2"));
@@ -224,7 +224,7 @@ fn a_failed_callback_records_the_reason_and_asks_nothing() {
     );
     assert_eq!(
         s.apply(Input::RequestLink).unwrap(),
-        vec![Action::IssueLink]
+        vec![Effect::IssueLink]
     );
 }
 
@@ -283,11 +283,11 @@ fn partial_review_then_a_replacement_is_approved() {
         })
         .unwrap();
     assert!(
-        matches!(a.as_slice(), [Action::Check { asset: 3, .. }]),
+        matches!(a.as_slice(), [Effect::Check { asset: 3, .. }]),
         "the replacement is checked before it goes: {a:?}"
     );
     let a = checks_pass(&mut s);
-    let [Action::Submit { assets, .. }] = a.as_slice() else {
+    let [Effect::Submit { assets, .. }] = a.as_slice() else {
         panic!("{a:?}")
     };
     assert_eq!(assets.len(), 1);
@@ -334,7 +334,7 @@ fn resume_turns_interrupted_work_into_honest_states() {
     let actions = s.clone().resume(1);
     assert_eq!(
         actions,
-        vec![Action::Upload {
+        vec![Effect::Upload {
             asset: 2,
             path: "/p/b.png".into(),
             hash: Some("hash-of-/p/b.png".into()),
@@ -371,7 +371,7 @@ fn resume_after_the_token_was_used_without_an_answer_spends_it() {
     ));
     assert_eq!(
         s.apply(Input::RequestLink).unwrap(),
-        vec![Action::IssueLink]
+        vec![Effect::IssueLink]
     );
 }
 
@@ -427,7 +427,7 @@ fn a_row_whose_request_was_not_sent_goes_with_the_next_submit() {
     })
     .unwrap();
     let a = s.apply(Input::Submit).unwrap();
-    assert!(matches!(a.as_slice(), [Action::Submit { .. }]), "{a:?}");
+    assert!(matches!(a.as_slice(), [Effect::Submit { .. }]), "{a:?}");
 }
 
 mod properties;

@@ -281,13 +281,13 @@ proptest! {
             }
             for action in &actions {
                 match action {
-                    Action::QueryVerification { token } => {
+                    Effect::QueryVerification { token } => {
                         prop_assert!(signalled.contains(token), "asked with {token} before any completion signal");
                         let n = queried.entry(token.clone()).or_default();
                         *n += 1;
                         prop_assert!(*n <= 1, "token {token} asked for twice");
                     }
-                    Action::Submit { assets, .. } => {
+                    Effect::Submit { assets, .. } => {
                         for (id, _) in assets {
                             prop_assert!(!s.assets.iter().any(|a| a.id == *id && a.is_blocked()), "blocked asset {id} sent");
                             prop_assert!(!uncertain_since.contains(id), "uncertain asset {id} sent again without resubmit");

@@ -29,7 +29,7 @@ fn a_tokenless_callback_must_name_the_links_key() {
             callback_key: Some("k-t1".into()),
         })
         .unwrap();
-    assert_eq!(a, vec![Action::QueryVerification { token: "t1".into() }]);
+    assert_eq!(a, vec![Effect::QueryVerification { token: "t1".into() }]);
 }
 
 /// `n` local photos `/p/0.jpg`...
@@ -48,7 +48,7 @@ fn files(n: usize) -> Input {
     )
 }
 
-fn verify_now(s: &mut Session) -> Vec<Action> {
+fn verify_now(s: &mut Session) -> Vec<Effect> {
     s.apply(Input::StaffConfirmed).unwrap();
     s.apply(Input::VerificationAnswer(VerificationOutcome::Verified {
         group_id: "g".into(),
@@ -62,12 +62,12 @@ fn photos_upload_while_the_phone_verifies_and_go_the_moment_the_group_arrives() 
     s.apply(Input::RequestLink).unwrap();
     s.apply(link_ready("t1")).unwrap();
     let a = s.apply(files(2)).unwrap();
-    assert!(a.iter().all(|a| matches!(a, Action::Check { .. })), "{a:?}");
+    assert!(a.iter().all(|a| matches!(a, Effect::Check { .. })), "{a:?}");
     s.apply(urls(&["u"])).unwrap();
     let a = checks_pass(&mut s);
     let uploads = a
         .iter()
-        .filter(|a| matches!(a, Action::Upload { .. }))
+        .filter(|a| matches!(a, Effect::Upload { .. }))
         .count();
     assert_eq!(uploads, 2, "no group id is needed to upload: {a:?}");
     for asset in [1, 2] {
@@ -76,7 +76,7 @@ fn photos_upload_while_the_phone_verifies_and_go_the_moment_the_group_arrives() 
     }
     assert_eq!(s.stage(), Stage::Verify);
     let a = verify_now(&mut s);
-    let [Action::Submit { assets, .. }] = a.as_slice() else {
+    let [Effect::Submit { assets, .. }] = a.as_slice() else {
         panic!("one submit when the group arrives: {a:?}")
     };
     assert_eq!(
@@ -98,7 +98,7 @@ fn full_requests_leave_while_other_photos_still_upload() {
         s.apply(Input::Uploaded { asset, url }).unwrap();
     }
     let a = verify_now(&mut s);
-    let [Action::Submit { assets, .. }] = a.as_slice() else {
+    let [Effect::Submit { assets, .. }] = a.as_slice() else {
         panic!("{a:?}")
     };
     assert_eq!(assets.len(), 20, "a full request goes at once");
@@ -107,7 +107,7 @@ fn full_requests_leave_while_other_photos_still_upload() {
         let url = format!("https://u/{asset}");
         rest.extend(s.apply(Input::Uploaded { asset, url }).unwrap());
     }
-    let [Action::Submit { assets, .. }] = rest.as_slice() else {
+    let [Effect::Submit { assets, .. }] = rest.as_slice() else {
         panic!("the rest goes once the last upload is done: {rest:?}")
     };
     assert_eq!(
@@ -133,7 +133,7 @@ fn a_blocked_row_is_never_sent() {
     .unwrap();
     assert!(s.assets[0].is_held());
     let a = s.apply(Input::Submit).unwrap();
-    let [Action::Submit { assets, .. }] = a.as_slice() else {
+    let [Effect::Submit { assets, .. }] = a.as_slice() else {
         panic!("{a:?}")
     };
     assert_eq!(assets.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [2]);

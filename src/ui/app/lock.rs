@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use eframe::egui;
 
-use super::app::{KioskApp, Screen};
-use super::jobs::Done;
-use super::kiosk::{PinFor, PinPrompt};
-use super::widgets::Toasts;
+use super::KioskApp;
+use crate::ui::intent::{PinFor, Screen};
+use crate::ui::jobs::JobDone;
+use crate::ui::kiosk::PinPrompt;
+use crate::ui::widgets::Toasts;
 
 impl KioskApp {
     /// Whether kiosk mode holds this screen behind the PIN right now.
@@ -35,13 +36,13 @@ impl KioskApp {
         }
     }
 
-    pub(super) fn check_pin(&mut self, ctx: &egui::Context) {
+    pub(super) fn check_pin(&mut self, ctx: &egui::Context, pin: String) {
         let hash = self
-            .launch
+            .model
             .settings
             .kiosk_pin_hash
             .clone()
-            .filter(|_| !self.launch.settings_unreadable);
+            .filter(|_| !self.model.settings_unreadable);
         let Some(k) = self.kiosk.as_mut() else {
             return;
         };
@@ -53,7 +54,6 @@ impl KioskApp {
         let Some(prompt) = k.prompt.as_mut() else {
             return;
         };
-        let pin = std::mem::take(&mut prompt.pin);
         let Some(hash) = hash else {
             self.pin_checked(false);
             return;
@@ -61,7 +61,7 @@ impl KioskApp {
         prompt.checking = true;
         k.pin_in_flight = true;
         self.jobs.spawn("pin-check", ctx, move || {
-            Done::PinChecked(super::kiosk::pin_matches(&pin, &hash))
+            JobDone::PinChecked(crate::ui::kiosk::pin_matches(&pin, &hash))
         });
     }
 
@@ -73,7 +73,7 @@ impl KioskApp {
         if !ok {
             // A wrong guess counts even when its prompt was closed meanwhile.
             k.failed_pins += 1;
-            k.retry_at = super::kiosk::pin_delay(k.failed_pins).map(|d| Instant::now() + d);
+            k.retry_at = crate::ui::kiosk::pin_delay(k.failed_pins).map(|d| Instant::now() + d);
         }
         let Some(prompt) = &mut k.prompt else {
             return;
@@ -96,7 +96,7 @@ impl KioskApp {
             PinFor::Screen(screen) => self.enter_screen(screen),
             PinFor::StaffView => {
                 if let Some(k) = &mut self.kiosk {
-                    k.customer_view = false;
+                    k.person_view = false;
                 }
             }
             PinFor::Leave => {
@@ -111,7 +111,7 @@ impl KioskApp {
     /// In kiosk mode, a finished session leaves the screen after the idle time: back to Start,
     /// the person's data out of view, Settings and History locked again.
     pub(super) fn idle_reset(&mut self, ctx: &egui::Context) {
-        let idle_for = std::time::Duration::from_secs(self.launch.settings.idle_reset_secs.max(1));
+        let idle_for = std::time::Duration::from_secs(self.model.settings.idle_reset_secs.max(1));
         let finished = self.current_session().is_some_and(|s| s.stage().is_final());
         let Some(k) = &mut self.kiosk else {
             return;
@@ -134,17 +134,20 @@ impl KioskApp {
         k.unlocked = false;
         k.prompt = None;
         k.last_input = Instant::now();
-        self.current = None;
-        self.pending_start = None;
-        self.paste.clear();
-        self.replacing = None;
-        self.replace_url.clear();
-        self.confirm_delete = None;
-        self.picker = None;
-        self.checks.clear();
-        self.qr_cache = None;
-        self.history = None;
+        self.model.current = None;
+        self.model.pending_start = None;
+        self.model.previews.clear();
+        self.model.history = crate::ui::remote::Remote::NotAsked;
+        self.wizard.clear();
+        self.dialogs.clear();
         self.screen = Screen::Wizard;
         self.toasts = Toasts::default();
+    }
+
+    /// Locks the staff screens again (a new person, or the person's screen shown).
+    pub(super) fn relock(&mut self) {
+        if let Some(k) = &mut self.kiosk {
+            k.unlocked = false;
+        }
     }
 }

@@ -1,0 +1,275 @@
+//! Renders every screen of the window, in English and Korean, light and dark, into a folder
+//! (README's pictures): `cargo run --example screenshots -- docs/screenshots`.
+//!
+//! The real app runs headlessly against the built-in simulator, driven by label as a person
+//! would; each picture is the window as wgpu draws it (lavapipe on a machine without a GPU).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use avatar_kiosk::config::{Settings, ThemeChoice};
+use avatar_kiosk::i18n::{I18n, UiLang};
+use avatar_kiosk::secrets::{KeyStore, MemoryStore};
+use avatar_kiosk::sim::{SimConfig, Simulator};
+use avatar_kiosk::ui::{Demo, KioskApp, Launch};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+struct Shot<'a> {
+    out: &'a Path,
+    lang: UiLang,
+    theme: egui::Theme,
+}
+
+impl Shot<'_> {
+    fn save(&self, h: &mut Harness<'_, KioskApp>, screen: &str) {
+        for _ in 0..4 {
+            h.step();
+        }
+        let image = h.render().expect("render with wgpu");
+        let theme = match self.theme {
+            egui::Theme::Light => "light",
+            egui::Theme::Dark => "dark",
+        };
+        let path = self
+            .out
+            .join(format!("{screen}-{}-{theme}.png", self.lang.tag()));
+        image.save(&path).unwrap();
+        println!("{}", path.display());
+    }
+}
+
+fn wait(h: &mut Harness<'_, KioskApp>, what: &str, pred: impl Fn(&Harness<'_, KioskApp>) -> bool) {
+    let start = Instant::now();
+    while !pred(h) {
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "waited for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+}
+
+fn shows(h: &Harness<'_, KioskApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn wait_for(h: &mut Harness<'_, KioskApp>, text: &str) {
+    wait(h, text, |h| shows(h, text));
+}
+
+fn click(h: &mut Harness<'_, KioskApp>, label: &str) {
+    h.get_by_label(label).click();
+    for _ in 0..3 {
+        h.step();
+    }
+}
+
+fn type_into(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.event(egui::Event::Paste(text.to_string()));
+    h.step();
+    h.step();
+}
+
+fn photo(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let seed = name
+        .bytes()
+        .fold(0u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
+    let img = image::RgbImage::from_fn(400, 500, |x, y| {
+        let (x, y) = (x as f32 / 400.0, y as f32 / 500.0);
+        let face = ((x - 0.5).powi(2) + (y - 0.45).powi(2)).sqrt() < 0.28;
+        if face {
+            image::Rgb([224, 186u8.wrapping_add(seed % 20), 160])
+        } else {
+            image::Rgb([60 + (seed % 60), 90, (150.0 + 80.0 * y) as u8])
+        }
+    });
+    img.save(&path).unwrap();
+    path
+}
+
+fn launch(sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime, dir: &Path, lang: UiLang) -> Launch {
+    let data_dir = dir.join("data");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let sim2 = sim.clone();
+    let handle = rt.handle().clone();
+    let demo = Demo {
+        base_url: sim.base_url(),
+        phone: Arc::new(move |task: &str, pass: bool| {
+            let url = sim2.phone_finishes(task, pass).map_err(|e| e.to_string())?;
+            handle
+                .block_on(reqwest::get(url))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }),
+        forced: true,
+    };
+    Launch {
+        data_dir,
+        settings: Settings {
+            ui_language: Some(lang),
+            ..Settings::default()
+        },
+        overrides: Default::default(),
+        key_store: Arc::new(MemoryStore::default()) as Arc<dyn KeyStore>,
+        key: None,
+        key_from_env: false,
+        demo: Some(demo),
+        notice: None,
+        adjust: Some(Arc::new(|c| {
+            c.poll.initial = Duration::from_millis(50);
+            c.poll.max = Duration::from_millis(300);
+        })),
+        kiosk: false,
+        settings_unreadable: false,
+        monitors: Some(Vec::new()),
+    }
+}
+
+fn harness(mut launch: Launch, theme: egui::Theme) -> Harness<'static, KioskApp> {
+    launch.settings.theme = match theme {
+        egui::Theme::Light => ThemeChoice::Light,
+        egui::Theme::Dark => ThemeChoice::Dark,
+    };
+    Harness::builder()
+        .with_size([1280.0, 860.0])
+        .with_theme(theme)
+        .with_context_setup(avatar_kiosk::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut KioskApp| app.show(ui), KioskApp::new(launch))
+}
+
+/// The staff's screens, from Start to Done, then History and Settings.
+fn staff(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
+    let i = I18n::new(shot.lang);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(launch(sim, rt, dir.path(), shot.lang), shot.theme);
+    wait_for(&mut h, &i.t("start-title"));
+    let name = if shot.lang == UiLang::Ko {
+        "김민지"
+    } else {
+        "Minji Kim"
+    };
+    type_into(&mut h, &i.t("start-name"), name);
+    type_into(&mut h, &i.t("start-note"), "Spring campaign · booking 2041");
+    click(&mut h, &i.t("start-consent"));
+    shot.save(&mut h, "1-start");
+    click(&mut h, &i.t("start-button"));
+    wait_for(&mut h, &i.t("qr-alt"));
+    let photos: Vec<String> = ["minji-front.jpg", "minji-side.jpg", "minji-fail.jpg"]
+        .iter()
+        .map(|n| photo(dir.path(), n).display().to_string())
+        .collect();
+    type_into(&mut h, &i.t("assets-paste"), &photos.join("\n"));
+    click(&mut h, &i.t("assets-add"));
+    wait(&mut h, "the checks", |h| {
+        h.state().current_session().is_some_and(|s| {
+            s.current_assets()
+                .all(|a| a.check != avatar_kiosk::flow::Check::Pending)
+        })
+    });
+    shot.save(&mut h, "2-verify");
+    click(&mut h, &i.t("verify-demo-pass"));
+    wait_for(&mut h, &i.t("done-partly"));
+    shot.save(&mut h, "4-done");
+    click(&mut h, &i.t("nav-history"));
+    let open = i.ta(
+        "history-open-label",
+        &[avatar_kiosk::i18n::s("person", name)],
+    );
+    wait_for(&mut h, &open);
+    shot.save(&mut h, "5-history");
+    click(&mut h, &i.t("nav-settings"));
+    wait_for(&mut h, &i.t("settings-title"));
+    shot.save(&mut h, "6-settings");
+}
+
+/// Step 3 (verified, no photos yet) and the empty History.
+fn assets_step(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
+    let i = I18n::new(shot.lang);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(launch(sim, rt, dir.path(), shot.lang), shot.theme);
+    click(&mut h, &i.t("nav-history"));
+    wait_for(&mut h, &i.t("history-empty"));
+    shot.save(&mut h, "5-history-empty");
+    click(&mut h, &i.t("nav-new-person"));
+    let name = if shot.lang == UiLang::Ko {
+        "박서준"
+    } else {
+        "Seo-jun Park"
+    };
+    type_into(&mut h, &i.t("start-name"), name);
+    click(&mut h, &i.t("start-consent"));
+    click(&mut h, &i.t("start-button"));
+    wait_for(&mut h, &i.t("verify-demo-pass"));
+    click(&mut h, &i.t("verify-demo-pass"));
+    wait_for(&mut h, &i.t("assets-title"));
+    shot.save(&mut h, "3-assets");
+}
+
+/// Kiosk mode: the person's screen, in the person's language.
+fn person(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
+    let i = I18n::new(shot.lang);
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = launch(sim, rt, dir.path(), shot.lang);
+    l.kiosk = true;
+    let mut h = harness(l, shot.theme);
+    let name = if shot.lang == UiLang::Ko {
+        "한지호"
+    } else {
+        "Ji-ho Han"
+    };
+    type_into(&mut h, &i.t("start-name"), name);
+    if shot.lang == UiLang::En {
+        // The person reads English: their screen speaks it.
+        click(&mut h, &i.t("start-language"));
+        click(&mut h, &i.t("lang-en"));
+    }
+    click(&mut h, &i.t("start-consent"));
+    click(&mut h, &i.t("start-button"));
+    wait_for(&mut h, &i.t("verify-show-person"));
+    click(&mut h, &i.t("verify-show-person"));
+    shot.save(&mut h, "7-person");
+}
+
+fn main() {
+    let out = PathBuf::from(std::env::args().nth(1).unwrap_or("docs/screenshots".into()));
+    std::fs::create_dir_all(&out).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = Arc::new(
+        rt.block_on(Simulator::start(SimConfig {
+            review_duration: Duration::from_millis(300),
+            ..SimConfig::default()
+        }))
+        .unwrap(),
+    );
+    let only = std::env::args().nth(2);
+    for lang in [UiLang::En, UiLang::Ko] {
+        for theme in [egui::Theme::Light, egui::Theme::Dark] {
+            let shot = Shot {
+                out: &out,
+                lang,
+                theme,
+            };
+            if only.as_deref().is_none_or(|o| o == "staff") {
+                staff(&shot, &sim, &rt);
+            }
+            if only.as_deref().is_none_or(|o| o == "assets") {
+                assets_step(&shot, &sim, &rt);
+            }
+            if only.as_deref().is_none_or(|o| o == "person") {
+                person(&shot, &sim, &rt);
+            }
+        }
+    }
+}

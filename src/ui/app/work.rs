@@ -1,0 +1,215 @@
+//! Work the window hands to jobs: writing settings and exports, the keyring, listing a folder;
+//! and adding rows (duplicates are said, not sent).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use eframe::egui;
+
+use super::KioskApp;
+use crate::api::ApiKey;
+use crate::engine::{Command, NewAsset};
+use crate::flow::AssetSource;
+use crate::i18n::{n, s};
+use crate::secrets::{KeyStore, SecretError};
+use crate::ui::dialogs::Picker;
+use crate::ui::intent::PickFor;
+use crate::ui::jobs::{self, JobDone};
+use crate::ui::remote::Remote;
+use crate::ui::view::source_key;
+use crate::ui::widgets::Level;
+
+/// Settings writes are numbered: one that finds a newer one already written gives way, so the
+/// file always ends with the latest.
+#[derive(Debug, Default)]
+pub(super) struct SaveOrder {
+    next: u64,
+    written: Arc<Mutex<u64>>,
+}
+
+/// After the key store was changed (`changed`): what to say, and the key the engine should use
+/// now (the environment's wins).
+fn key_changed(store: &dyn KeyStore, changed: Result<(), SecretError>, said: String) -> JobDone {
+    let in_use = changed.and_then(|()| crate::secrets::load_key(store));
+    JobDone::Key(
+        in_use
+            .map(|found| (said, found.map(|(k, _)| k)))
+            .map_err(|e| e.advice()),
+    )
+}
+
+impl KioskApp {
+    /// Writes the settings in use, off the UI thread.
+    pub(super) fn save_settings(&mut self, ctx: &egui::Context) {
+        if self.model.settings_unreadable {
+            // The file on disk may hold what staff set (a PIN): never write over it unread.
+            let text = self.i18n.t("settings-not-overwritten");
+            self.toasts.push(Level::Warning, text, None);
+            return;
+        }
+        let settings = self
+            .keep
+            .overrides
+            .for_disk(&self.model.settings, &self.keep.saved);
+        self.keep.saved = settings.clone();
+        let data_dir = self.model.data_dir.clone();
+        self.saves.next += 1;
+        let seq = self.saves.next;
+        let written = self.saves.written.clone();
+        self.jobs.spawn("settings", ctx, move || {
+            let mut last = written.lock().unwrap_or_else(|p| p.into_inner());
+            if *last > seq {
+                return JobDone::Quiet;
+            }
+            *last = seq;
+            JobDone::SettingsSaved(settings.save(&data_dir).map_err(|e| e.to_string()))
+        });
+    }
+
+    pub(super) fn remember_folder(&mut self, ctx: &egui::Context, dir: PathBuf) {
+        if self.model.settings.last_folder.as_ref() != Some(&dir) {
+            self.model.settings.last_folder = Some(dir.clone());
+            self.settings.form.last_folder = Some(dir);
+            self.save_settings(ctx);
+        }
+    }
+
+    /// Opens the in-app file list at `dir` (or the last folder, or home), keeping what was
+    /// ticked for the same target.
+    pub(super) fn open_folder(
+        &mut self,
+        ctx: &egui::Context,
+        target: PickFor,
+        dir: Option<PathBuf>,
+    ) {
+        let dir = dir
+            .or_else(|| self.model.settings.last_folder.clone())
+            .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let keep = self
+            .dialogs
+            .picker
+            .as_ref()
+            .filter(|p| p.target == target)
+            .map(|p| p.selected.clone())
+            .unwrap_or_default();
+        self.dialogs.picker = Some(Picker {
+            target,
+            dir: dir.clone(),
+            dir_text: dir.display().to_string(),
+            entries: Remote::Loading { last: None },
+            selected: keep,
+        });
+        self.jobs.spawn("list-folder", ctx, move || {
+            let r = jobs::list_folder(&dir);
+            JobDone::Listed(dir, r)
+        });
+    }
+
+    /// New rows for a session; what is already there is said, not added again.
+    pub(super) fn add_sources(&mut self, id: &str, sources: Vec<AssetSource>) {
+        if sources.is_empty() {
+            return;
+        }
+        let known: Vec<String> = self
+            .model
+            .sessions
+            .get(id)
+            .map(|s| s.current_assets().map(|a| source_key(&a.source)).collect())
+            .unwrap_or_default();
+        let mut new: Vec<NewAsset> = Vec::new();
+        let mut skipped = 0;
+        for source in sources {
+            let key = source_key(&source);
+            if known.contains(&key) || new.iter().any(|n| source_key(&n.source) == key) {
+                skipped += 1;
+                continue;
+            }
+            new.push(NewAsset {
+                name: None,
+                source,
+                kind: None,
+            });
+        }
+        if skipped > 0 {
+            let text = self.i18n.ta("assets-already", &[n("n", skipped)]);
+            self.toasts.push(Level::Warning, text, None);
+        }
+        if !new.is_empty() {
+            // The engine checks each new row and sends its preview.
+            self.send(Command::AddAssets(id.to_string(), new));
+        }
+    }
+
+    pub(super) fn save_key(&mut self, ctx: &egui::Context, key: ApiKey) {
+        if key.is_empty() {
+            let text = self.i18n.t("toast-key-first");
+            self.toasts.push(Level::Warning, text, None);
+            return;
+        }
+        let store = self.keep.key_store.clone();
+        let stored = self.i18n.t("toast-key-stored");
+        self.jobs.spawn("keyring", ctx, move || {
+            key_changed(store.as_ref(), store.set(&key), stored)
+        });
+    }
+
+    pub(super) fn remove_key(&mut self, ctx: &egui::Context) {
+        let store = self.keep.key_store.clone();
+        let removed = self.i18n.t("toast-key-removed");
+        self.jobs.spawn("keyring", ctx, move || {
+            key_changed(store.as_ref(), store.delete(), removed)
+        });
+    }
+
+    /// Exports a session to a file staff choose (or a folder they can find, when no dialog
+    /// opens here).
+    pub(super) fn export(&mut self, ctx: &egui::Context, id: &str, csv: bool) {
+        let Some(session) = self.model.sessions.get(id).cloned() else {
+            // From History: load it first, then export.
+            self.send(Command::Get(id.to_string()));
+            let text = self.i18n.t("toast-export-loading");
+            self.toasts.push(Level::Info, text, None);
+            return;
+        };
+        let say = |m: &crate::text::Msg| self.i18n.msg(m);
+        let (text, ending) = if csv {
+            match crate::flow::export::to_csv(&session, &say) {
+                Ok(t) => (t, "csv"),
+                Err(e) => {
+                    let said = self
+                        .i18n
+                        .ta("toast-export-failed", &[s("reason", &e.to_string())]);
+                    self.toasts.push(Level::Error, said, None);
+                    return;
+                }
+            }
+        } else {
+            (crate::flow::export::to_json(&session, &say), "json")
+        };
+        let name = crate::flow::export::file_name(&session, ending);
+        let fallback_dir = directories::UserDirs::new()
+            .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
+            .unwrap_or_else(|| self.model.data_dir.join("exports"));
+        let start = self.model.settings.last_folder.clone();
+        let save_title = self.i18n.t("export-save-title");
+        self.jobs.spawn("export", ctx, move || {
+            let path = match jobs::native_save(&name, start, &save_title) {
+                Ok(Some(p)) => p,
+                Ok(None) => return JobDone::ExportCancelled,
+                // No dialog on this machine: save where staff can find it, and say where.
+                Err(()) => {
+                    if let Err(e) = std::fs::create_dir_all(&fallback_dir) {
+                        return JobDone::Exported(Err(format!("{}: {e}", fallback_dir.display())));
+                    }
+                    fallback_dir.join(&name)
+                }
+            };
+            JobDone::Exported(
+                crate::config::write_private(&path, text.as_bytes())
+                    .map(|()| path.clone())
+                    .map_err(|e| format!("{}: {e}", path.display())),
+            )
+        });
+    }
+}

@@ -1,0 +1,139 @@
+//! What a screen may ask for. Screens draw from a read-only view of what the window knows and
+//! return [`Intent`]s; the app carries them out at the end of the frame, so no screen changes
+//! shared state while it is drawn.
+//!
+//! The names of the app's messages, from the inside out: a session takes `flow::Input`s and
+//! answers with `flow::Effect`s; the engine takes `engine::Command`s and tells `engine::Event`s;
+//! the window's screens return `Intent`s, and its background jobs report `JobDone`s.
+
+use std::path::PathBuf;
+
+use crate::api::ApiKey;
+use crate::config::{Settings, ThemeChoice};
+use crate::engine::Command;
+use crate::flow::AssetId;
+use crate::i18n::UiLang;
+
+/// The top-level screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The onboarding wizard.
+    Wizard,
+    /// Every stored session.
+    History,
+    /// Key, API address, callback, polling.
+    Settings,
+}
+
+/// Where picked files go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickFor {
+    /// New rows of a session.
+    Add(String),
+    /// A replacement for one row.
+    Replace(String, AssetId),
+}
+
+/// What a correct PIN opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinFor {
+    /// A locked screen.
+    Screen(Screen),
+    /// Back to the staff view from the person's screen.
+    StaffView,
+    /// Leaving kiosk mode.
+    Leave,
+}
+
+/// Something staff asked for, carried out at the end of the frame.
+#[derive(Debug, Clone)]
+pub enum Intent {
+    /// A command for the engine.
+    Send(Command),
+    /// Start a session with the Start form's values.
+    StartSession(StartValues),
+    /// Switch screens.
+    Go(Screen),
+    /// Leave the current session and show an empty Start form.
+    NewSession,
+    /// Show a session (from History).
+    Open(String),
+    /// Open the native file dialog.
+    Pick(PickFor),
+    /// Open the in-app file list, at this folder (`None`: the last one used).
+    InAppPicker(PickFor, Option<PathBuf>),
+    /// Add pasted lines to the current session.
+    AddPasted(String),
+    /// Add these files to the current session.
+    AddFiles(Vec<PathBuf>),
+    /// Put text on the clipboard, and say so (the second text names what was copied).
+    Copy(String, String),
+    /// Export a session as CSV (`true`) or JSON.
+    Export(String, bool),
+    /// The demo phone passes (`true`) or fails the current link.
+    Phone(String, bool),
+    /// Store this key in the keyring.
+    SaveKey(ApiKey),
+    /// Remove the stored key.
+    RemoveKey,
+    /// Try an address with a key (`None`: the key in use).
+    TestConnection(String, Option<ApiKey>),
+    /// Save these settings and restart the engine with them if needed.
+    ApplySettings(Box<Settings>),
+    /// Ask before deleting a session.
+    AskDelete(String),
+    /// Ask before sending an uncertain row again.
+    AskResubmit(String, AssetId),
+    /// Offer a replacement for a row.
+    AskReplace(String, AssetId),
+    /// Ask for the staff PIN before this.
+    AskPin(PinFor),
+    /// Check the PIN typed in the prompt.
+    CheckPin(String),
+    /// Lock kiosk mode again.
+    Lock,
+    /// Show the person's screen in the main window (switch mode), or go back.
+    PersonView(bool),
+    /// Files chosen in the in-app list.
+    Picked(PickFor, Vec<PathBuf>),
+    /// Store a new staff PIN.
+    SetPin(String),
+    /// The window's language (`None`: the OS's).
+    SetLanguage(Option<UiLang>),
+    /// Text size.
+    SetTextScale(f32),
+    /// Light, dark, or as the desktop is.
+    SetTheme(ThemeChoice),
+}
+
+/// What the Start form holds when staff press Start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartValues {
+    /// Name as typed.
+    pub person: String,
+    /// Note.
+    pub note: String,
+    /// The person's language.
+    pub language: crate::api::Language,
+    /// Consent ticked.
+    pub consent: bool,
+}
+
+/// The window's keyboard shortcuts. Hints show them as the platform writes them
+/// (`Ctrl+H` here, `⌘H` on a Mac) through `egui::Context::format_shortcut`.
+pub mod keys {
+    use eframe::egui::{Key, KeyboardShortcut, Modifiers};
+
+    /// Settings.
+    pub const SETTINGS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
+    /// History.
+    pub const HISTORY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::H);
+    /// The next person.
+    pub const NEW_PERSON: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+    /// Choose files to add.
+    pub const ADD_FILES: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+    /// Start verification, or upload and submit.
+    pub const GO_ON: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+    /// Read the review again.
+    pub const CHECK_AGAIN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
+}

@@ -1,0 +1,64 @@
+//! The onboarding wizard: one module per step. The step is computed from the stored session,
+//! so a resumed session opens where it stopped. The wizard keeps only what staff are typing
+//! and what it draws with (the QR texture, the table's filter).
+
+mod add;
+mod review;
+mod start;
+mod verify;
+
+use eframe::egui;
+
+use super::intent::Intent;
+use super::table::AssetTable;
+use super::theme::{self, space};
+use super::view::View;
+use crate::flow::Stage;
+
+pub use start::StartForm;
+
+/// The wizard's own state.
+#[derive(Default)]
+pub struct Wizard {
+    /// The Start form.
+    pub start: StartForm,
+    /// The paste field.
+    pub paste: String,
+    /// The QR code's texture, for the link it shows.
+    pub qr: Option<(String, egui::TextureHandle)>,
+    /// The rows table.
+    pub table: AssetTable,
+}
+
+impl Wizard {
+    /// Forgets what was typed and drawn (a new person, an idle reset).
+    pub fn clear(&mut self) {
+        *self = Wizard {
+            table: std::mem::take(&mut self.table),
+            ..Wizard::default()
+        };
+    }
+
+    /// Draws the current step.
+    pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
+        let Some(session) = view.model.session().cloned() else {
+            return start::show(self, ui, view);
+        };
+        let mut out = Vec::new();
+        theme::page(ui, 1180.0, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(theme::title(&session.person));
+                if !session.note.is_empty() {
+                    ui.label(theme::hint(ui, &session.note));
+                }
+            });
+            ui.add_space(space::S);
+            match session.stage() {
+                Stage::Start | Stage::Verify => verify::show(self, ui, view, &session, &mut out),
+                Stage::Assets => add::assets_step(self, ui, view, &session, &mut out),
+                _ => review::show(self, ui, view, &session, &mut out),
+            }
+        });
+        out
+    }
+}
