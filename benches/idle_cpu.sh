@@ -34,9 +34,10 @@ measure "idle on Start"
 # Start a session so the Verify screen (QR code, countdown) is up.
 win=$(xdotool search --onlyvisible --name "Avatar Kiosk" | head -1)
 xdotool windowfocus --sync "$win"
-xdotool mousemove 260 111 click 1
+# The centred Start card of the 1180x780 window, under the demo banner.
+xdotool mousemove 590 288 click 1
 xdotool type --delay 20 "Idle Test"
-xdotool mousemove 15 202 click 1
-xdotool mousemove 100 245 click 1
+xdotool mousemove 349 513 click 1
+xdotool mousemove 430 629 click 1
 sleep 3
 measure "Verify screen with its countdown"

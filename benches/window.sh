@@ -47,16 +47,16 @@ on_exit "kill $app 2>/dev/null"
 win=$(xdotool search --sync --onlyvisible --name "Avatar Kiosk" | head -1)
 xdotool windowfocus --sync "$win"
 sleep 1
-# Start (no demo banner: the layout starts 26 px higher than in the demo).
-xdotool mousemove 260 85 click 1
+# Start, on the centred card (no demo banner: the layout starts 39 px higher than in the demo).
+xdotool mousemove 590 249 click 1
 xdotool type --delay 20 "Memory Test"
-xdotool mousemove 15 176 click 1
-xdotool mousemove 100 219 click 1
+xdotool mousemove 349 474 click 1
+xdotool mousemove 430 590 click 1
 sleep 2
 # The 20 paths go to the clipboard and are pasted at once into the field below the QR code,
 # then Ctrl+Enter adds them (Verify step, 1180x780 window).
 ls "$work"/photos/*.jpg | xclip -selection clipboard
-xdotool mousemove 540 657 click 1
+xdotool mousemove 855 669 click 1
 xdotool key ctrl+v
 sleep 0.5
 xdotool key ctrl+Return

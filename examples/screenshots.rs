@@ -151,10 +151,10 @@ fn staff(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(launch(sim, rt, dir.path(), shot.lang), shot.theme);
     wait_for(&mut h, &i.t("start-title"));
-    let name = if shot.lang == UiLang::Ko {
-        "김민지"
-    } else {
-        "Minji Kim"
+    let name = match shot.lang {
+        UiLang::Ko => "김민지",
+        UiLang::Zh => "王小明",
+        UiLang::En => "Minji Kim",
     };
     type_into(&mut h, &i.t("start-name"), name);
     type_into(&mut h, &i.t("start-note"), "Spring campaign · booking 2041");
@@ -199,10 +199,10 @@ fn assets_step(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runti
     wait_for(&mut h, &i.t("history-empty"));
     shot.save(&mut h, "5-history-empty");
     click(&mut h, &i.t("nav-new-person"));
-    let name = if shot.lang == UiLang::Ko {
-        "박서준"
-    } else {
-        "Seo-jun Park"
+    let name = match shot.lang {
+        UiLang::Ko => "박서준",
+        UiLang::Zh => "李娜",
+        UiLang::En => "Seo-jun Park",
     };
     type_into(&mut h, &i.t("start-name"), name);
     click(&mut h, &i.t("start-consent"));
@@ -220,16 +220,21 @@ fn person(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     let mut l = launch(sim, rt, dir.path(), shot.lang);
     l.kiosk = true;
     let mut h = harness(l, shot.theme);
-    let name = if shot.lang == UiLang::Ko {
-        "한지호"
-    } else {
-        "Ji-ho Han"
+    let name = match shot.lang {
+        UiLang::Ko => "한지호",
+        UiLang::Zh => "张伟",
+        UiLang::En => "Ji-ho Han",
     };
     type_into(&mut h, &i.t("start-name"), name);
-    if shot.lang == UiLang::En {
-        // The person reads English: their screen speaks it.
+    // The person's screen speaks the person's language (Korean is the form's default).
+    let theirs = match shot.lang {
+        UiLang::Ko => None,
+        UiLang::Zh => Some("lang-zh"),
+        UiLang::En => Some("lang-en"),
+    };
+    if let Some(id) = theirs {
         click(&mut h, &i.t("start-language"));
-        click(&mut h, &i.t("lang-en"));
+        click(&mut h, &i.t(id));
     }
     click(&mut h, &i.t("start-consent"));
     click(&mut h, &i.t("start-button"));
@@ -254,8 +259,16 @@ fn main() {
         .unwrap(),
     );
     let only = std::env::args().nth(2);
-    for lang in [UiLang::En, UiLang::Ko] {
-        for theme in [egui::Theme::Light, egui::Theme::Dark] {
+    // English and Korean in both themes; Chinese in the light one.
+    let sets = [
+        (UiLang::En, egui::Theme::Light),
+        (UiLang::En, egui::Theme::Dark),
+        (UiLang::Ko, egui::Theme::Light),
+        (UiLang::Ko, egui::Theme::Dark),
+        (UiLang::Zh, egui::Theme::Light),
+    ];
+    for (lang, theme) in sets {
+        {
             let shot = Shot {
                 out: &out,
                 lang,

@@ -252,8 +252,10 @@ fn connection_grid(ui: &mut egui::Ui, i: &I18n, form: &mut Settings) {
         .labelled_by(l.id);
     } else {
         let l = field_label(ui, i.t("settings-callback-port"));
-        ui.add(egui::DragValue::new(&mut form.callback_port).range(0..=65535))
-            .labelled_by(l.id);
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(&mut form.callback_port).range(0..=65535))
+                .labelled_by(l.id);
+        });
         ui.label(theme::hint(ui, i.t("settings-port-note")).size(theme::size::SMALL));
     }
     ui.horizontal_wrapped(|ui| {

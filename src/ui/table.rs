@@ -234,8 +234,10 @@ fn reason(ui: &mut egui::Ui, i: &I18n, a: &Asset) {
         _ => None,
     });
     if let Some(p) = problem.map(|m| i.msg(&m)) {
-        ui.add(egui::Label::new(RichText::new(p.clone()).color(theme::tone(ui, Tone::Bad))).wrap())
-            .on_hover_text(p);
+        let text = RichText::new(p.clone())
+            .size(theme::size::SMALL)
+            .color(theme::tone(ui, Tone::Bad));
+        ui.add(egui::Label::new(text).wrap()).on_hover_text(p);
     }
 }
 

@@ -55,8 +55,10 @@ pub struct Palette {
     pub bg: Color32,
     /// Cards and dialogs.
     pub card: Color32,
-    /// Lines around cards and fields.
+    /// Lines around cards.
     pub border: Color32,
+    /// Lines around controls (check boxes, fields, buttons): visible on every surface.
+    pub control: Color32,
     /// Text.
     pub text: Color32,
     /// Secondary text (hints, captions).
@@ -84,6 +86,7 @@ pub const LIGHT: Palette = Palette {
     bg: rgb(0xF4F5F9),
     card: rgb(0xFFFFFF),
     border: rgb(0xDDE1EA),
+    control: rgb(0x7F8796),
     text: rgb(0x1B1F2A),
     weak: rgb(0x586073),
     accent: rgb(0x4338CA),
@@ -111,6 +114,7 @@ pub const DARK: Palette = Palette {
     bg: rgb(0x11141B),
     card: rgb(0x1A1E28),
     border: rgb(0x2D3343),
+    control: rgb(0x7A8296),
     text: rgb(0xE8EAF0),
     weak: rgb(0xA2A9B8),
     accent: rgb(0x8B93F8),
@@ -202,7 +206,7 @@ fn visuals(p: &Palette, dark: bool) -> egui::Visuals {
     ] {
         w.corner_radius = radius;
     }
-    v.widgets.inactive.bg_stroke = Stroke::new(1.0, p.border);
+    v.widgets.inactive.bg_stroke = Stroke::new(1.0, p.control);
     v.widgets.hovered.bg_stroke = Stroke::new(1.0, p.accent);
     v.widgets.active.bg_stroke = Stroke::new(1.5, p.accent);
     v.striped = true;
@@ -345,6 +349,17 @@ mod tests {
                 check(format!("{t:?} chip"), p.on_chip, p.chip(t));
             }
             assert!(fails.is_empty(), "below 4.5:1: {fails:#?}");
+        }
+    }
+
+    /// WCAG 1.4.11: the edges of controls reach 3:1 against what they sit on.
+    #[test]
+    fn controls_edges_reach_three_to_one() {
+        for p in [&LIGHT, &DARK] {
+            for bg in [p.bg, p.card, p.accent_wash] {
+                let r = contrast(p.control, bg);
+                assert!(r >= 3.0, "control edge {r:.2} on {bg:?}");
+            }
         }
     }
 

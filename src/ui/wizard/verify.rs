@@ -108,7 +108,13 @@ fn code_card(
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(to_next));
     // The QR keeps the room it needs; the photos staged meanwhile go below it.
-    let qr_room = (ui.available_height() - 360.0).clamp(200.0, 420.0);
+    // With no rows yet the photos' card is all that goes below; with rows, their table too.
+    let below = if s.current_assets().next().is_some() {
+        360.0
+    } else {
+        220.0
+    };
+    let qr_room = (ui.available_height() - below).clamp(200.0, 420.0);
     theme::card(ui).inner_margin(space::M).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal_top(|ui| {
