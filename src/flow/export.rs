@@ -166,35 +166,7 @@ mod tests {
 
     #[test]
     fn needs_attention_is_exactly_the_rows_with_a_problem() {
-        let states = [
-            AssetState::Staged,
-            AssetState::Uploading { sent: 1, total: 2 },
-            AssetState::Uploaded { url: "u".into() },
-            AssetState::UploadFailed {
-                reason: Msg::verbatim("r"),
-            },
-            AssetState::Submitting { url: "u".into() },
-            AssetState::Submitted {
-                url: "u".into(),
-                task_id: "t".into(),
-            },
-            AssetState::Uncertain {
-                url: "u".into(),
-                reason: Msg::verbatim("r"),
-                since_task: 0,
-            },
-            AssetState::Refused {
-                reason: Msg::verbatim("r"),
-            },
-            AssetState::Active {
-                asset_url: "asset://a".into(),
-                asset_id: None,
-            },
-            AssetState::Failed {
-                code: None,
-                message: None,
-            },
-        ];
+        let states = crate::flow::sample::every_state();
         for s in &states {
             assert_eq!(needs_attention(s), problem(s).is_some(), "{s:?}");
         }

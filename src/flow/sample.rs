@@ -47,3 +47,33 @@ pub fn reviewed_session(id: &str, person: &str, rows: u32, at: Millis) -> Sessio
     s.next_asset_id = rows;
     s
 }
+
+/// One of each row state, for tests that must hold for every state.
+pub fn every_state() -> Vec<AssetState> {
+    let reason = || crate::text::Msg::verbatim("r");
+    vec![
+        AssetState::Staged,
+        AssetState::Uploading { sent: 1, total: 2 },
+        AssetState::Uploaded { url: "u".into() },
+        AssetState::UploadFailed { reason: reason() },
+        AssetState::Submitting { url: "u".into() },
+        AssetState::Submitted {
+            url: "u".into(),
+            task_id: "t".into(),
+        },
+        AssetState::Uncertain {
+            url: "u".into(),
+            reason: reason(),
+            since_task: 0,
+        },
+        AssetState::Refused { reason: reason() },
+        AssetState::Active {
+            asset_url: "asset://a".into(),
+            asset_id: None,
+        },
+        AssetState::Failed {
+            code: None,
+            message: None,
+        },
+    ]
+}

@@ -314,35 +314,7 @@ mod tests {
     fn every_rows_word_belongs_to_the_phase_it_is_counted_in() {
         let mut rows = sample::reviewed_session("0123456789abcdef", "p", 3, 2).assets;
         let base = rows[0].clone();
-        let states = [
-            AssetState::Staged,
-            AssetState::Uploading { sent: 1, total: 2 },
-            AssetState::Uploaded { url: "u".into() },
-            AssetState::Submitting { url: "u".into() },
-            AssetState::Submitted {
-                url: "u".into(),
-                task_id: "t".into(),
-            },
-            AssetState::Active {
-                asset_url: "asset://a".into(),
-                asset_id: None,
-            },
-            AssetState::Failed {
-                code: None,
-                message: None,
-            },
-            AssetState::UploadFailed {
-                reason: crate::text::Msg::verbatim("x"),
-            },
-            AssetState::Refused {
-                reason: crate::text::Msg::verbatim("x"),
-            },
-            AssetState::Uncertain {
-                url: "u".into(),
-                reason: crate::text::Msg::verbatim("x"),
-                since_task: 0,
-            },
-        ];
+        let states = sample::every_state();
         let checks = [
             Check::Pending,
             Check::Ready { hash: None },
