@@ -52,3 +52,35 @@ pub fn new_session_id() -> String {
 pub fn now_ms() -> Millis {
     crate::clock::now_ms()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Language;
+    use crate::callback::PageKind;
+
+    #[test]
+    fn the_phone_is_answered_in_the_persons_language() {
+        let pages = phone_pages();
+        assert_eq!(
+            pages(Language::Ko, PageKind::Passed).0,
+            "인증이 전달되었습니다"
+        );
+        assert_eq!(
+            pages(Language::Ko, PageKind::NotAccepted).0,
+            "이 코드는 더 이상 사용되지 않습니다"
+        );
+        assert_eq!(
+            pages(Language::Ja, PageKind::NotPassed).0,
+            "認証が完了しませんでした"
+        );
+        assert_eq!(
+            pages(Language::Zh, PageKind::Passed).1,
+            "谢谢。请回到前台。"
+        );
+        assert_eq!(
+            pages(Language::En, PageKind::Unknown).0,
+            "This link is not valid"
+        );
+    }
+}

@@ -381,13 +381,12 @@ impl Store {
         ];
         let rows = stmt.query_map(words, |r| {
             let word: String = r.get(4)?;
-            let stage = Stage::from_word(&word).ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    4,
-                    rusqlite::types::Type::Text,
-                    format!("unknown stage {word:?}").into(),
-                )
-            })?;
+            // A word this version does not know (a row written elsewhere) still lists the
+            // session: as under review, which opens it and reads it again.
+            let stage = Stage::from_word(&word).unwrap_or_else(|| {
+                tracing::warn!("unknown stage {word:?} in the list; shown as under review");
+                Stage::Reviewing
+            });
             Ok(SessionSummary {
                 id: r.get(0)?,
                 person: r.get(1)?,

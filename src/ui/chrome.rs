@@ -38,7 +38,10 @@ fn step(ui: &mut egui::Ui, n: usize, name: &str, now: usize, on_wizard: bool) {
     } else {
         (p.bg, p.weak)
     };
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(24.0, 24.0), egui::Sense::hover());
+    let (rect, circle) = ui.allocate_exact_size(egui::vec2(24.0, 24.0), egui::Sense::hover());
+    // The number is painted: screen readers get it from here ("2 of 5").
+    let said = format!("{} / {}", n + 1, STEPS.len());
+    circle.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, said.clone()));
     let c = rect.center();
     let painter = ui.painter();
     painter.circle_filled(c, 12.0, fill);

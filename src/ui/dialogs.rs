@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use eframe::egui::{self, RichText};
 
-use super::intent::{Intent, PickFor};
+use super::intent::{Intent, PickFor, Pin};
 use super::jobs::Entry;
 use super::kiosk::KioskState;
 use super::remote::Remote;
@@ -103,12 +103,14 @@ pub fn pin_prompt(ctx: &egui::Context, i: &I18n, k: &mut KioskState, no_pin: boo
             ui.label(i.t("pin-checking"));
         }
         ui.horizontal(|ui| {
+            // While a guess is checked, or during the wait after wrong ones, what is typed
+            // stays in the field.
             let can = !prompt.checking && wait.is_none();
             let unlock = ui
                 .add_enabled(can, theme::primary(ui, i.t("pin-unlock")))
                 .clicked();
-            if (unlock || enter) && !prompt.pin.is_empty() {
-                out.push(Intent::CheckPin(std::mem::take(&mut prompt.pin)));
+            if can && (unlock || enter) && !prompt.pin.is_empty() {
+                out.push(Intent::CheckPin(Pin::new(std::mem::take(&mut prompt.pin))));
             }
             if ui.button(i.t("cancel")).clicked() {
                 cancel = true;

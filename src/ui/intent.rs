@@ -89,7 +89,7 @@ pub enum Intent {
     /// Ask for the staff PIN before this.
     AskPin(PinFor),
     /// Check the PIN typed in the prompt.
-    CheckPin(String),
+    CheckPin(Pin),
     /// Lock kiosk mode again.
     Lock,
     /// Show the person's screen in the main window (switch mode), or go back.
@@ -97,13 +97,35 @@ pub enum Intent {
     /// Files chosen in the in-app list.
     Picked(PickFor, Vec<PathBuf>),
     /// Store a new staff PIN.
-    SetPin(String),
+    SetPin(Pin),
     /// The window's language (`None`: the OS's).
     SetLanguage(Option<UiLang>),
     /// Text size.
     SetTextScale(f32),
     /// Light, dark, or as the desktop is.
     SetTheme(ThemeChoice),
+}
+
+/// A staff PIN as typed: never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pin(String);
+
+impl Pin {
+    /// Wraps what was typed.
+    pub fn new(pin: String) -> Pin {
+        Pin(pin)
+    }
+
+    /// The digits, for checking or hashing.
+    pub fn digits(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Pin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pin(…)")
+    }
 }
 
 /// What the Start form holds when staff press Start.

@@ -74,10 +74,11 @@ impl<T, E> Remote<T, E> {
         };
     }
 
-    /// The answer will not come (the engine restarted): back to what was known.
+    /// The answer will not come (the engine restarted): back to what was known. A value or
+    /// a failure already there stays.
     pub fn abandon(&mut self) {
-        if let Remote::Loading { last } = std::mem::take(self) {
-            *self = last.map_or(Remote::NotAsked, Remote::Ready);
+        if let Remote::Loading { last } = self {
+            *self = last.take().map_or(Remote::NotAsked, Remote::Ready);
         }
     }
 }
@@ -106,5 +107,14 @@ mod tests {
         r.reload();
         r.abandon();
         assert_eq!(r, Remote::Ready(4));
+        // What arrived stays when nothing is awaited.
+        r.abandon();
+        assert_eq!(r, Remote::Ready(4));
+        r.settle(Err("offline"));
+        r.abandon();
+        assert_eq!(r.error(), Some(&"offline"));
+        let mut never: Remote<u32, &str> = Remote::Loading { last: None };
+        never.abandon();
+        assert_eq!(never, Remote::NotAsked);
     }
 }

@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::intent::Intent;
+use super::intent::{Intent, Pin};
 use super::remote::Remote;
 use super::theme::{self, Tone, space};
 use super::view::View;
@@ -14,7 +14,7 @@ use crate::text::Msg;
 
 /// The Settings screen's own state: the form being edited, the key being typed, the last
 /// connection test, the new PIN.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct SettingsView {
     /// An editable copy of the settings in use.
     pub form: Settings,
@@ -24,6 +24,16 @@ pub struct SettingsView {
     pub tested: Remote<Msg>,
     /// The new PIN being typed.
     pub new_pin: String,
+}
+
+impl std::fmt::Debug for SettingsView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key and the PIN being typed are never shown.
+        f.debug_struct("SettingsView")
+            .field("form", &self.form)
+            .field("tested", &self.tested)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SettingsView {
@@ -192,7 +202,7 @@ impl SettingsView {
             )
             .labelled_by(l.id);
             if ui.button(i.t("settings-pin-save")).clicked() {
-                out.push(Intent::SetPin(self.new_pin.trim().to_string()));
+                out.push(Intent::SetPin(Pin::new(self.new_pin.trim().to_string())));
             }
         });
         ui.horizontal(|ui| {

@@ -107,6 +107,10 @@ impl KioskApp {
                 if session.is_some() && session == self.model.pending_start {
                     self.model.pending_start = None;
                 }
+                // An error about no session while History waits is the list that failed.
+                if session.is_none() && self.model.history.is_loading() {
+                    self.model.history.settle(Err(message.clone()));
+                }
                 let action = message
                     .points_to_settings()
                     .then(|| (self.i18n.t("open-settings"), Intent::Go(Screen::Settings)));

@@ -11,7 +11,7 @@ use crate::engine::{self, Command};
 use crate::flow::{AssetSource, Session, Stage};
 use crate::i18n::{UiLang, s};
 use crate::text::Msg;
-use crate::ui::intent::{Intent, PickFor, PinFor, Screen, StartValues, keys};
+use crate::ui::intent::{Intent, PickFor, Pin, PinFor, Screen, StartValues, keys};
 use crate::ui::jobs::{self, JobDone};
 use crate::ui::widgets::Level;
 
@@ -155,7 +155,9 @@ impl KioskApp {
     pub(super) fn enter_screen(&mut self, screen: Screen) {
         if screen == Screen::History {
             self.model.history.reload();
-            self.send(Command::List);
+            if !self.send(Command::List) {
+                self.model.history.abandon();
+            }
         }
         if screen == Screen::Settings {
             self.settings.reset(&self.model.settings);
@@ -222,14 +224,14 @@ impl KioskApp {
             .push(Level::Info, self.i18n.t("settings-saved"), None);
     }
 
-    fn set_pin(&mut self, ctx: &egui::Context, pin: String) {
-        if !crate::ui::kiosk::pin_is_valid(&pin) {
+    fn set_pin(&mut self, ctx: &egui::Context, pin: Pin) {
+        if !crate::ui::kiosk::pin_is_valid(pin.digits()) {
             self.toasts
                 .push(Level::Warning, self.i18n.t("settings-pin-bad"), None);
             return;
         }
         self.jobs.spawn("pin-hash", ctx, move || {
-            JobDone::PinHashed(crate::ui::kiosk::hash_pin(&pin))
+            JobDone::PinHashed(crate::ui::kiosk::hash_pin(pin.digits()))
         });
     }
 

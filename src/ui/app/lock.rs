@@ -36,7 +36,7 @@ impl KioskApp {
         }
     }
 
-    pub(super) fn check_pin(&mut self, ctx: &egui::Context, pin: String) {
+    pub(super) fn check_pin(&mut self, ctx: &egui::Context, pin: crate::ui::intent::Pin) {
         let hash = self
             .model
             .settings
@@ -61,7 +61,7 @@ impl KioskApp {
         prompt.checking = true;
         k.pin_in_flight = true;
         self.jobs.spawn("pin-check", ctx, move || {
-            JobDone::PinChecked(crate::ui::kiosk::pin_matches(&pin, &hash))
+            JobDone::PinChecked(crate::ui::kiosk::pin_matches(pin.digits(), &hash))
         });
     }
 
