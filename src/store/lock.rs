@@ -69,8 +69,18 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
+            // The holder writes its name right after it locks: a file read in between is
+            // empty, so look again for a moment before calling it "another avatar-kiosk".
             let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
+            for _ in 0..50 {
+                holder.clear();
+                let _ = file.seek(SeekFrom::Start(0));
+                let _ = file.read_to_string(&mut holder);
+                if !holder.trim().is_empty() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
             let holder = holder.trim();
             return Err(LockError::Held {
                 holder: if holder.is_empty() {
@@ -93,9 +103,10 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
         format!(" on {host}")
     };
     let text = format!("{holder} (pid {}){on}\n", std::process::id());
-    file.set_len(0)
-        .and_then(|()| file.seek(SeekFrom::Start(0)))
+    // Written over the old name, then cut to length: the file is never empty in between.
+    file.seek(SeekFrom::Start(0))
         .and_then(|_| file.write_all(text.as_bytes()))
+        .and_then(|()| file.set_len(text.len() as u64))
         .and_then(|()| file.flush())
         .map_err(io)?;
     Ok(FolderLock { _file: file })
