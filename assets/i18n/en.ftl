@@ -433,3 +433,4 @@ settings-theme-system = As the desktop
 settings-theme-light = Light
 settings-theme-dark = Dark
 history-first-person = Start with the first person
+store-conflict = This person's session was changed elsewhere since it was read (another window or desk). Open it again from History to see the latest.

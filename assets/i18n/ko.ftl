@@ -431,3 +431,4 @@ settings-theme-system = 데스크톱 설정대로
 settings-theme-light = 밝게
 settings-theme-dark = 어둡게
 history-first-person = 첫 번째 사람 시작하기
+store-conflict = 이 사람의 세션이 읽은 뒤 다른 곳(다른 창이나 데스크)에서 바뀌었습니다. 최신 내용을 보려면 기록에서 다시 여세요.

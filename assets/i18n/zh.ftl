@@ -431,3 +431,4 @@ settings-theme-system = 跟随桌面
 settings-theme-light = 浅色
 settings-theme-dark = 深色
 history-first-person = 从第一个人开始
+store-conflict = 此人的会话在读取后已在别处（另一个窗口或服务台）被修改。请从“记录”中重新打开以查看最新内容。

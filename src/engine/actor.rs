@@ -11,7 +11,7 @@ use super::{CallbackMode, Command, EngineConfig, Event, Resume, Wake, check, ctx
 use crate::api::Client;
 use crate::callback::{CallbackServer, Delivery, Registry};
 use crate::flow::{self, Effect, Input, Session};
-use crate::store::Store;
+use crate::store::SessionStore;
 use crate::text::Msg;
 
 /// The engine's state, owned by one task: commands, background results and the phone's
@@ -19,7 +19,7 @@ use crate::text::Msg;
 pub(super) struct Actor {
     pub(super) config: EngineConfig,
     pub(super) client: Client,
-    pub(super) store: Store,
+    pub(super) store: Box<dyn SessionStore>,
     pub(super) sessions: HashMap<String, Session>,
     pub(super) events: mpsc::Sender<Event>,
     pub(super) wake: Wake,

@@ -11,7 +11,7 @@ use super::actor::Actor;
 use super::{CallbackMode, Command, EngineConfig, EngineError, Event, Wake, phone_pages};
 use crate::api::Client;
 use crate::callback::{CallbackServer, Registry};
-use crate::store::Store;
+use crate::store::{SessionStore, Store};
 
 /// A handle to the running engine. Dropping it stops the engine.
 pub struct Engine {
@@ -42,7 +42,7 @@ impl Engine {
             .map_or_else(|| PathBuf::from("."), PathBuf::from);
         let lock = crate::store::lock::acquire(&folder, &config.holder)?;
         let client = Client::new(&config.base_url, &config.key, config.client.clone())?;
-        let store = Store::open(&config.db_path)?;
+        let store: Box<dyn SessionStore> = Box::new(Store::open(&config.db_path)?);
         let (cmd_tx, cmd_rx) = mpsc::channel(CHANNEL_DEPTH);
         let (ev_tx, ev_rx) = mpsc::channel(CHANNEL_DEPTH);
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
