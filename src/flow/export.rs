@@ -25,18 +25,6 @@ pub struct ExportRow {
     pub asset_id: String,
 }
 
-/// Whether a row needs staff (failed, refused, upload failed or uncertain): exactly the rows
-/// [`problem`] has a sentence for, without building the sentence.
-pub fn needs_attention(state: &AssetState) -> bool {
-    matches!(
-        state,
-        AssetState::UploadFailed { .. }
-            | AssetState::Refused { .. }
-            | AssetState::Uncertain { .. }
-            | AssetState::Failed { .. }
-    )
-}
-
 /// What is wrong with a row and what to do, in a sentence; `None` when nothing is.
 pub fn problem(state: &AssetState) -> Option<Msg> {
     match state {
@@ -165,10 +153,10 @@ mod tests {
     use crate::flow::sample::reviewed_session;
 
     #[test]
-    fn needs_attention_is_exactly_the_rows_with_a_problem() {
+    fn the_rows_that_need_staff_are_exactly_the_rows_with_a_problem() {
         let states = crate::flow::sample::every_state();
         for s in &states {
-            assert_eq!(needs_attention(s), problem(s).is_some(), "{s:?}");
+            assert_eq!(s.needs_staff(), problem(s).is_some(), "{s:?}");
         }
     }
 

@@ -248,16 +248,21 @@ impl AssetState {
         self.status().word()
     }
 
-    /// Whether nothing more will happen without staff.
-    pub fn is_settled(&self) -> bool {
+    /// Whether staff must act (failed, refused, upload failed or uncertain): exactly the rows
+    /// `export::problem` has a sentence for.
+    pub fn needs_staff(&self) -> bool {
         matches!(
             self,
-            AssetState::Active { .. }
-                | AssetState::Failed { .. }
+            AssetState::Failed { .. }
                 | AssetState::Refused { .. }
                 | AssetState::UploadFailed { .. }
                 | AssetState::Uncertain { .. }
         )
+    }
+
+    /// Whether nothing more will happen without staff.
+    pub fn is_settled(&self) -> bool {
+        matches!(self, AssetState::Active { .. }) || self.needs_staff()
     }
 }
 
@@ -332,15 +337,10 @@ impl Asset {
     pub fn phase(&self) -> Phase {
         match &self.state {
             AssetState::Staged if self.is_blocked() => Phase::NeedsStaff,
-            AssetState::Staged | AssetState::Uploading { .. } | AssetState::Uploaded { .. } => {
-                Phase::Unsent
-            }
-            AssetState::Submitting { .. } | AssetState::Submitted { .. } => Phase::InReview,
+            state if state.needs_staff() => Phase::NeedsStaff,
             AssetState::Active { .. } => Phase::Approved,
-            AssetState::Failed { .. }
-            | AssetState::Refused { .. }
-            | AssetState::UploadFailed { .. }
-            | AssetState::Uncertain { .. } => Phase::NeedsStaff,
+            AssetState::Submitting { .. } | AssetState::Submitted { .. } => Phase::InReview,
+            _ => Phase::Unsent,
         }
     }
 }

@@ -84,6 +84,24 @@ impl UiLang {
     }
 }
 
+/// Puts a translation file into a bundle (either kind: the window's, or the phone pages'
+/// shared one). What does not parse is said in the log; the rest is used.
+fn fill<M>(
+    bundle: &mut fluent_bundle::bundle::FluentBundle<FluentResource, M>,
+    tag: &str,
+    source: &str,
+) {
+    // Direction marks around placeables would show as boxes in egui.
+    bundle.set_use_isolating(false);
+    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, errors)| {
+        tracing::error!("{tag} translation has {} error(s)", errors.len());
+        r
+    });
+    if let Err(errors) = bundle.add_resource(resource) {
+        tracing::error!("{tag} translation: {} duplicate(s)", errors.len());
+    }
+}
+
 /// An argument for a message.
 pub type Arg<'a> = (&'a str, FluentValue<'a>);
 
@@ -106,18 +124,7 @@ impl I18n {
         for l in UiLang::ALL {
             let id: LanguageIdentifier = l.tag().parse().unwrap_or_default();
             let mut bundle = FluentBundle::new(vec![id]);
-            // Direction marks around placeables would show as boxes in egui.
-            bundle.set_use_isolating(false);
-            let resource = match FluentResource::try_new(l.source().to_string()) {
-                Ok(r) => r,
-                Err((r, errors)) => {
-                    tracing::error!("{} translation has {} error(s)", l.tag(), errors.len());
-                    r
-                }
-            };
-            if let Err(errors) = bundle.add_resource(resource) {
-                tracing::error!("{} translation: {} duplicate(s)", l.tag(), errors.len());
-            }
+            fill(&mut bundle, l.tag(), l.source());
             bundles.insert(l, bundle);
         }
         I18n {

@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+use super::UiLang;
 use unic_langid::LanguageIdentifier;
 
 use crate::api::Language;
@@ -19,11 +21,12 @@ fn index(l: Language) -> usize {
     LANGUAGES.iter().position(|x| *x == l).unwrap_or(0)
 }
 
+/// The window's files, and Japanese, which only these pages have.
 fn source(l: Language) -> &'static str {
     match l {
-        Language::En => include_str!("../../assets/i18n/en.ftl"),
-        Language::Ko => include_str!("../../assets/i18n/ko.ftl"),
-        Language::Zh => include_str!("../../assets/i18n/zh.ftl"),
+        Language::En => UiLang::En.source(),
+        Language::Ko => UiLang::Ko.source(),
+        Language::Zh => UiLang::Zh.source(),
         Language::Ja => include_str!("../../assets/i18n/ja.ftl"),
     }
 }
@@ -34,15 +37,7 @@ fn bundles() -> &'static [Bundle; 4] {
         LANGUAGES.map(|l| {
             let id: LanguageIdentifier = l.code().parse().unwrap_or_default();
             let mut bundle = Bundle::new_concurrent(vec![id]);
-            bundle.set_use_isolating(false);
-            let resource =
-                FluentResource::try_new(source(l).to_string()).unwrap_or_else(|(r, e)| {
-                    tracing::error!("{} phone texts have {} error(s)", l.code(), e.len());
-                    r
-                });
-            if let Err(e) = bundle.add_resource(resource) {
-                tracing::error!("{} phone texts: {} duplicate(s)", l.code(), e.len());
-            }
+            super::fill(&mut bundle, l.code(), source(l));
             bundle
         })
     })

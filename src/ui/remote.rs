@@ -49,13 +49,18 @@ impl<T, E> Remote<T, E> {
         }
     }
 
-    /// Asked again: keeps what is there to show meanwhile.
-    pub fn reload(&mut self) {
-        let last = match std::mem::take(self) {
+    /// Takes the value to keep showing, leaving `NotAsked`.
+    fn take_last(&mut self) -> Option<T> {
+        match std::mem::take(self) {
             Remote::Ready(v) => Some(v),
             Remote::Loading { last } | Remote::Failed { last, .. } => last,
             Remote::NotAsked => None,
-        };
+        }
+    }
+
+    /// Asked again: keeps what is there to show meanwhile.
+    pub fn reload(&mut self) {
+        let last = self.take_last();
         *self = Remote::Loading { last };
     }
 
@@ -63,14 +68,10 @@ impl<T, E> Remote<T, E> {
     pub fn settle(&mut self, answer: Result<T, E>) {
         *self = match answer {
             Ok(v) => Remote::Ready(v),
-            Err(error) => {
-                let last = match std::mem::take(self) {
-                    Remote::Ready(v) => Some(v),
-                    Remote::Loading { last } | Remote::Failed { last, .. } => last,
-                    Remote::NotAsked => None,
-                };
-                Remote::Failed { error, last }
-            }
+            Err(error) => Remote::Failed {
+                error,
+                last: self.take_last(),
+            },
         };
     }
 

@@ -261,13 +261,7 @@ fn url(ui: &mut egui::Ui, i: &I18n, a: &Asset, out: &mut Vec<Intent>) {
 
 fn row_actions(ui: &mut egui::Ui, i: &I18n, s: &Session, a: &Asset, out: &mut Vec<Intent>) {
     let who = [text("name", &a.name)];
-    let fixable = matches!(
-        a.state,
-        AssetState::Failed { .. }
-            | AssetState::Refused { .. }
-            | AssetState::UploadFailed { .. }
-            | AssetState::Uncertain { .. }
-    );
+    let fixable = a.state.needs_staff();
     if fixable && s.group_id().is_some() && s.stage() != Stage::Cancelled {
         if widgets::named_button(ui, i.t("table-replace"), &i.ta("table-replace-label", &who))
             .clicked()
