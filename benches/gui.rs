@@ -32,6 +32,7 @@ fn open(rows: u32, dir: &std::path::Path) -> Harness<'static, KioskApp> {
     drop(store);
     // No network is touched: History and opening a session only read the local store.
     let launch = Launch {
+        desk: Default::default(),
         data_dir: dir.to_path_buf(),
         settings: Settings {
             base_url: "http://127.0.0.1:9".into(),

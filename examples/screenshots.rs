@@ -112,6 +112,7 @@ fn launch(sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime, dir: &Path, lang: 
         forced: true,
     };
     Launch {
+        desk: Default::default(),
         data_dir,
         settings: Settings {
             ui_language: Some(lang),

@@ -125,6 +125,11 @@ pub struct Settings {
     pub person_screen: PersonScreen,
     /// Light, dark, or as the desktop is.
     pub theme: ThemeChoice,
+    /// A studio's shared roster, `postgres://USER@HOST:PORT/DATABASE` (empty: this computer's
+    /// file). Never with its password: that is in the OS keyring.
+    pub roster_url: String,
+    /// This desk's name on the roster (empty: the host's name).
+    pub kiosk_name: String,
     /// What versions before `customer_screen` wrote (`true`: a second window). Read from older
     /// files only, never written.
     #[serde(skip_serializing)]
@@ -148,6 +153,8 @@ impl Default for Settings {
             idle_reset_secs: 90,
             person_screen: PersonScreen::Auto,
             theme: ThemeChoice::System,
+            roster_url: String::new(),
+            kiosk_name: String::new(),
             customer_window: false,
         }
     }
@@ -212,6 +219,8 @@ impl Settings {
     /// leaves uploads and polls in flight alone.
     pub fn engine_differs(&self, new: &Settings) -> bool {
         self.base_url != new.base_url
+            || self.roster_url != new.roster_url
+            || self.kiosk_name != new.kiosk_name
             || self.callback_mode() != new.callback_mode()
             || self.poll_policy() != new.poll_policy()
     }
@@ -226,6 +235,63 @@ impl Settings {
             ),
             ..d
         }
+    }
+}
+
+/// Which roster this desk writes to, and its name there: `--database-url` (or
+/// `AVATAR_KIOSK_DATABASE_URL`) and `--kiosk-name` win over Settings for a run.
+#[derive(Debug, Clone, Default)]
+pub struct Desk {
+    /// The roster from the command line or the environment. The address may hold a password,
+    /// so it is never shown, logged or saved.
+    pub roster: Option<secrecy::SecretString>,
+    /// The desk's name from the command line.
+    pub name: Option<String>,
+    /// The roster's password from the OS keyring, for the address in Settings.
+    pub password: Option<secrecy::SecretString>,
+}
+
+impl Desk {
+    /// The roster in use (`None`: this computer's file) and the desk's name, for `settings`.
+    pub fn resolve(&self, settings: &Settings) -> (Option<secrecy::SecretString>, String) {
+        use secrecy::ExposeSecret;
+        let roster = self.roster.clone().or_else(|| {
+            let saved = settings.roster_url.trim();
+            if saved.is_empty() {
+                return None;
+            }
+            let mut url = saved.to_string();
+            if let (Some(password), Ok(mut parsed)) = (&self.password, url::Url::parse(saved))
+                && parsed.set_password(Some(password.expose_secret())).is_ok()
+            {
+                url = parsed.to_string();
+            }
+            Some(secrecy::SecretString::from(url))
+        });
+        let name = self
+            .name
+            .clone()
+            .or_else(|| Some(settings.kiosk_name.trim().to_string()).filter(|n| !n.is_empty()))
+            .unwrap_or_else(crate::store::Lease::default_kiosk);
+        (roster, name)
+    }
+}
+
+/// Splits a typed roster address into what Settings may keep and its password (for the
+/// keyring): `postgres://kim:pw@db/roster` gives `postgres://kim@db/roster` and `pw`.
+pub fn split_roster_password(typed: &str) -> (String, Option<String>) {
+    let typed = typed.trim();
+    match url::Url::parse(typed) {
+        Ok(mut url) if url.password().is_some() => {
+            let password = url.password().map(|p| {
+                url::form_urlencoded::parse(format!("p={p}").as_bytes())
+                    .next()
+                    .map_or_else(|| p.to_string(), |(_, v)| v.into_owned())
+            });
+            let _ = url.set_password(None);
+            (url.to_string(), password)
+        }
+        _ => (typed.to_string(), None),
     }
 }
 
@@ -402,5 +468,57 @@ mod tests {
         );
         external_url.callback = CallbackChoice::External;
         assert!(old.engine_differs(&external_url));
+    }
+}
+
+#[cfg(test)]
+mod roster_tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    #[test]
+    fn a_password_typed_in_the_address_goes_to_the_keyring_not_the_file() {
+        let (url, password) = split_roster_password(" postgres://kim:p%40ss@db.lan:5432/roster ");
+        assert_eq!(url, "postgres://kim@db.lan:5432/roster");
+        assert_eq!(password.as_deref(), Some("p@ss"));
+        let (url, password) = split_roster_password("postgres://kim@db.lan/roster");
+        assert_eq!(
+            (url.as_str(), password),
+            ("postgres://kim@db.lan/roster", None)
+        );
+    }
+
+    #[test]
+    fn a_flag_beats_the_environment_which_beats_settings() {
+        let settings = Settings {
+            roster_url: "postgres://kim@db.lan/roster".into(),
+            kiosk_name: "front".into(),
+            ..Settings::default()
+        };
+        // Settings alone: their address with the keyring's password, their name.
+        let keyring = Desk {
+            password: Some("s3cret".to_string().into()),
+            ..Desk::default()
+        };
+        let (roster, name) = keyring.resolve(&settings);
+        assert_eq!(
+            roster.unwrap().expose_secret(),
+            "postgres://kim:s3cret@db.lan/roster"
+        );
+        assert_eq!(name, "front");
+        // A flag (or the environment, which clap folds into the same value) wins.
+        let flagged = Desk {
+            roster: Some("postgres://other@db2/r".to_string().into()),
+            name: Some("back".into()),
+            password: None,
+        };
+        let (roster, name) = flagged.resolve(&settings);
+        assert_eq!(roster.unwrap().expose_secret(), "postgres://other@db2/r");
+        assert_eq!(name, "back");
+        // Nothing set: this computer's file, the host's name.
+        let (roster, name) = Desk::default().resolve(&Settings::default());
+        assert!(roster.is_none());
+        assert!(!name.is_empty());
     }
 }

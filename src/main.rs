@@ -13,7 +13,6 @@ use avatar_kiosk::config;
 use avatar_kiosk::engine::{CallbackMode, EngineConfig};
 use avatar_kiosk::secrets::{self, KeySource, OsKeyring};
 use avatar_kiosk::sim::{SimConfig, Simulator, VerifyShape};
-use avatar_kiosk::store::Store;
 use avatar_kiosk::ui;
 
 /// Verify a real person for Seedance 2.0 and register their photos and videos as approved
@@ -61,6 +60,21 @@ struct Cli {
     )]
     callback_url: Option<String>,
 
+    /// A studio's shared roster, so that every desk sees every person:
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE. Ignored by --demo.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "AVATAR_KIOSK_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+
+    /// This desk's name on the shared roster [default: the host name].
+    #[arg(long, global = true, value_name = "NAME")]
+    kiosk_name: Option<String>,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -85,6 +99,18 @@ enum Command {
     },
     /// Run the APIMart simulator alone, for trying the CLI or other tools against it.
     Sim(SimArgs),
+    /// The studio's shared roster (--database-url).
+    Roster {
+        #[command(subcommand)]
+        action: RosterAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RosterAction {
+    /// Copy this desk's sessions (--data-dir) into the shared roster (--database-url). Run it
+    /// again at any time: what the roster has is skipped. Exit code 0, or 1 on error.
+    Import,
 }
 
 #[derive(Debug, clap::Args)]
@@ -276,8 +302,21 @@ fn real_main() -> anyhow::Result<()> {
     match &cli.command {
         Some(Command::Sim(args)) => run_sim(args),
         Some(Command::Sessions { json }) => {
-            let store = Store::open_in(&data_dir).map_err(|e| anyhow::anyhow!(e.advice()))?;
-            for line in cli::list_sessions(&store, *json) {
+            let (roster, name) = resolved(&cli, &data_dir);
+            let mut store = cli::roster::open_store(roster.as_ref(), &name, &data_dir)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            for line in cli::list_sessions(store.as_mut(), *json) {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Some(Command::Roster {
+            action: RosterAction::Import,
+        }) => {
+            let (roster, name) = resolved(&cli, &data_dir);
+            for line in cli::roster::import(roster.as_ref(), &name, &data_dir)
+                .map_err(|e| anyhow::anyhow!(e))?
+            {
                 println!("{line}");
             }
             Ok(())
@@ -319,6 +358,23 @@ fn real_main() -> anyhow::Result<()> {
     }
 }
 
+/// The roster and desk name the flags and the environment give (with the password from the
+/// keyring when Settings name the roster).
+fn desk(cli: &Cli, settings: &config::Settings) -> config::Desk {
+    cli::roster::desk(
+        cli.database_url.as_deref(),
+        cli.kiosk_name.as_deref(),
+        cli.demo,
+        settings,
+    )
+}
+
+/// The roster in use (flag, environment, then Settings) and this desk's name.
+fn resolved(cli: &Cli, data_dir: &std::path::Path) -> (Option<secrecy::SecretString>, String) {
+    let (settings, _) = config::Settings::load(data_dir);
+    desk(cli, &settings).resolve(&settings)
+}
+
 struct SimPhone<'a>(&'a Simulator);
 
 impl DemoPhone for SimPhone<'_> {
@@ -357,6 +413,9 @@ fn run_cli(
             }
         };
         let mut config = EngineConfig::new(data_dir.join(avatar_kiosk::store::DB_FILE), &base_url, key);
+        let (roster, kiosk) = resolved(cli, data_dir);
+        config.kiosk = kiosk;
+        config.roster = roster;
         config.callback = match (&cli.callback_url, cli.callback_bind) {
             (Some(url), _) => CallbackMode::External(url.clone()),
             (None, Some(bind)) => CallbackMode::Listen(bind),
@@ -506,6 +565,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         }
     });
     let launch = ui::Launch {
+        desk: desk(cli, &saved),
         data_dir: data_dir.to_path_buf(),
         settings: saved,
         overrides,

@@ -11,6 +11,8 @@ use crate::text::Msg;
 pub const SERVICE: &str = "avatar-kiosk";
 /// The keyring account name under which the APIMart key is stored.
 pub const ACCOUNT: &str = "apimart-api-key";
+/// The keyring account that holds the shared roster's password (Settings).
+pub const ROSTER_ACCOUNT: &str = "roster-password";
 /// The environment variable scripts may use instead of the keyring.
 pub const ENV_VAR: &str = "AVATAR_KIOSK_API_KEY";
 
@@ -192,6 +194,22 @@ pub fn load_key_with(
         }
     }
     Ok(store.get()?.map(|k| (k, KeySource::Keyring)))
+}
+
+/// Stores a secret other than the API key (the roster's password) and gives it back for use.
+pub fn store_secret(
+    store: &dyn KeyStore,
+    secret: &ApiKey,
+) -> Result<secrecy::SecretString, SecretError> {
+    store.set(secret)?;
+    Ok(secrecy::SecretString::from(secret.expose().to_string()))
+}
+
+/// A secret other than the API key (the roster's password), when one is stored.
+pub fn load_secret(store: &dyn KeyStore) -> Result<Option<secrecy::SecretString>, SecretError> {
+    Ok(store
+        .get()?
+        .map(|k| secrecy::SecretString::from(k.expose().to_string())))
 }
 
 #[cfg(test)]

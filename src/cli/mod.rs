@@ -14,9 +14,10 @@ use tokio::sync::mpsc;
 use crate::api::AssetKind;
 use crate::engine::{Command, Engine, EngineConfig, Event};
 use crate::flow::{AssetSource, AssetState, Check, Session, Stage, TokenState, Verification};
-use crate::store::{SessionSummary, Store};
+use crate::store::{SessionStore, SessionSummary};
 
 mod report;
+pub mod roster;
 
 use report::*;
 pub use report::{list_sessions, terminal_qr};

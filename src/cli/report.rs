@@ -210,7 +210,7 @@ pub(super) fn clean(text: &str) -> String {
 }
 
 /// `avatar-kiosk sessions`: every stored session, newest first.
-pub fn list_sessions(store: &Store, json: bool) -> Vec<String> {
+pub fn list_sessions(store: &mut dyn SessionStore, json: bool) -> Vec<String> {
     let rows: Vec<SessionSummary> = match store.list() {
         Ok(r) => r,
         Err(e) => return vec![format!("Error: {}", e.advice())],
@@ -219,25 +219,27 @@ pub fn list_sessions(store: &Store, json: bool) -> Vec<String> {
         return rows
             .iter()
             .map(|r| {
-                json!({ "id": r.id, "person": r.person, "created_at": r.created_at, "stage": r.stage.word(),
+                json!({ "id": r.id, "person": r.person, "kiosk": r.kiosk, "held_by": r.held_by,
+                        "created_at": r.created_at, "stage": r.stage.word(),
                         "approved": r.active, "failed": r.failed, "total": r.total })
                 .to_string()
             })
             .collect();
     }
     let mut lines = vec![format!(
-        "{:32}  {:16}  {:>5}  {:>6}  {:>5}  PERSON",
-        "ID", "STAGE", "TOTAL", "ACTIVE", "FAILED"
+        "{:32}  {:16}  {:>5}  {:>6}  {:>5}  {:16}  PERSON",
+        "ID", "STAGE", "TOTAL", "ACTIVE", "FAILED", "DESK"
     )];
     for r in rows {
         lines.push(format!(
-            "{:32}  {:16}  {:>5}  {:>6}  {:>5}  {}",
+            "{:32}  {:16}  {:>5}  {:>6}  {:>5}  {:16}  {}",
             r.id,
             r.stage.word(),
             r.total,
             r.active,
             r.failed,
-            r.person
+            clean(&r.kiosk),
+            clean(&r.person)
         ));
     }
     lines

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::protocol::Outcome;
+use super::stored::StoreLink;
 use super::{CallbackMode, Command, EngineConfig, Event, Resume, Wake, check, ctx, io, now_ms};
 use crate::api::Client;
 use crate::callback::{CallbackServer, Delivery, Registry};
 use crate::flow::{self, Effect, Input, Session};
-use crate::store::SessionStore;
+use crate::store::Taken;
 use crate::text::Msg;
 
 /// The engine's state, owned by one task: commands, background results and the phone's
@@ -19,7 +20,13 @@ use crate::text::Msg;
 pub(super) struct Actor {
     pub(super) config: EngineConfig,
     pub(super) client: Client,
-    pub(super) store: Box<dyn SessionStore>,
+    pub(super) store: StoreLink,
+    /// The store is a shared roster (other desks, leases, notices).
+    pub(super) shared: bool,
+    /// The roster could not be reached at the last try: nothing new starts until it is back.
+    pub(super) store_down: bool,
+    /// Sessions whose latest state is only in memory (a save failed): saved again on each tick.
+    pub(super) unsaved: HashSet<String>,
     pub(super) sessions: HashMap<String, Session>,
     pub(super) events: mpsc::Sender<Event>,
     pub(super) wake: Wake,
@@ -44,9 +51,26 @@ impl Actor {
         mut commands: mpsc::Receiver<Command>,
         mut internal: mpsc::Receiver<Outcome>,
         mut hits: mpsc::Receiver<Delivery>,
-        mut stop: tokio::sync::oneshot::Receiver<()>,
+        mut stop: tokio::sync::oneshot::Receiver<super::Stop>,
     ) {
-        let resumed = self.resume_all().await;
+        let (changed_tx, mut changed) = mpsc::channel::<()>(1);
+        if self.shared {
+            let watched = self
+                .store
+                .call(move |s| {
+                    s.watch(Box::new(move || {
+                        // One waiting notice is enough: the list is read whole.
+                        let _ = changed_tx.try_send(());
+                    }))
+                })
+                .await;
+            if let Err(e) = watched {
+                tracing::warn!("other desks' changes will not arrive live: {e}");
+            }
+        }
+        let mut tick = tokio::time::interval(self.config.lease / 3);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (resumed, refused) = self.resume_all().await;
         let callback = self
             .callback
             .as_ref()
@@ -57,6 +81,10 @@ impl Actor {
             resumed: ids,
         })
         .await;
+        for (id, message) in refused {
+            let session = Some(id);
+            self.emit(Event::Refused { session, message }).await;
+        }
         self.late_polls = true;
         for (id, actions) in resumed {
             if let Some(s) = self.sessions.get(&id) {
@@ -66,9 +94,11 @@ impl Actor {
             self.run_actions(&id, actions);
         }
         self.late_polls = false;
-        loop {
+        let release = loop {
             tokio::select! {
-                _ = &mut stop => break,
+                how = &mut stop => break how.map_or(true, |h| h.release),
+                _ = tick.tick() => self.tend().await,
+                Some(()) = changed.recv() => self.emit(Event::RosterChanged).await,
                 Some(cmd) = commands.recv() => self.command(cmd).await,
                 Some(msg) = internal.recv() => match msg {
                     Outcome::Input(id, input, log) => { self.apply(&id, input, log, false).await; }
@@ -83,8 +113,11 @@ impl Actor {
                     let applied = self.apply_reporting(&hit.session, input, log, false).await;
                     let _ = accepted.send(applied);
                 }
-                else => break,
+                else => break true,
             }
+        };
+        if release {
+            self.release_all().await;
         }
     }
 
@@ -96,74 +129,151 @@ impl Actor {
 
     /// Loads unfinished sessions and makes their interrupted work honest; returns each with
     /// the actions to carry out once the front end knows the engine is ready.
-    pub(super) async fn resume_all(&mut self) -> Vec<(String, Vec<Effect>)> {
-        let ids = match self.store.unfinished() {
-            Ok(ids) => ids,
+    #[allow(clippy::type_complexity)]
+    pub(super) async fn resume_all(&mut self) -> (Vec<(String, Vec<Effect>)>, Vec<(String, Msg)>) {
+        let found = match self.store.call(|s| s.unfinished()).await {
+            Ok(found) => found,
             Err(e) => {
-                self.emit(Event::Error {
-                    session: None,
-                    message: e.advice(),
-                })
-                .await;
-                return vec![];
+                self.store_failed(None, &e).await;
+                return (vec![], vec![]);
             }
         };
-        let wanted = |id: &String| match &self.config.resume {
-            Resume::All => true,
-            Resume::Only(list) => list.contains(id),
+        let kiosk = self.config.kiosk.clone();
+        // On start a desk takes up its own sessions (and those from before desks had names);
+        // another desk's are taken over only when asked for by id.
+        let wanted = |u: &crate::store::Unfinished| match &self.config.resume {
+            Resume::All => u.kiosk == kiosk || u.kiosk.is_empty(),
+            Resume::Only(list) => list.contains(&u.id),
         };
-        let ids: Vec<String> = ids.into_iter().filter(|id| wanted(id)).collect();
+        let ids: Vec<String> = found
+            .into_iter()
+            .filter(|u| wanted(u))
+            .map(|u| u.id)
+            .collect();
         let mut resumed = Vec::new();
+        let mut refused = Vec::new();
         for id in ids {
-            match self.store.load(&id) {
-                Ok(Some(mut session)) => {
-                    let actions = session.resume(now_ms());
-                    self.registry.register(&session.id, session.language);
-                    if let Err(e) = self.store.save(
-                        &session,
-                        now_ms(),
-                        &[("resumed".into(), "resumed after a restart".into())],
-                    ) {
-                        self.emit(Event::Error {
-                            session: Some(id.clone()),
-                            message: e.advice(),
-                        })
-                        .await;
-                        continue;
-                    }
-                    self.sessions.insert(id.clone(), session);
-                    resumed.push((id, actions));
+            match self.take_up(&id).await {
+                Ok(actions) => resumed.push((id, actions)),
+                // Said once the front end knows the engine is ready, for the ids it asked for.
+                Err(message) if matches!(self.config.resume, Resume::Only(_)) => {
+                    refused.push((id, message));
                 }
-                Ok(None) => {}
-                Err(e) => {
-                    self.emit(Event::Error {
-                        session: Some(id.clone()),
-                        message: e.advice(),
-                    })
-                    .await
-                }
+                Err(_) => {}
             }
         }
-        resumed
+        (resumed, refused)
     }
 
-    /// Loads a session into memory when a command names one that is not loaded (History).
-    pub(super) fn ensure_loaded(&mut self, id: &str) -> bool {
+    /// Takes a stored session up: its lease first (a session driven by another engine is not
+    /// touched), then its state, made honest about the work that was interrupted. Returns the
+    /// actions that carry that work on.
+    async fn take_up(&mut self, id: &str) -> Result<Vec<Effect>, Msg> {
+        let owned = id.to_string();
+        let taken = self.store.call(move |s| s.take(&owned, now_ms())).await;
+        match taken {
+            Ok(Taken::Yes) => {}
+            Ok(Taken::HeldBy(kiosk)) => {
+                return Err(Msg::new("engine-held").text("kiosk", kiosk));
+            }
+            Ok(Taken::Missing) => return Err(Msg::new("engine-no-session")),
+            Err(e) => {
+                self.store_failed(Some(id), &e).await;
+                return Err(e.advice());
+            }
+        }
+        let owned = id.to_string();
+        let mut session = match self.store.call(move |s| s.load(&owned)).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(Msg::new("engine-no-session")),
+            Err(e) => {
+                self.store_failed(Some(id), &e).await;
+                return Err(e.advice());
+            }
+        };
+        if session.stage().is_final() {
+            // Only read: its lease goes back at once, so any desk can open it too.
+            self.release(id).await;
+            self.sessions.insert(id.to_string(), session);
+            return Ok(vec![]);
+        }
+        let actions = session.resume(now_ms());
+        let log = vec![("resumed".to_string(), "taken up by this desk".to_string())];
+        if let Err(e) = self.save(session.clone(), log, false).await {
+            self.store_failed(Some(id), &e).await;
+            return Err(e.advice());
+        }
+        self.registry.register(&session.id, session.language);
+        self.sessions.insert(id.to_string(), session);
+        Ok(actions)
+    }
+
+    /// Loads a session into memory when a command or a late answer names one that is not
+    /// loaded (History, another desk's session once its engine stopped), and carries on its
+    /// interrupted work.
+    pub(super) async fn ensure_loaded(&mut self, id: &str) -> Result<(), Msg> {
         if self.sessions.contains_key(id) {
-            return true;
+            return Ok(());
         }
-        match self.store.load(id) {
-            Ok(Some(s)) => {
-                self.registry.register(&s.id, s.language);
-                self.sessions.insert(id.to_string(), s);
-                true
-            }
-            _ => false,
-        }
+        let actions = self.take_up(id).await?;
+        self.late_polls = true;
+        self.run_actions(id, actions);
+        self.late_polls = false;
+        Ok(())
     }
 
-    pub(super) async fn emit_history(&self) {
-        match self.store.list() {
+    /// Saves a snapshot (synced first when `durable`) with its log lines.
+    pub(super) async fn save(
+        &mut self,
+        snapshot: Session,
+        log: Vec<(String, String)>,
+        durable: bool,
+    ) -> Result<(), crate::store::StoreError> {
+        let id = snapshot.id.clone();
+        let saved = self
+            .store
+            .call(move |s| {
+                if durable {
+                    s.save_durable(&snapshot, now_ms(), &log)
+                } else {
+                    s.save(&snapshot, now_ms(), &log)
+                }
+            })
+            .await;
+        match &saved {
+            Ok(()) => {
+                self.unsaved.remove(&id);
+            }
+            Err(_) => {
+                self.unsaved.insert(id);
+            }
+        }
+        saved
+    }
+
+    /// Says a store failure once: the roster going away is a state (shown until it is back),
+    /// anything else an error.
+    pub(super) async fn store_failed(
+        &mut self,
+        session: Option<&str>,
+        e: &crate::store::StoreError,
+    ) {
+        if matches!(e, crate::store::StoreError::Unreachable(_)) {
+            if !self.store_down {
+                self.store_down = true;
+                self.emit(Event::Roster { reachable: false }).await;
+            }
+            return;
+        }
+        self.emit(Event::Error {
+            session: session.map(str::to_string),
+            message: e.advice(),
+        })
+        .await;
+    }
+
+    pub(super) async fn emit_history(&mut self) {
+        match self.store.call(|s| s.list()).await {
             Ok(list) => self.emit(Event::History(list)).await,
             Err(e) => {
                 self.emit(Event::Error {
@@ -194,13 +304,10 @@ impl Actor {
         log: Vec<(String, String)>,
         from_staff: bool,
     ) -> bool {
-        if !self.ensure_loaded(id) {
+        if let Err(message) = self.ensure_loaded(id).await {
             if from_staff {
-                self.emit(Event::Refused {
-                    session: Some(id.to_string()),
-                    message: Msg::new("engine-no-session"),
-                })
-                .await;
+                let session = Some(id.to_string());
+                self.emit(Event::Refused { session, message }).await;
             }
             return false;
         }
@@ -221,17 +328,13 @@ impl Actor {
                     .iter()
                     .any(|a| matches!(a, Effect::Submit { .. } | Effect::QueryVerification { .. }));
                 let snapshot = session.clone();
-                let saved = match (ephemeral, durable) {
-                    (true, _) => Ok(()),
-                    (false, true) => self.store.save_durable(&snapshot, now_ms(), &log),
-                    (false, false) => self.store.save(&snapshot, now_ms(), &log),
+                let saved = if ephemeral {
+                    Ok(())
+                } else {
+                    self.save(snapshot, log, durable).await
                 };
                 if let Err(e) = saved {
-                    self.emit(Event::Error {
-                        session: Some(id.to_string()),
-                        message: e.advice(),
-                    })
-                    .await;
+                    self.store_failed(Some(id), &e).await;
                     if from_staff {
                         // A staff command not saved is not done: roll back, start nothing.
                         self.sessions.insert(id.to_string(), before);
@@ -249,6 +352,7 @@ impl Actor {
                 };
                 if snapshot.stage().is_final() {
                     self.registry.unregister(id);
+                    self.release(id).await;
                 }
                 self.emit(Event::Session(Box::new(snapshot))).await;
                 self.run_actions(id, actions);
@@ -341,6 +445,8 @@ impl Actor {
             client: self.client.clone(),
             out: self.internal.clone(),
             poll: self.config.poll.clone(),
+            elsewhere: (!session.kiosk.is_empty() && session.kiosk != self.config.kiosk)
+                .then(|| session.kiosk.clone()),
         };
         for action in actions {
             match action {

@@ -117,7 +117,12 @@ pub(super) async fn check(checker: Checker, source: AssetSource, out: mpsc::Send
 /// Checks a row: the verdict goes to the flow (which starts its upload when it is usable), the
 /// preview to the window.
 pub(super) async fn check_row(ctx: Ctx, checker: Checker, asset: AssetId, source: AssetSource) {
-    let (report, result) = inspect(&checker, &source).await;
+    let (report, mut result) = inspect(&checker, &source).await;
+    if let (Err(why), AssetSource::File { path }) = (&mut result, &source)
+        && let Some(elsewhere) = ctx.file_elsewhere(path)
+    {
+        *why = elsewhere;
+    }
     let detail = match &result {
         Ok(_) => format!("asset {asset} checked: usable"),
         Err(why) => format!("asset {asset} checked: {}", why.english()),

@@ -28,7 +28,7 @@ impl Actor {
             }
             Command::NewLink(id) => {
                 // A session that failed verification left the registry; a new code brings it back.
-                if self.ensure_loaded(&id)
+                if self.ensure_loaded(&id).await.is_ok()
                     && let Some(s) = self.sessions.get(&id)
                 {
                     self.registry.register(&id, s.language);
@@ -109,14 +109,20 @@ impl Actor {
         if person.is_empty() {
             return self.refuse(None, "engine-need-name").await;
         }
-        if self.sessions.contains_key(&id) || matches!(self.store.load(&id), Ok(Some(_))) {
+        if self.store_down {
+            return self.refuse(None, "engine-roster-down").await;
+        }
+        let owned = id.clone();
+        let stored = self.store.call(move |s| s.load(&owned)).await;
+        if self.sessions.contains_key(&id) || matches!(stored, Ok(Some(_))) {
             return self.refuse(Some(id), "engine-session-exists").await;
         }
         let project = match project.trim() {
             "" => "default".to_string(),
             p => p.to_string(),
         };
-        let session = Session::new(id.clone(), person, note, project, language, now_ms());
+        let mut session = Session::new(id.clone(), person, note, project, language, now_ms());
+        session.kiosk = self.config.kiosk.clone();
         self.registry.register(&id, language);
         self.sessions.insert(id.clone(), session);
         let log = log("consent", "consent recorded; session started");
@@ -125,8 +131,9 @@ impl Actor {
 
     /// Reads the session's review tasks again now.
     async fn refresh(&mut self, id: String) {
-        if !self.ensure_loaded(&id) {
-            return self.refuse(Some(id), "engine-no-session").await;
+        if let Err(message) = self.ensure_loaded(&id).await {
+            let session = Some(id);
+            return self.emit(Event::Refused { session, message }).await;
         }
         let tasks: Vec<String> = self
             .sessions
@@ -144,14 +151,15 @@ impl Actor {
 
     async fn delete(&mut self, id: String) {
         // The prepared copies of its photos go with it.
-        if self.ensure_loaded(&id)
+        if self.ensure_loaded(&id).await.is_ok()
             && let Some(s) = self.sessions.get(&id)
         {
             self.cache.remove(&check::hashes_of(s));
         }
         self.sessions.remove(&id);
         self.registry.unregister(&id);
-        match self.store.delete(&id, now_ms()) {
+        let owned = id.clone();
+        match self.store.call(move |s| s.delete(&owned, now_ms())).await {
             Ok(_) => self.emit(Event::Deleted(id)).await,
             Err(e) => {
                 let message = e.advice();
@@ -166,8 +174,9 @@ impl Actor {
     }
 
     async fn get(&mut self, id: String) {
-        if !self.ensure_loaded(&id) {
-            return self.refuse(Some(id), "engine-no-session").await;
+        if let Err(message) = self.ensure_loaded(&id).await {
+            let session = Some(id);
+            return self.emit(Event::Refused { session, message }).await;
         }
         if let Some(s) = self.sessions.get(&id) {
             let snapshot = Box::new(s.clone());

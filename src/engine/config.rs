@@ -44,8 +44,16 @@ pub struct EngineConfig {
     pub probe_urls: bool,
     /// Who this engine is, written into the data folder's lock for a refused second one.
     pub holder: String,
-    /// Resume unfinished sessions on start: all of them, or only these ids.
+    /// Resume unfinished sessions on start: all of this desk's, or only these ids.
     pub resume: Resume,
+    /// A studio's shared roster (PostgreSQL) instead of the file in the data folder. The
+    /// address may hold a password: it is never shown or written down.
+    pub roster: Option<secrecy::SecretString>,
+    /// This desk's name: labels the sessions it creates, says who holds one.
+    pub kiosk: String,
+    /// How long a session stays held by this engine without a renewal (renewed every third of
+    /// it): the longest another desk waits to take over after this one died.
+    pub lease: Duration,
 }
 
 /// Which sessions resume on start.
@@ -77,6 +85,9 @@ impl EngineConfig {
             poll: PollPolicy::default(),
             upload_concurrency: 4,
             resume: Resume::All,
+            roster: None,
+            kiosk: crate::store::Lease::default_kiosk(),
+            lease: crate::store::Lease::LENGTH,
         }
     }
 }

@@ -17,6 +17,8 @@ pub(super) struct Ctx {
     pub client: Client,
     pub out: mpsc::Sender<Outcome>,
     pub poll: PollPolicy,
+    /// The desk that started the session, when it is not this one (its files are there).
+    pub elsewhere: Option<String>,
 }
 
 impl Ctx {
@@ -36,6 +38,17 @@ impl Ctx {
             .out
             .send(Outcome::Input(self.session.clone(), input, vec![]))
             .await;
+    }
+
+    /// A local file that is not on this computer because the session began at another desk:
+    /// says which desk has it (staff replace it here, or finish there).
+    pub(super) fn file_elsewhere(&self, path: &std::path::Path) -> Option<Msg> {
+        let desk = self.elsewhere.as_ref()?;
+        (!path.exists()).then(|| {
+            Msg::new("engine-file-elsewhere")
+                .text("path", path.display().to_string())
+                .text("kiosk", desk)
+        })
     }
 
     pub(super) async fn error(&self, message: Msg) {

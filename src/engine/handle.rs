@@ -8,17 +8,18 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::actor::Actor;
-use super::{CallbackMode, Command, EngineConfig, EngineError, Event, Wake, phone_pages};
+use super::stored::StoreLink;
+use super::{CallbackMode, Command, EngineConfig, EngineError, Event, Stop, Wake, phone_pages};
 use crate::api::Client;
 use crate::callback::{CallbackServer, Registry};
-use crate::store::{SessionStore, Store};
+use crate::store::{Lease, PgStore, SessionStore, Store};
 
 /// A handle to the running engine. Dropping it stops the engine.
 pub struct Engine {
     /// Held for the engine's life (dropped after the thread is joined).
     _lock: crate::store::lock::FolderLock,
     commands: mpsc::Sender<Command>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    stop: Option<tokio::sync::oneshot::Sender<Stop>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -42,7 +43,9 @@ impl Engine {
             .map_or_else(|| PathBuf::from("."), PathBuf::from);
         let lock = crate::store::lock::acquire(&folder, &config.holder)?;
         let client = Client::new(&config.base_url, &config.key, config.client.clone())?;
-        let store: Box<dyn SessionStore> = Box::new(Store::open(&config.db_path)?);
+        let store = open_store(&config)?;
+        let shared = store.is_shared();
+        let store = StoreLink::start(store).map_err(|e| EngineError::Thread(e.to_string()))?;
         let (cmd_tx, cmd_rx) = mpsc::channel(CHANNEL_DEPTH);
         let (ev_tx, ev_rx) = mpsc::channel(CHANNEL_DEPTH);
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
@@ -99,6 +102,9 @@ impl Engine {
                         config,
                         client,
                         store,
+                        shared,
+                        store_down: false,
+                        unsaved: HashSet::new(),
                         sessions: HashMap::new(),
                         events: ev_tx,
                         wake,
@@ -151,14 +157,46 @@ impl Engine {
         self.stop_now();
     }
 
+    /// Stops the engine as if its process had died: the sessions it drives stay leased to it
+    /// until their leases lapse. For tests of another desk taking over.
+    #[doc(hidden)]
+    pub fn crash(mut self) {
+        self.stop_with(Stop { release: false });
+    }
+
     fn stop_now(&mut self) {
+        self.stop_with(Stop { release: true });
+    }
+
+    fn stop_with(&mut self, how: Stop) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(how);
         }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
     }
+}
+
+/// The file in the data folder, or the studio's shared roster. With the file, the folder lock
+/// already makes this engine the only writer, so its lease owner is the same on every start
+/// (a restart after a crash takes up its sessions at once).
+fn open_store(config: &EngineConfig) -> Result<Box<dyn SessionStore>, EngineError> {
+    use secrecy::ExposeSecret;
+    Ok(match &config.roster {
+        Some(url) => {
+            let lease = Lease::new(&config.kiosk, config.lease);
+            Box::new(PgStore::new(url.expose_secret(), lease)?)
+        }
+        None => {
+            let lease = Lease {
+                owner: "this-folder".to_string(),
+                kiosk: config.kiosk.clone(),
+                length: config.lease,
+            };
+            Box::new(Store::open(&config.db_path)?.with_lease(lease))
+        }
+    })
 }
 
 impl std::fmt::Debug for Engine {

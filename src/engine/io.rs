@@ -245,6 +245,7 @@ pub(super) async fn upload(
     let (copy, bytes) = match prepared {
         Ok(x) => x,
         Err(reason) => {
+            let reason = ctx.file_elsewhere(&path).unwrap_or(reason);
             ctx.input(
                 Input::UploadFailed { asset, reason },
                 "upload-failed",

@@ -13,8 +13,10 @@ mod config;
 mod ctx;
 mod handle;
 mod io;
+mod lease;
 pub mod poll;
 mod protocol;
+mod stored;
 
 pub use config::{CallbackMode, EngineConfig, Resume};
 pub use handle::Engine;
@@ -38,6 +40,14 @@ pub fn phone_pages() -> crate::callback::Pages {
         };
         crate::i18n::phone::page(lang, id)
     })
+}
+
+/// How the engine is asked to stop.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stop {
+    /// Give up the leases held, so another desk may go on at once (false: as if the process
+    /// died, for tests of a takeover).
+    release: bool,
 }
 
 /// Called after each event is queued, to wake the front end (the GUI requests a repaint).

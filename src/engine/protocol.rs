@@ -113,6 +113,14 @@ pub enum Event {
     Checked(Box<CheckReport>),
     /// The answer to [`Command::TestConnection`]: a sentence for staff either way.
     ConnectionTested(Result<Msg, Msg>),
+    /// Whether the shared roster can be reached: while it cannot, work stays in memory and is
+    /// saved when it is back, and no new session starts.
+    Roster {
+        /// True when it answers again.
+        reachable: bool,
+    },
+    /// Another desk changed the shared roster (ask for the list again to see it).
+    RosterChanged,
     /// Something failed; the sentence says what to do.
     Error {
         /// The session, if any.

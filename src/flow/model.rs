@@ -367,6 +367,10 @@ pub struct Session {
     pub person: String,
     /// Staff's note.
     pub note: String,
+    /// The desk that started it (empty for sessions from before desks had names): its local
+    /// files are on that computer.
+    #[serde(default)]
+    pub kiosk: String,
     /// When consent was recorded.
     pub consent_at: Millis,
     /// APIMart project name.
@@ -403,6 +407,7 @@ impl Session {
             id,
             person,
             note,
+            kiosk: String::new(),
             consent_at: now,
             project,
             language,

@@ -1,24 +1,97 @@
 //! Persistence: sessions, their asset rows, and an append-only event log, behind one contract
-//! ([`SessionStore`]) so the engine knows no database; SQLite ([`Store`]) is the embedded one.
+//! ([`SessionStore`]) so the engine knows no database: SQLite ([`Store`]) is the embedded one,
+//! PostgreSQL ([`PgStore`]) a studio's shared roster.
 //!
 //! The engine writes a change before it announces it, so the database is the truth and a
 //! restart rebuilds everything from it. A save writes only the rows that changed, and each
 //! session row carries a version: a save over a version this store did not read is refused,
-//! never silently overwritten. Nothing here ever holds the API key.
+//! never silently overwritten. A session is driven by one engine at a time: the one holding its
+//! [`Lease`]. Nothing here ever holds the API key.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::flow::{Millis, Session, Stage, Status};
+use crate::flow::{Millis, Session, Stage};
 use crate::text::Msg;
 
 pub mod lock;
+mod postgres;
+mod rows;
 mod sqlite;
+#[doc(hidden)]
+pub mod testing;
 
+pub use postgres::PgStore;
 pub use sqlite::Store;
+
+/// Called when another desk changed the roster.
+pub type OnChange = Box<dyn Fn() + Send>;
+
+/// Who drives the sessions a store writes: one engine at a time, on any desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// Random for each process: two desks cloned with one host name never share it.
+    pub owner: String,
+    /// The desk's name: labels the sessions it creates and says who holds one.
+    pub kiosk: String,
+    /// How long a lease lasts unless renewed.
+    pub length: Duration,
+}
+
+impl Lease {
+    /// How long a lease lasts unless renewed: a desk that died frees its sessions this long
+    /// after its last renewal.
+    pub const LENGTH: Duration = Duration::from_secs(10);
+
+    /// A fresh owner for this desk.
+    pub fn new(kiosk: &str, length: Duration) -> Lease {
+        Lease {
+            owner: uuid::Uuid::new_v4().simple().to_string(),
+            kiosk: kiosk.to_string(),
+            length,
+        }
+    }
+
+    /// A desk's name when none is given: the host's name.
+    pub fn default_kiosk() -> String {
+        match whoami::hostname() {
+            Ok(host) if !host.trim().is_empty() => host.trim().to_string(),
+            _ => "desk".to_string(),
+        }
+    }
+
+    fn length_ms(&self) -> i64 {
+        i64::try_from(self.length.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+/// What taking a session's lease found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// This engine holds it now.
+    Yes,
+    /// Another engine holds it, on this desk.
+    HeldBy(String),
+    /// No such session.
+    Missing,
+}
+
+/// A session that has not reached a final stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    /// Session id.
+    pub id: String,
+    /// The desk that created it (empty for sessions from before desks had names).
+    pub kiosk: String,
+}
 
 /// What the engine needs from a store. Errors are the store's own ([`StoreError`]), whatever
 /// the database underneath.
 pub trait SessionStore: Send {
+    /// Who this store writes as.
+    fn lease(&self) -> &Lease;
+    /// True for a roster that other desks share.
+    fn is_shared(&self) -> bool;
     /// Writes a session's changed rows and new log entries in one transaction.
     fn save(
         &mut self,
@@ -35,13 +108,26 @@ pub trait SessionStore: Send {
         events: &[(String, String)],
     ) -> Result<(), StoreError>;
     /// One session with its assets.
-    fn load(&self, id: &str) -> Result<Option<Session>, StoreError>;
-    /// Ids of sessions whose stage is not final, oldest first.
-    fn unfinished(&self) -> Result<Vec<String>, StoreError>;
+    fn load(&mut self, id: &str) -> Result<Option<Session>, StoreError>;
+    /// Sessions whose stage is not final, oldest first.
+    fn unfinished(&mut self) -> Result<Vec<Unfinished>, StoreError>;
     /// Every session, newest first, with asset counts.
-    fn list(&self) -> Result<Vec<SessionSummary>, StoreError>;
+    fn list(&mut self) -> Result<Vec<SessionSummary>, StoreError>;
     /// Deletes a session and its rows (the log keeps a deletion mark).
     fn delete(&mut self, id: &str, now: Millis) -> Result<bool, StoreError>;
+    /// Takes a session's lease: free, lapsed, or already ours. A session this store creates
+    /// is leased to it by its first save.
+    fn take(&mut self, id: &str, now: Millis) -> Result<Taken, StoreError>;
+    /// Renews the leases held on these sessions; returns the ones still held.
+    fn renew(&mut self, ids: &[String], now: Millis) -> Result<Vec<String>, StoreError>;
+    /// Gives a session's lease up (finished, or the desk is closing).
+    fn release(&mut self, id: &str) -> Result<(), StoreError>;
+    /// Calls `on_change` whenever another desk changes the roster (a shared store only).
+    fn watch(&mut self, on_change: OnChange) -> Result<(), StoreError>;
+    /// Rows inserted, changed or deleted through this store since it opened (for measuring).
+    fn written(&self) -> u64;
+    /// Statements sent to the database since it opened (for measuring).
+    fn statements(&self) -> u64;
 }
 
 /// The database file name inside the data directory.
@@ -77,6 +163,12 @@ pub enum StoreError {
     /// A stored row could not be read back.
     #[error("a stored session could not be read: {0}")]
     Corrupt(String),
+    /// The database server cannot be reached (network, server down): nothing was written.
+    #[error("the shared roster cannot be reached: {0}")]
+    Unreachable(String),
+    /// The address of the database is not one this app can use.
+    #[error("the database address is not valid: {0}")]
+    BadUrl(String),
     /// File permissions could not be set.
     #[error("could not protect the database file: {0}")]
     Io(#[from] std::io::Error),
@@ -93,6 +185,8 @@ impl StoreError {
             StoreError::Conflict(_) => Msg::new("store-conflict"),
             StoreError::Sql(_) | StoreError::Io(_) => Msg::new("store-write"),
             StoreError::Corrupt(_) => Msg::new("store-corrupt"),
+            StoreError::Unreachable(_) => Msg::new("store-unreachable"),
+            StoreError::BadUrl(_) => Msg::new("store-bad-url"),
         }
     }
 }
@@ -123,6 +217,10 @@ pub struct SessionSummary {
     pub id: String,
     /// Person.
     pub person: String,
+    /// The desk that created it (empty for sessions from before desks had names).
+    pub kiosk: String,
+    /// The desk whose engine drives it now, when that is not this one.
+    pub held_by: Option<String>,
     /// Created.
     pub created_at: Millis,
     /// Last change.
@@ -137,23 +235,46 @@ pub struct SessionSummary {
     pub total: u32,
 }
 
-/// What the `status` column of an asset row holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RowStatus {
-    /// A current row, in this state.
-    Current(Status),
-    /// Removed by staff.
-    Removed,
-    /// Replaced by another row.
-    Replaced,
+/// What `roster import` did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// Sessions copied into the roster.
+    pub imported: Vec<String>,
+    /// Sessions the roster already had (an import run twice copies nothing twice).
+    pub skipped: Vec<String>,
 }
 
-impl RowStatus {
-    fn word(self) -> &'static str {
-        match self {
-            RowStatus::Current(s) => s.word(),
-            RowStatus::Removed => "removed",
-            RowStatus::Replaced => "replaced",
+/// Copies every session of `from` (a desk's own file) that `to` (the shared roster) does not
+/// have yet, labelled with `to`'s desk name; leaves no lease behind. The event log stays in the
+/// desk's file.
+pub fn import(
+    from: &mut dyn SessionStore,
+    to: &mut dyn SessionStore,
+    now: Millis,
+) -> Result<Imported, StoreError> {
+    let mut done = Imported::default();
+    let mut listed = from.list()?;
+    // Oldest first, so the roster's order matches the desk's.
+    listed.reverse();
+    for summary in listed {
+        if to.load(&summary.id)?.is_some() {
+            done.skipped.push(summary.id);
+            continue;
         }
+        let Some(session) = from.load(&summary.id)? else {
+            continue;
+        };
+        let note = format!("imported from the desk's own file at {}", to.lease().kiosk);
+        to.save(
+            &session,
+            now.max(summary.updated_at),
+            &[("imported".into(), note)],
+        )?;
+        to.release(&session.id)?;
+        done.imported.push(summary.id);
     }
+    Ok(done)
 }
+
+#[cfg(test)]
+mod tests;

@@ -156,6 +156,11 @@ fn banners(ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
                 ui.label(RichText::new(i.t("demo-banner")).color(warn));
             });
     }
+    if view.model.roster_down {
+        ui.add_space(space::XS);
+        let bad = theme::tone(ui, Tone::Bad);
+        ui.label(RichText::new(i.t("roster-down-banner")).color(bad));
+    }
     if let Some(problem) = &view.model.engine_problem {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(i.msg(problem)).color(theme::tone(ui, Tone::Bad)));

@@ -168,7 +168,11 @@ impl Dialogs {
             ui.label(theme::title(
                 i.ta("delete-title", &[text("person", &person)]),
             ));
-            ui.label(i.t("delete-body"));
+            // On a shared roster the person goes for every desk: the question says so.
+            ui.label(match view.model.shared_as {
+                Some(_) => i.t("delete-body-shared"),
+                None => i.t("delete-body"),
+            });
             ui.horizontal(|ui| {
                 let bad = theme::tone(ui, Tone::Bad);
                 if ui

@@ -38,7 +38,11 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
                 ui.spinner();
             }
         });
-        ui.label(theme::hint(ui, i.t("history-intro")));
+        let intro = match &view.model.shared_as {
+            Some(desk) => i.ta("history-intro-shared", &[text("kiosk", desk)]),
+            None => i.t("history-intro"),
+        };
+        ui.label(theme::hint(ui, intro));
         ui.add_space(space::M);
         if let Some(e) = view.model.history.error() {
             ui.label(RichText::new(i.msg(e)).color(theme::tone(ui, Tone::Bad)));
@@ -52,7 +56,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
         }
         theme::card(ui).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            table(ui, i, list, &mut out);
+            table(ui, i, list, view.model.shared_as.is_some(), &mut out);
         });
     });
     out
@@ -76,7 +80,15 @@ fn empty(ui: &mut egui::Ui, i: &I18n, out: &mut Vec<Intent>) {
     });
 }
 
-fn table(ui: &mut egui::Ui, i: &I18n, list: &[SessionSummary], out: &mut Vec<Intent>) {
+fn table(
+    ui: &mut egui::Ui,
+    i: &I18n,
+    list: &[SessionSummary],
+    shared: bool,
+    out: &mut Vec<Intent>,
+) {
+    // On a shared roster each row says at which desk the person was onboarded.
+    let row_height = if shared { 44.0 } else { 36.0 };
     TableBuilder::new(ui)
         .id_salt("history-table")
         .striped(true)
@@ -101,12 +113,20 @@ fn table(ui: &mut egui::Ui, i: &I18n, list: &[SessionSummary], out: &mut Vec<Int
             }
         })
         .body(|body| {
-            body.rows(36.0, list.len(), |mut row| {
+            body.rows(row_height, list.len(), |mut row| {
                 let Some(r) = list.get(row.index()) else {
                     return;
                 };
                 row.col(|ui| {
-                    ui.label(RichText::new(&r.person).strong());
+                    if shared {
+                        ui.vertical(|ui| {
+                            ui.label(RichText::new(&r.person).strong());
+                            let desk = i.ta("history-desk", &[text("kiosk", &r.kiosk)]);
+                            ui.label(theme::hint(ui, desk).size(theme::size::SMALL));
+                        });
+                    } else {
+                        ui.label(RichText::new(&r.person).strong());
+                    }
                 });
                 row.col(|ui| {
                     ui.label(widgets::local_time(r.created_at));
@@ -130,8 +150,17 @@ fn row_actions(ui: &mut egui::Ui, i: &I18n, r: &SessionSummary, out: &mut Vec<In
         ("history-resume", "history-resume-label")
     };
     let who = [text("person", &r.person)];
-    if widgets::named_button(ui, i.t(open), &i.ta(label, &who)).clicked() {
-        out.push(Intent::Open(r.id.clone()));
+    match &r.held_by {
+        // Driven by another desk's engine now: said instead of offering what would be refused.
+        Some(desk) if !r.stage.is_final() => {
+            let held = i.ta("history-held", &[text("kiosk", desk)]);
+            ui.label(RichText::new(held).color(theme::tone(ui, Tone::Warn)));
+        }
+        _ => {
+            if widgets::named_button(ui, i.t(open), &i.ta(label, &who)).clicked() {
+                out.push(Intent::Open(r.id.clone()));
+            }
+        }
     }
     if widgets::named_button(ui, i.t("history-csv"), &i.ta("history-csv-label", &who)).clicked() {
         out.push(Intent::Export(r.id.clone(), true));

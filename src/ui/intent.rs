@@ -74,6 +74,8 @@ pub enum Intent {
     Phone(String, bool),
     /// Store this key in the keyring.
     SaveKey(ApiKey),
+    /// Keeps the shared roster's password in the OS keyring (Settings keeps the address).
+    SaveRosterPassword(ApiKey),
     /// Remove the stored key.
     RemoveKey,
     /// Try an address with a key (`None`: the key in use).

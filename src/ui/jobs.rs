@@ -32,6 +32,8 @@ pub enum JobDone {
     Listed(PathBuf, Result<Vec<Entry>, String>),
     /// The key was stored or removed: what to say, and the key now in use.
     Key(Result<(String, Option<crate::api::ApiKey>), crate::text::Msg>),
+    /// The roster's password was stored in the keyring (it is now in use).
+    RosterPassword(Result<secrecy::SecretString, crate::text::Msg>),
     /// The engine restarted (the old one stopped first).
     Engine(Box<Result<(crate::engine::Engine, EngineEvents), crate::text::Msg>>),
     /// Settings were written.

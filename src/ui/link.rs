@@ -30,6 +30,8 @@ pub struct Setup<'a> {
     pub demo: Option<(&'a str, bool)>,
     /// Where the data lives.
     pub data_dir: &'a std::path::Path,
+    /// The roster and this desk's name.
+    pub desk: &'a crate::config::Desk,
 }
 
 /// Whether a restart is under way.
@@ -104,6 +106,12 @@ impl EngineLink {
         // The demo's URLs are imaginary: reading them would only find nothing.
         config.probe_urls = setup.demo.is_none();
         config.holder = "the avatar-kiosk window".to_string();
+        let (roster, kiosk) = setup.desk.resolve(s);
+        config.kiosk = kiosk;
+        // Demo people never reach a shared roster.
+        if setup.demo.is_none() {
+            config.roster = roster;
+        }
         // One core stays with the window, so it draws smoothly while photos are prepared.
         config.decode_concurrency = config.decode_concurrency.saturating_sub(1).max(1);
         config.callback = if setup.demo.is_some() {

@@ -24,6 +24,8 @@ pub struct SettingsView {
     pub tested: Remote<Msg>,
     /// The new PIN being typed.
     pub new_pin: String,
+    /// The roster's password being typed (cleared after each save).
+    pub roster_password: String,
 }
 
 impl std::fmt::Debug for SettingsView {
@@ -69,6 +71,7 @@ impl SettingsView {
 
     fn left(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
         section(ui, |ui| self.key_section(ui, view, out));
+        section(ui, |ui| self.roster_section(ui, view));
         section(ui, |ui| window_section(ui, view, out));
         if view.kiosk.is_some() {
             section(ui, |ui| self.kiosk_section(ui, view, out));
@@ -145,6 +148,53 @@ impl SettingsView {
         });
     }
 
+    /// Saves the form; a password typed (alone or in the roster's address) goes to the
+    /// keyring, never into the settings file.
+    fn save(&mut self, out: &mut Vec<Intent>) {
+        let mut form = self.form.clone();
+        let (url, in_url) = crate::config::split_roster_password(&form.roster_url);
+        form.roster_url = url;
+        self.form.roster_url = form.roster_url.clone();
+        let typed = std::mem::take(&mut self.roster_password);
+        if let Some(password) = in_url.or((!typed.is_empty()).then_some(typed)) {
+            out.push(Intent::SaveRosterPassword(ApiKey::new(password)));
+        }
+        out.push(Intent::ApplySettings(Box::new(form)));
+    }
+
+    /// The studio's shared roster and this desk's name there.
+    fn roster_section(&mut self, ui: &mut egui::Ui, view: &View<'_>) {
+        let i = view.i18n;
+        ui.label(RichText::new(i.t("settings-roster")).strong());
+        ui.label(theme::hint(ui, i.t("settings-roster-note")));
+        if let Some(desk) = &view.model.shared_as {
+            let on = i.ta("settings-roster-on", &[text("kiosk", desk)]);
+            ui.label(theme::hint(ui, on));
+        }
+        let wide = ui.available_width().min(480.0);
+        let l = field_label(ui, i.t("settings-roster-address"));
+        ui.add(
+            egui::TextEdit::singleline(&mut self.form.roster_url)
+                .hint_text("postgres://kiosk@db.studio.lan/avatar_kiosk")
+                .desired_width(wide),
+        )
+        .labelled_by(l.id);
+        let l = field_label(ui, i.t("settings-roster-password"));
+        ui.add(
+            egui::TextEdit::singleline(&mut self.roster_password)
+                .password(true)
+                .desired_width(240.0),
+        )
+        .labelled_by(l.id);
+        let l = field_label(ui, i.t("settings-kiosk-name"));
+        ui.add(
+            egui::TextEdit::singleline(&mut self.form.kiosk_name)
+                .hint_text(crate::store::Lease::default_kiosk())
+                .desired_width(240.0),
+        )
+        .labelled_by(l.id);
+    }
+
     fn connection_section(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
         let i = view.i18n;
         connection_grid(ui, i, &mut self.form);
@@ -167,12 +217,12 @@ impl SettingsView {
         ));
         ui.add_space(space::S);
         ui.horizontal(|ui| {
-            let changed = self.form != *view.settings();
+            let changed = self.form != *view.settings() || !self.roster_password.is_empty();
             if ui
                 .add_enabled(changed, theme::primary(ui, i.t("settings-save")))
                 .clicked()
             {
-                out.push(Intent::ApplySettings(Box::new(self.form.clone())));
+                self.save(out);
             }
             if ui
                 .add_enabled(changed, egui::Button::new(i.t("settings-undo")))

@@ -262,7 +262,18 @@ fn url(ui: &mut egui::Ui, i: &I18n, a: &Asset, out: &mut Vec<Intent>) {
 fn row_actions(ui: &mut egui::Ui, i: &I18n, s: &Session, a: &Asset, out: &mut Vec<Intent>) {
     let who = [text("name", &a.name)];
     let fixable = a.state.needs_staff();
-    if fixable && s.group_id().is_some() && s.stage() != Stage::Cancelled {
+    let open = s.stage() != Stage::Cancelled;
+    // A row that cannot be sent as it is (a broken photo, a file left on another desk) can be
+    // replaced too.
+    let blocked = a.is_blocked() && a.is_current() && !fixable;
+    if blocked
+        && open
+        && widgets::named_button(ui, i.t("table-replace"), &i.ta("table-replace-label", &who))
+            .clicked()
+    {
+        out.push(Intent::AskReplace(s.id.clone(), a.id));
+    }
+    if fixable && s.group_id().is_some() && open {
         if widgets::named_button(ui, i.t("table-replace"), &i.ta("table-replace-label", &who))
             .clicked()
         {

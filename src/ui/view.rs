@@ -66,6 +66,10 @@ pub struct Model {
     pub callback: Option<String>,
     /// Why there is no engine, when there is none.
     pub engine_problem: Option<Msg>,
+    /// This desk's name, when it writes to a studio's shared roster (History lists every desk).
+    pub shared_as: Option<String>,
+    /// The shared roster cannot be reached: work stays in memory, nothing new starts.
+    pub roster_down: bool,
     /// How many monitors the desktop has (0: unknown).
     pub monitors: usize,
     /// The native file dialog could not open on this machine.

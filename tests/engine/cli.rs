@@ -222,3 +222,84 @@ fn kiosk_mode_refuses_to_start_without_a_staff_pin() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("staff PIN"), "{stderr}");
 }
+
+/// `roster import` copies a desk's own history into the shared roster once (run again, it
+/// skips what is there), and `sessions --json` on any desk then lists it with its desk.
+#[test]
+fn roster_import_is_idempotent_and_sessions_name_the_desk() {
+    let Some(db) = avatar_kiosk::store::testing::PgDatabase::create() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let photo = crate::png_file(dir.path(), "front.png");
+    let (code, _, stderr) = kiosk(
+        dir.path(),
+        &[
+            "--demo",
+            "--kiosk-name",
+            "desk-x",
+            "onboard",
+            "--json",
+            "--name",
+            "Kim",
+            photo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let run = |data: &std::path::Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"))
+            .arg("--data-dir")
+            .arg(data)
+            .args(["--kiosk-name", "desk-x"])
+            .args(args)
+            .env("AVATAR_KIOSK_DATABASE_URL", &db.url)
+            .env("AVATAR_KIOSK_LOG", "warn")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        (
+            out.status.code(),
+            text,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // The demo's own file, read as this desk's history.
+    let desk_dir = dir.path().join("demo");
+    let (code, out, err) = run(&desk_dir, &["roster", "import"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("1 imported, 0 skipped, as desk desk-x"),
+        "{out}"
+    );
+    let (code, out, err) = run(&desk_dir, &["roster", "import"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("0 imported, 1 skipped"), "{out}");
+    assert!(
+        !err.contains(&db.url) && !out.contains(&db.url),
+        "the address is not echoed"
+    );
+
+    let other = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(other.path(), &["sessions", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    assert_eq!(rows[0]["person"], "Kim");
+    assert_eq!(rows[0]["kiosk"], "desk-x");
+    assert_eq!(rows[0]["approved"], 1);
+    assert_eq!(rows[0]["held_by"], Value::Null, "an import leaves no lease");
+
+    // Without a roster, import says what to set and fails.
+    let out = Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"))
+        .arg("--data-dir")
+        .arg(&desk_dir)
+        .args(["roster", "import"])
+        .env_remove("AVATAR_KIOSK_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--database-url"));
+}

@@ -84,6 +84,7 @@ impl World {
         // English unless a test asks otherwise, whatever the machine's locale.
         settings.ui_language.get_or_insert(UiLang::En);
         Launch {
+            desk: Default::default(),
             data_dir: self.data_dir(),
             settings,
             key_store: Arc::new(MemoryStore::default()) as Arc<dyn KeyStore>,

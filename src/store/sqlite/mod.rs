@@ -1,13 +1,17 @@
 //! The embedded store: SQLite in WAL mode, owner-only, migrated by `user_version`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{DB_FILE, EventRecord, RowStatus, SessionStore, SessionSummary, StoreError};
-use crate::flow::{Asset, AssetId, Millis, Session, Stage, Status};
+use super::rows::{Memory, Plan, list_words, listed_stage, session_from};
+use super::{
+    DB_FILE, EventRecord, Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken,
+    Unfinished,
+};
+use crate::flow::{Millis, Session, Stage};
 
 /// Versioned migrations; `user_version` records how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -45,22 +49,22 @@ const MIGRATIONS: &[&str] = &[
     // 3: each save of a session counts up its version, so a writer that read an older one is
     // refused instead of overwriting what it did not see.
     "ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    // 4: the desk that created a session, and the lease of the engine driving it (as on a
+    // shared roster, so the contract is one).
+    "ALTER TABLE sessions ADD COLUMN kiosk TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN lease_owner TEXT;
+    ALTER TABLE sessions ADD COLUMN lease_kiosk TEXT;
+    ALTER TABLE sessions ADD COLUMN lease_until INTEGER;",
 ];
-
-/// What this store last wrote or read of a session: the version of its row, and each asset
-/// row as stored, so the next save writes only the rows that differ.
-#[derive(Debug, Default)]
-struct Known {
-    version: i64,
-    assets: HashMap<AssetId, Asset>,
-}
 
 /// The SQLite database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// Filled by reads as well as writes: reading takes `&self`.
-    known: RefCell<HashMap<String, Known>>,
+    lease: Lease,
+    known: Memory,
+    /// Statements SQLite started on this connection (counted by its trace hook).
+    statements: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -97,7 +101,7 @@ impl Store {
             }
             opts.open(path)?;
         }
-        let conn = Connection::open(path).map_err(|e| StoreError::Open {
+        let mut conn = Connection::open(path).map_err(|e| StoreError::Open {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
@@ -105,16 +109,34 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |e: rusqlite::trace::TraceEvent<'_>| {
+                if let rusqlite::trace::TraceEvent::Stmt(..) = e {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            }),
+        )?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            known: RefCell::default(),
+            lease: Lease::new("", Lease::LENGTH),
+            known: Memory::default(),
+            statements,
         };
         store.migrate()?;
         for suffix in ["", "-wal", "-shm"] {
             owner_only(&PathBuf::from(format!("{}{suffix}", path.display())))?;
         }
         Ok(store)
+    }
+
+    /// The same store writing as `lease` (the desk's name and this engine's owner id).
+    pub fn with_lease(mut self, lease: Lease) -> Store {
+        self.lease = lease;
+        self
     }
 
     /// The database file.
@@ -156,24 +178,10 @@ impl Store {
         now: Millis,
         events: &[(String, String)],
     ) -> Result<(), StoreError> {
-        let mut bare = session.clone();
-        bare.assets.clear();
-        let data = to_json(&bare)?;
-        let mut changed = Vec::new();
-        let expected = {
-            let known = self.known.borrow();
-            let k = known.get(&session.id);
-            // Compared as values: only the rows that differ are turned into JSON.
-            for a in &session.assets {
-                if k.and_then(|k| k.assets.get(&a.id)) != Some(a) {
-                    changed.push((a, to_json(a)?));
-                }
-            }
-            k.map(|k| k.version)
-        };
+        let plan = self.known.plan(session)?;
         let tx = self.conn.transaction()?;
-        let version = write_session(&tx, session, now, &data, expected)?;
-        write_assets(&tx, &session.id, &changed)?;
+        let version = write_session(&tx, session, now, &plan, &self.lease)?;
+        write_assets(&tx, &session.id, &plan)?;
         {
             let mut log = tx.prepare_cached(
                 "INSERT INTO events (session_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
@@ -183,12 +191,7 @@ impl Store {
             }
         }
         tx.commit()?;
-        let mut known = self.known.borrow_mut();
-        let k = known.entry(session.id.clone()).or_default();
-        k.version = version;
-        for (a, _) in changed {
-            k.assets.insert(a.id, a.clone());
-        }
+        self.known.saved(&session.id, version, &plan);
         Ok(())
     }
 
@@ -221,77 +224,63 @@ impl Store {
             )
             .optional()?;
         let Some((data, version)) = row else {
-            self.known.borrow_mut().remove(id);
+            self.known.forget(id);
             return Ok(None);
         };
-        let mut session: Session = serde_json::from_str(&data)
-            .map_err(|e| StoreError::Corrupt(format!("session {id}: {e}")))?;
         let mut stmt = self
             .conn
             .prepare_cached("SELECT data FROM assets WHERE session_id = ?1 ORDER BY asset_id")?;
-        let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
-        let mut known = Known {
-            version,
-            assets: HashMap::new(),
-        };
-        for row in rows {
-            let row = row?;
-            let asset: Asset = serde_json::from_str(&row)
-                .map_err(|e| StoreError::Corrupt(format!("asset of {id}: {e}")))?;
-            known.assets.insert(asset.id, asset.clone());
-            session.assets.push(asset);
-        }
-        self.known.borrow_mut().insert(id.to_string(), known);
+        let rows = stmt
+            .query_map([id], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let session = session_from(id, &data, rows)?;
+        self.known.read(&session, version);
         Ok(Some(session))
     }
 
-    /// Ids of sessions whose stage is not final, oldest first.
-    pub fn unfinished(&self) -> Result<Vec<String>, StoreError> {
+    /// Sessions whose stage is not final, oldest first.
+    pub fn unfinished(&self) -> Result<Vec<Unfinished>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id FROM sessions WHERE stage NOT IN (?1, ?2, ?3, ?4) ORDER BY created_at",
+            "SELECT id, kiosk FROM sessions WHERE stage NOT IN (?1, ?2, ?3, ?4)
+             ORDER BY created_at",
         )?;
         let [a, b, c, d] = Stage::FINAL.map(Stage::word);
-        let ids = stmt
-            .query_map(params![a, b, c, d], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
-        Ok(ids)
+        let rows = stmt.query_map(params![a, b, c, d], |r| {
+            Ok(Unfinished {
+                id: r.get(0)?,
+                kiosk: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Every session, newest first, with asset counts.
     pub fn list(&self) -> Result<Vec<SessionSummary>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.person, s.created_at, s.updated_at, s.stage,
-                    COALESCE(SUM(a.status = ?1), 0),
-                    COALESCE(SUM(a.status IN (?2, ?3, ?4)), 0),
-                    COALESCE(SUM(a.status NOT IN (?5, ?6)), 0)
+            "SELECT s.id, s.person, s.created_at, s.updated_at, s.stage, s.kiosk,
+                    CASE WHEN s.lease_owner <> ?7 AND s.lease_until >= ?8
+                         THEN s.lease_kiosk END,
+                    COUNT(a.asset_id) FILTER (WHERE a.status = ?1),
+                    COUNT(a.asset_id) FILTER (WHERE a.status IN (?2, ?3, ?4)),
+                    COUNT(a.asset_id) FILTER (WHERE a.status NOT IN (?5, ?6))
              FROM sessions s LEFT JOIN assets a ON a.session_id = s.id
              GROUP BY s.id ORDER BY s.created_at DESC",
         )?;
-        let words = params![
-            Status::Active.word(),
-            Status::Failed.word(),
-            Status::Refused.word(),
-            Status::UploadFailed.word(),
-            RowStatus::Removed.word(),
-            RowStatus::Replaced.word(),
-        ];
+        let [w1, w2, w3, w4, w5, w6] = list_words();
+        let now = crate::clock::now_ms();
+        let words = params![w1, w2, w3, w4, w5, w6, self.lease.owner, now];
         let rows = stmt.query_map(words, |r| {
-            let word: String = r.get(4)?;
-            // A word this version does not know (a row written elsewhere) still lists the
-            // session: as under review, which opens it and reads it again.
-            let stage = Stage::from_word(&word).unwrap_or_else(|| {
-                tracing::warn!("unknown stage {word:?} in the list; shown as under review");
-                Stage::Reviewing
-            });
             Ok(SessionSummary {
                 id: r.get(0)?,
                 person: r.get(1)?,
                 created_at: r.get(2)?,
                 updated_at: r.get(3)?,
-                stage,
-                active: r.get(5)?,
-                failed: r.get(6)?,
-                total: r.get(7)?,
+                stage: listed_stage(&r.get::<_, String>(4)?),
+                kiosk: r.get(5)?,
+                held_by: r.get(6)?,
+                active: r.get(7)?,
+                failed: r.get(8)?,
+                total: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -315,7 +304,7 @@ impl Store {
 
     /// Deletes a session and its rows (local data only; the event log keeps a deletion mark).
     pub fn delete(&mut self, id: &str, now: Millis) -> Result<bool, StoreError> {
-        self.known.borrow_mut().remove(id);
+        self.known.forget(id);
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM assets WHERE session_id = ?1", [id])?;
         let n = tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
@@ -332,6 +321,14 @@ impl Store {
 }
 
 impl SessionStore for Store {
+    fn lease(&self) -> &Lease {
+        &self.lease
+    }
+
+    fn is_shared(&self) -> bool {
+        false
+    }
+
     fn save(
         &mut self,
         session: &Session,
@@ -350,70 +347,157 @@ impl SessionStore for Store {
         Store::save_durable(self, session, now, events)
     }
 
-    fn load(&self, id: &str) -> Result<Option<Session>, StoreError> {
+    fn load(&mut self, id: &str) -> Result<Option<Session>, StoreError> {
         Store::load(self, id)
     }
 
-    fn unfinished(&self) -> Result<Vec<String>, StoreError> {
+    fn unfinished(&mut self) -> Result<Vec<Unfinished>, StoreError> {
         Store::unfinished(self)
     }
 
-    fn list(&self) -> Result<Vec<SessionSummary>, StoreError> {
+    fn list(&mut self) -> Result<Vec<SessionSummary>, StoreError> {
         Store::list(self)
     }
 
     fn delete(&mut self, id: &str, now: Millis) -> Result<bool, StoreError> {
         Store::delete(self, id, now)
     }
+
+    fn take(&mut self, id: &str, now: Millis) -> Result<Taken, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE sessions SET lease_owner = ?2, lease_kiosk = ?3, lease_until = ?4 + ?5
+             WHERE id = ?1 AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?4)",
+            params![
+                id,
+                self.lease.owner,
+                self.lease.kiosk,
+                now,
+                self.lease.length_ms()
+            ],
+        )?;
+        if n > 0 {
+            return Ok(Taken::Yes);
+        }
+        let holder: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT lease_kiosk FROM sessions WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(match holder {
+            Some(kiosk) => Taken::HeldBy(kiosk.unwrap_or_default()),
+            None => Taken::Missing,
+        })
+    }
+
+    fn renew(&mut self, ids: &[String], now: Millis) -> Result<Vec<String>, StoreError> {
+        let mut held = Vec::new();
+        let tx = self.conn.transaction()?;
+        {
+            let mut renew = tx.prepare_cached(
+                "UPDATE sessions SET lease_until = ?3 + ?4 WHERE id = ?1 AND lease_owner = ?2",
+            )?;
+            for id in ids {
+                if renew.execute(params![id, self.lease.owner, now, self.lease.length_ms()])? > 0 {
+                    held.push(id.clone());
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(held)
+    }
+
+    fn release(&mut self, id: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sessions SET lease_owner = NULL, lease_kiosk = NULL, lease_until = NULL
+             WHERE id = ?1 AND lease_owner = ?2",
+            params![id, self.lease.owner],
+        )?;
+        Ok(())
+    }
+
+    fn watch(&mut self, _on_change: OnChange) -> Result<(), StoreError> {
+        // One desk, one process (the folder lock): nobody else changes this file.
+        Ok(())
+    }
+
+    fn written(&self) -> u64 {
+        self.conn.total_changes()
+    }
+
+    fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
 }
 
-/// JSON for a `data` column.
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-/// Writes the session row: over `expected` when this store knows the version it holds (zero
-/// rows changed means another writer came between: nothing is written), else as it is.
-/// Returns the version now stored.
+/// Writes the session row: over the version this store read, when it read one (zero rows
+/// changed means another writer came between: nothing is written), and never over a live
+/// lease of another engine. Returns the version now stored.
 fn write_session(
     tx: &rusqlite::Transaction<'_>,
     s: &Session,
     now: Millis,
-    data: &str,
-    expected: Option<i64>,
+    plan: &Plan<'_>,
+    lease: &Lease,
 ) -> Result<i64, StoreError> {
     let stage = s.stage().word();
-    if let Some(v) = expected {
-        let n = tx.execute(
+    let version: Option<i64> = if let Some(v) = plan.expected {
+        tx.query_row(
             "UPDATE sessions SET person = ?2, updated_at = ?3, stage = ?4, data = ?5,
-                 version = version + 1
-             WHERE id = ?1 AND version = ?6",
-            params![s.id, s.person, now, stage, data, v],
-        )?;
-        if n == 0 {
-            return Err(StoreError::Conflict(s.id.clone()));
-        }
-        return Ok(v + 1);
-    }
-    tx.execute(
-        "INSERT INTO sessions (id, person, created_at, updated_at, stage, data, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
-         ON CONFLICT(id) DO UPDATE SET person = ?2, updated_at = ?4, stage = ?5, data = ?6,
-             version = version + 1",
-        params![s.id, s.person, s.created_at, now, stage, data],
-    )?;
-    Ok(
-        tx.query_row("SELECT version FROM sessions WHERE id = ?1", [&s.id], |r| {
-            r.get(0)
-        })?,
-    )
+                 version = version + 1,
+                 lease_owner = ?7, lease_kiosk = ?8, lease_until = ?3 + ?9
+             WHERE id = ?1 AND version = ?6
+               AND (lease_owner IS NULL OR lease_owner = ?7 OR lease_until < ?3)
+             RETURNING version",
+            params![
+                s.id,
+                s.person,
+                now,
+                stage,
+                plan.data,
+                v,
+                lease.owner,
+                lease.kiosk,
+                lease.length_ms()
+            ],
+            |r| r.get(0),
+        )
+        .optional()?
+    } else {
+        tx.query_row(
+            "INSERT INTO sessions (id, person, kiosk, created_at, updated_at, stage, data,
+                 version, lease_owner, lease_kiosk, lease_until)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?3, ?5 + ?9)
+             ON CONFLICT(id) DO UPDATE SET person = ?2, updated_at = ?5, stage = ?6, data = ?7,
+                 version = version + 1, lease_owner = ?8, lease_kiosk = ?3,
+                 lease_until = ?5 + ?9
+               WHERE lease_owner IS NULL OR lease_owner = ?8 OR lease_until < ?5
+             RETURNING version",
+            params![
+                s.id,
+                s.person,
+                lease.kiosk,
+                s.created_at,
+                now,
+                stage,
+                plan.data,
+                lease.owner,
+                lease.length_ms()
+            ],
+            |r| r.get(0),
+        )
+        .optional()?
+    };
+    version.ok_or_else(|| StoreError::Conflict(s.id.clone()))
 }
 
-/// Writes the asset rows given (each with its JSON).
+/// Writes the asset rows that changed.
 fn write_assets(
     tx: &rusqlite::Transaction<'_>,
     session: &str,
-    rows: &[(&Asset, String)],
+    plan: &Plan<'_>,
 ) -> Result<(), StoreError> {
     let mut upsert = tx.prepare_cached(
         "INSERT INTO assets (session_id, asset_id, name, source, kind, status, asset_url, data)
@@ -421,27 +505,17 @@ fn write_assets(
          ON CONFLICT(session_id, asset_id) DO UPDATE SET
            name = ?3, source = ?4, kind = ?5, status = ?6, asset_url = ?7, data = ?8",
     )?;
-    for (a, data) in rows {
-        let asset_url = match &a.state {
-            crate::flow::AssetState::Active { asset_url, .. } => Some(asset_url.as_str()),
-            _ => None,
-        };
-        let status = if a.removed {
-            RowStatus::Removed
-        } else if a.replaced_by.is_some() {
-            RowStatus::Replaced
-        } else {
-            RowStatus::Current(a.state.status())
-        };
+    for row in &plan.changed {
+        let a = row.asset;
         upsert.execute(params![
             session,
             a.id,
             a.name,
             a.source.display(),
             a.kind.as_str(),
-            status.word(),
-            asset_url,
-            data
+            row.status,
+            row.asset_url,
+            row.data
         ])?;
     }
     Ok(())

@@ -70,6 +70,9 @@ impl KioskApp {
         self.model.previews.retain(|_, p| !p.is_loading());
         self.settings.tested.abandon();
         let config = self.engine_config();
+        self.model.shared_as = super::shared_as(&config);
+        // What the old roster said is not known of the new one.
+        self.model.roster_down = false;
         if let Err(waiting) = self.link.restart(&mut self.jobs, ctx, config) {
             self.model.engine_problem = self.link.problem.clone();
             self.drop_waiting(waiting);
@@ -118,6 +121,14 @@ impl KioskApp {
                     .push(Level::Error, self.i18n.msg(&message), action);
             }
             Event::History(list) => self.model.history.settle(Ok(list)),
+            Event::Roster { reachable } => self.model.roster_down = !reachable,
+            Event::RosterChanged => {
+                // Another desk's change: a list already shown is read again.
+                if self.model.history.value().is_some() || self.model.history.is_loading() {
+                    self.model.history.reload();
+                    self.send(Command::List);
+                }
+            }
             Event::Deleted(id) => {
                 let person = self
                     .model
@@ -219,6 +230,15 @@ impl KioskApp {
                 self.restart_after_key(ctx, key);
             }
             JobDone::Key(Err(msg)) => self.toasts.push(Level::Error, self.i18n.msg(&msg), None),
+            JobDone::RosterPassword(Ok(password)) => {
+                self.keep.desk.password = Some(password);
+                let text = self.i18n.t("settings-roster-password-stored");
+                self.toasts.push(Level::Info, text, None);
+                self.restart_engine(ctx);
+            }
+            JobDone::RosterPassword(Err(msg)) => {
+                self.toasts.push(Level::Error, self.i18n.msg(&msg), None)
+            }
             JobDone::Engine(started) => self.engine_back(ctx, *started),
             JobDone::Monitors(list) => {
                 tracing::info!("{} monitor(s) found", list.len());

@@ -66,6 +66,7 @@ impl KioskApp {
                 }
             }
             Intent::SaveKey(key) => self.save_key(ctx, key),
+            Intent::SaveRosterPassword(password) => self.save_roster_password(ctx, password),
             Intent::RemoveKey => self.remove_key(ctx),
             Intent::TestConnection(base_url, typed) => self.test_connection(&base_url, typed),
             Intent::ApplySettings(settings) => self.apply_settings(ctx, *settings),

@@ -47,6 +47,8 @@ pub struct Demo {
 
 /// Everything the window needs to start.
 pub struct Launch {
+    /// The roster and this desk's name.
+    pub desk: crate::config::Desk,
     /// Where the database and settings live.
     pub data_dir: PathBuf,
     /// Saved settings (as on disk).
@@ -82,6 +84,7 @@ struct Keep {
     key: Option<ApiKey>,
     demo: Option<Demo>,
     overrides: crate::config::RunOverrides,
+    desk: crate::config::Desk,
     /// The settings as on disk (the ones in use add command-line flags).
     saved: Settings,
     /// The monitors were fixed by the launch (tests): never read again.
@@ -135,6 +138,7 @@ impl KioskApp {
                 key: launch.key,
                 demo: launch.demo,
                 overrides: launch.overrides,
+                desk: launch.desk,
                 saved: launch.settings,
                 monitors_fixed: launch.monitors.is_some(),
             },
@@ -161,6 +165,7 @@ impl KioskApp {
             app.toasts.push(Level::Warning, text, None);
         }
         let config = app.engine_config();
+        app.model.shared_as = shared_as(&config);
         app.link.start(config);
         app.model.engine_problem = app.link.problem.clone();
         app
@@ -213,6 +218,7 @@ impl KioskApp {
                 .as_ref()
                 .map(|d| (d.base_url.as_str(), d.forced)),
             data_dir: &self.model.data_dir,
+            desk: &self.keep.desk,
         })
     }
 
@@ -400,4 +406,13 @@ impl Drop for KioskApp {
     fn drop(&mut self) {
         self.link.stop();
     }
+}
+
+/// The desk's name when the engine is to write to a shared roster.
+fn shared_as(config: &Result<EngineConfig, Msg>) -> Option<String> {
+    config
+        .as_ref()
+        .ok()
+        .filter(|c| c.roster.is_some())
+        .map(|c| c.kiosk.clone())
 }

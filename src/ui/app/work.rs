@@ -154,6 +154,19 @@ impl KioskApp {
         });
     }
 
+    /// Stores the roster's password in the keyring; the engine restarts with it once stored.
+    pub(super) fn save_roster_password(&mut self, ctx: &egui::Context, password: ApiKey) {
+        self.jobs.spawn("keyring", ctx, move || {
+            let store = crate::secrets::OsKeyring::new(
+                crate::secrets::SERVICE,
+                crate::secrets::ROSTER_ACCOUNT,
+            );
+            JobDone::RosterPassword(
+                crate::secrets::store_secret(&store, &password).map_err(|e| e.advice()),
+            )
+        });
+    }
+
     pub(super) fn remove_key(&mut self, ctx: &egui::Context) {
         let store = self.keep.key_store.clone();
         let removed = self.i18n.t("toast-key-removed");

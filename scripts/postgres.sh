@@ -1,0 +1,50 @@
+# Sourced by .ci/run (and by a developer who wants the PostgreSQL tests to run):
+#   apt-get install -y postgresql
+#
+# start_postgres: a throwaway PostgreSQL server, owned by the `postgres` user, in a temporary
+#   directory, on a free loopback port. Exports AVATAR_KIOSK_TEST_POSTGRES (its address) and
+#   POSTGRES_PID; stop_postgres stops that server by its PID and removes its directory.
+
+start_postgres() {
+    local bin port
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    if [ -z "$bin" ]; then
+        echo "PostgreSQL is not installed (apt-get install -y postgresql)" >&2
+        return 1
+    fi
+    POSTGRES_DIR=$(mktemp -d /tmp/avatar-kiosk-pg.XXXXXX)
+    chown postgres: "$POSTGRES_DIR"
+    # A free port: the kernel picks one for a socket that is closed at once.
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    runuser -u postgres -- "$bin/initdb" -D "$POSTGRES_DIR/data" -U postgres --auth=trust \
+        -E UTF8 --locale=C.UTF-8 >"$POSTGRES_DIR/initdb.log" 2>&1 || {
+        cat "$POSTGRES_DIR/initdb.log" >&2
+        return 1
+    }
+    runuser -u postgres -- "$bin/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/server.log" -w \
+        -o "-p $port -k $POSTGRES_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" \
+        start >/dev/null || {
+        cat "$POSTGRES_DIR/server.log" >&2
+        return 1
+    }
+    POSTGRES_PID=$(head -1 "$POSTGRES_DIR/data/postmaster.pid")
+    export POSTGRES_PID POSTGRES_DIR
+    export AVATAR_KIOSK_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $port (pid $POSTGRES_PID)"
+}
+
+stop_postgres() {
+    if [ -n "${POSTGRES_PID:-}" ]; then
+        # SIGINT: the server's "fast" shutdown; then wait for that PID alone to end.
+        kill -INT "$POSTGRES_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do
+            kill -0 "$POSTGRES_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        POSTGRES_PID=
+    fi
+    if [ -n "${POSTGRES_DIR:-}" ]; then
+        rm -rf "$POSTGRES_DIR"
+        POSTGRES_DIR=
+    fi
+}

@@ -1,0 +1,86 @@
+//! The shared roster from the command line: which roster and desk a run uses, the store to
+//! read for `sessions`, and `roster import`.
+
+use std::path::Path;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{Desk, Settings};
+use crate::secrets::{self, OsKeyring};
+use crate::store::{Lease, PgStore, SessionStore, Store};
+
+/// The roster and desk name given by `--database-url` (or `AVATAR_KIOSK_DATABASE_URL`) and
+/// `--kiosk-name`, with the roster's password from the keyring when Settings name the roster.
+/// The demo gets none: demo people never reach a shared roster.
+pub fn desk(
+    database_url: Option<&str>,
+    kiosk_name: Option<&str>,
+    demo: bool,
+    settings: &Settings,
+) -> Desk {
+    let mut desk = Desk {
+        name: kiosk_name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+        ..Desk::default()
+    };
+    if demo {
+        return desk;
+    }
+    desk.roster = database_url.map(|u| SecretString::from(u.to_string()));
+    if desk.roster.is_none() && !settings.roster_url.trim().is_empty() {
+        let keyring = OsKeyring::new(secrets::SERVICE, secrets::ROSTER_ACCOUNT);
+        desk.password = secrets::load_secret(&keyring).unwrap_or_else(|e| {
+            tracing::warn!("the roster's password could not be read: {e}");
+            None
+        });
+    }
+    desk
+}
+
+/// The roster when one is set, else this desk's file; errors say what to do.
+pub fn open_store(
+    roster: Option<&SecretString>,
+    name: &str,
+    data_dir: &Path,
+) -> Result<Box<dyn SessionStore>, String> {
+    let lease = Lease::new(name, Lease::LENGTH);
+    let advice = |e: crate::store::StoreError| e.advice().english();
+    Ok(match roster {
+        Some(url) => Box::new(PgStore::connect(url.expose_secret(), lease).map_err(advice)?),
+        None => Box::new(Store::open_in(data_dir).map_err(advice)?.with_lease(lease)),
+    })
+}
+
+/// `roster import`: this desk's file into the shared roster, as desk `name`. Returns the lines
+/// to print: each session imported or skipped, then the counts.
+pub fn import(
+    roster: Option<&SecretString>,
+    name: &str,
+    data_dir: &Path,
+) -> Result<Vec<String>, String> {
+    let Some(roster) = roster else {
+        return Err("No shared roster is set: give --database-url postgres://USER:PASSWORD@HOST/DATABASE, set AVATAR_KIOSK_DATABASE_URL, or set the roster in Settings.".into());
+    };
+    let mut from = open_store(None, name, data_dir)?;
+    let mut to = open_store(Some(roster), name, data_dir)?;
+    let done = crate::store::import(from.as_mut(), to.as_mut(), crate::clock::now_ms())
+        .map_err(|e| e.advice().english())?;
+    let mut lines: Vec<String> = done
+        .imported
+        .iter()
+        .map(|id| format!("imported {id}"))
+        .collect();
+    lines.extend(
+        done.skipped
+            .iter()
+            .map(|id| format!("skipped {id} (the roster has it)")),
+    );
+    lines.push(format!(
+        "{} imported, {} skipped, as desk {name}",
+        done.imported.len(),
+        done.skipped.len()
+    ));
+    Ok(lines)
+}

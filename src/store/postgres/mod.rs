@@ -1,0 +1,553 @@
+//! The shared roster: PostgreSQL, reached over TLS when the server offers it (rustls), migrated
+//! by a version table under an advisory lock, and connected lazily so that a desk starts (and
+//! keeps its work in memory) while the server is away.
+
+use std::sync::Arc;
+
+use postgres::{Client, GenericClient};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::rows::{Memory, Plan, list_words, listed_stage, session_from};
+use super::{
+    EventRecord, Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken, Unfinished,
+};
+use crate::flow::{Millis, Session, Stage};
+
+mod watch;
+
+/// Where every desk hears that the roster changed; the payload is the writer's lease owner.
+const CHANNEL: &str = "avatar_kiosk_roster";
+
+/// The server's clock in milliseconds: leases are timed by one clock for every desk.
+const NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+/// Versioned migrations; the `avatar_kiosk_schema` row records how many have run.
+const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
+        id          TEXT PRIMARY KEY,
+        person      TEXT NOT NULL,
+        kiosk       TEXT NOT NULL DEFAULT '',
+        created_at  BIGINT NOT NULL,
+        updated_at  BIGINT NOT NULL,
+        stage       TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        version     BIGINT NOT NULL DEFAULT 1,
+        lease_owner TEXT,
+        lease_kiosk TEXT,
+        lease_until BIGINT
+    );
+    CREATE TABLE assets (
+        session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        asset_id    BIGINT NOT NULL,
+        name        TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        asset_url   TEXT,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (session_id, asset_id)
+    );
+    CREATE TABLE events (
+        id          BIGSERIAL PRIMARY KEY,
+        session_id  TEXT NOT NULL,
+        at          BIGINT NOT NULL,
+        kind        TEXT NOT NULL,
+        detail      TEXT NOT NULL
+    );
+    CREATE INDEX events_by_session ON events(session_id, id);
+    CREATE INDEX sessions_by_created ON sessions(created_at);"];
+
+/// How a desk reaches the server.
+#[derive(Clone)]
+struct Connector {
+    config: postgres::Config,
+    tls: MakeRustlsConnect,
+}
+
+impl Connector {
+    fn connect(&self) -> Result<Client, StoreError> {
+        Ok(self.config.connect(self.tls.clone())?)
+    }
+}
+
+/// A studio's shared roster on PostgreSQL.
+pub struct PgStore {
+    connector: Connector,
+    client: Option<Client>,
+    lease: Lease,
+    known: Memory,
+    written: u64,
+    statements: u64,
+    listener: Option<watch::Listener>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The address may hold a password: only the database's name is shown.
+        f.debug_struct("PgStore")
+            .field("dbname", &self.connector.config.get_dbname())
+            .field("connected", &self.client.is_some())
+            .finish()
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> StoreError {
+        let Some(db) = e.as_db_error() else {
+            return StoreError::Unreachable(e.to_string());
+        };
+        let code = db.code().code();
+        let said = format!("{} ({code})", db.message());
+        match &code[..2] {
+            // Authentication, or no such database: the address needs fixing.
+            "28" | "3D" => StoreError::BadUrl(said),
+            // The connection broke, or the server is shutting down.
+            "08" | "57" => StoreError::Unreachable(said),
+            _ => StoreError::Sql(said),
+        }
+    }
+}
+
+impl PgStore {
+    /// A store for the database at `url` (`postgres://user:password@host:port/dbname`),
+    /// writing as `lease`. Nothing is sent until the first use: a desk starts while the server
+    /// is away.
+    pub fn new(url: &str, lease: Lease) -> Result<PgStore, StoreError> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| StoreError::BadUrl(e.to_string()))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(5));
+        }
+        config.application_name("avatar-kiosk");
+        Ok(PgStore {
+            connector: Connector {
+                config,
+                tls: tls()?,
+            },
+            client: None,
+            lease,
+            known: Memory::default(),
+            written: 0,
+            statements: 0,
+            listener: None,
+        })
+    }
+
+    /// Connects now (and migrates), to find out at once whether the roster can be reached.
+    pub fn connect(url: &str, lease: Lease) -> Result<PgStore, StoreError> {
+        let mut store = PgStore::new(url, lease)?;
+        store.with(|_, _| Ok(()))?;
+        Ok(store)
+    }
+
+    /// Runs `f` on a live connection (connecting and migrating first when needed). A broken
+    /// connection is dropped, so the next call connects again.
+    fn with<R>(
+        &mut self,
+        f: impl FnOnce(&mut Client, &mut u64) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        if self.client.as_ref().is_some_and(Client::is_closed) {
+            self.client = None;
+        }
+        let client = match &mut self.client {
+            Some(c) => c,
+            None => {
+                let mut c = self.connector.connect()?;
+                migrate(&mut c)?;
+                self.client.insert(c)
+            }
+        };
+        let result = f(client, &mut self.statements);
+        if matches!(result, Err(StoreError::Unreachable(_))) {
+            self.client = None;
+        }
+        result
+    }
+
+    /// The event log of a session, oldest first.
+    pub fn events(&mut self, id: &str) -> Result<Vec<EventRecord>, StoreError> {
+        self.with(|c, n| {
+            *n += 1;
+            let rows = c.query(
+                "SELECT session_id, at, kind, detail FROM events WHERE session_id = $1
+                 ORDER BY id",
+                &[&id],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| EventRecord {
+                    session_id: r.get(0),
+                    at: r.get(1),
+                    kind: r.get(2),
+                    detail: r.get(3),
+                })
+                .collect())
+        })
+    }
+
+    fn write(
+        &mut self,
+        session: &Session,
+        now: Millis,
+        events: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        let plan = self.known.plan(session)?;
+        let lease = self.lease.clone();
+        let (version, rows) = self.with(|c, n| {
+            let mut tx = c.transaction()?;
+            let version = write_session(&mut tx, session, now, &plan, &lease)?;
+            let assets = write_assets(&mut tx, &session.id, &plan)?;
+            let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+            let details: Vec<&str> = events.iter().map(|(_, d)| d.as_str()).collect();
+            let logged = tx.execute(
+                "INSERT INTO events (session_id, at, kind, detail)
+                 SELECT $1, $2, k, d FROM UNNEST($3::text[], $4::text[]) AS e(k, d)",
+                &[&session.id, &now, &kinds, &details],
+            )?;
+            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &lease.owner])?;
+            tx.commit()?;
+            // BEGIN, the session, its assets, the log, the notice, COMMIT.
+            *n += 6;
+            Ok((version, 1 + assets + logged))
+        })?;
+        self.written += rows;
+        self.known.saved(&session.id, version, &plan);
+        Ok(())
+    }
+}
+
+impl SessionStore for PgStore {
+    fn lease(&self) -> &Lease {
+        &self.lease
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
+
+    fn save(
+        &mut self,
+        session: &Session,
+        now: Millis,
+        events: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        self.write(session, now, events)
+    }
+
+    fn save_durable(
+        &mut self,
+        session: &Session,
+        now: Millis,
+        events: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        // A commit that returned is on the server's disk (synchronous_commit is on by default).
+        self.write(session, now, events)
+    }
+
+    fn load(&mut self, id: &str) -> Result<Option<Session>, StoreError> {
+        let found = self.with(|c, n| {
+            *n += 1;
+            let Some(row) =
+                c.query_opt("SELECT data, version FROM sessions WHERE id = $1", &[&id])?
+            else {
+                return Ok(None);
+            };
+            *n += 1;
+            let assets = c.query(
+                "SELECT data FROM assets WHERE session_id = $1 ORDER BY asset_id",
+                &[&id],
+            )?;
+            let data: String = row.get(0);
+            let session = session_from(id, &data, assets.iter().map(|r| r.get(0)))?;
+            Ok(Some((session, row.get::<_, i64>(1))))
+        })?;
+        match found {
+            Some((session, version)) => {
+                self.known.read(&session, version);
+                Ok(Some(session))
+            }
+            None => {
+                self.known.forget(id);
+                Ok(None)
+            }
+        }
+    }
+
+    fn unfinished(&mut self) -> Result<Vec<Unfinished>, StoreError> {
+        let words: Vec<&str> = Stage::FINAL.iter().map(|s| s.word()).collect();
+        self.with(|c, n| {
+            *n += 1;
+            let rows = c.query(
+                "SELECT id, kiosk FROM sessions WHERE NOT (stage = ANY($1))
+                 ORDER BY created_at",
+                &[&words],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| Unfinished {
+                    id: r.get(0),
+                    kiosk: r.get(1),
+                })
+                .collect())
+        })
+    }
+
+    fn list(&mut self) -> Result<Vec<SessionSummary>, StoreError> {
+        let [w1, w2, w3, w4, w5, w6] = list_words();
+        let owner = self.lease.owner.clone();
+        let sql = format!(
+            "SELECT s.id, s.person, s.created_at, s.updated_at, s.stage, s.kiosk,
+                    CASE WHEN s.lease_owner <> $7 AND s.lease_until >= {NOW_MS}
+                         THEN s.lease_kiosk END,
+                    COUNT(a.asset_id) FILTER (WHERE a.status = $1),
+                    COUNT(a.asset_id) FILTER (WHERE a.status IN ($2, $3, $4)),
+                    COUNT(a.asset_id) FILTER (WHERE a.status NOT IN ($5, $6))
+             FROM sessions s LEFT JOIN assets a ON a.session_id = s.id
+             GROUP BY s.id ORDER BY s.created_at DESC"
+        );
+        self.with(|c, n| {
+            *n += 1;
+            let rows = c.query(&sql, &[&w1, &w2, &w3, &w4, &w5, &w6, &owner])?;
+            let count = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+            Ok(rows
+                .iter()
+                .map(|r| SessionSummary {
+                    id: r.get(0),
+                    person: r.get(1),
+                    created_at: r.get(2),
+                    updated_at: r.get(3),
+                    stage: listed_stage(r.get(4)),
+                    kiosk: r.get(5),
+                    held_by: r.get(6),
+                    active: count(r.get(7)),
+                    failed: count(r.get(8)),
+                    total: count(r.get(9)),
+                })
+                .collect())
+        })
+    }
+
+    fn delete(&mut self, id: &str, now: Millis) -> Result<bool, StoreError> {
+        self.known.forget(id);
+        let owner = self.lease.owner.clone();
+        let deleted = self.with(|c, n| {
+            let mut tx = c.transaction()?;
+            let gone = tx.execute("DELETE FROM sessions WHERE id = $1", &[&id])?;
+            tx.execute("DELETE FROM events WHERE session_id = $1", &[&id])?;
+            if gone > 0 {
+                tx.execute(
+                    "INSERT INTO events (session_id, at, kind, detail)
+                     VALUES ($1, $2, 'deleted', 'deleted by staff for every desk')",
+                    &[&id, &now],
+                )?;
+            }
+            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &owner])?;
+            tx.commit()?;
+            *n += 6;
+            Ok(gone > 0)
+        })?;
+        self.written += u64::from(deleted);
+        Ok(deleted)
+    }
+
+    fn take(&mut self, id: &str, _now: Millis) -> Result<Taken, StoreError> {
+        let lease = self.lease.clone();
+        let sql = format!(
+            "UPDATE sessions SET lease_owner = $2, lease_kiosk = $3, lease_until = {NOW_MS} + $4
+             WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < {NOW_MS})"
+        );
+        self.with(|c, n| {
+            let mut tx = c.transaction()?;
+            let took = tx.execute(&sql, &[&id, &lease.owner, &lease.kiosk, &lease.length_ms()])?;
+            let holder = if took > 0 {
+                tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &lease.owner])?;
+                Taken::Yes
+            } else {
+                match tx.query_opt("SELECT lease_kiosk FROM sessions WHERE id = $1", &[&id])? {
+                    Some(r) => Taken::HeldBy(r.get::<_, Option<String>>(0).unwrap_or_default()),
+                    None => Taken::Missing,
+                }
+            };
+            tx.commit()?;
+            *n += 4;
+            Ok(holder)
+        })
+    }
+
+    fn renew(&mut self, ids: &[String], _now: Millis) -> Result<Vec<String>, StoreError> {
+        let lease = self.lease.clone();
+        let ids = ids.to_vec();
+        let sql = format!(
+            "UPDATE sessions SET lease_until = {NOW_MS} + $3
+             WHERE id = ANY($1) AND lease_owner = $2 RETURNING id"
+        );
+        self.with(|c, n| {
+            *n += 1;
+            let rows = c.query(&sql, &[&ids, &lease.owner, &lease.length_ms()])?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
+    }
+
+    fn release(&mut self, id: &str) -> Result<(), StoreError> {
+        let owner = self.lease.owner.clone();
+        self.with(|c, n| {
+            *n += 1;
+            c.execute(
+                "UPDATE sessions SET lease_owner = NULL, lease_kiosk = NULL, lease_until = NULL
+                 WHERE id = $1 AND lease_owner = $2",
+                &[&id, &owner],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn watch(&mut self, on_change: OnChange) -> Result<(), StoreError> {
+        let listener =
+            watch::Listener::start(self.connector.clone(), self.lease.owner.clone(), on_change)?;
+        self.listener = Some(listener);
+        Ok(())
+    }
+
+    fn written(&self) -> u64 {
+        self.written
+    }
+
+    fn statements(&self) -> u64 {
+        self.statements
+    }
+}
+
+/// TLS with the web's root certificates, for a server that offers it.
+fn tls() -> Result<MakeRustlsConnect, StoreError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::BadUrl(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
+/// Runs the migrations not yet run, one desk at a time.
+fn migrate(c: &mut Client) -> Result<(), StoreError> {
+    let mut tx = c.transaction()?;
+    tx.batch_execute(
+        "SELECT pg_advisory_xact_lock(4715300211);
+         CREATE TABLE IF NOT EXISTS avatar_kiosk_schema (version INTEGER NOT NULL);",
+    )?;
+    let found: i32 = tx
+        .query_opt("SELECT version FROM avatar_kiosk_schema", &[])?
+        .map_or(0, |r| r.get(0));
+    let known = MIGRATIONS.len() as i32;
+    if found > known {
+        return Err(StoreError::TooNew {
+            found: i64::from(found),
+            known: i64::from(known),
+        });
+    }
+    for sql in MIGRATIONS.iter().skip(found.max(0) as usize) {
+        tx.batch_execute(sql)?;
+    }
+    if found < known {
+        tx.execute("DELETE FROM avatar_kiosk_schema", &[])?;
+        tx.execute("INSERT INTO avatar_kiosk_schema VALUES ($1)", &[&known])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Writes the session row (see the SQLite store's twin): over the version read, never over a
+/// live lease of another engine. Returns the version now stored.
+fn write_session(
+    tx: &mut impl GenericClient,
+    s: &Session,
+    now: Millis,
+    plan: &Plan<'_>,
+    lease: &Lease,
+) -> Result<i64, StoreError> {
+    let stage = s.stage().word();
+    let row = if let Some(v) = plan.expected {
+        let sql = format!(
+            "UPDATE sessions SET person = $2, updated_at = $3, stage = $4, data = $5,
+                 version = version + 1,
+                 lease_owner = $7, lease_kiosk = $8, lease_until = {NOW_MS} + $9
+             WHERE id = $1 AND version = $6
+               AND (lease_owner IS NULL OR lease_owner = $7 OR lease_until < {NOW_MS})
+             RETURNING version"
+        );
+        tx.query_opt(
+            &sql,
+            &[
+                &s.id,
+                &s.person,
+                &now,
+                &stage,
+                &plan.data,
+                &v,
+                &lease.owner,
+                &lease.kiosk,
+                &lease.length_ms(),
+            ],
+        )?
+    } else {
+        let sql = format!(
+            "INSERT INTO sessions (id, person, kiosk, created_at, updated_at, stage, data,
+                 version, lease_owner, lease_kiosk, lease_until)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $3, {NOW_MS} + $9)
+             ON CONFLICT (id) DO UPDATE SET person = $2, updated_at = $5, stage = $6,
+                 data = $7, version = sessions.version + 1, lease_owner = $8,
+                 lease_kiosk = $3, lease_until = {NOW_MS} + $9
+               WHERE sessions.lease_owner IS NULL OR sessions.lease_owner = $8
+                  OR sessions.lease_until < {NOW_MS}
+             RETURNING version"
+        );
+        tx.query_opt(
+            &sql,
+            &[
+                &s.id,
+                &s.person,
+                &lease.kiosk,
+                &s.created_at,
+                &now,
+                &stage,
+                &plan.data,
+                &lease.owner,
+                &lease.length_ms(),
+            ],
+        )?
+    };
+    row.map(|r| r.get(0))
+        .ok_or_else(|| StoreError::Conflict(s.id.clone()))
+}
+
+/// Writes the asset rows that changed, in one statement. Returns how many.
+fn write_assets(
+    tx: &mut impl GenericClient,
+    session: &str,
+    plan: &Plan<'_>,
+) -> Result<u64, StoreError> {
+    if plan.changed.is_empty() {
+        return Ok(0);
+    }
+    let rows = &plan.changed;
+    let ids: Vec<i64> = rows.iter().map(|r| i64::from(r.asset.id)).collect();
+    let names: Vec<&str> = rows.iter().map(|r| r.asset.name.as_str()).collect();
+    let sources: Vec<String> = rows.iter().map(|r| r.asset.source.display()).collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.asset.kind.as_str()).collect();
+    let statuses: Vec<&str> = rows.iter().map(|r| r.status).collect();
+    let urls: Vec<Option<&str>> = rows.iter().map(|r| r.asset_url).collect();
+    let data: Vec<&str> = rows.iter().map(|r| r.data.as_str()).collect();
+    Ok(tx.execute(
+        "INSERT INTO assets (session_id, asset_id, name, source, kind, status, asset_url, data)
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[])
+         ON CONFLICT (session_id, asset_id) DO UPDATE SET
+           name = EXCLUDED.name, source = EXCLUDED.source, kind = EXCLUDED.kind,
+           status = EXCLUDED.status, asset_url = EXCLUDED.asset_url, data = EXCLUDED.data",
+        &[
+            &session, &ids, &names, &sources, &kinds, &statuses, &urls, &data,
+        ],
+    )?)
+}

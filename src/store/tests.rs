@@ -1,0 +1,332 @@
+//! The store contract, run against every backend there is here: SQLite always, PostgreSQL when
+//! a test server is configured (`.ci/run` starts one and requires these to run).
+
+use std::time::{Duration, Instant};
+
+use super::testing::PgDatabase;
+use super::*;
+use crate::api::{AssetKind, Language};
+use crate::flow::{AssetSource, Input};
+
+/// Where the stores of one test live.
+enum Place {
+    Sqlite(tempfile::TempDir),
+    Postgres(PgDatabase),
+}
+
+impl Place {
+    fn name(&self) -> &'static str {
+        match self {
+            Place::Sqlite(_) => "SQLite",
+            Place::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// A store writing as a desk (a new owner each time: another engine).
+    fn open(&self, kiosk: &str, length: Duration) -> Box<dyn SessionStore> {
+        let lease = Lease::new(kiosk, length);
+        match self {
+            Place::Sqlite(dir) => Box::new(Store::open_in(dir.path()).unwrap().with_lease(lease)),
+            Place::Postgres(db) => Box::new(PgStore::connect(&db.url, lease).unwrap()),
+        }
+    }
+}
+
+/// Runs `test` on each backend.
+fn each(test: impl Fn(&Place)) {
+    let mut places = vec![Place::Sqlite(tempfile::tempdir().unwrap())];
+    places.extend(PgDatabase::create().map(Place::Postgres));
+    for place in &places {
+        eprintln!("on {}", place.name());
+        test(place);
+    }
+}
+
+fn sample() -> Session {
+    let mut s = Session::new(
+        "abc".into(),
+        "김민지 Kim 金".into(),
+        "note".into(),
+        "default".into(),
+        Language::Ko,
+        1,
+    );
+    s.apply(Input::AddAssets(vec![(
+        "front".into(),
+        AssetSource::Url {
+            url: "https://c/front.jpg".into(),
+        },
+        AssetKind::Image,
+    )]))
+    .unwrap();
+    s
+}
+
+const LONG: Duration = Duration::from_secs(60);
+
+#[test]
+fn round_trip_list_and_delete() {
+    each(|place| {
+        let mut store = place.open("front-desk", LONG);
+        let s = sample();
+        store
+            .save(&s, 5, &[("consent".into(), "recorded".into())])
+            .unwrap();
+        assert_eq!(store.load("abc").unwrap(), Some(s.clone()));
+        let unfinished = store.unfinished().unwrap();
+        assert_eq!(
+            unfinished,
+            vec![Unfinished {
+                id: "abc".into(),
+                kiosk: "front-desk".into()
+            }]
+        );
+        let list = store.list().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            (list[0].person.as_str(), list[0].total, list[0].active),
+            ("김민지 Kim 金", 1, 0)
+        );
+        assert_eq!(list[0].kiosk, "front-desk");
+        assert_eq!(list[0].held_by, None, "held by this very store");
+        drop(store);
+        // Reopening runs no migration twice and keeps the data.
+        let mut store = place.open("front-desk", LONG);
+        assert_eq!(store.load("abc").unwrap(), Some(s));
+        assert!(store.delete("abc", 9).unwrap());
+        assert_eq!(store.load("abc").unwrap(), None);
+        assert!(store.list().unwrap().is_empty());
+        assert!(!store.delete("abc", 10).unwrap());
+    });
+}
+
+/// Twenty rows, one of them changes: the save writes the session row and that one row.
+#[test]
+fn a_save_writes_only_the_rows_that_changed() {
+    each(|place| {
+        let mut store = place.open("a", LONG);
+        let mut s = sample();
+        let more = (0..19)
+            .map(|i| {
+                let url = format!("https://c/{i}.jpg");
+                (format!("p{i}"), AssetSource::Url { url }, AssetKind::Image)
+            })
+            .collect();
+        s.apply(Input::AddAssets(more)).unwrap();
+        store.save(&s, 1, &[]).unwrap();
+        let one = s.assets[3].id;
+        s.apply(Input::Checked {
+            asset: one,
+            result: Ok(None),
+        })
+        .unwrap();
+        let before = store.written();
+        store.save(&s, 2, &[]).unwrap();
+        assert_eq!(store.written() - before, 2, "the session and one row");
+        // A store that read the session writes only what changed since it read it.
+        drop(store);
+        let mut again = place.open("a", LONG);
+        let mut read = again.load("abc").unwrap().unwrap();
+        assert_eq!(read, s);
+        read.apply(Input::Remove(one)).unwrap();
+        // The first store's lease is live: this one takes it over (same desk, other engine)
+        // only once it is free.
+        free_leases(place);
+        assert_eq!(again.take("abc", 3).unwrap(), Taken::Yes);
+        let before = again.written();
+        again.save(&read, 3, &[]).unwrap();
+        assert_eq!(again.written() - before, 2);
+        assert_eq!(again.load("abc").unwrap(), Some(read));
+    });
+}
+
+/// Frees every lease, as if their holders had lapsed.
+fn free_leases(place: &Place) {
+    match place {
+        Place::Sqlite(dir) => {
+            let c = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+            c.execute("UPDATE sessions SET lease_owner = NULL", [])
+                .unwrap();
+        }
+        Place::Postgres(db) => {
+            let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+            c.execute("UPDATE sessions SET lease_owner = NULL", &[])
+                .unwrap();
+        }
+    }
+}
+
+/// Two writers: the one that read an older version is refused, and nothing it did not see is
+/// overwritten; read again, it writes.
+#[test]
+fn a_session_saved_elsewhere_since_it_was_read_is_not_overwritten() {
+    each(|place| {
+        let mut a = place.open("a", LONG);
+        let mut b = place.open("b", LONG);
+        let s = sample();
+        a.save(&s, 1, &[]).unwrap();
+        a.release("abc").unwrap();
+        let mut theirs = b.load("abc").unwrap().unwrap();
+        let mut mine = s.clone();
+        mine.note = "mine".into();
+        a.save(&mine, 2, &[]).unwrap();
+        // Free again: what refuses b now is the version alone.
+        a.release("abc").unwrap();
+        theirs.note = "theirs".into();
+        assert!(matches!(
+            b.save(&theirs, 3, &[]),
+            Err(StoreError::Conflict(id)) if id == "abc"
+        ));
+        let mut fresh = b.load("abc").unwrap().unwrap();
+        assert_eq!(fresh.note, "mine");
+        fresh.note = "theirs".into();
+        b.save(&fresh, 4, &[]).unwrap();
+        assert_eq!(a.load("abc").unwrap().unwrap().note, "theirs");
+    });
+}
+
+/// A live lease keeps every other engine out (taking and saving); once it lapses another desk
+/// takes over, and the old holder's saves are refused.
+#[test]
+fn a_lease_keeps_others_out_until_it_lapses() {
+    each(|place| {
+        let short = Duration::from_millis(400);
+        let mut a = place.open("desk-a", short);
+        let mut b = place.open("desk-b", short);
+        let s = sample();
+        a.save(&s, crate::clock::now_ms(), &[]).unwrap();
+        assert_eq!(
+            b.take("abc", crate::clock::now_ms()).unwrap(),
+            Taken::HeldBy("desk-a".into())
+        );
+        assert_eq!(b.list().unwrap()[0].held_by.as_deref(), Some("desk-a"));
+        let mut copy = b.load("abc").unwrap().unwrap();
+        copy.note = "b".into();
+        assert!(matches!(
+            b.save(&copy, crate::clock::now_ms(), &[]),
+            Err(StoreError::Conflict(_))
+        ));
+        // Renewed, it holds; no longer renewed, it lapses.
+        assert_eq!(
+            a.renew(&["abc".into()], crate::clock::now_ms()).unwrap(),
+            vec!["abc".to_string()]
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match b.take("abc", crate::clock::now_ms()).unwrap() {
+                Taken::Yes => break,
+                Taken::HeldBy(_) => {
+                    assert!(Instant::now() < deadline, "the lease never lapsed");
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Taken::Missing => panic!("the session is gone"),
+            }
+        }
+        let mut mine = b.load("abc").unwrap().unwrap();
+        mine.note = "taken over".into();
+        b.save(&mine, crate::clock::now_ms(), &[]).unwrap();
+        let mut old = s.clone();
+        old.note = "late".into();
+        assert!(matches!(
+            a.save(&old, crate::clock::now_ms(), &[]),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(
+            a.renew(&["abc".into()], crate::clock::now_ms())
+                .unwrap()
+                .is_empty(),
+            "the old holder learns it lost the lease"
+        );
+        assert_eq!(b.take("nope", 0).unwrap(), Taken::Missing);
+    });
+}
+
+/// Two engines take one free session at the same moment: exactly one gets it.
+#[test]
+fn two_takers_at_once_one_wins() {
+    each(|place| {
+        let mut first = place.open("desk-a", LONG);
+        first.save(&sample(), 1, &[]).unwrap();
+        first.release("abc").unwrap();
+        let barrier = std::sync::Barrier::new(2);
+        let results: Vec<Taken> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ["desk-b", "desk-c"]
+                .into_iter()
+                .map(|desk| {
+                    let mut store = place.open(desk, LONG);
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        store.take("abc", crate::clock::now_ms()).unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let won = results.iter().filter(|t| **t == Taken::Yes).count();
+        assert_eq!(won, 1, "{results:?}");
+        assert!(
+            results
+                .iter()
+                .any(|t| matches!(t, Taken::HeldBy(k) if k == "desk-b" || k == "desk-c")),
+            "{results:?}"
+        );
+    });
+}
+
+/// Another desk's save reaches a watcher; its own do not.
+#[test]
+fn another_desks_change_is_heard() {
+    let Some(db) = PgDatabase::create() else {
+        return;
+    };
+    let place = Place::Postgres(db);
+    let mut a = place.open("desk-a", LONG);
+    let mut b = place.open("desk-b", LONG);
+    let (tx, rx) = std::sync::mpsc::sync_channel(16);
+    b.watch(Box::new(move || {
+        let _ = tx.try_send(());
+    }))
+    .unwrap();
+    // The listener is connected once a change of b's own is not heard but a's is: a's save is
+    // repeated until the listener (which starts on its own thread) hears one.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut s = sample();
+    loop {
+        s.note = format!("{:?}", Instant::now());
+        a.save(&s, 1, &[]).unwrap();
+        if rx.recv_timeout(Duration::from_millis(200)).is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no notice arrived");
+    }
+    while rx.try_recv().is_ok() {}
+    let mut other = sample();
+    other.id = "own".into();
+    b.save(&other, 2, &[]).unwrap();
+    a.save(&s, 3, &[]).unwrap();
+    rx.recv_timeout(Duration::from_secs(5))
+        .expect("a's second save is heard");
+    assert!(
+        rx.try_recv().is_err(),
+        "b's own save is not news to b (one notice, for a's save)"
+    );
+}
+
+#[test]
+fn a_wrong_address_is_said_plainly() {
+    assert!(matches!(
+        PgStore::new("postgres://host:not-a-port/db", Lease::new("x", LONG)),
+        Err(StoreError::BadUrl(_))
+    ));
+    // Nothing listens on port 1 of the loopback: unreachable, not a database error.
+    let mut store = PgStore::new(
+        "postgres://u:secret-password@127.0.0.1:1/db?connect_timeout=2",
+        Lease::new("x", LONG),
+    )
+    .unwrap();
+    let e = store.list().unwrap_err();
+    assert!(matches!(e, StoreError::Unreachable(_)), "{e:?}");
+    assert!(!e.to_string().contains("secret-password"));
+    assert!(!format!("{store:?}").contains("secret-password"));
+}
