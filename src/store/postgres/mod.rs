@@ -434,7 +434,8 @@ fn tls() -> Result<MakeRustlsConnect, StoreError> {
 fn migrate(c: &mut Client) -> Result<(), StoreError> {
     let mut tx = c.transaction()?;
     tx.batch_execute(
-        "SELECT pg_advisory_xact_lock(4715300211);
+        "SET LOCAL client_min_messages = warning;
+         SELECT pg_advisory_xact_lock(4715300211);
          CREATE TABLE IF NOT EXISTS avatar_kiosk_schema (version INTEGER NOT NULL);",
     )?;
     let found: i32 = tx

@@ -61,13 +61,12 @@ fn listen(connector: &Connector, own: &str, on_change: &OnChange, stop: &AtomicB
             on_change();
         }
         first = false;
-        let mut notes = client.notifications();
-        let mut iter = notes.timeout_iter(TICK);
         loop {
             if stop.load(Ordering::Relaxed) {
                 return;
             }
-            match iter.next() {
+            // A fresh iterator each time: one whose timer has run out no longer waits at all.
+            match client.notifications().timeout_iter(TICK).next() {
                 Ok(Some(note)) => {
                     if note.payload() != own {
                         on_change();
