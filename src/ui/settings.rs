@@ -171,6 +171,9 @@ impl SettingsView {
             let on = i.ta("settings-roster-on", &[text("kiosk", desk)]);
             ui.label(theme::hint(ui, on));
         }
+        if view.model.roster_from_run {
+            ui.label(theme::hint(ui, i.t("settings-roster-from-run")));
+        }
         let wide = ui.available_width().min(480.0);
         let l = field_label(ui, i.t("settings-roster-address"));
         ui.add(

@@ -68,6 +68,8 @@ pub struct Model {
     pub engine_problem: Option<Msg>,
     /// This desk's name, when it writes to a studio's shared roster (History lists every desk).
     pub shared_as: Option<String>,
+    /// The roster was given on the command line or in the environment (it wins over Settings).
+    pub roster_from_run: bool,
     /// The shared roster cannot be reached: work stays in memory, nothing new starts.
     pub roster_down: bool,
     /// How many monitors the desktop has (0: unknown).

@@ -254,3 +254,39 @@ fn an_engine_restart_keeps_the_callback_address() {
     });
     assert_eq!(h.state().callback_address().unwrap(), before);
 }
+
+/// A shared roster that cannot be reached: the window says so and starts nobody new, while the
+/// demo (whose people never reach a roster) is not affected by the same address.
+#[test]
+fn a_roster_out_of_reach_is_said_and_nothing_new_starts() {
+    let world = World::quick();
+    // Nothing listens on port 1 of the loopback.
+    let away = "postgres://kiosk@127.0.0.1:1/roster?connect_timeout=1";
+    let mut launch = world.real("sk-roster-test");
+    launch.desk.roster = Some(away.to_string().into());
+    let mut h = harness(launch);
+    wait_for(
+        &mut h,
+        "The shared roster cannot be reached: work stays in this window and is saved when it is back. No new person can start until then.",
+    );
+    type_into(&mut h, "Person's name", "Mina");
+    click(
+        &mut h,
+        "The person agreed to face verification and to their photos being sent to APIMart from now on",
+    );
+    assert!(
+        shows(
+            &h,
+            "No new person can start while the shared roster cannot be reached. Work already started is kept; try again when it is back."
+        ),
+        "the Start card says why it waits"
+    );
+    assert!(h.state().current_session().is_none());
+    drop(h);
+
+    let mut demo = world.demo();
+    demo.desk.roster = Some(away.to_string().into());
+    let mut h = harness(demo);
+    start_session(&mut h, "Demo Person");
+    assert!(!shows(&h, "The shared roster cannot be reached"));
+}

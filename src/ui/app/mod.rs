@@ -129,6 +129,7 @@ impl KioskApp {
             demo: launch.demo.is_some(),
             settings_unreadable: launch.settings_unreadable,
             monitors: launch.monitors.as_ref().map_or(0, Vec::len),
+            roster_from_run: launch.desk.roster.is_some() && launch.demo.is_none(),
             ..Model::default()
         };
         let mut app = KioskApp {

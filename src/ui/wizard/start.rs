@@ -92,7 +92,9 @@ pub(super) fn show(w: &mut Wizard, ui: &mut egui::Ui, view: &View<'_>) -> Vec<In
                     ui.label(theme::hint(ui, i.t("start-consent-hint")).size(theme::size::SMALL));
                 });
             ui.add_space(space::L);
-            let ready = !f.person.trim().is_empty() && f.consent && !view.starting();
+            // While the shared roster is away nothing new starts (the banner says why).
+            let down = view.model.roster_down;
+            let ready = !f.person.trim().is_empty() && f.consent && !view.starting() && !down;
             let clicked = ui
                 .add_enabled(ready, theme::primary(ui, i.t("start-button")))
                 .on_hover_text(ui.ctx().format_shortcut(&keys::GO_ON))
@@ -106,7 +108,9 @@ pub(super) fn show(w: &mut Wizard, ui: &mut egui::Ui, view: &View<'_>) -> Vec<In
                     consent: f.consent,
                 }));
             }
-            if !ready {
+            if down {
+                ui.label(theme::hint(ui, i.t("engine-roster-down")).italics());
+            } else if !ready {
                 ui.label(theme::hint(ui, i.t("start-missing")).italics());
             }
         });
