@@ -3,6 +3,10 @@
 //! baseline in the same run writes every row, as a store that never read the session does (and
 //! as every save did before). Prints rows written and time per save, and their ratios.
 //!
+//! Then what one review poll costs the store (a verdict arriving for one row of a 20-row
+//! session: one save) on SQLite and, when `AVATAR_KIOSK_TEST_POSTGRES` names a server, on the
+//! shared roster in the same run: statements sent and time per save.
+//!
 //! `cargo bench --bench store`
 
 // A benchmark program: a failed setup step should stop it loudly.
@@ -12,7 +16,8 @@ use std::time::Instant;
 
 use avatar_kiosk::flow::sample::reviewed_session;
 use avatar_kiosk::flow::{AssetState, Session};
-use avatar_kiosk::store::Store;
+use avatar_kiosk::store::testing::PgDatabase;
+use avatar_kiosk::store::{Lease, PgStore, SessionStore, Store};
 
 const ROWS: u32 = 1000;
 const SAVES: usize = 200;
@@ -49,7 +54,48 @@ fn rows_written(store: &Store) -> u64 {
     store.total_changes()
 }
 
+/// One save per poll that brought news (a poll that changes nothing saves nothing): returns
+/// statements and milliseconds per save.
+fn polls(store: &mut dyn SessionStore, name: &str) -> (f64, f64) {
+    let mut s = reviewed_session(name, "Poll", 20, 1);
+    store.save(&s, 0, &[]).unwrap();
+    let before = store.statements();
+    let start = Instant::now();
+    for i in 0..SAVES {
+        touch(&mut s, name, i);
+        store.save(&s, i as i64, &[]).unwrap();
+    }
+    let n = SAVES as f64;
+    (
+        (store.statements() - before) as f64 / n,
+        1000.0 * start.elapsed().as_secs_f64() / n,
+    )
+}
+
 fn main() {
+    rows_per_save();
+    let dir = tempfile::tempdir().unwrap();
+    let lease = Lease::new("bench", Lease::LENGTH);
+    let mut sqlite = Store::open_in(dir.path())
+        .unwrap()
+        .with_lease(lease.clone());
+    let (q_lite, ms_lite) = polls(&mut sqlite, "lite");
+    println!("a review poll with news, a 20-row session ({SAVES} polls):");
+    println!("  SQLite:     {q_lite:.1} statements, {ms_lite:.2} ms a save");
+    let Some(db) = PgDatabase::create() else {
+        return;
+    };
+    let mut pg = PgStore::connect(&db.url, lease).unwrap();
+    let (q_pg, ms_pg) = polls(&mut pg, "pg");
+    println!("  PostgreSQL: {q_pg:.1} statements, {ms_pg:.2} ms a save (loopback)");
+    println!(
+        "  ratio PostgreSQL/SQLite: statements {:.2}, time {:.2}",
+        q_pg / q_lite,
+        ms_pg / ms_lite
+    );
+}
+
+fn rows_per_save() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(avatar_kiosk::store::DB_FILE);
     let mut s = reviewed_session("benchsession", "Bench", ROWS, 1);

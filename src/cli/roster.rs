@@ -45,11 +45,14 @@ pub fn open_store(
     name: &str,
     data_dir: &Path,
 ) -> Result<Box<dyn SessionStore>, String> {
-    let lease = Lease::new(name, Lease::LENGTH);
     let advice = |e: crate::store::StoreError| e.advice().english();
     Ok(match roster {
-        Some(url) => Box::new(PgStore::connect(url.expose_secret(), lease).map_err(advice)?),
-        None => Box::new(Store::open_in(data_dir).map_err(advice)?.with_lease(lease)),
+        Some(url) => {
+            let lease = Lease::new(name, Lease::LENGTH);
+            Box::new(PgStore::connect(url.expose_secret(), lease).map_err(advice)?)
+        }
+        // The folder's own file, written as its engines write it.
+        None => Box::new(Store::open_in(data_dir).map_err(advice)?),
     })
 }
 

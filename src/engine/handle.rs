@@ -190,7 +190,7 @@ fn open_store(config: &EngineConfig) -> Result<Box<dyn SessionStore>, EngineErro
         }
         None => {
             let lease = Lease {
-                owner: "this-folder".to_string(),
+                owner: Lease::FOLDER_OWNER.to_string(),
                 kiosk: config.kiosk.clone(),
                 length: config.lease,
             };

@@ -197,17 +197,11 @@ impl PgStore {
             let mut tx = c.transaction()?;
             let version = write_session(&mut tx, session, now, &plan, &lease)?;
             let assets = write_assets(&mut tx, &session.id, &plan)?;
-            let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
-            let details: Vec<&str> = events.iter().map(|(_, d)| d.as_str()).collect();
-            let logged = tx.execute(
-                "INSERT INTO events (session_id, at, kind, detail)
-                 SELECT $1, $2, k, d FROM UNNEST($3::text[], $4::text[]) AS e(k, d)",
-                &[&session.id, &now, &kinds, &details],
-            )?;
+            let logged = write_log(&mut tx, &session.id, now, events)?;
             tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &lease.owner])?;
             tx.commit()?;
-            // BEGIN, the session, its assets, the log, the notice, COMMIT.
-            *n += 6;
+            // BEGIN, the session, the notice, COMMIT; the assets and the log when there are any.
+            *n += 4 + u64::from(assets > 0) + u64::from(logged > 0);
             Ok((version, 1 + assets + logged))
         })?;
         self.written += rows;
@@ -521,6 +515,25 @@ fn write_session(
     };
     row.map(|r| r.get(0))
         .ok_or_else(|| StoreError::Conflict(s.id.clone()))
+}
+
+/// Appends log lines, in one statement (none when there are none). Returns how many.
+fn write_log(
+    tx: &mut impl GenericClient,
+    session: &str,
+    now: Millis,
+    events: &[(String, String)],
+) -> Result<u64, StoreError> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    let details: Vec<&str> = events.iter().map(|(_, d)| d.as_str()).collect();
+    Ok(tx.execute(
+        "INSERT INTO events (session_id, at, kind, detail)
+         SELECT $1, $2, k, d FROM UNNEST($3::text[], $4::text[]) AS e(k, d)",
+        &[&session, &now, &kinds, &details],
+    )?)
 }
 
 /// Writes the asset rows that changed, in one statement. Returns how many.

@@ -122,7 +122,11 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            lease: Lease::new("", Lease::LENGTH),
+            lease: Lease {
+                owner: Lease::FOLDER_OWNER.to_string(),
+                kiosk: String::new(),
+                length: Lease::LENGTH,
+            },
             known: Memory::default(),
             statements,
         };
