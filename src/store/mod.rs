@@ -105,13 +105,16 @@ pub trait SessionStore: Send {
         events: &[(String, String)],
     ) -> Result<(), StoreError>;
     /// [`SessionStore::save`], on the disk before it returns: for the state that precedes a
-    /// request that cannot be taken back.
+    /// request that cannot be taken back. A store whose every commit is durable (PostgreSQL
+    /// with `synchronous_commit` on, its default) needs nothing more than a save.
     fn save_durable(
         &mut self,
         session: &Session,
         now: Millis,
         events: &[(String, String)],
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.save(session, now, events)
+    }
     /// One session with its assets.
     fn load(&mut self, id: &str) -> Result<Option<Session>, StoreError>;
     /// Sessions whose stage is not final, oldest first.

@@ -42,7 +42,8 @@ fn each(test: impl Fn(&Place)) {
     }
 }
 
-fn sample() -> Session {
+/// A session with one URL row (the SQLite-only tests use it too).
+pub(super) fn sample() -> Session {
     let mut s = Session::new(
         "abc".into(),
         "김민지 Kim 金".into(),

@@ -228,16 +228,6 @@ impl SessionStore for PgStore {
         self.write(session, now, events)
     }
 
-    fn save_durable(
-        &mut self,
-        session: &Session,
-        now: Millis,
-        events: &[(String, String)],
-    ) -> Result<(), StoreError> {
-        // A commit that returned is on the server's disk (synchronous_commit is on by default).
-        self.write(session, now, events)
-    }
-
     fn load(&mut self, id: &str) -> Result<Option<Session>, StoreError> {
         let found = self.with(|c, n| {
             *n += 1;

@@ -2,28 +2,7 @@
 //! (the contract is tested on every backend in `store::tests`).
 
 use super::*;
-use crate::api::{AssetKind, Language};
-use crate::flow::{AssetSource, Input};
-
-fn sample() -> Session {
-    let mut s = Session::new(
-        "abc".into(),
-        "김민지 Kim 金".into(),
-        "note".into(),
-        "default".into(),
-        Language::Ko,
-        1,
-    );
-    s.apply(Input::AddAssets(vec![(
-        "front".into(),
-        AssetSource::Url {
-            url: "https://c/front.jpg".into(),
-        },
-        AssetKind::Image,
-    )]))
-    .unwrap();
-    s
-}
+use crate::store::tests::sample;
 
 #[cfg(unix)]
 #[test]
