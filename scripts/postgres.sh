@@ -1,5 +1,5 @@
 # Sourced by .ci/run (and by a developer who wants the PostgreSQL tests to run):
-#   apt-get install -y postgresql
+#   apt-get install -y postgresql openssl
 #
 # start_postgres: a throwaway PostgreSQL server, owned by the `postgres` user, in a temporary
 #   directory, on a free loopback port. Exports AVATAR_KIOSK_TEST_POSTGRES (its address) and
@@ -21,8 +21,14 @@ start_postgres() {
         cat "$POSTGRES_DIR/initdb.log" >&2
         return 1
     }
+    # TLS on, with a certificate of its own making, as Debian's packaged server has: the app
+    # encrypts to it (sslmode=prefer) without a public root.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+        -keyout "$POSTGRES_DIR/server.key" -out "$POSTGRES_DIR/server.crt" >/dev/null 2>&1
+    chown postgres: "$POSTGRES_DIR/server.key" "$POSTGRES_DIR/server.crt"
+    chmod 600 "$POSTGRES_DIR/server.key"
     runuser -u postgres -- "$bin/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/server.log" -w \
-        -o "-p $port -k $POSTGRES_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" \
+        -o "-p $port -k $POSTGRES_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c ssl=on -c ssl_cert_file=$POSTGRES_DIR/server.crt -c ssl_key_file=$POSTGRES_DIR/server.key" \
         start >/dev/null || {
         cat "$POSTGRES_DIR/server.log" >&2
         return 1

@@ -261,10 +261,16 @@ impl Desk {
                 return None;
             }
             let mut url = saved.to_string();
-            if let (Some(password), Ok(mut parsed)) = (&self.password, url::Url::parse(saved))
-                && parsed.set_password(Some(password.expose_secret())).is_ok()
-            {
-                url = parsed.to_string();
+            if let (Some(password), Ok(mut parsed)) = (&self.password, url::Url::parse(saved)) {
+                // Encoded whole: a `%` or `@` in a password is itself, not an escape.
+                let encoded = percent_encoding::utf8_percent_encode(
+                    password.expose_secret(),
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string();
+                if parsed.set_password(Some(&encoded)).is_ok() {
+                    url = parsed.to_string();
+                }
             }
             Some(secrecy::SecretString::from(url))
         });
@@ -278,21 +284,49 @@ impl Desk {
 }
 
 /// Splits a typed roster address into what Settings may keep and its password (for the
-/// keyring): `postgres://kim:pw@db/roster` gives `postgres://kim@db/roster` and `pw`.
+/// keyring): `postgres://kim:pw@db/roster` gives `postgres://kim@db/roster` and `pw`. A
+/// password given as `?password=` or in the `key=value` form is taken out the same way.
 pub fn split_roster_password(typed: &str) -> (String, Option<String>) {
     let typed = typed.trim();
-    match url::Url::parse(typed) {
-        Ok(mut url) if url.password().is_some() => {
-            let password = url.password().map(|p| {
-                url::form_urlencoded::parse(format!("p={p}").as_bytes())
-                    .next()
-                    .map_or_else(|| p.to_string(), |(_, v)| v.into_owned())
-            });
-            let _ = url.set_password(None);
-            (url.to_string(), password)
-        }
-        _ => (typed.to_string(), None),
+    let Ok(mut url) = url::Url::parse(typed) else {
+        // `host=db user=kim password=pw dbname=roster`
+        let mut password = None;
+        let kept: Vec<&str> = typed
+            .split_whitespace()
+            .filter(|part| match part.strip_prefix("password=") {
+                Some(p) => {
+                    password = Some(p.trim_matches('\'').to_string());
+                    false
+                }
+                None => true,
+            })
+            .collect();
+        return (kept.join(" "), password);
+    };
+    let mut password = url.password().map(|p| {
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8_lossy()
+            .into_owned()
+    });
+    let _ = url.set_password(None);
+    let query: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, v)| {
+            if k == "password" {
+                password = Some(v.to_string());
+                false
+            } else {
+                true
+            }
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if query.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(query);
     }
+    (url.to_string(), password)
 }
 
 /// Settings given on the command line: they win for this run and are not saved, so a
@@ -487,6 +521,16 @@ mod roster_tests {
             (url.as_str(), password),
             ("postgres://kim@db.lan/roster", None)
         );
+        let (url, password) =
+            split_roster_password("postgres://kim@db.lan/roster?sslmode=require&password=a+b");
+        assert_eq!(url, "postgres://kim@db.lan/roster?sslmode=require");
+        assert_eq!(password.as_deref(), Some("a b"));
+        let (url, password) = split_roster_password("host=db.lan user=kim password=pw dbname=r");
+        assert_eq!(url, "host=db.lan user=kim dbname=r");
+        assert_eq!(password.as_deref(), Some("pw"));
+        // `+` and `&` in a password typed in the address are themselves.
+        let (_, password) = split_roster_password("postgres://kim:a+b%26c@db/r");
+        assert_eq!(password.as_deref(), Some("a+b&c"));
     }
 
     #[test]
@@ -507,6 +551,16 @@ mod roster_tests {
             "postgres://kim:s3cret@db.lan/roster"
         );
         assert_eq!(name, "front");
+        // A `%` in a password is a percent sign to the server, not an escape.
+        let odd = Desk {
+            password: Some("50%41@x".to_string().into()),
+            ..Desk::default()
+        };
+        let (roster, _) = odd.resolve(&settings);
+        let url = url::Url::parse(roster.unwrap().expose_secret()).unwrap();
+        let sent =
+            percent_encoding::percent_decode_str(url.password().unwrap()).decode_utf8_lossy();
+        assert_eq!(sent, "50%41@x");
         // A flag (or the environment, which clap folds into the same value) wins.
         let flagged = Desk {
             roster: Some("postgres://other@db2/r".to_string().into()),

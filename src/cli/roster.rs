@@ -11,13 +11,16 @@ use crate::store::{Lease, PgStore, SessionStore, Store};
 
 /// The roster and desk name given by `--database-url` (or `AVATAR_KIOSK_DATABASE_URL`) and
 /// `--kiosk-name`, with the roster's password from the keyring when Settings name the roster.
-/// The demo gets none: demo people never reach a shared roster.
+/// The demo ignores both: demo people never reach a shared roster.
 pub fn desk(
     database_url: Option<&str>,
     kiosk_name: Option<&str>,
     demo: bool,
     settings: &Settings,
 ) -> Desk {
+    if demo {
+        return Desk::default();
+    }
     let mut desk = Desk {
         name: kiosk_name
             .map(str::trim)
@@ -25,9 +28,6 @@ pub fn desk(
             .map(str::to_string),
         ..Desk::default()
     };
-    if demo {
-        return desk;
-    }
     desk.roster = database_url.map(|u| SecretString::from(u.to_string()));
     if desk.roster.is_none() && !settings.roster_url.trim().is_empty() {
         let keyring = OsKeyring::new(secrets::SERVICE, secrets::ROSTER_ACCOUNT);

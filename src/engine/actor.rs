@@ -27,6 +27,11 @@ pub(super) struct Actor {
     pub(super) store_down: bool,
     /// Sessions whose latest state is only in memory (a save failed): saved again on each tick.
     pub(super) unsaved: HashSet<String>,
+    /// The last store error said to staff: the same one is not said again on every tick.
+    pub(super) said: Option<Msg>,
+    /// Some of this desk's unfinished sessions could not be taken up (the roster was away, or
+    /// this desk's previous engine still held them): tried again on each tick.
+    pub(super) resume_again: bool,
     pub(super) sessions: HashMap<String, Session>,
     pub(super) events: mpsc::Sender<Event>,
     pub(super) wake: Wake,
@@ -68,7 +73,8 @@ impl Actor {
                 tracing::warn!("other desks' changes will not arrive live: {e}");
             }
         }
-        let mut tick = tokio::time::interval(self.config.lease / 3);
+        let every = (self.config.lease / 3).max(std::time::Duration::from_millis(50));
+        let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let (resumed, refused) = self.resume_all().await;
         let callback = self
@@ -117,6 +123,10 @@ impl Actor {
             }
         };
         if release {
+            self.save_unsaved().await;
+            for id in &self.unsaved {
+                tracing::warn!(session = id, "stopped with changes the store did not take");
+            }
             self.release_all().await;
         }
     }
@@ -131,10 +141,12 @@ impl Actor {
     /// the actions to carry out once the front end knows the engine is ready.
     #[allow(clippy::type_complexity)]
     pub(super) async fn resume_all(&mut self) -> (Vec<(String, Vec<Effect>)>, Vec<(String, Msg)>) {
+        let again = matches!(self.config.resume, Resume::All);
         let found = match self.store.call(|s| s.unfinished()).await {
             Ok(found) => found,
             Err(e) => {
                 self.store_failed(None, &e).await;
+                self.resume_again = again;
                 return (vec![], vec![]);
             }
         };
@@ -147,19 +159,20 @@ impl Actor {
         };
         let ids: Vec<String> = found
             .into_iter()
-            .filter(|u| wanted(u))
+            .filter(|u| wanted(u) && !self.sessions.contains_key(&u.id))
             .map(|u| u.id)
             .collect();
         let mut resumed = Vec::new();
         let mut refused = Vec::new();
+        self.resume_again = false;
         for id in ids {
             match self.take_up(&id).await {
                 Ok(actions) => resumed.push((id, actions)),
                 // Said once the front end knows the engine is ready, for the ids it asked for.
-                Err(message) if matches!(self.config.resume, Resume::Only(_)) => {
-                    refused.push((id, message));
-                }
-                Err(_) => {}
+                Err(message) if !again => refused.push((id, message)),
+                // This desk's own: taken up on a later tick (held by this desk's engine that
+                // died a moment ago, or the roster away).
+                Err(_) => self.resume_again = true,
             }
         }
         (resumed, refused)
@@ -265,11 +278,13 @@ impl Actor {
             }
             return;
         }
-        self.emit(Event::Error {
-            session: session.map(str::to_string),
-            message: e.advice(),
-        })
-        .await;
+        let message = e.advice();
+        if self.said.as_ref() == Some(&message) {
+            return;
+        }
+        self.said = Some(message.clone());
+        let session = session.map(str::to_string);
+        self.emit(Event::Error { session, message }).await;
     }
 
     pub(super) async fn emit_history(&mut self) {
@@ -304,6 +319,15 @@ impl Actor {
         log: Vec<(String, String)>,
         from_staff: bool,
     ) -> bool {
+        // A late answer for a session this engine let go (deleted, or taken over by another
+        // desk) is not news: it must not take the session back.
+        if !from_staff && !self.sessions.contains_key(id) {
+            tracing::debug!(
+                session = id,
+                "an answer for a session not held here is ignored"
+            );
+            return false;
+        }
         if let Err(message) = self.ensure_loaded(id).await {
             if from_staff {
                 let session = Some(id.to_string());
@@ -328,16 +352,37 @@ impl Actor {
                     .iter()
                     .any(|a| matches!(a, Effect::Submit { .. } | Effect::QueryVerification { .. }));
                 let snapshot = session.clone();
+                let was_unsaved = self.unsaved.contains(id);
                 let saved = if ephemeral {
                     Ok(())
                 } else {
                     self.save(snapshot, log, durable).await
                 };
                 if let Err(e) = saved {
-                    self.store_failed(Some(id), &e).await;
+                    if !from_staff {
+                        self.store_failed(Some(id), &e).await;
+                    }
                     if from_staff {
-                        // A staff command not saved is not done: roll back, start nothing.
+                        // A staff command not saved is not done: roll back, start nothing, and
+                        // say so for this session (the roster's banner says why).
                         self.sessions.insert(id.to_string(), before);
+                        if !was_unsaved {
+                            self.unsaved.remove(id);
+                        }
+                        let message = match e {
+                            crate::store::StoreError::Unreachable(_) => {
+                                self.store_failed(Some(id), &e).await;
+                                Msg::new("engine-roster-down")
+                            }
+                            other => other.advice(),
+                        };
+                        let session = Some(id.to_string());
+                        self.emit(Event::Refused { session, message }).await;
+                        return false;
+                    }
+                    if matches!(e, crate::store::StoreError::Conflict(_)) {
+                        // Another desk has it now: what arrived here is theirs to learn.
+                        self.lost(id.to_string()).await;
                         return false;
                     }
                     // The IO already happened (a task id, an upload): forgetting it would lose

@@ -85,6 +85,7 @@ impl Actor {
                 tokio::spawn(io::test_connection(base_url, key, options, out));
             }
             Command::Get(id) => self.get(id).await,
+            Command::Peek(id) => self.peek(id).await,
         }
     }
 
@@ -114,6 +115,17 @@ impl Actor {
         }
         let owned = id.clone();
         let stored = self.store.call(move |s| s.load(&owned)).await;
+        if let Err(e) = &stored {
+            // Not known to be new: nothing starts (the roster being away is said once).
+            self.store_failed(None, e).await;
+            let message = e.advice();
+            return self
+                .emit(Event::Refused {
+                    session: Some(id),
+                    message,
+                })
+                .await;
+        }
         if self.sessions.contains_key(&id) || matches!(stored, Ok(Some(_))) {
             return self.refuse(Some(id), "engine-session-exists").await;
         }
@@ -126,7 +138,15 @@ impl Actor {
         self.registry.register(&id, language);
         self.sessions.insert(id.clone(), session);
         let log = log("consent", "consent recorded; session started");
-        self.apply(&id, Input::RequestLink, log, true).await;
+        if !self
+            .apply_reporting(&id, Input::RequestLink, log, true)
+            .await
+        {
+            // Never saved: it never existed.
+            self.sessions.remove(&id);
+            self.registry.unregister(&id);
+            self.unsaved.remove(&id);
+        }
     }
 
     /// Reads the session's review tasks again now.
@@ -150,17 +170,38 @@ impl Actor {
     }
 
     async fn delete(&mut self, id: String) {
-        // The prepared copies of its photos go with it.
-        if self.ensure_loaded(&id).await.is_ok()
-            && let Some(s) = self.sessions.get(&id)
-        {
-            self.cache.remove(&check::hashes_of(s));
-        }
-        self.sessions.remove(&id);
-        self.registry.unregister(&id);
+        // Read, not taken up: deleting carries nothing on. A session another desk drives is
+        // refused by the store.
+        let owned = id.clone();
+        let stored = match self.sessions.get(&id) {
+            Some(s) => Some(s.clone()),
+            None => self
+                .store
+                .call(move |s| s.load(&owned))
+                .await
+                .ok()
+                .flatten(),
+        };
         let owned = id.clone();
         match self.store.call(move |s| s.delete(&owned, now_ms())).await {
-            Ok(_) => self.emit(Event::Deleted(id)).await,
+            Ok(_) => {
+                // The prepared copies of its photos go with it.
+                if let Some(s) = stored {
+                    self.cache.remove(&check::hashes_of(&s));
+                }
+                self.sessions.remove(&id);
+                self.registry.unregister(&id);
+                self.unsaved.remove(&id);
+                self.emit(Event::Deleted(id)).await
+            }
+            Err(crate::store::StoreError::Held(kiosk)) => {
+                let message = Msg::new("engine-held").text("kiosk", kiosk);
+                self.emit(Event::Refused {
+                    session: Some(id),
+                    message,
+                })
+                .await;
+            }
             Err(e) => {
                 let message = e.advice();
                 self.emit(Event::Error {
@@ -181,6 +222,30 @@ impl Actor {
         if let Some(s) = self.sessions.get(&id) {
             let snapshot = Box::new(s.clone());
             self.emit(Event::Session(snapshot)).await;
+        }
+    }
+
+    /// A snapshot to read or export, taking nothing up.
+    async fn peek(&mut self, id: String) {
+        let snapshot = match self.sessions.get(&id) {
+            Some(s) => Ok(Some(s.clone())),
+            None => {
+                let owned = id.clone();
+                self.store.call(move |s| s.load(&owned)).await
+            }
+        };
+        match snapshot {
+            Ok(Some(s)) => self.emit(Event::Session(Box::new(s))).await,
+            Ok(None) => self.refuse(Some(id), "engine-no-session").await,
+            Err(e) => {
+                self.store_failed(Some(&id), &e).await;
+                let message = e.advice();
+                self.emit(Event::Refused {
+                    session: Some(id),
+                    message,
+                })
+                .await;
+            }
         }
     }
 }

@@ -85,12 +85,7 @@ impl Engine {
                     };
                     let _ = ready_tx.send(Ok(()));
                     let (internal_tx, internal_rx) = mpsc::channel(CHANNEL_DEPTH);
-                    let cache = crate::media::presend::Cache::new(&config.cache_dir);
-                    // Copies whose upload URL has expired are of no more use.
-                    let swept = cache.sweep(crate::media::presend::KEEP_FOR, crate::clock::now());
-                    if swept > 0 {
-                        tracing::info!(swept, "old prepared copies removed");
-                    }
+                    let cache = swept_cache(&config.cache_dir);
                     let actor = Actor {
                         upload_slots: Arc::new(Semaphore::new(config.upload_concurrency.max(1))),
                         check_slots: Arc::new(Semaphore::new(config.decode_concurrency.max(1))),
@@ -105,6 +100,8 @@ impl Engine {
                         shared,
                         store_down: false,
                         unsaved: HashSet::new(),
+                        said: None,
+                        resume_again: false,
                         sessions: HashMap::new(),
                         events: ev_tx,
                         wake,
@@ -176,6 +173,16 @@ impl Engine {
             let _ = t.join();
         }
     }
+}
+
+/// The cache of prepared copies, without those whose upload URL has expired (of no more use).
+fn swept_cache(dir: &std::path::Path) -> crate::media::presend::Cache {
+    let cache = crate::media::presend::Cache::new(dir);
+    let swept = cache.sweep(crate::media::presend::KEEP_FOR, crate::clock::now());
+    if swept > 0 {
+        tracing::info!(swept, "old prepared copies removed");
+    }
+    cache
 }
 
 /// The file in the data folder, or the studio's shared roster. With the file, the folder lock

@@ -1,60 +1,99 @@
 //! Holding sessions on a shared roster: leases renewed on a tick, lost ones let go, state that
-//! only memory holds saved again once the store is back.
+//! only memory holds saved again once the store is back, this desk's own sessions taken up once
+//! they are free.
 
 use super::actor::Actor;
 use super::{Event, now_ms};
+use crate::store::StoreError;
 use crate::text::Msg;
 
 impl Actor {
-    /// On each tick: saves what a failed save left in memory, then renews this engine's leases
-    /// (which also tells whether a shared roster is reachable again).
+    /// On each tick: saves what a failed save left in memory, renews this engine's leases
+    /// (which also tells whether a shared roster is reachable again), lets finished sessions go
+    /// and takes up this desk's own sessions that were not free at the start.
     pub(super) async fn tend(&mut self) {
+        if !self.save_unsaved().await {
+            return;
+        }
+        if self.shared {
+            let held: Vec<String> = self
+                .sessions
+                .iter()
+                .filter(|(_, s)| !s.stage().is_final())
+                .map(|(id, _)| id.clone())
+                .collect();
+            let asked = held.clone();
+            match self.store.call(move |s| s.renew(&asked, now_ms())).await {
+                Ok(still) => {
+                    for id in held.into_iter().filter(|id| !still.contains(id)) {
+                        self.lost(id).await;
+                    }
+                }
+                Err(e) => return self.store_failed(None, &e).await,
+            }
+            // Finished ones were released: another desk may open them again (a replacement,
+            // a new code), so the next look here reads them afresh.
+            let unsaved = &self.unsaved;
+            self.sessions
+                .retain(|id, s| !s.stage().is_final() || unsaved.contains(id));
+        }
+        self.back().await;
+        if self.resume_again {
+            let (resumed, _) = self.resume_all().await;
+            self.late_polls = true;
+            for (id, actions) in resumed {
+                if let Some(s) = self.sessions.get(&id) {
+                    let snapshot = Box::new(s.clone());
+                    self.emit(Event::Session(snapshot)).await;
+                }
+                self.run_actions(&id, actions);
+            }
+            self.late_polls = false;
+        }
+    }
+
+    /// Saves what only memory holds. False while the roster is away (nothing more to try now).
+    pub(super) async fn save_unsaved(&mut self) -> bool {
         let pending: Vec<String> = self.unsaved.iter().cloned().collect();
         for id in pending {
             let Some(session) = self.sessions.get(&id).cloned() else {
                 self.unsaved.remove(&id);
                 continue;
             };
+            let done = session.stage().is_final();
             let log = vec![("saved-late".into(), "saved once the store was back".into())];
-            if let Err(e) = self.save(session, log, true).await {
-                self.store_failed(Some(&id), &e).await;
-                return;
-            }
-        }
-        if !self.shared {
-            self.back().await;
-            return;
-        }
-        let held: Vec<String> = self
-            .sessions
-            .iter()
-            .filter(|(_, s)| !s.stage().is_final())
-            .map(|(id, _)| id.clone())
-            .collect();
-        let asked = held.clone();
-        match self.store.call(move |s| s.renew(&asked, now_ms())).await {
-            Ok(still) => {
-                self.back().await;
-                for id in held.into_iter().filter(|id| !still.contains(id)) {
-                    self.lost(id).await;
+            match self.save(session, log, true).await {
+                Ok(()) if done => self.release(&id).await,
+                Ok(()) => {}
+                Err(e @ StoreError::Unreachable(_)) => {
+                    self.store_failed(None, &e).await;
+                    return false;
                 }
+                // Another desk took it over meanwhile, or removed it: theirs now.
+                Err(StoreError::Conflict(_) | StoreError::Held(_)) => self.lost(id).await,
+                // Said once; tried again on the next tick.
+                Err(e) => self.store_failed(Some(&id), &e).await,
             }
-            Err(e) => self.store_failed(None, &e).await,
         }
+        true
     }
 
     /// The store answered: says so if it had been away.
     async fn back(&mut self) {
-        if self.store_down && self.unsaved.is_empty() {
+        if self.unsaved.is_empty() {
+            self.said = None;
+        }
+        if self.store_down {
             self.store_down = false;
             self.emit(Event::Roster { reachable: true }).await;
             self.emit(Event::RosterChanged).await;
         }
     }
 
-    /// Another desk's engine took a session over (this one stalled past its lease): this
-    /// engine lets it go, and anything still arriving for it is refused by its lease.
-    async fn lost(&mut self, id: String) {
+    /// Another desk's engine took a session over (this one stalled past its lease, or the
+    /// roster was away that long): this engine lets it go, and anything still arriving for it
+    /// is ignored.
+    pub(super) async fn lost(&mut self, id: String) {
         tracing::warn!(session = id, "the session's lease passed to another desk");
         self.sessions.remove(&id);
         self.unsaved.remove(&id);

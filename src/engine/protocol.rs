@@ -56,6 +56,9 @@ pub enum Command {
     Refresh(String),
     /// Sends a snapshot of the session.
     Get(String),
+    /// Sends a snapshot of a stored session without taking it up (to read or export it): no
+    /// lease is taken and nothing of it is carried on.
+    Peek(String),
     /// Lists every stored session (History), answered by [`Event::History`].
     List,
     /// Deletes a session's local data (nothing upstream), then sends the new list.

@@ -121,7 +121,8 @@ pub trait SessionStore: Send {
     fn unfinished(&mut self) -> Result<Vec<Unfinished>, StoreError>;
     /// Every session, newest first, with asset counts.
     fn list(&mut self) -> Result<Vec<SessionSummary>, StoreError>;
-    /// Deletes a session and its rows (the log keeps a deletion mark).
+    /// Deletes a session and its rows (the log keeps a deletion mark); refused
+    /// ([`StoreError::Held`]) while another engine holds its lease.
     fn delete(&mut self, id: &str, now: Millis) -> Result<bool, StoreError>;
     /// Takes a session's lease: free, lapsed, or already ours. A session this store creates
     /// is leased to it by its first save.
@@ -174,6 +175,9 @@ pub enum StoreError {
     /// The database server cannot be reached (network, server down): nothing was written.
     #[error("the shared roster cannot be reached: {0}")]
     Unreachable(String),
+    /// Another desk's engine drives the session now (its desk's name): nothing was changed.
+    #[error("the session is open at the desk {0}")]
+    Held(String),
     /// The address of the database is not one this app can use.
     #[error("the database address is not valid: {0}")]
     BadUrl(String),
@@ -195,6 +199,7 @@ impl StoreError {
             StoreError::Corrupt(_) => Msg::new("store-corrupt"),
             StoreError::Unreachable(_) => Msg::new("store-unreachable"),
             StoreError::BadUrl(_) => Msg::new("store-bad-url"),
+            StoreError::Held(kiosk) => Msg::new("engine-held").text("kiosk", kiosk),
         }
     }
 }
@@ -269,9 +274,11 @@ pub fn import(
             done.skipped.push(summary.id);
             continue;
         }
-        let Some(session) = from.load(&summary.id)? else {
+        let Some(mut session) = from.load(&summary.id)? else {
             continue;
         };
+        // Its files are on the desk that imports it: it is labelled with that desk.
+        session.kiosk = to.lease().kiosk.clone();
         let note = format!("imported from the desk's own file at {}", to.lease().kiosk);
         to.save(
             &session,

@@ -90,6 +90,13 @@ fn round_trip_list_and_delete() {
         );
         assert_eq!(list[0].kiosk, "front-desk");
         assert_eq!(list[0].held_by, None, "held by this very store");
+        // Another engine may not delete what this one drives.
+        let mut other = place.open("back-desk", LONG);
+        assert!(matches!(
+            other.delete("abc", 8),
+            Err(StoreError::Held(k)) if k == "front-desk"
+        ));
+        store.release("abc").unwrap();
         drop(store);
         // Reopening runs no migration twice and keeps the data.
         let mut store = place.open("front-desk", LONG);

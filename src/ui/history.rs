@@ -150,17 +150,14 @@ fn row_actions(ui: &mut egui::Ui, i: &I18n, r: &SessionSummary, out: &mut Vec<In
         ("history-resume", "history-resume-label")
     };
     let who = [text("person", &r.person)];
-    match &r.held_by {
-        // Driven by another desk's engine now: said instead of offering what would be refused.
-        Some(desk) if !r.stage.is_final() => {
-            let held = i.ta("history-held", &[text("kiosk", desk)]);
-            ui.label(RichText::new(held).color(theme::tone(ui, Tone::Warn)));
-        }
-        _ => {
-            if widgets::named_button(ui, i.t(open), &i.ta(label, &who)).clicked() {
-                out.push(Intent::Open(r.id.clone()));
-            }
-        }
+    // Driven by another desk's engine when the list was read: said, and Resume still offered
+    // (that desk may have stopped since; the engine says so if it has not).
+    if let Some(desk) = r.held_by.as_ref().filter(|_| !r.stage.is_final()) {
+        let held = i.ta("history-held", &[text("kiosk", desk)]);
+        ui.label(RichText::new(held).color(theme::tone(ui, Tone::Warn)));
+    }
+    if widgets::named_button(ui, i.t(open), &i.ta(label, &who)).clicked() {
+        out.push(Intent::Open(r.id.clone()));
     }
     if widgets::named_button(ui, i.t("history-csv"), &i.ta("history-csv-label", &who)).clicked() {
         out.push(Intent::Export(r.id.clone(), true));

@@ -236,8 +236,6 @@ fn roster_import_is_idempotent_and_sessions_name_the_desk() {
         dir.path(),
         &[
             "--demo",
-            "--kiosk-name",
-            "desk-x",
             "onboard",
             "--json",
             "--name",

@@ -405,3 +405,23 @@ async fn a_file_left_on_another_desk_says_which_desk_has_it() {
     assert!(reason.english().contains("desk-a"), "{}", reason.english());
     assert!(s.assets[0].is_blocked(), "held back, with Replace offered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_restarted_after_a_crash_takes_its_own_sessions_back() {
+    let Some(db) = PgDatabase::create() else {
+        return;
+    };
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = start(desk(&sim, &db.url, dir.path(), "desk-a")).await;
+    let id = submitted(&mut a, &sim, "Ines").await;
+    a.engine.crash();
+    // The same desk at once, a new process: the dead one's lease is still live for a moment,
+    // so the session is taken up on a later tick rather than at the start.
+    let mut again = start(desk(&sim, &db.url, dir.path(), "desk-a")).await;
+    sim.advance(Duration::from_secs(60));
+    let s = again.stage(&id, Stage::FinishedAllApproved).await;
+    assert_eq!(s.current_assets().count(), 2);
+    let c = sim.counters();
+    assert!(c.submitted.values().all(|n| *n == 1), "{:?}", c.submitted);
+}

@@ -2,8 +2,6 @@
 //! by a version table under an advisory lock, and connected lazily so that a desk starts (and
 //! keeps its work in memory) while the server is away.
 
-use std::sync::Arc;
-
 use postgres::{Client, GenericClient};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -13,6 +11,8 @@ use super::{
 };
 use crate::flow::{Millis, Session, Stage};
 
+mod schema;
+mod tls;
 mod watch;
 
 /// Where every desk hears that the roster changed; the payload is the writer's lease owner.
@@ -20,41 +20,6 @@ const CHANNEL: &str = "avatar_kiosk_roster";
 
 /// The server's clock in milliseconds: leases are timed by one clock for every desk.
 const NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
-
-/// Versioned migrations; the `avatar_kiosk_schema` row records how many have run.
-const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
-        id          TEXT PRIMARY KEY,
-        person      TEXT NOT NULL,
-        kiosk       TEXT NOT NULL DEFAULT '',
-        created_at  BIGINT NOT NULL,
-        updated_at  BIGINT NOT NULL,
-        stage       TEXT NOT NULL,
-        data        TEXT NOT NULL,
-        version     BIGINT NOT NULL DEFAULT 1,
-        lease_owner TEXT,
-        lease_kiosk TEXT,
-        lease_until BIGINT
-    );
-    CREATE TABLE assets (
-        session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        asset_id    BIGINT NOT NULL,
-        name        TEXT NOT NULL,
-        source      TEXT NOT NULL,
-        kind        TEXT NOT NULL,
-        status      TEXT NOT NULL,
-        asset_url   TEXT,
-        data        TEXT NOT NULL,
-        PRIMARY KEY (session_id, asset_id)
-    );
-    CREATE TABLE events (
-        id          BIGSERIAL PRIMARY KEY,
-        session_id  TEXT NOT NULL,
-        at          BIGINT NOT NULL,
-        kind        TEXT NOT NULL,
-        detail      TEXT NOT NULL
-    );
-    CREATE INDEX events_by_session ON events(session_id, id);
-    CREATE INDEX sessions_by_created ON sessions(created_at);"];
 
 /// How a desk reaches the server.
 #[derive(Clone)]
@@ -78,7 +43,13 @@ pub struct PgStore {
     written: u64,
     statements: u64,
     listener: Option<watch::Listener>,
+    /// After a failed connection, calls fail at once until then: an engine keeps answering
+    /// while the roster is away instead of waiting out a connection timeout at each step.
+    retry_at: Option<std::time::Instant>,
 }
+
+/// How long calls fail at once after a connection could not be made.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -119,10 +90,13 @@ impl PgStore {
             config.connect_timeout(std::time::Duration::from_secs(5));
         }
         config.application_name("avatar-kiosk");
+        // A connection cut without a word (a switch, a NAT) is noticed in about a minute.
+        config.keepalives(true);
+        config.keepalives_idle(std::time::Duration::from_secs(30));
         Ok(PgStore {
             connector: Connector {
                 config,
-                tls: tls()?,
+                tls: tls::connector()?,
             },
             client: None,
             lease,
@@ -130,6 +104,7 @@ impl PgStore {
             written: 0,
             statements: 0,
             listener: None,
+            retry_at: None,
         })
     }
 
@@ -152,9 +127,26 @@ impl PgStore {
         let client = match &mut self.client {
             Some(c) => c,
             None => {
-                let mut c = self.connector.connect()?;
-                migrate(&mut c)?;
-                self.client.insert(c)
+                if self
+                    .retry_at
+                    .is_some_and(|at| std::time::Instant::now() < at)
+                {
+                    return Err(StoreError::Unreachable("trying again shortly".into()));
+                }
+                let connected = self.connector.connect().and_then(|mut c| {
+                    schema::migrate(&mut c)?;
+                    Ok(c)
+                });
+                match connected {
+                    Ok(c) => {
+                        self.retry_at = None;
+                        self.client.insert(c)
+                    }
+                    Err(e) => {
+                        self.retry_at = Some(std::time::Instant::now() + RETRY_AFTER);
+                        return Err(e);
+                    }
+                }
             }
         };
         let result = f(client, &mut self.statements);
@@ -162,6 +154,19 @@ impl PgStore {
             self.client = None;
         }
         result
+    }
+
+    /// Whether the server offers TLS, and whether this store's connection uses it.
+    pub fn encryption(&mut self) -> Result<(bool, bool), StoreError> {
+        self.with(|c, n| {
+            *n += 2;
+            let offered: String = get(&c.query_one("SHOW ssl", &[])?, 0)?;
+            let used = c.query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )?;
+            Ok((offered == "on", get(&used, 0)?))
+        })
     }
 
     /// The event log of a session, oldest first.
@@ -173,15 +178,16 @@ impl PgStore {
                  ORDER BY id",
                 &[&id],
             )?;
-            Ok(rows
-                .iter()
-                .map(|r| EventRecord {
-                    session_id: r.get(0),
-                    at: r.get(1),
-                    kind: r.get(2),
-                    detail: r.get(3),
+            rows.iter()
+                .map(|r| {
+                    Ok(EventRecord {
+                        session_id: get(r, 0)?,
+                        at: get(r, 1)?,
+                        kind: get(r, 2)?,
+                        detail: get(r, 3)?,
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 
@@ -230,20 +236,31 @@ impl SessionStore for PgStore {
 
     fn load(&mut self, id: &str) -> Result<Option<Session>, StoreError> {
         let found = self.with(|c, n| {
-            *n += 1;
+            // One snapshot: the session row and its asset rows as of the same moment.
+            let mut tx = c
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            *n += 4;
             let Some(row) =
-                c.query_opt("SELECT data, version FROM sessions WHERE id = $1", &[&id])?
+                tx.query_opt("SELECT data, version FROM sessions WHERE id = $1", &[&id])?
             else {
+                tx.commit()?;
                 return Ok(None);
             };
-            *n += 1;
-            let assets = c.query(
+            let assets = tx.query(
                 "SELECT data FROM assets WHERE session_id = $1 ORDER BY asset_id",
                 &[&id],
             )?;
-            let data: String = row.get(0);
-            let session = session_from(id, &data, assets.iter().map(|r| r.get(0)))?;
-            Ok(Some((session, row.get::<_, i64>(1))))
+            tx.commit()?;
+            let data: String = get(&row, 0)?;
+            let rows = assets
+                .iter()
+                .map(|r| get::<String>(r, 0))
+                .collect::<Result<Vec<_>, _>>()?;
+            let session = session_from(id, &data, rows)?;
+            Ok(Some((session, get::<i64>(&row, 1)?)))
         })?;
         match found {
             Some((session, version)) => {
@@ -266,13 +283,14 @@ impl SessionStore for PgStore {
                  ORDER BY created_at",
                 &[&words],
             )?;
-            Ok(rows
-                .iter()
-                .map(|r| Unfinished {
-                    id: r.get(0),
-                    kiosk: r.get(1),
+            rows.iter()
+                .map(|r| {
+                    Ok(Unfinished {
+                        id: get(r, 0)?,
+                        kiosk: get(r, 1)?,
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 
@@ -292,31 +310,44 @@ impl SessionStore for PgStore {
         self.with(|c, n| {
             *n += 1;
             let rows = c.query(&sql, &[&w1, &w2, &w3, &w4, &w5, &w6, &owner])?;
-            let count = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
-            Ok(rows
-                .iter()
-                .map(|r| SessionSummary {
-                    id: r.get(0),
-                    person: r.get(1),
-                    created_at: r.get(2),
-                    updated_at: r.get(3),
-                    stage: listed_stage(r.get(4)),
-                    kiosk: r.get(5),
-                    held_by: r.get(6),
-                    active: count(r.get(7)),
-                    failed: count(r.get(8)),
-                    total: count(r.get(9)),
+            let count = |r, i| get::<i64>(r, i).map(|v| u32::try_from(v).unwrap_or(u32::MAX));
+            rows.iter()
+                .map(|r| {
+                    Ok(SessionSummary {
+                        id: get(r, 0)?,
+                        person: get(r, 1)?,
+                        created_at: get(r, 2)?,
+                        updated_at: get(r, 3)?,
+                        stage: listed_stage(get(r, 4)?),
+                        kiosk: get(r, 5)?,
+                        held_by: get(r, 6)?,
+                        active: count(r, 7)?,
+                        failed: count(r, 8)?,
+                        total: count(r, 9)?,
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 
     fn delete(&mut self, id: &str, now: Millis) -> Result<bool, StoreError> {
         self.known.forget(id);
         let owner = self.lease.owner.clone();
+        let sql = format!(
+            "DELETE FROM sessions WHERE id = $1
+               AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < {NOW_MS})"
+        );
         let deleted = self.with(|c, n| {
             let mut tx = c.transaction()?;
-            let gone = tx.execute("DELETE FROM sessions WHERE id = $1", &[&id])?;
+            // Never under another engine's live lease.
+            let gone = tx.execute(&sql, &[&id, &owner])?;
+            if gone == 0
+                && let Some(r) =
+                    tx.query_opt("SELECT lease_kiosk FROM sessions WHERE id = $1", &[&id])?
+            {
+                let kiosk: Option<String> = get(&r, 0)?;
+                return Err(StoreError::Held(kiosk.unwrap_or_default()));
+            }
             tx.execute("DELETE FROM events WHERE session_id = $1", &[&id])?;
             if gone > 0 {
                 tx.execute(
@@ -348,7 +379,7 @@ impl SessionStore for PgStore {
                 Taken::Yes
             } else {
                 match tx.query_opt("SELECT lease_kiosk FROM sessions WHERE id = $1", &[&id])? {
-                    Some(r) => Taken::HeldBy(r.get::<_, Option<String>>(0).unwrap_or_default()),
+                    Some(r) => Taken::HeldBy(get::<Option<String>>(&r, 0)?.unwrap_or_default()),
                     None => Taken::Missing,
                 }
             };
@@ -368,7 +399,7 @@ impl SessionStore for PgStore {
         self.with(|c, n| {
             *n += 1;
             let rows = c.query(&sql, &[&ids, &lease.owner, &lease.length_ms()])?;
-            Ok(rows.iter().map(|r| r.get(0)).collect())
+            rows.iter().map(|r| get(r, 0)).collect()
         })
     }
 
@@ -401,46 +432,14 @@ impl SessionStore for PgStore {
     }
 }
 
-/// TLS with the web's root certificates, for a server that offers it.
-fn tls() -> Result<MakeRustlsConnect, StoreError> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| StoreError::BadUrl(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(MakeRustlsConnect::new(config))
-}
-
-/// Runs the migrations not yet run, one desk at a time.
-fn migrate(c: &mut Client) -> Result<(), StoreError> {
-    let mut tx = c.transaction()?;
-    tx.batch_execute(
-        "SET LOCAL client_min_messages = warning;
-         SELECT pg_advisory_xact_lock(4715300211);
-         CREATE TABLE IF NOT EXISTS avatar_kiosk_schema (version INTEGER NOT NULL);",
-    )?;
-    let found: i32 = tx
-        .query_opt("SELECT version FROM avatar_kiosk_schema", &[])?
-        .map_or(0, |r| r.get(0));
-    let known = MIGRATIONS.len() as i32;
-    if found > known {
-        return Err(StoreError::TooNew {
-            found: i64::from(found),
-            known: i64::from(known),
-        });
-    }
-    for sql in MIGRATIONS.iter().skip(found.max(0) as usize) {
-        tx.batch_execute(sql)?;
-    }
-    if found < known {
-        tx.execute("DELETE FROM avatar_kiosk_schema", &[])?;
-        tx.execute("INSERT INTO avatar_kiosk_schema VALUES ($1)", &[&known])?;
-    }
-    tx.commit()?;
-    Ok(())
+/// A column of a row, as this version expects it: a value of another type (a roster written
+/// by a different program) is said, never a panic.
+fn get<'a, T: postgres::types::FromSql<'a>>(
+    row: &'a postgres::Row,
+    i: usize,
+) -> Result<T, StoreError> {
+    row.try_get(i)
+        .map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
 }
 
 /// Writes the session row (see the SQLite store's twin): over the version read, never over a
@@ -503,8 +502,10 @@ fn write_session(
             ],
         )?
     };
-    row.map(|r| r.get(0))
-        .ok_or_else(|| StoreError::Conflict(s.id.clone()))
+    match row {
+        Some(r) => get(&r, 0),
+        None => Err(StoreError::Conflict(s.id.clone())),
+    }
 }
 
 /// Appends log lines, in one statement (none when there are none). Returns how many.

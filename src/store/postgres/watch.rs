@@ -13,6 +13,10 @@ use crate::store::{OnChange, StoreError};
 
 /// How often the thread looks whether it should stop while nothing arrives.
 const TICK: Duration = Duration::from_millis(500);
+/// The longest wait between two tries to reach the server.
+const MAX_WAIT: Duration = Duration::from_secs(30);
+/// How long a quiet connection goes before it is asked whether it still works.
+const PING_EVERY: Duration = Duration::from_secs(10);
 
 /// The listening thread; stops when dropped.
 pub(super) struct Listener {
@@ -43,41 +47,70 @@ impl Drop for Listener {
 
 fn listen(connector: &Connector, own: &str, on_change: &OnChange, stop: &AtomicBool) {
     let mut first = true;
+    let mut wait = TICK;
     while !stop.load(Ordering::Relaxed) {
-        let mut client = match connector.connect() {
+        let connected = connector.connect().and_then(|mut c| {
+            c.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+            Ok(c)
+        });
+        let mut client = match connected {
             Ok(c) => c,
             Err(e) => {
                 tracing::debug!("the roster's notices wait for the server: {e}");
-                std::thread::sleep(TICK);
+                // Longer each time, up to half a minute: a wrong password is not tried twice
+                // a second.
+                pause(wait, stop);
+                wait = (wait * 2).min(MAX_WAIT);
                 continue;
             }
         };
-        if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")) {
-            tracing::debug!("LISTEN failed: {e}");
-            std::thread::sleep(TICK);
-            continue;
-        }
+        wait = TICK;
         if !first {
+            // Notices sent while this was away are lost: the list may have changed.
             on_change();
         }
         first = false;
+        let mut quiet = Duration::ZERO;
         loop {
             if stop.load(Ordering::Relaxed) {
                 return;
             }
             // A fresh iterator each time: one whose timer has run out no longer waits at all.
-            match client.notifications().timeout_iter(TICK).next() {
+            let heard = client.notifications().timeout_iter(TICK).next();
+            match heard {
                 Ok(Some(note)) => {
+                    quiet = Duration::ZERO;
                     if note.payload() != own {
                         on_change();
                     }
                 }
-                Ok(None) => {}
+                Ok(None) => {
+                    quiet += TICK;
+                    // Nothing heard for a while: a connection cut without a word would never
+                    // say so, so it is asked.
+                    if quiet >= PING_EVERY {
+                        quiet = Duration::ZERO;
+                        if let Err(e) = client.is_valid(PING_EVERY) {
+                            tracing::debug!("the roster's notices went quiet: {e}");
+                            break;
+                        }
+                    }
+                }
                 Err(e) => {
                     tracing::debug!("the roster's notices stopped: {e}");
                     break;
                 }
             }
         }
+    }
+}
+
+/// Waits `total`, looking every tick whether to stop.
+fn pause(total: Duration, stop: &AtomicBool) {
+    let mut left = total;
+    while !left.is_zero() && !stop.load(Ordering::Relaxed) {
+        let step = left.min(TICK);
+        std::thread::sleep(step);
+        left -= step;
     }
 }

@@ -310,8 +310,25 @@ impl Store {
     pub fn delete(&mut self, id: &str, now: Millis) -> Result<bool, StoreError> {
         self.known.forget(id);
         let tx = self.conn.transaction()?;
+        // Never under another engine's live lease.
+        let n = tx.execute(
+            "DELETE FROM sessions WHERE id = ?1
+               AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?3)",
+            params![id, self.lease.owner, now],
+        )?;
+        if n == 0 {
+            let holder: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT lease_kiosk FROM sessions WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(kiosk) = holder {
+                return Err(StoreError::Held(kiosk.unwrap_or_default()));
+            }
+        }
         tx.execute("DELETE FROM assets WHERE session_id = ?1", [id])?;
-        let n = tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
         tx.execute("DELETE FROM events WHERE session_id = ?1", [id])?;
         if n > 0 {
             tx.execute(

@@ -231,13 +231,17 @@ impl KioskApp {
             }
             JobDone::Key(Err(msg)) => self.toasts.push(Level::Error, self.i18n.msg(&msg), None),
             JobDone::RosterPassword(Ok(password)) => {
+                self.keep.password_pending = false;
                 self.keep.desk.password = Some(password);
                 let text = self.i18n.t("settings-roster-password-stored");
                 self.toasts.push(Level::Info, text, None);
                 self.restart_engine(ctx);
             }
             JobDone::RosterPassword(Err(msg)) => {
-                self.toasts.push(Level::Error, self.i18n.msg(&msg), None)
+                self.keep.password_pending = false;
+                self.toasts.push(Level::Error, self.i18n.msg(&msg), None);
+                // The settings were saved: they apply now, with the password there was.
+                self.restart_engine(ctx);
             }
             JobDone::Engine(started) => self.engine_back(ctx, *started),
             JobDone::Monitors(list) => {

@@ -218,7 +218,8 @@ impl KioskApp {
         let restart = self.model.settings.engine_differs(&s) || !self.link.is_up();
         self.model.settings = s;
         self.save_settings(ctx);
-        if restart {
+        // With a new roster password on its way, the engine restarts once it is in use.
+        if restart && !self.keep.password_pending {
             self.restart_engine(ctx);
         }
         self.toasts

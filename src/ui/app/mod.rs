@@ -85,6 +85,8 @@ struct Keep {
     demo: Option<Demo>,
     overrides: crate::config::RunOverrides,
     desk: crate::config::Desk,
+    /// The roster's password is on its way to the keyring: the engine restarts when it is in.
+    password_pending: bool,
     /// The settings as on disk (the ones in use add command-line flags).
     saved: Settings,
     /// The monitors were fixed by the launch (tests): never read again.
@@ -140,6 +142,7 @@ impl KioskApp {
                 demo: launch.demo,
                 overrides: launch.overrides,
                 desk: launch.desk,
+                password_pending: false,
                 saved: launch.settings,
                 monitors_fixed: launch.monitors.is_some(),
             },

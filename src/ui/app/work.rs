@@ -156,6 +156,8 @@ impl KioskApp {
 
     /// Stores the roster's password in the keyring; the engine restarts with it once stored.
     pub(super) fn save_roster_password(&mut self, ctx: &egui::Context, password: ApiKey) {
+        // The settings saved with it restart the engine once the password is in use.
+        self.keep.password_pending = true;
         self.jobs.spawn("keyring", ctx, move || {
             let store = crate::secrets::OsKeyring::new(
                 crate::secrets::SERVICE,
@@ -179,8 +181,8 @@ impl KioskApp {
     /// opens here).
     pub(super) fn export(&mut self, ctx: &egui::Context, id: &str, csv: bool) {
         let Some(session) = self.model.sessions.get(id).cloned() else {
-            // From History: load it first, then export.
-            self.send(Command::Get(id.to_string()));
+            // From History: read it first (taking nothing up), then export.
+            self.send(Command::Peek(id.to_string()));
             let text = self.i18n.t("toast-export-loading");
             self.toasts.push(Level::Info, text, None);
             return;

@@ -1,0 +1,70 @@
+//! The roster's tables, created and brought up to date by versioned migrations.
+
+use postgres::Client;
+
+use super::get;
+use crate::store::StoreError;
+
+/// Versioned migrations; the `avatar_kiosk_schema` row records how many have run.
+const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
+        id          TEXT PRIMARY KEY,
+        person      TEXT NOT NULL,
+        kiosk       TEXT NOT NULL DEFAULT '',
+        created_at  BIGINT NOT NULL,
+        updated_at  BIGINT NOT NULL,
+        stage       TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        version     BIGINT NOT NULL DEFAULT 1,
+        lease_owner TEXT,
+        lease_kiosk TEXT,
+        lease_until BIGINT
+    );
+    CREATE TABLE assets (
+        session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        asset_id    BIGINT NOT NULL,
+        name        TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        asset_url   TEXT,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (session_id, asset_id)
+    );
+    CREATE TABLE events (
+        id          BIGSERIAL PRIMARY KEY,
+        session_id  TEXT NOT NULL,
+        at          BIGINT NOT NULL,
+        kind        TEXT NOT NULL,
+        detail      TEXT NOT NULL
+    );
+    CREATE INDEX events_by_session ON events(session_id, id);
+    CREATE INDEX sessions_by_created ON sessions(created_at);"];
+
+/// Runs the migrations not yet run, one desk at a time.
+pub(super) fn migrate(c: &mut Client) -> Result<(), StoreError> {
+    let mut tx = c.transaction()?;
+    tx.batch_execute(
+        "SET LOCAL client_min_messages = warning;
+         SELECT pg_advisory_xact_lock(4715300211);
+         CREATE TABLE IF NOT EXISTS avatar_kiosk_schema (version INTEGER NOT NULL);",
+    )?;
+    let found: i32 = tx
+        .query_opt("SELECT version FROM avatar_kiosk_schema", &[])?
+        .map_or(Ok(0), |r| get(&r, 0))?;
+    let known = MIGRATIONS.len() as i32;
+    if found > known {
+        return Err(StoreError::TooNew {
+            found: i64::from(found),
+            known: i64::from(known),
+        });
+    }
+    for sql in MIGRATIONS.iter().skip(found.max(0) as usize) {
+        tx.batch_execute(sql)?;
+    }
+    if found < known {
+        tx.execute("DELETE FROM avatar_kiosk_schema", &[])?;
+        tx.execute("INSERT INTO avatar_kiosk_schema VALUES ($1)", &[&known])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
