@@ -340,3 +340,20 @@ fn a_wrong_address_is_said_plainly() {
     assert!(!e.to_string().contains("secret-password"));
     assert!(!format!("{store:?}").contains("secret-password"));
 }
+
+/// A NUL character from outside (PostgreSQL refuses it in text) does not stop a save, and the
+/// session reads back as it was.
+#[test]
+fn a_nul_character_from_outside_does_not_stop_a_save() {
+    each(|place| {
+        let mut store = place.open("desk\0a", LONG);
+        let mut s = sample();
+        s.person = "Kim\0Jisoo".into();
+        s.assets[0].name = "front\0".into();
+        store
+            .save(&s, 1, &[("note".into(), "with \0 inside".into())])
+            .unwrap();
+        assert_eq!(store.load("abc").unwrap(), Some(s));
+        assert_eq!(store.list().unwrap().len(), 1);
+    });
+}

@@ -373,7 +373,8 @@ impl SessionStore for PgStore {
         );
         self.with(|c, n| {
             let mut tx = c.transaction()?;
-            let took = tx.execute(&sql, &[&id, &lease.owner, &lease.kiosk, &lease.length_ms()])?;
+            let kiosk = text(&lease.kiosk);
+            let took = tx.execute(&sql, &[&id, &lease.owner, &kiosk, &lease.length_ms()])?;
             let holder = if took > 0 {
                 tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &lease.owner])?;
                 Taken::Yes
@@ -432,6 +433,17 @@ impl SessionStore for PgStore {
     }
 }
 
+/// Text as PostgreSQL takes it: it refuses a NUL character anywhere in a text value, so one
+/// arriving from outside (a name, an answer of the API) is shown as a replacement character
+/// rather than refusing the whole save, again and again.
+fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', "\u{fffd}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// A column of a row, as this version expects it: a value of another type (a roster written
 /// by a different program) is said, never a panic.
 fn get<'a, T: postgres::types::FromSql<'a>>(
@@ -452,6 +464,8 @@ fn write_session(
     lease: &Lease,
 ) -> Result<i64, StoreError> {
     let stage = s.stage().word();
+    let person = text(&s.person);
+    let kiosk = text(&lease.kiosk);
     let row = if let Some(v) = plan.expected {
         let sql = format!(
             "UPDATE sessions SET person = $2, updated_at = $3, stage = $4, data = $5,
@@ -465,13 +479,13 @@ fn write_session(
             &sql,
             &[
                 &s.id,
-                &s.person,
+                &person,
                 &now,
                 &stage,
                 &plan.data,
                 &v,
                 &lease.owner,
-                &lease.kiosk,
+                &kiosk,
                 &lease.length_ms(),
             ],
         )?
@@ -491,8 +505,8 @@ fn write_session(
             &sql,
             &[
                 &s.id,
-                &s.person,
-                &lease.kiosk,
+                &person,
+                &kiosk,
                 &s.created_at,
                 &now,
                 &stage,
@@ -518,8 +532,8 @@ fn write_log(
     if events.is_empty() {
         return Ok(0);
     }
-    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
-    let details: Vec<&str> = events.iter().map(|(_, d)| d.as_str()).collect();
+    let kinds: Vec<_> = events.iter().map(|(k, _)| text(k)).collect();
+    let details: Vec<_> = events.iter().map(|(_, d)| text(d)).collect();
     Ok(tx.execute(
         "INSERT INTO events (session_id, at, kind, detail)
          SELECT $1, $2, k, d FROM UNNEST($3::text[], $4::text[]) AS e(k, d)",
@@ -538,11 +552,14 @@ fn write_assets(
     }
     let rows = &plan.changed;
     let ids: Vec<i64> = rows.iter().map(|r| i64::from(r.asset.id)).collect();
-    let names: Vec<&str> = rows.iter().map(|r| r.asset.name.as_str()).collect();
-    let sources: Vec<String> = rows.iter().map(|r| r.asset.source.display()).collect();
+    let names: Vec<_> = rows.iter().map(|r| text(&r.asset.name)).collect();
+    let sources: Vec<String> = rows
+        .iter()
+        .map(|r| text(&r.asset.source.display()).into_owned())
+        .collect();
     let kinds: Vec<&str> = rows.iter().map(|r| r.asset.kind.as_str()).collect();
     let statuses: Vec<&str> = rows.iter().map(|r| r.status).collect();
-    let urls: Vec<Option<&str>> = rows.iter().map(|r| r.asset_url).collect();
+    let urls: Vec<Option<_>> = rows.iter().map(|r| r.asset_url.map(text)).collect();
     let data: Vec<&str> = rows.iter().map(|r| r.data.as_str()).collect();
     Ok(tx.execute(
         "INSERT INTO assets (session_id, asset_id, name, source, kind, status, asset_url, data)
