@@ -46,7 +46,15 @@ impl LockError {
 /// A held lock on a data folder; released when dropped (or when the process ends).
 #[derive(Debug)]
 pub struct FolderLock {
-    _file: File,
+    file: File,
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        // Emptied while still held: an engine refused by the next holder, reading before that
+        // one has written its name, finds nothing (and looks again) rather than this name.
+        let _ = self.file.set_len(0);
+    }
 }
 
 /// Locks `dir` for one engine, writing `holder` (e.g. "the window (pid 41)") into the lock
@@ -109,7 +117,7 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
         .and_then(|()| file.set_len(text.len() as u64))
         .and_then(|()| file.flush())
         .map_err(io)?;
-    Ok(FolderLock { _file: file })
+    Ok(FolderLock { file })
 }
 
 #[cfg(test)]
@@ -127,6 +135,9 @@ mod tests {
             other => panic!("expected Held, got {other:?}"),
         }
         drop(first);
+        // Let go, it leaves no name behind for a reader to mistake for the next holder's.
+        let left = std::fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
+        assert_eq!(left, "");
         assert!(acquire(dir.path(), "onboard").is_ok());
     }
 }
