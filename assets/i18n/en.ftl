@@ -453,3 +453,4 @@ settings-kiosk-name = This desk's name
 settings-roster-password-stored = The roster's password is in the keyring.
 engine-file-elsewhere = { $path } is on the desk { $kiosk }, where this session began, and was not uploaded from there. Replace it with a copy of the photo on this computer, or finish the session at { $kiosk }.
 settings-roster-from-run = For this run the roster comes from --database-url or AVATAR_KIOSK_DATABASE_URL, which win over the address below.
+settings-roster-demo = The demo keeps its people on this computer: the roster is used once the app talks to the real API.

@@ -451,3 +451,4 @@ settings-kiosk-name = 이 데스크의 이름
 settings-roster-password-stored = 명단 비밀번호를 키링에 저장했습니다.
 engine-file-elsewhere = { $path } 파일은 이 세션을 시작한 데스크 { $kiosk }에 있고 그곳에서 업로드되지 않았습니다. 이 컴퓨터에 있는 사진 사본으로 교체하거나 { $kiosk }에서 세션을 마치세요.
 settings-roster-from-run = 이번 실행에서는 --database-url 또는 AVATAR_KIOSK_DATABASE_URL의 명단을 쓰며, 아래 주소보다 우선합니다.
+settings-roster-demo = 데모의 사람들은 이 컴퓨터에만 남습니다. 명단은 앱이 실제 API를 쓸 때 사용됩니다.

@@ -174,6 +174,9 @@ impl SettingsView {
         if view.model.roster_from_run {
             ui.label(theme::hint(ui, i.t("settings-roster-from-run")));
         }
+        if view.model.demo {
+            ui.label(theme::hint(ui, i.t("settings-roster-demo")));
+        }
         let wide = ui.available_width().min(480.0);
         let l = field_label(ui, i.t("settings-roster-address"));
         ui.add(
