@@ -91,15 +91,7 @@ impl Actor {
             let session = Some(id);
             self.emit(Event::Refused { session, message }).await;
         }
-        self.late_polls = true;
-        for (id, actions) in resumed {
-            if let Some(s) = self.sessions.get(&id) {
-                let snapshot = Box::new(s.clone());
-                self.emit(Event::Session(snapshot)).await;
-            }
-            self.run_actions(&id, actions);
-        }
-        self.late_polls = false;
+        self.carry_on(resumed).await;
         let release = loop {
             tokio::select! {
                 how = &mut stop => break how.map_or(true, |h| h.release),
@@ -176,6 +168,20 @@ impl Actor {
             }
         }
         (resumed, refused)
+    }
+
+    /// Announces sessions just taken up and carries on their interrupted work (their polls read
+    /// tasks created earlier).
+    pub(super) async fn carry_on(&mut self, resumed: Vec<(String, Vec<Effect>)>) {
+        self.late_polls = true;
+        for (id, actions) in resumed {
+            if let Some(s) = self.sessions.get(&id) {
+                let snapshot = Box::new(s.clone());
+                self.emit(Event::Session(snapshot)).await;
+            }
+            self.run_actions(&id, actions);
+        }
+        self.late_polls = false;
     }
 
     /// Takes a stored session up: its lease first (a session driven by another engine is not

@@ -40,15 +40,7 @@ impl Actor {
         self.back().await;
         if self.resume_again {
             let (resumed, _) = self.resume_all().await;
-            self.late_polls = true;
-            for (id, actions) in resumed {
-                if let Some(s) = self.sessions.get(&id) {
-                    let snapshot = Box::new(s.clone());
-                    self.emit(Event::Session(snapshot)).await;
-                }
-                self.run_actions(&id, actions);
-            }
-            self.late_polls = false;
+            self.carry_on(resumed).await;
         }
     }
 
