@@ -365,9 +365,6 @@ impl Actor {
                     self.save(snapshot, log, durable).await
                 };
                 if let Err(e) = saved {
-                    if !from_staff {
-                        self.store_failed(Some(id), &e).await;
-                    }
                     if from_staff {
                         // A staff command not saved is not done: roll back, start nothing, and
                         // say so for this session (the roster's banner says why).
@@ -391,6 +388,7 @@ impl Actor {
                         self.lost(id.to_string()).await;
                         return false;
                     }
+                    self.store_failed(Some(id), &e).await;
                     // The IO already happened (a task id, an upload): forgetting it would lose
                     // work, so it stays in memory for the next save. But what is not on disk
                     // is not sent: withheld requests wait as "not sent".

@@ -196,11 +196,7 @@ fn open_store(config: &EngineConfig) -> Result<Box<dyn SessionStore>, EngineErro
             Box::new(PgStore::new(url.expose_secret(), lease)?)
         }
         None => {
-            let lease = Lease {
-                owner: Lease::FOLDER_OWNER.to_string(),
-                kiosk: config.kiosk.clone(),
-                length: config.lease,
-            };
+            let lease = Lease::folder(&config.kiosk, config.lease);
             Box::new(Store::open(&config.db_path)?.with_lease(lease))
         }
     })

@@ -12,7 +12,6 @@ type Job = Box<dyn FnOnce(&mut dyn SessionStore) + Send>;
 const DEPTH: usize = 64;
 
 /// The actor's way to its store.
-#[derive(Clone)]
 pub(super) struct StoreLink {
     jobs: mpsc::Sender<Job>,
 }

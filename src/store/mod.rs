@@ -48,6 +48,15 @@ impl Lease {
     /// at once instead of waiting for its own old leases to lapse.
     pub const FOLDER_OWNER: &'static str = "this-folder";
 
+    /// The lease of the folder's own file, for this desk's name (see [`Lease::FOLDER_OWNER`]).
+    pub fn folder(kiosk: &str, length: Duration) -> Lease {
+        Lease {
+            owner: Lease::FOLDER_OWNER.to_string(),
+            kiosk: kiosk.to_string(),
+            length,
+        }
+    }
+
     /// A fresh owner for this desk.
     pub fn new(kiosk: &str, length: Duration) -> Lease {
         Lease {

@@ -6,9 +6,7 @@ use postgres::{Client, GenericClient};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::rows::{Memory, Plan, list_words, listed_stage, session_from};
-use super::{
-    EventRecord, Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken, Unfinished,
-};
+use super::{Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken, Unfinished};
 use crate::flow::{Millis, Session, Stage};
 
 mod schema;
@@ -166,28 +164,6 @@ impl PgStore {
                 &[],
             )?;
             Ok((offered == "on", get(&used, 0)?))
-        })
-    }
-
-    /// The event log of a session, oldest first.
-    pub fn events(&mut self, id: &str) -> Result<Vec<EventRecord>, StoreError> {
-        self.with(|c, n| {
-            *n += 1;
-            let rows = c.query(
-                "SELECT session_id, at, kind, detail FROM events WHERE session_id = $1
-                 ORDER BY id",
-                &[&id],
-            )?;
-            rows.iter()
-                .map(|r| {
-                    Ok(EventRecord {
-                        session_id: get(r, 0)?,
-                        at: get(r, 1)?,
-                        kind: get(r, 2)?,
-                        detail: get(r, 3)?,
-                    })
-                })
-                .collect()
         })
     }
 

@@ -122,11 +122,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            lease: Lease {
-                owner: Lease::FOLDER_OWNER.to_string(),
-                kiosk: String::new(),
-                length: Lease::LENGTH,
-            },
+            lease: Lease::folder("", Lease::LENGTH),
             known: Memory::default(),
             statements,
         };
