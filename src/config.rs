@@ -91,6 +91,10 @@ pub enum PersonScreen {
     Switch,
 }
 
+/// The default price per second of rendered video, in US dollars: an assumption (APIMart
+/// publishes its prices on its site and they change), set in Settings to the studio's price.
+pub const DEFAULT_RENDER_PRICE: f64 = 0.10;
+
 /// What staff set in Settings, kept as JSON in the data directory. The API key is not here:
 /// it lives in the OS keyring.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -130,6 +134,9 @@ pub struct Settings {
     pub roster_url: String,
     /// This desk's name on the roster (empty: the host's name).
     pub kiosk_name: String,
+    /// The price per second of a test render's video, for the estimate shown before one is
+    /// sent (the studio's currency; see [`DEFAULT_RENDER_PRICE`]).
+    pub render_price_per_second: f64,
     /// What versions before `customer_screen` wrote (`true`: a second window). Read from older
     /// files only, never written.
     #[serde(skip_serializing)]
@@ -155,6 +162,7 @@ impl Default for Settings {
             theme: ThemeChoice::System,
             roster_url: String::new(),
             kiosk_name: String::new(),
+            render_price_per_second: DEFAULT_RENDER_PRICE,
             customer_window: false,
         }
     }

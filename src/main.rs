@@ -1,18 +1,21 @@
 //! avatar-kiosk: starts the GUI, the demo on the built-in simulator, or the simulator alone.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use avatar_kiosk::api::{self, ApiKey, AssetKind, DEFAULT_BASE_URL, Language};
+use avatar_kiosk::api::{self, ApiKey, AssetKind, DEFAULT_BASE_URL};
+use avatar_kiosk::cli::args::{
+    AddArgs, ConfirmArg, FollowArgs, ListArgs, OnboardArgs, RenderArgs, SimArgs,
+};
 use avatar_kiosk::cli::{self, Confirm, DemoPhone, Drive, Target};
 use avatar_kiosk::config;
 use avatar_kiosk::engine::{CallbackMode, EngineConfig};
 use avatar_kiosk::secrets::{self, KeySource, OsKeyring};
-use avatar_kiosk::sim::{SimConfig, Simulator, VerifyShape};
+use avatar_kiosk::sim::{SimConfig, Simulator};
 use avatar_kiosk::ui;
 
 /// Verify a real person for Seedance 2.0 and register their photos and videos as approved
@@ -97,6 +100,16 @@ enum Command {
         #[command(flatten)]
         follow: FollowArgs,
     },
+    /// List the verified people (returning people), newest first.
+    People(ListArgs),
+    /// List every approved asset across people, newest first.
+    Assets(ListArgs),
+    /// Add assets to a verified person: the same group, no new verification. Exit codes as
+    /// for onboard, judged over the new assets.
+    Add(AddArgs),
+    /// A test render with the person's approved assets (billed per second of video). Exit
+    /// code 0 when the video is saved, 1 otherwise.
+    Render(RenderArgs),
     /// Run the APIMart simulator alone, for trying the CLI or other tools against it.
     Sim(SimArgs),
     /// The studio's shared roster (--database-url).
@@ -111,113 +124,6 @@ enum RosterAction {
     /// Copy this desk's sessions (--data-dir) into the shared roster (--database-url). Run it
     /// again at any time: what the roster has is skipped. Exit code 0, or 1 on error.
     Import,
-}
-
-#[derive(Debug, clap::Args)]
-struct OnboardArgs {
-    /// The person's name, as they write it.
-    #[arg(long)]
-    name: String,
-    /// A note for the studio's records.
-    #[arg(long, default_value = "")]
-    note: String,
-    /// Treat every asset as this kind [default: from each file's or URL's ending].
-    #[arg(long, value_enum)]
-    asset_type: Option<KindArg>,
-    /// The person's language, for the phone pages.
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
-    language: LangArg,
-    #[command(flatten)]
-    follow: FollowArgs,
-    /// Image files, or http(s) URLs of images or videos.
-    #[arg(required = true, value_name = "ASSET")]
-    assets: Vec<String>,
-}
-
-#[derive(Debug, clap::Args)]
-struct FollowArgs {
-    /// How the phone's success reaches the app: the callback, or Enter pressed by staff.
-    #[arg(long, value_enum, default_value_t = ConfirmArg::Callback)]
-    confirm: ConfirmArg,
-    /// Print one JSON object per line instead of text.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum KindArg {
-    #[value(name = "Image", alias = "image")]
-    Image,
-    #[value(name = "Video", alias = "video")]
-    Video,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum LangArg {
-    En,
-    Ko,
-    Zh,
-    Ja,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
-enum ConfirmArg {
-    Callback,
-    Manual,
-}
-
-#[derive(Debug, clap::Args)]
-struct SimArgs {
-    /// Port to listen on (0 picks a free one).
-    #[arg(long, default_value_t = 8787)]
-    port: u16,
-    /// Address to listen on. Only loopback is allowed unless you pass --allow-lan.
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: IpAddr,
-    /// Allow listening on a non-loopback address (so a phone on the LAN can open the fake H5
-    /// page).
-    #[arg(long)]
-    allow_lan: bool,
-    /// Accept only this API key (by default any non-empty key is accepted).
-    #[arg(long, env = "AVATAR_KIOSK_SIM_KEY", hide_env_values = true)]
-    key: Option<String>,
-    /// Seconds an H5 link and its token live.
-    #[arg(long, default_value_t = 120)]
-    link_ttl_secs: u64,
-    /// Seconds a review takes.
-    #[arg(long, default_value_t = 8)]
-    review_secs: u64,
-    /// Where the verification result puts the group id.
-    #[arg(long, value_enum, default_value_t = ShapeArg::Data)]
-    verify_shape: ShapeArg,
-    /// Milliseconds added to every API request (a distant gateway).
-    #[arg(long, default_value_t = 0)]
-    latency_ms: u64,
-    /// Let the simulated phone pass this many seconds after each session is created, and
-    /// follow the redirect to a callback on this machine.
-    #[arg(long)]
-    phone_secs: Option<f64>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ShapeArg {
-    Data,
-    DataResult,
-    DataResultUpper,
-    RawResponse,
-    Task,
-}
-
-impl From<ShapeArg> for VerifyShape {
-    fn from(s: ShapeArg) -> VerifyShape {
-        match s {
-            ShapeArg::Data => VerifyShape::Data,
-            ShapeArg::DataResult => VerifyShape::DataResult,
-            ShapeArg::DataResultUpper => VerifyShape::DataResultUpper,
-            ShapeArg::RawResponse => VerifyShape::RawResponse,
-            ShapeArg::Task => VerifyShape::Task,
-        }
-    }
 }
 
 fn init_logging(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
@@ -326,17 +232,9 @@ fn real_main() -> anyhow::Result<()> {
                 name: args.name.clone(),
                 note: args.note.clone(),
                 project: cli.project.clone(),
-                language: match args.language {
-                    LangArg::En => Language::En,
-                    LangArg::Ko => Language::Ko,
-                    LangArg::Zh => Language::Zh,
-                    LangArg::Ja => Language::Ja,
-                },
+                language: args.language.into(),
             };
-            let kind = args.asset_type.map(|k| match k {
-                KindArg::Image => AssetKind::Image,
-                KindArg::Video => AssetKind::Video,
-            });
+            let kind = args.asset_type.map(AssetKind::from);
             run_cli(
                 &cli,
                 &data_dir,
@@ -346,6 +244,31 @@ fn real_main() -> anyhow::Result<()> {
                 &args.follow,
             )
         }
+        Some(Command::Add(args)) => {
+            let follow = FollowArgs {
+                confirm: ConfirmArg::Callback,
+                json: args.json,
+            };
+            let target = Target::Add(args.session.clone());
+            let kind = args.asset_type.map(AssetKind::from);
+            run_cli(&cli, &data_dir, target, args.assets.clone(), kind, &follow)
+        }
+        Some(Command::People(args) | Command::Assets(args)) => {
+            let (roster, name) = resolved(&cli, &data_dir);
+            let mut store = cli::roster::open_store(roster.as_ref(), &name, &data_dir)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let search = args.search.as_deref().unwrap_or_default();
+            let lines = if matches!(cli.command, Some(Command::People(_))) {
+                cli::list_people(store.as_mut(), args.json, search)
+            } else {
+                cli::list_assets(store.as_mut(), args.json, search)
+            };
+            for line in lines.map_err(|e| anyhow::anyhow!(e))? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Some(Command::Render(args)) => run_render(&cli, &data_dir, args),
         Some(Command::Resume { id, follow }) => run_cli(
             &cli,
             &data_dir,
@@ -383,6 +306,77 @@ impl DemoPhone for SimPhone<'_> {
     }
 }
 
+/// The engine's configuration for a command: the demo's simulator or the stored key, this
+/// folder or the shared roster, this desk's name.
+fn engine_config(
+    cli: &Cli,
+    data_dir: &std::path::Path,
+    sim: Option<&Simulator>,
+) -> anyhow::Result<EngineConfig> {
+    let (base_url, key) = match sim {
+        Some(sim) => (sim.base_url(), ApiKey::new("demo-key")),
+        None => {
+            let key = match secrets::load_key(&OsKeyring::default()) {
+                Ok(Some((key, _))) => key,
+                Ok(None) => anyhow::bail!(
+                    "No API key is set. Store it with the app's Settings, set {} for this run, or try the whole flow with --demo.",
+                    secrets::ENV_VAR
+                ),
+                Err(e) => anyhow::bail!(e.advice()),
+            };
+            (cli.base_url.clone(), key)
+        }
+    };
+    let mut config = EngineConfig::new(data_dir.join(avatar_kiosk::store::DB_FILE), &base_url, key);
+    let (roster, kiosk) = resolved(cli, data_dir);
+    config.kiosk = kiosk;
+    config.roster = roster;
+    Ok(config)
+}
+
+/// `render`: one test render, followed until the video is saved.
+fn run_render(cli: &Cli, data_dir: &std::path::Path, args: &RenderArgs) -> anyhow::Result<()> {
+    let (settings, _) = config::Settings::load(data_dir);
+    let rt = runtime()?;
+    let code = rt.block_on(async {
+        let sim = if cli.demo {
+            Some(Simulator::start(SimConfig::default()).await?)
+        } else {
+            None
+        };
+        let config = engine_config(cli, data_dir, sim.as_ref())?;
+        let run = cli::RenderRun {
+            session: args.session.clone(),
+            ask: avatar_kiosk::engine::RenderAsk {
+                prompt: args.prompt.clone(),
+                fast: args.fast,
+                duration: args.duration,
+                resolution: args.resolution.word().to_string(),
+                assets: args.assets.clone(),
+                price_per_second: settings.render_price_per_second,
+            },
+            out: args.out.clone(),
+            json: args.json,
+        };
+        let code = cli::render(config, run).await;
+        if let Some(sim) = sim {
+            sim.shutdown().await;
+        }
+        anyhow::Ok(code)
+    })?;
+    exit_with(code)
+}
+
+/// Ends the process with a command's exit code (0 returns normally).
+fn exit_with(code: i32) -> anyhow::Result<()> {
+    if code != 0 {
+        // The one place that ends the process with a code of its own.
+        #[allow(clippy::disallowed_methods)]
+        std::process::exit(code);
+    }
+    Ok(())
+}
+
 fn run_cli(
     cli: &Cli,
     data_dir: &std::path::Path,
@@ -398,30 +392,17 @@ fn run_cli(
         } else {
             None
         };
-        let (base_url, key) = match &sim {
-            Some(sim) => (sim.base_url(), ApiKey::new("demo-key")),
-            None => {
-                let key = match secrets::load_key(&OsKeyring::default()) {
-                    Ok(Some((key, _))) => key,
-                    Ok(None) => anyhow::bail!(
-                        "No API key is set. Store it with the app's Settings, set {} for this run, or try the whole flow with --demo.",
-                        secrets::ENV_VAR
-                    ),
-                    Err(e) => anyhow::bail!(e.advice()),
-                };
-                (cli.base_url.clone(), key)
-            }
-        };
-        let mut config = EngineConfig::new(data_dir.join(avatar_kiosk::store::DB_FILE), &base_url, key);
-        let (roster, kiosk) = resolved(cli, data_dir);
-        config.kiosk = kiosk;
-        config.roster = roster;
+        let mut config = engine_config(cli, data_dir, sim.as_ref())?;
         config.callback = match (&cli.callback_url, cli.callback_bind) {
             (Some(url), _) => CallbackMode::External(url.clone()),
             (None, Some(bind)) => CallbackMode::Listen(bind),
             // The demo's phone is simulated on this machine: loopback is enough.
-            (None, None) if sim.is_some() => CallbackMode::Listen(SocketAddr::from(([127, 0, 0, 1], 0))),
-            (None, None) => CallbackMode::Listen(SocketAddr::new(avatar_kiosk::callback::lan_address(), 0)),
+            (None, None) if sim.is_some() => {
+                CallbackMode::Listen(SocketAddr::from(([127, 0, 0, 1], 0)))
+            }
+            (None, None) => {
+                CallbackMode::Listen(SocketAddr::new(avatar_kiosk::callback::lan_address(), 0))
+            }
         };
         let confirm = if follow.confirm == ConfirmArg::Manual || cli.callback_url.is_some() {
             Confirm::Manual
@@ -442,14 +423,9 @@ fn run_cli(
         if let Some(sim) = sim {
             sim.shutdown().await;
         }
-        Ok(code)
+        anyhow::Ok(code)
     })?;
-    if code != 0 {
-        // The one place that ends the process with a code of its own.
-        #[allow(clippy::disallowed_methods)]
-        std::process::exit(code);
-    }
-    Ok(())
+    exit_with(code)
 }
 
 fn run_sim(args: &SimArgs) -> anyhow::Result<()> {

@@ -454,3 +454,20 @@ settings-roster-password-stored = The roster's password is in the keyring.
 engine-file-elsewhere = { $path } is on the desk { $kiosk }, where this session began, and was not uploaded from there. Replace it with a copy of the photo on this computer, or finish the session at { $kiosk }.
 settings-roster-from-run = For this run the roster comes from --database-url or AVATAR_KIOSK_DATABASE_URL, which win over the address below.
 settings-roster-demo = The demo keeps its people on this computer: the roster is used once the app talks to the real API.
+
+## Returning people, the asset library and test renders
+api-group-retired = APIMart no longer accepts assets for this person's group ({ $message }). Verify the person again in a new session, then add the assets there.
+refusal-render-stale = That render has already moved on.
+refusal-render-not-verified = A test render needs a verified person.
+refusal-render-no-assets = Choose at least one approved asset for the render.
+refusal-render-not-active = Only approved assets can be used in a render; a failed or unknown one was chosen.
+refusal-render-duration = A render lasts 4 to 15 seconds.
+render-answer-lost = The answer to the render request was lost, so it is not known whether it started (and it may be billed). It is not sent again: check the APIMart console before asking for another.
+render-no-video = The render finished, but its answer holds no video address. Try again, or report it with the log.
+render-failed-upstream = APIMart could not make the video. Try another prompt or other assets.
+render-slow = The render took longer than 15 minutes and is no longer followed (task { $task }). Check the APIMart console.
+render-download-failed = The video could not be downloaded ({ $reason }). Its address stays valid for about a day: check the network and ask again from the render's row.
+render-not-mp4 = What was downloaded is not an MP4 video. Try the render again, or report it with the log.
+render-no-active = This person has no approved image to render with. Add photos first.
+render-unknown-asset = This person has no asset named “{ $name }”.
+render-asset-not-active = “{ $name }” is not approved ({ $status }): only approved assets can be used.

@@ -452,3 +452,20 @@ settings-roster-password-stored = 명단 비밀번호를 키링에 저장했습�
 engine-file-elsewhere = { $path } 파일은 이 세션을 시작한 데스크 { $kiosk }에 있고 그곳에서 업로드되지 않았습니다. 이 컴퓨터에 있는 사진 사본으로 교체하거나 { $kiosk }에서 세션을 마치세요.
 settings-roster-from-run = 이번 실행에서는 --database-url 또는 AVATAR_KIOSK_DATABASE_URL의 명단을 쓰며, 아래 주소보다 우선합니다.
 settings-roster-demo = 데모의 사람들은 이 컴퓨터에만 남습니다. 명단은 앱이 실제 API를 쓸 때 사용됩니다.
+
+## Returning people, the asset library and test renders
+api-group-retired = APIMart가 이 사람의 그룹에 더 이상 에셋을 받지 않습니다({ $message }). 새 세션에서 본인 인증을 다시 한 뒤 그곳에 에셋을 추가하세요.
+refusal-render-stale = 그 렌더는 이미 다음 단계로 넘어갔습니다.
+refusal-render-not-verified = 테스트 렌더에는 인증된 사람이 필요합니다.
+refusal-render-no-assets = 렌더에 쓸 승인된 에셋을 하나 이상 고르세요.
+refusal-render-not-active = 렌더에는 승인된 에셋만 쓸 수 있습니다. 실패했거나 알 수 없는 에셋이 선택되었습니다.
+refusal-render-duration = 렌더 길이는 4~15초입니다.
+render-answer-lost = 렌더 요청의 응답을 받지 못해 시작되었는지 알 수 없습니다(요금이 청구되었을 수 있습니다). 다시 보내지 않습니다. 새로 요청하기 전에 APIMart 콘솔을 확인하세요.
+render-no-video = 렌더는 끝났지만 응답에 동영상 주소가 없습니다. 다시 시도하거나 로그와 함께 알려 주세요.
+render-failed-upstream = APIMart가 동영상을 만들지 못했습니다. 다른 프롬프트나 다른 에셋으로 시도하세요.
+render-slow = 렌더가 15분 넘게 걸려 더 이상 추적하지 않습니다(작업 { $task }). APIMart 콘솔을 확인하세요.
+render-download-failed = 동영상을 내려받지 못했습니다({ $reason }). 주소는 약 하루 동안 유효합니다. 네트워크를 확인하고 다시 요청하세요.
+render-not-mp4 = 내려받은 파일이 MP4 동영상이 아닙니다. 렌더를 다시 시도하거나 로그와 함께 알려 주세요.
+render-no-active = 이 사람에게는 렌더에 쓸 승인된 이미지가 없습니다. 먼저 사진을 추가하세요.
+render-unknown-asset = 이 사람에게 “{ $name }”이라는 에셋이 없습니다.
+render-asset-not-active = “{ $name }”은(는) 승인되지 않았습니다({ $status }). 승인된 에셋만 쓸 수 있습니다.

@@ -452,3 +452,20 @@ settings-roster-password-stored = 名册密码已保存到钥匙串。
 engine-file-elsewhere = { $path } 位于开始此会话的服务台 { $kiosk } 上，且尚未从那里上传。请用本机上的照片副本替换它，或在 { $kiosk } 完成此会话。
 settings-roster-from-run = 本次运行的名册来自 --database-url 或 AVATAR_KIOSK_DATABASE_URL，优先于下面的地址。
 settings-roster-demo = 演示中的人员只保存在本机：应用连接真实 API 后才会使用名册。
+
+## Returning people, the asset library and test renders
+api-group-retired = APIMart 不再接受此人所在分组的素材（{ $message }）。请在新会话中重新验证本人，然后在那里添加素材。
+refusal-render-stale = 该渲染已经进入下一步。
+refusal-render-not-verified = 测试渲染需要已验证的人员。
+refusal-render-no-assets = 请至少选择一个已通过的素材用于渲染。
+refusal-render-not-active = 渲染只能使用已通过的素材；所选素材中有失败或未知的。
+refusal-render-duration = 渲染时长为 4 到 15 秒。
+render-answer-lost = 渲染请求的回复丢失，无法确定是否已开始（可能已计费）。不会再次发送：请先查看 APIMart 控制台再重新请求。
+render-no-video = 渲染已完成，但回复中没有视频地址。请重试，或附上日志报告。
+render-failed-upstream = APIMart 未能生成视频。请换一个提示词或其他素材再试。
+render-slow = 渲染超过 15 分钟，已停止跟踪（任务 { $task }）。请查看 APIMart 控制台。
+render-download-failed = 视频无法下载（{ $reason }）。地址约一天内有效：请检查网络后再次请求。
+render-not-mp4 = 下载的文件不是 MP4 视频。请重试渲染，或附上日志报告。
+render-no-active = 此人没有可用于渲染的已通过图片。请先添加照片。
+render-unknown-asset = 此人没有名为“{ $name }”的素材。
+render-asset-not-active = “{ $name }”未通过（{ $status }）：只能使用已通过的素材。

@@ -192,6 +192,12 @@ impl ApiError {
         }
     }
 
+    /// Whether the upstream no longer accepts the person's asset group (the person must verify
+    /// again before anything more can be added).
+    pub fn group_retired(&self) -> bool {
+        matches!(self.meaning(), ApiError::BadRequest { message, code } if group_gone(message, code.as_deref()))
+    }
+
     /// The sentence staff read: what happened, in plain words, and what to do next.
     pub fn advice(&self) -> Msg {
         match self {
@@ -201,6 +207,9 @@ impl ApiError {
             }
             ApiError::InsecureBaseUrl { url } => Msg::new("api-insecure-base-url").text("url", url),
             ApiError::MissingKey => Msg::new("api-missing-key"),
+            ApiError::BadRequest { message, code } if group_gone(message, code.as_deref()) => {
+                Msg::new("api-group-retired").text("message", message)
+            }
             ApiError::BadRequest { message, .. } => {
                 Msg::new("api-bad-request").text("message", message)
             }
@@ -237,4 +246,26 @@ impl ApiError {
             ApiError::Decode { .. } => Msg::new("api-decode"),
         }
     }
+}
+
+/// An answer that says the asset group is unknown, deleted or expired. The code is not
+/// documented: `InvalidGroup` (as the simulator answers), or any code or message that names the
+/// group together with one of those words.
+fn group_gone(message: &str, code: Option<&str>) -> bool {
+    let code = code.unwrap_or_default().to_ascii_lowercase();
+    if code.contains("group") {
+        return true;
+    }
+    let text = message.to_ascii_lowercase();
+    text.contains("group")
+        && [
+            "not found",
+            "does not",
+            "deleted",
+            "expired",
+            "invalid",
+            "no longer",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
 }

@@ -38,3 +38,16 @@ pub fn for_loopback(timeout: Duration) -> reqwest::Result<reqwest::Client> {
         .user_agent(USER_AGENT)
         .build()
 }
+
+/// For downloading a finished render from wherever the upstream keeps it: redirects followed,
+/// no API key sent, a bounded connection wait and a bounded pause between bytes.
+#[allow(clippy::disallowed_methods)]
+pub fn for_download(connect_timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(8))
+        .connect_timeout(connect_timeout)
+        .read_timeout(Duration::from_secs(60))
+        .user_agent(USER_AGENT)
+        .build()
+        .unwrap_or_default()
+}

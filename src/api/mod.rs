@@ -36,6 +36,7 @@ use transport::parse_retry_after;
 pub use transport::{MAX_ANSWER_BYTES, interpret_response, read_capped};
 pub use types::*;
 pub use verify::verification_outcome;
+pub use video::video_result;
 
 /// The production gateway.
 pub const DEFAULT_BASE_URL: &str = "https://api.apimart.ai";

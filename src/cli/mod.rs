@@ -12,15 +12,18 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::api::AssetKind;
-use crate::engine::{Command, Engine, EngineConfig, Event};
+use crate::engine::{Command, Engine, EngineConfig, Event, Resume};
 use crate::flow::{AssetSource, AssetState, Check, Session, Stage, TokenState, Verification};
 use crate::store::{SessionStore, SessionSummary};
 
+pub mod args;
 mod report;
+mod returning;
 pub mod roster;
 
 use report::*;
 pub use report::{list_sessions, terminal_qr};
+pub use returning::{RenderRun, list_assets, list_people, render};
 
 /// Exit code: every asset approved.
 pub const EXIT_APPROVED: i32 = 0;
@@ -82,6 +85,8 @@ pub enum Target {
     },
     /// Continue one.
     Resume(String),
+    /// Add the assets to a verified person's session: the same group, no new verification.
+    Add(String),
 }
 
 /// Finished from the CLI's point of view: every check is done, nothing is moving, and
@@ -113,15 +118,15 @@ struct Seen {
     uploads: Vec<u32>,
     blocked: Vec<u32>,
     verified: bool,
+    /// `add`: the assets still to add once the session is read, and the first new row's id
+    /// (only rows from it on are reported and judged).
+    to_add: Option<Vec<crate::engine::NewAsset>>,
+    from: Option<crate::flow::AssetId>,
 }
 
 /// Runs one session to its end; returns the exit code.
 pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPhone>) -> i32 {
-    let mut out = Out {
-        json: drive.json,
-        tty: std::io::stdout().is_terminal(),
-        countdown_shown: false,
-    };
+    let mut out = Out::new(drive.json);
     // What cannot even be an asset (a missing file, not a web address) is said at once; the
     // rest is checked by the engine while the person is on the phone.
     let mut assets = Vec::new();
@@ -141,14 +146,18 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
     }
     let mut config = config;
     config.probe_urls = drive.check_urls;
-    if let Target::Resume(id) = &drive.target {
-        config.resume = crate::engine::Resume::Only(vec![id.clone()]);
-        config.holder = format!("avatar-kiosk resume {id}");
-    } else {
-        config.resume = crate::engine::Resume::Only(vec![]);
-        config.holder = "avatar-kiosk onboard".to_string();
-    }
-    if matches!(drive.target, Target::New { .. }) && assets.is_empty() {
+    (config.resume, config.holder) = match &drive.target {
+        Target::Resume(id) => (
+            Resume::Only(vec![id.clone()]),
+            format!("avatar-kiosk resume {id}"),
+        ),
+        Target::Add(id) => (
+            Resume::Only(vec![id.clone()]),
+            format!("avatar-kiosk add {id}"),
+        ),
+        Target::New { .. } => (Resume::Only(vec![]), "avatar-kiosk onboard".to_string()),
+    };
+    if matches!(drive.target, Target::New { .. } | Target::Add(_)) && assets.is_empty() {
         out.event(
             json!({ "event": "error", "message": "No usable asset was given." }),
             || "Error: no usable asset was given.".into(),
@@ -192,19 +201,35 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
                 language: *language,
                 project: project.clone(),
             });
-            let _ = engine.send(Command::AddAssets(id.clone(), assets));
+            let _ = engine.send(Command::AddAssets(id.clone(), std::mem::take(&mut assets)));
             id
         }
-        Target::Resume(id) => {
+        // `add` reads first: the rows already there are not this run's to report or judge.
+        Target::Resume(id) | Target::Add(id) => {
             let _ = engine.send(Command::Get(id.clone()));
             id.clone()
         }
     };
-    let code = run_loop(&engine, &mut events, &id, unusable, &drive, phone, &mut out).await;
+    let mut seen = Seen::default();
+    if matches!(drive.target, Target::Add(_)) {
+        seen.to_add = Some(assets);
+    }
+    let code = run_loop(
+        &engine,
+        &mut events,
+        &id,
+        unusable,
+        &drive,
+        phone,
+        &mut out,
+        seen,
+    )
+    .await;
     engine.shutdown();
     code
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run_loop(
     engine: &Engine,
     events: &mut mpsc::Receiver<Event>,
@@ -213,6 +238,7 @@ async fn run_loop(
     drive: &Drive,
     phone: Option<&dyn DemoPhone>,
     out: &mut Out,
+    mut seen: Seen,
 ) -> i32 {
     let (enter_tx, mut enter_rx) = mpsc::channel::<()>(4);
     if drive.confirm == Confirm::Manual && phone.is_none() {
@@ -240,7 +266,6 @@ async fn run_loop(
             return EXIT_ERROR;
         }
     }
-    let mut seen = Seen::default();
     let mut current: Option<Session> = None;
     let mut ticker = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
@@ -252,7 +277,11 @@ async fn run_loop(
                 };
                 match ev {
                     Event::Session(s) if s.id == id => {
-                        let s = *s;
+                        let s = match adding(engine, *s, out, &mut seen) {
+                            Ok(Some(s)) => s,
+                            Ok(None) => continue,
+                            Err(code) => return code,
+                        };
                         if let Some(code) = on_session(engine, &s, unusable, drive, phone, out, &mut seen) {
                             return code;
                         }
@@ -282,6 +311,36 @@ async fn run_loop(
             }
         }
     }
+}
+
+/// For `add`: on the first snapshot, checks that the person is verified and adds the assets;
+/// then returns the session as this run sees it (only the rows it added; `None` until they are
+/// there). Other commands see the session whole.
+fn adding(
+    engine: &Engine,
+    mut s: Session,
+    out: &mut Out,
+    seen: &mut Seen,
+) -> Result<Option<Session>, i32> {
+    if let Some(assets) = seen.to_add.take() {
+        if s.group_id().is_none() {
+            let message = "This session's person is not verified: finish it with `resume`, or onboard the person.";
+            out.event(json!({ "event": "error", "message": message }), || {
+                format!("Error: {message}")
+            });
+            return Err(EXIT_ERROR);
+        }
+        seen.from = Some(s.next_asset_id);
+        seen.tasks = s.review_tasks.clone();
+        let _ = engine.send(Command::AddAssets(s.id.clone(), assets));
+    }
+    if let Some(from) = seen.from {
+        s.assets.retain(|a| a.id >= from);
+        if s.assets.is_empty() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(s))
 }
 
 /// Follows the link: shows each new code, lets the demo phone finish, asks for a new code
@@ -416,6 +475,25 @@ fn on_session(
         return Some(EXIT_ERROR);
     }
     report_review(s, out, seen);
+    if settled(s)
+        && let Some(message) = s.current_assets().find_map(|a| match &a.state {
+            AssetState::Refused { reason } if reason.id() == "api-group-retired" => {
+                Some(reason.english())
+            }
+            _ => None,
+        })
+    {
+        let message = format!(
+            "{} Verify the person again: avatar-kiosk onboard --name \"{}\" ...",
+            clean(&message),
+            clean(&s.person)
+        );
+        out.event(
+            json!({ "event": "error", "message": message, "verify_again": true }),
+            || format!("Error: {message}"),
+        );
+        return Some(EXIT_ERROR);
+    }
     if settled(s) {
         let active = s
             .current_assets()

@@ -10,6 +10,14 @@ pub(super) struct Out {
 }
 
 impl Out {
+    pub(super) fn new(json: bool) -> Out {
+        Out {
+            json,
+            tty: std::io::stdout().is_terminal(),
+            countdown_shown: false,
+        }
+    }
+
     pub(super) fn event(&mut self, value: serde_json::Value, human: impl FnOnce() -> String) {
         self.clear_countdown();
         if self.json {

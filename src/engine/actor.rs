@@ -45,6 +45,8 @@ pub(super) struct Actor {
     pub(super) cache: crate::media::presend::Cache,
     /// Reads URLs before they are sent (built once), when the configuration asks for it.
     pub(super) probe_http: Option<reqwest::Client>,
+    /// Downloads finished renders (no key sent).
+    pub(super) download_http: reqwest::Client,
     /// Polls started now read tasks created earlier (resume, Refresh): their progress did not
     /// start at 0 when polling started.
     pub(super) late_polls: bool,
@@ -210,7 +212,7 @@ impl Actor {
                 return Err(e.advice());
             }
         };
-        if session.stage().is_final() {
+        if session.at_rest() {
             // Only read: its lease goes back at once, so any desk can open it too.
             self.release(id).await;
             self.sessions.insert(id.to_string(), session);
@@ -348,15 +350,21 @@ impl Actor {
         let before = session.clone();
         match session.apply(input) {
             Ok(mut actions) => {
+                session.stamp_approvals(now_ms());
                 let mut applied = true;
                 if *session == before {
                     return true;
                 }
                 // What precedes a request that cannot be taken back (a submit, the one-time
                 // code) is on disk, synced, before the request leaves.
-                let durable = actions
-                    .iter()
-                    .any(|a| matches!(a, Effect::Submit { .. } | Effect::QueryVerification { .. }));
+                let durable = actions.iter().any(|a| {
+                    matches!(
+                        a,
+                        Effect::Submit { .. }
+                            | Effect::QueryVerification { .. }
+                            | Effect::CreateVideo { .. }
+                    )
+                });
                 let snapshot = session.clone();
                 let was_unsaved = self.unsaved.contains(id);
                 let saved = if ephemeral {
@@ -399,7 +407,7 @@ impl Actor {
                 let Some(snapshot) = self.sessions.get(id).cloned() else {
                     return false;
                 };
-                if snapshot.stage().is_final() {
+                if snapshot.at_rest() {
                     self.registry.unregister(id);
                     self.release(id).await;
                 }
@@ -439,6 +447,10 @@ impl Actor {
                 Effect::QueryVerification { .. } => Input::VerificationNotSent {
                     reason: Msg::new("engine-not-saved"),
                 },
+                Effect::CreateVideo { render, .. } => Input::Render(flow::RenderInput::Failed(
+                    *render,
+                    Msg::new("engine-not-saved"),
+                )),
                 _ => {
                     kept.push(action);
                     continue;
@@ -524,6 +536,26 @@ impl Actor {
                 }
                 Effect::Submit { group_id, assets } => {
                     tokio::spawn(io::submit(ctx.clone(), group_id, assets));
+                }
+                Effect::CreateVideo { render, request } => {
+                    tokio::spawn(super::render::create(ctx.clone(), render, request));
+                }
+                Effect::FollowRender { render, task_id } => {
+                    tokio::spawn(super::render::follow(ctx.clone(), render, task_id));
+                }
+                Effect::DownloadRender {
+                    render,
+                    url,
+                    thumbnail_url,
+                } => {
+                    tokio::spawn(super::render::download(
+                        ctx.clone(),
+                        self.download_http.clone(),
+                        self.config.renders_dir.clone(),
+                        render,
+                        url,
+                        thumbnail_url,
+                    ));
                 }
                 Effect::PollReview { task_id } => {
                     if self.polling.insert(task_id.clone()) {

@@ -75,6 +75,19 @@ impl Actor {
             }
             Command::Refresh(id) => self.refresh(id).await,
             Command::List => self.emit_history().await,
+            Command::Everyone => match self.store.call(|s| s.everyone()).await {
+                Ok(all) => self.emit(Event::Everyone(std::sync::Arc::new(all))).await,
+                Err(e) => {
+                    self.store_failed(None, &e).await;
+                    let message = e.advice();
+                    self.emit(Event::Error {
+                        session: None,
+                        message,
+                    })
+                    .await;
+                }
+            },
+            Command::Render(id, ask) => self.render(id, ask).await,
             Command::Delete(id) => self.delete(id).await,
             Command::Check(source) => {
                 tokio::spawn(check::check(self.checker(), source, self.internal.clone()));
@@ -223,6 +236,42 @@ impl Actor {
             let snapshot = Box::new(s.clone());
             self.emit(Event::Session(snapshot)).await;
         }
+    }
+
+    /// A test render: the assets are picked (and must be approved) before anything is sent.
+    async fn render(&mut self, id: String, ask: super::RenderAsk) {
+        if let Err(message) = self.ensure_loaded(&id).await {
+            let session = Some(id);
+            return self.emit(Event::Refused { session, message }).await;
+        }
+        let picked = match self.sessions.get(&id) {
+            Some(s) => s.pick_for_render(&ask.assets),
+            None => Err(Msg::new("engine-no-session")),
+        };
+        let asset_urls = match picked {
+            Ok(urls) => urls,
+            Err(message) => {
+                let session = Some(id);
+                return self.emit(Event::Refused { session, message }).await;
+            }
+        };
+        let request = crate::flow::RenderRequest {
+            prompt: ask.prompt,
+            fast: ask.fast,
+            duration: ask.duration,
+            resolution: ask.resolution,
+            asset_urls,
+            estimated_cost_milli: crate::flow::estimate_milli(ask.duration, ask.price_per_second),
+        };
+        let detail = format!(
+            "test render asked: {}, {} s, {}",
+            request.model(),
+            request.duration,
+            request.resolution
+        );
+        let input = Input::Render(crate::flow::RenderInput::Start(request, now_ms()));
+        self.apply(&id, input, log("render-asked", detail), true)
+            .await;
     }
 
     /// A snapshot to read or export, taking nothing up.

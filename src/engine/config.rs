@@ -40,6 +40,8 @@ pub struct EngineConfig {
     pub decode_concurrency: usize,
     /// Where prepared copies and previews are kept (`<data>/cache`).
     pub cache_dir: PathBuf,
+    /// Where test renders are saved (the data folder's `renders`).
+    pub renders_dir: PathBuf,
     /// Probe URL assets before sending (off in the demo, whose URLs are imaginary).
     pub probe_urls: bool,
     /// Who this engine is, written into the data folder's lock for a refused second one.
@@ -68,11 +70,14 @@ pub enum Resume {
 impl EngineConfig {
     /// Defaults for a database and an API.
     pub fn new(db_path: PathBuf, base_url: &str, key: ApiKey) -> EngineConfig {
-        let cache_dir = db_path
-            .parent()
+        let folder = db_path.parent().map(std::path::Path::to_path_buf);
+        let cache_dir = folder
+            .as_ref()
             .map_or_else(|| PathBuf::from("cache"), |d| d.join("cache"));
+        let renders_dir = folder.map_or_else(|| PathBuf::from("renders"), |d| d.join("renders"));
         EngineConfig {
             cache_dir,
+            renders_dir,
             decode_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             probe_urls: true,
             holder: "avatar-kiosk".to_string(),

@@ -93,6 +93,9 @@ impl Engine {
                         probe_http: config
                             .probe_urls
                             .then(|| crate::api::http::for_probing(PROBE_TIMEOUT)),
+                        download_http: crate::api::http::for_download(
+                            config.client.connect_timeout,
+                        ),
                         late_polls: false,
                         config,
                         client,

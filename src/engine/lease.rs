@@ -19,7 +19,7 @@ impl Actor {
             let held: Vec<String> = self
                 .sessions
                 .iter()
-                .filter(|(_, s)| !s.stage().is_final())
+                .filter(|(_, s)| !s.at_rest())
                 .map(|(id, _)| id.clone())
                 .collect();
             let asked = held.clone();
@@ -35,7 +35,7 @@ impl Actor {
             // a new code), so the next look here reads them afresh.
             let unsaved = &self.unsaved;
             self.sessions
-                .retain(|id, s| !s.stage().is_final() || unsaved.contains(id));
+                .retain(|id, s| !s.at_rest() || unsaved.contains(id));
         }
         self.back().await;
         if self.resume_again {
@@ -52,7 +52,7 @@ impl Actor {
                 self.unsaved.remove(&id);
                 continue;
             };
-            let done = session.stage().is_final();
+            let done = session.at_rest();
             let log = vec![("saved-late".into(), "saved once the store was back".into())];
             match self.save(session, log, true).await {
                 Ok(()) if done => self.release(&id).await,

@@ -16,13 +16,14 @@ mod io;
 mod lease;
 pub mod poll;
 mod protocol;
+mod render;
 mod stored;
 
 pub use config::{CallbackMode, EngineConfig, Resume};
 pub use handle::Engine;
 pub use io::parse_source;
 pub use poll::PollPolicy;
-pub use protocol::{CheckReport, Command, EngineError, Event, NewAsset};
+pub use protocol::{CheckReport, Command, EngineError, Event, NewAsset, RenderAsk};
 
 use std::sync::Arc;
 

@@ -18,6 +18,23 @@ pub struct NewAsset {
     pub kind: Option<AssetKind>,
 }
 
+/// A test render as staff ask for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderAsk {
+    /// What to film.
+    pub prompt: String,
+    /// The fast model.
+    pub fast: bool,
+    /// Seconds, 4-15.
+    pub duration: u8,
+    /// `480p` or `720p`.
+    pub resolution: String,
+    /// Asset names; empty for the approved images.
+    pub assets: Vec<String>,
+    /// The price per second of video the estimate uses.
+    pub price_per_second: f64,
+}
+
 /// What the front end asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -61,6 +78,11 @@ pub enum Command {
     Peek(String),
     /// Lists every stored session (History), answered by [`Event::History`].
     List,
+    /// Reads every stored session whole (People, the asset library), answered by
+    /// [`Event::Everyone`].
+    Everyone,
+    /// Asks for a test render with the session's approved assets (billed: sent once).
+    Render(String, RenderAsk),
     /// Deletes a session's local data (nothing upstream), then sends the new list.
     Delete(String),
     /// Checks a source before anything is sent: reads a file or probes a URL, answered by
@@ -110,6 +132,8 @@ pub enum Event {
     },
     /// Every stored session, newest first.
     History(Vec<crate::store::SessionSummary>),
+    /// Every stored session whole, newest first.
+    Everyone(std::sync::Arc<Vec<Session>>),
     /// A session's local data was deleted.
     Deleted(String),
     /// What a [`Command::Check`] found.

@@ -10,9 +10,11 @@
 //! 3. a submit whose answer was lost leaves its assets `Uncertain`: they are reconciled by
 //!    reading review tasks, never by sending again.
 
+mod library;
 mod model;
 mod protocol;
 mod queue;
+mod render;
 mod resume;
 mod review;
 mod stage;
@@ -24,8 +26,10 @@ pub mod sample;
 #[cfg(test)]
 mod tests;
 
+pub use library::*;
 pub use model::*;
 pub use protocol::*;
+pub use render::*;
 pub use review::{NO_VERDICT, review_advice};
 pub use stage::Stage;
 
@@ -106,6 +110,7 @@ impl Session {
                 self.cancelled = true;
                 Ok(vec![])
             }
+            Input::Render(input) => self.render_input(input),
             Input::Tick(now) => {
                 self.tick(now);
                 Ok(vec![])

@@ -315,6 +315,9 @@ pub struct Asset {
     /// The pre-send check's verdict.
     #[serde(default)]
     pub check: Check,
+    /// When the engine first saw it approved (absent for rows approved before this was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_at: Option<Millis>,
 }
 
 impl Asset {
@@ -373,6 +376,9 @@ pub struct Session {
     pub kiosk: String,
     /// When consent was recorded.
     pub consent_at: Millis,
+    /// The version of the consent text the person agreed to (empty before versions were kept).
+    #[serde(default)]
+    pub consent_version: String,
     /// APIMart project name.
     pub project: String,
     /// The person's language (H5 page, callback page).
@@ -391,6 +397,9 @@ pub struct Session {
     pub last_error: Option<Msg>,
     /// Next asset row id.
     pub next_asset_id: AssetId,
+    /// Test renders, in the order asked.
+    #[serde(default)]
+    pub renders: Vec<super::Render>,
 }
 
 impl Session {
@@ -409,6 +418,7 @@ impl Session {
             note,
             kiosk: String::new(),
             consent_at: now,
+            consent_version: super::CONSENT_VERSION.to_string(),
             project,
             language,
             created_at: now,
@@ -418,6 +428,7 @@ impl Session {
             cancelled: false,
             last_error: None,
             next_asset_id: 1,
+            renders: Vec::new(),
         }
     }
 
@@ -539,6 +550,7 @@ impl Session {
             replaced_by: None,
             submissions: 0,
             check: Check::Pending,
+            approved_at: None,
         });
         id
     }

@@ -128,6 +128,8 @@ pub enum Input {
     },
     /// Staff cancels.
     Cancel,
+    /// A test render moved on.
+    Render(super::RenderInput),
     /// The time is now.
     Tick(Millis),
 }
@@ -187,6 +189,29 @@ pub enum Effect {
     PollReview {
         /// The task.
         task_id: String,
+    },
+    /// Ask for a test render (once: it is billed).
+    CreateVideo {
+        /// The render.
+        render: super::RenderId,
+        /// What to ask.
+        request: super::RenderRequest,
+    },
+    /// Poll a render's task until it is final.
+    FollowRender {
+        /// The render.
+        render: super::RenderId,
+        /// Its task.
+        task_id: String,
+    },
+    /// Download a made render into the data folder.
+    DownloadRender {
+        /// The render.
+        render: super::RenderId,
+        /// The video.
+        url: String,
+        /// Its poster image.
+        thumbnail_url: Option<String>,
     },
 }
 

@@ -62,6 +62,7 @@ impl Session {
                 }),
         );
         actions.extend(self.advance_queue());
+        actions.extend(self.resume_renders());
         actions
     }
 }

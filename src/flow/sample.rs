@@ -42,6 +42,7 @@ pub fn reviewed_session(id: &str, person: &str, rows: u32, at: Millis) -> Sessio
             replaced_by: None,
             submissions: 1,
             check: Check::default(),
+            approved_at: None,
         });
     }
     s.next_asset_id = rows;

@@ -70,7 +70,7 @@ impl Default for SimConfig {
             key: None,
             link_ttl: Duration::from_secs(120),
             review_duration: Duration::from_secs(8),
-            video_duration: Duration::from_secs(20),
+            video_duration: Duration::from_secs(8),
             verify_shape: VerifyShape::Data,
             phone_after: None,
         }
@@ -185,6 +185,8 @@ struct SimState {
     tasks: HashMap<String, TaskKind>,
     tokens: HashMap<String, String>,
     groups: HashMap<String, String>,
+    /// Groups the upstream no longer accepts (see [`Simulator::retire_group`]).
+    retired: std::collections::HashSet<String>,
     uploads: HashMap<String, Upload>,
     active_assets: HashMap<String, String>,
     faults: Faults,
@@ -197,9 +199,31 @@ impl SimState {
         format!("{prefix}{:06}", self.next_id)
     }
 
+    /// Whether assets may be added to this group. A group in this simulator's own form that it
+    /// did not issue comes from an earlier run of the demo (each run starts a new simulator):
+    /// it is accepted, so a returning person can be tried across runs.
+    fn accepts_group(&self, group_id: &str) -> bool {
+        !self.retired.contains(group_id)
+            && (self.groups.contains_key(group_id) || is_own_id(group_id, "grp_"))
+    }
+
+    /// Whether an `asset://` URL is an approved asset (or one from an earlier run's review).
+    fn knows_asset(&self, url: &str) -> bool {
+        self.active_assets.contains_key(url)
+            || url
+                .strip_prefix("asset://")
+                .is_some_and(|id| is_own_id(id, "asset-"))
+    }
+
     fn count(&mut self, op: &str) {
         *self.counters.ops.entry(op.to_string()).or_default() += 1;
     }
+}
+
+/// An id as [`SimState::next`] makes them: the prefix and six digits.
+fn is_own_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix)
+        .is_some_and(|n| n.len() == 6 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 struct Shared {
@@ -313,6 +337,15 @@ impl Simulator {
     /// The fault knobs as they are now (counters decrease as faults are served).
     pub fn faults(&self) -> Faults {
         self.shared.state().faults.clone()
+    }
+
+    /// The upstream stops accepting assets for this group (deleted or expired there): later
+    /// submits to it are refused. False when no such group was verified.
+    pub fn retire_group(&self, group_id: &str) -> bool {
+        let mut st = self.shared.state();
+        let known = st.accepts_group(group_id);
+        st.retired.insert(group_id.to_string());
+        known
     }
 
     /// Moves the simulator's clock forward.

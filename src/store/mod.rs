@@ -130,6 +130,18 @@ pub trait SessionStore: Send {
     fn unfinished(&mut self) -> Result<Vec<Unfinished>, StoreError>;
     /// Every session, newest first, with asset counts.
     fn list(&mut self) -> Result<Vec<SessionSummary>, StoreError>;
+    /// Every session whole, newest first (People and the asset library are drawn from them).
+    fn everyone(&mut self) -> Result<Vec<Session>, StoreError> {
+        let ids: Vec<String> = self.list()?.into_iter().map(|r| r.id).collect();
+        let mut all = Vec::with_capacity(ids.len());
+        for id in ids {
+            // One deleted meanwhile by another desk is simply not there.
+            if let Some(s) = self.load(&id)? {
+                all.push(s);
+            }
+        }
+        Ok(all)
+    }
     /// Deletes a session and its rows (the log keeps a deletion mark); refused
     /// ([`StoreError::Held`]) while another engine holds its lease.
     fn delete(&mut self, id: &str, now: Millis) -> Result<bool, StoreError>;

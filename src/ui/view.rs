@@ -52,6 +52,8 @@ pub struct Model {
     pub previews: HashMap<String, Remote<Preview>>,
     /// Every stored session.
     pub history: Remote<Vec<SessionSummary>>,
+    /// Every stored session whole (People, the asset library).
+    pub everyone: Remote<Arc<Vec<Session>>>,
     /// The settings in use (the file's, with command-line flags).
     pub settings: Settings,
     /// Where the data lives.

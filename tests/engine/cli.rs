@@ -137,6 +137,121 @@ fn onboard_in_the_demo_reports_every_step_and_exits_by_outcome() {
     let (code, events, _) = kiosk(dir.path(), &["--demo", "resume", id, "--json"]);
     assert_eq!(code, 2);
     assert_eq!(events.last().unwrap()["stage"], "partly-approved");
+    returning_person_from_the_command_line(dir.path(), id);
+}
+
+/// `add`, `people`, `assets` and `render` on the person `onboard` left.
+fn returning_person_from_the_command_line(dir: &std::path::Path, id: &str) {
+    let smile = crate::png_file(dir, "smile.png");
+    let (code, events, stderr) = kiosk(
+        dir,
+        &[
+            "--demo",
+            "add",
+            id,
+            "--json",
+            smile.to_str().unwrap(),
+            "https://cdn.studio.example/profile.jpg",
+        ],
+    );
+    assert_eq!(
+        code, 0,
+        "judged over the new assets only: {events:?} {stderr}"
+    );
+    let k = kinds(&events);
+    assert!(!k.iter().any(|x| x == "link"), "no new verification: {k:?}");
+    for want in ["uploaded", "submitted", "done"] {
+        assert!(k.iter().any(|x| x == want), "no {want} in {k:?}");
+    }
+    let done = events.last().unwrap();
+    assert_eq!(
+        (done["approved"].as_u64(), done["failed"].as_u64()),
+        (Some(2), Some(0))
+    );
+
+    let (code, people, _) = kiosk(dir, &["--demo", "people", "--json", "--search", "KIM"]);
+    assert_eq!(code, 0);
+    assert_eq!(people.len(), 1, "{people:?}");
+    assert_eq!(people[0]["session"], id);
+    assert_eq!(people[0]["approved"], 3);
+    assert_eq!(people[0]["failed"], 1);
+    assert!(people[0]["consent_at"].as_i64().unwrap() > 0);
+    let (_, nobody, _) = kiosk(dir, &["--demo", "people", "--json", "--search", "nobody"]);
+    assert!(nobody.is_empty());
+    let (code, assets, _) = kiosk(dir, &["--demo", "assets", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(assets.len(), 3, "{assets:?}");
+    assert!(
+        assets
+            .iter()
+            .all(|a| a["asset_url"].as_str().unwrap().starts_with("asset://")
+                && a["approved_at"].as_i64().unwrap() > 0
+                && a["person"] == "Kim")
+    );
+    let (_, found, _) = kiosk(dir, &["--demo", "assets", "--json", "--search", "smile"]);
+    assert_eq!(found.len(), 1);
+
+    test_render_from_the_command_line(dir, id);
+}
+
+/// `render`: a failed asset is refused; the video is saved where `--out` says.
+fn test_render_from_the_command_line(dir: &std::path::Path, id: &str) {
+    // A failed asset is refused before any request.
+    let (code, events, _) = kiosk(
+        dir,
+        &[
+            "--demo",
+            "render",
+            id,
+            "--prompt",
+            "waves",
+            "--asset",
+            "side-fail",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(kinds(&events), ["error"]);
+    assert!(
+        events[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not approved"),
+        "{events:?}"
+    );
+
+    let out = dir.join("test-render.mp4");
+    let (code, events, stderr) = kiosk(
+        dir,
+        &[
+            "--demo",
+            "render",
+            id,
+            "--prompt",
+            "waves",
+            "--fast",
+            "--duration",
+            "4",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{events:?} {stderr}");
+    let k = kinds(&events);
+    assert_eq!(
+        k.first().map(String::as_str),
+        Some("render_submitted"),
+        "{k:?}"
+    );
+    assert!(k.iter().any(|x| x == "render_progress"), "{k:?}");
+    assert_eq!(k.last().map(String::as_str), Some("render_done"));
+    assert_eq!(events[0]["model"], "doubao-seedance-2.0-fast-face");
+    assert_eq!(events[0]["duration"], 4);
+    assert!((events[0]["estimated_cost"].as_f64().unwrap() - 0.4).abs() < 1e-9);
+    assert_eq!(events.last().unwrap()["path"], out.to_str().unwrap());
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[4..8], b"ftyp");
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod cli;
 mod flows;
 mod hardening;
 mod media_urls;
+mod returning;
 mod roster;
 
 use std::net::SocketAddr;

@@ -7,7 +7,7 @@ pub(super) fn submit(shared: &Shared, body: &Value) -> Response {
     let mut st = shared.state();
     st.count("submit");
     let group_id = body.get("group_id").and_then(Value::as_str).unwrap_or("");
-    if !st.groups.contains_key(group_id) {
+    if !st.accepts_group(group_id) {
         return bad_request("InvalidGroup", "group_id does not name a verified person");
     }
     let kind = body
@@ -120,12 +120,19 @@ pub(super) async fn get_task(
         }),
         TaskKind::Video { created } => {
             let elapsed = now.saturating_sub(*created);
-            let done = elapsed >= shared.config.video_duration;
+            let total = shared.config.video_duration.max(Duration::from_millis(1));
+            let done = elapsed >= total;
+            let progress = (elapsed.as_millis() * 100 / total.as_millis()).min(99) as u64;
             json!({
                 "id": id,
                 "status": if done { "completed" } else { "processing" },
-                "progress": if done { 100 } else { 50 },
-                "result": if done { json!({ "videos": [{ "url": format!("{base}/files/video-{id}.mp4") }] }) } else { Value::Null }
+                "progress": if done { 100 } else { progress },
+                "result": if done {
+                    json!({ "videos": [{
+                        "url": [format!("{base}/files/video-{id}.mp4")],
+                        "thumbnail_url": format!("{base}/files/poster-{id}.png"),
+                    }] })
+                } else { Value::Null }
             })
         }
         TaskKind::Review(review) => {
@@ -269,6 +276,30 @@ pub(super) fn too_large() -> Response {
 
 pub(super) async fn file(State(shared): State<AppState>, Path(id): Path<String>) -> Response {
     let st = shared.state();
+    // A made render's video and poster.
+    let made = |task: &str| matches!(st.tasks.get(task), Some(TaskKind::Video { created }) if shared.now().saturating_sub(*created) >= shared.config.video_duration);
+    if let Some(task) = id
+        .strip_prefix("video-")
+        .and_then(|t| t.strip_suffix(".mp4"))
+        && made(task)
+    {
+        return (
+            [(header::CONTENT_TYPE, "video/mp4")],
+            super::video::RENDER_MP4,
+        )
+            .into_response();
+    }
+    if let Some(task) = id
+        .strip_prefix("poster-")
+        .and_then(|t| t.strip_suffix(".png"))
+        && made(task)
+    {
+        return (
+            [(header::CONTENT_TYPE, "image/png")],
+            super::video::poster_png(),
+        )
+            .into_response();
+    }
     match st.uploads.get(&id) {
         Some(u) => {
             let mut headers = HeaderMap::new();

@@ -30,3 +30,19 @@ pub(super) async fn sim_advance(
     *crate::sim::lock(&shared.offset) += Duration::from_secs(a.secs);
     StatusCode::NO_CONTENT.into_response()
 }
+
+/// `POST /_sim/retire/{group}`: the upstream stops accepting assets for this group, as it may
+/// for a group deleted or expired upstream.
+pub(super) async fn sim_retire(
+    State(shared): State<AppState>,
+    Path(group): Path<String>,
+) -> Response {
+    let mut st = shared.state();
+    let known = st.accepts_group(&group);
+    st.retired.insert(group);
+    if known {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        (StatusCode::NOT_FOUND, "no such group").into_response()
+    }
+}

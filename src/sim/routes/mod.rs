@@ -48,6 +48,7 @@ pub(super) fn router(shared: AppState) -> Router {
         .route("/_sim/counters", get(sim_counters))
         .route("/_sim/faults", get(sim_faults).post(sim_set_faults))
         .route("/_sim/advance", post(sim_advance))
+        .route("/_sim/retire/{group}", post(sim_retire))
         .with_state(shared)
 }
 

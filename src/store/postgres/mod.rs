@@ -255,7 +255,7 @@ impl SessionStore for PgStore {
         self.with(|c, n| {
             *n += 1;
             let rows = c.query(
-                "SELECT id, kiosk FROM sessions WHERE NOT (stage = ANY($1))
+                "SELECT id, kiosk FROM sessions WHERE NOT (stage = ANY($1)) OR busy
                  ORDER BY created_at",
                 &[&words],
             )?;
@@ -440,12 +440,13 @@ fn write_session(
     lease: &Lease,
 ) -> Result<i64, StoreError> {
     let stage = s.stage().word();
+    let busy = s.rendering();
     let person = text(&s.person);
     let kiosk = text(&lease.kiosk);
     let row = if let Some(v) = plan.expected {
         let sql = format!(
             "UPDATE sessions SET person = $2, updated_at = $3, stage = $4, data = $5,
-                 version = version + 1,
+                 version = version + 1, busy = $10,
                  lease_owner = $7, lease_kiosk = $8, lease_until = {NOW_MS} + $9
              WHERE id = $1 AND version = $6
                AND (lease_owner IS NULL OR lease_owner = $7 OR lease_until < {NOW_MS})
@@ -463,15 +464,16 @@ fn write_session(
                 &lease.owner,
                 &kiosk,
                 &lease.length_ms(),
+                &busy,
             ],
         )?
     } else {
         let sql = format!(
             "INSERT INTO sessions (id, person, kiosk, created_at, updated_at, stage, data,
-                 version, lease_owner, lease_kiosk, lease_until)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $3, {NOW_MS} + $9)
+                 version, lease_owner, lease_kiosk, lease_until, busy)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $3, {NOW_MS} + $9, $10)
              ON CONFLICT (id) DO UPDATE SET person = $2, updated_at = $5, stage = $6,
-                 data = $7, version = sessions.version + 1, lease_owner = $8,
+                 data = $7, version = sessions.version + 1, lease_owner = $8, busy = $10,
                  lease_kiosk = $3, lease_until = {NOW_MS} + $9
                WHERE sessions.lease_owner IS NULL OR sessions.lease_owner = $8
                   OR sessions.lease_until < {NOW_MS}
@@ -489,6 +491,7 @@ fn write_session(
                 &plan.data,
                 &lease.owner,
                 &lease.length_ms(),
+                &busy,
             ],
         )?
     };

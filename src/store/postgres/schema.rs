@@ -6,7 +6,8 @@ use super::get;
 use crate::store::StoreError;
 
 /// Versioned migrations; the `avatar_kiosk_schema` row records how many have run.
-const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE sessions (
         id          TEXT PRIMARY KEY,
         person      TEXT NOT NULL,
         kiosk       TEXT NOT NULL DEFAULT '',
@@ -38,7 +39,10 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
         detail      TEXT NOT NULL
     );
     CREATE INDEX events_by_session ON events(session_id, id);
-    CREATE INDEX sessions_by_created ON sessions(created_at);"];
+    CREATE INDEX sessions_by_created ON sessions(created_at);",
+    // 2: a finished session may still have a test render moving (taken up after a restart).
+    "ALTER TABLE sessions ADD COLUMN busy BOOLEAN NOT NULL DEFAULT FALSE;",
+];
 
 /// Runs the migrations not yet run, one desk at a time.
 pub(super) fn migrate(c: &mut Client) -> Result<(), StoreError> {

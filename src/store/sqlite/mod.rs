@@ -55,6 +55,9 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN lease_owner TEXT;
     ALTER TABLE sessions ADD COLUMN lease_kiosk TEXT;
     ALTER TABLE sessions ADD COLUMN lease_until INTEGER;",
+    // 5: a session whose wizard is finished may still have a test render moving: it is taken
+    // up again after a restart like an unfinished one.
+    "ALTER TABLE sessions ADD COLUMN busy INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The SQLite database.
@@ -238,10 +241,10 @@ impl Store {
         Ok(Some(session))
     }
 
-    /// Sessions whose stage is not final, oldest first.
+    /// Sessions whose stage is not final or whose test render is moving, oldest first.
     pub fn unfinished(&self) -> Result<Vec<Unfinished>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, kiosk FROM sessions WHERE stage NOT IN (?1, ?2, ?3, ?4)
+            "SELECT id, kiosk FROM sessions WHERE stage NOT IN (?1, ?2, ?3, ?4) OR busy <> 0
              ORDER BY created_at",
         )?;
         let [a, b, c, d] = Stage::FINAL.map(Stage::word);
@@ -463,7 +466,7 @@ fn write_session(
     let version: Option<i64> = if let Some(v) = plan.expected {
         tx.query_row(
             "UPDATE sessions SET person = ?2, updated_at = ?3, stage = ?4, data = ?5,
-                 version = version + 1,
+                 version = version + 1, busy = ?10,
                  lease_owner = ?7, lease_kiosk = ?8, lease_until = ?3 + ?9
              WHERE id = ?1 AND version = ?6
                AND (lease_owner IS NULL OR lease_owner = ?7 OR lease_until < ?3)
@@ -477,7 +480,8 @@ fn write_session(
                 v,
                 lease.owner,
                 lease.kiosk,
-                lease.length_ms()
+                lease.length_ms(),
+                s.rendering()
             ],
             |r| r.get(0),
         )
@@ -485,10 +489,10 @@ fn write_session(
     } else {
         tx.query_row(
             "INSERT INTO sessions (id, person, kiosk, created_at, updated_at, stage, data,
-                 version, lease_owner, lease_kiosk, lease_until)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?3, ?5 + ?9)
+                 version, lease_owner, lease_kiosk, lease_until, busy)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?3, ?5 + ?9, ?10)
              ON CONFLICT(id) DO UPDATE SET person = ?2, updated_at = ?5, stage = ?6, data = ?7,
-                 version = version + 1, lease_owner = ?8, lease_kiosk = ?3,
+                 version = version + 1, lease_owner = ?8, lease_kiosk = ?3, busy = ?10,
                  lease_until = ?5 + ?9
                WHERE lease_owner IS NULL OR lease_owner = ?8 OR lease_until < ?5
              RETURNING version",
@@ -501,7 +505,8 @@ fn write_session(
                 stage,
                 plan.data,
                 lease.owner,
-                lease.length_ms()
+                lease.length_ms(),
+                s.rendering()
             ],
             |r| r.get(0),
         )

@@ -121,6 +121,7 @@ impl KioskApp {
                     .push(Level::Error, self.i18n.msg(&message), action);
             }
             Event::History(list) => self.model.history.settle(Ok(list)),
+            Event::Everyone(all) => self.model.everyone.settle(Ok(all)),
             Event::Roster { reachable } => self.model.roster_down = !reachable,
             Event::RosterChanged => {
                 // Another desk's change: a list already shown is read again.

@@ -1,0 +1,238 @@
+//! Returning people and the asset library: what every stored session adds up to, searched.
+
+use super::{AssetState, Millis, Session, Verification};
+use crate::api::AssetKind;
+
+/// One verified person (one session whose verification passed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    /// The session (and so the group) to add to.
+    pub session: String,
+    /// As typed.
+    pub person: String,
+    /// Staff's note.
+    pub note: String,
+    /// The desk that verified them.
+    pub kiosk: String,
+    /// When the session began.
+    pub created_at: Millis,
+    /// Approved assets.
+    pub approved: usize,
+    /// Failed or refused assets.
+    pub failed: usize,
+    /// When consent was recorded.
+    pub consent_at: Millis,
+    /// Which consent text.
+    pub consent_version: String,
+}
+
+/// One approved asset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryAsset {
+    /// Whose.
+    pub person: String,
+    /// In which session.
+    pub session: String,
+    /// Its name.
+    pub name: String,
+    /// Staff's note on the person.
+    pub note: String,
+    /// Image or video.
+    pub kind: AssetKind,
+    /// The `asset://` URL.
+    pub asset_url: String,
+    /// When it was approved (the session's start for rows approved before this was kept).
+    pub approved_at: Millis,
+}
+
+/// Whether `needle` (already lower-cased) is in any of the texts, ignoring case.
+fn found<'a>(needle: &str, texts: impl IntoIterator<Item = &'a str>) -> bool {
+    needle.is_empty() || texts.into_iter().any(|t| t.to_lowercase().contains(needle))
+}
+
+/// The verified people, newest first, whose person, note or asset names contain `search`.
+pub fn people(sessions: &[Session], search: &str) -> Vec<PersonRow> {
+    let needle = search.trim().to_lowercase();
+    let mut rows: Vec<PersonRow> = sessions
+        .iter()
+        .filter(|s| matches!(s.verification, Verification::Verified { .. }) && !s.cancelled)
+        .filter(|s| {
+            found(
+                &needle,
+                [s.person.as_str(), s.note.as_str()]
+                    .into_iter()
+                    .chain(s.current_assets().map(|a| a.name.as_str())),
+            )
+        })
+        .map(|s| PersonRow {
+            session: s.id.clone(),
+            person: s.person.clone(),
+            note: s.note.clone(),
+            kiosk: s.kiosk.clone(),
+            created_at: s.created_at,
+            approved: s
+                .current_assets()
+                .filter(|a| matches!(a.state, AssetState::Active { .. }))
+                .count(),
+            failed: s
+                .current_assets()
+                .filter(|a| {
+                    matches!(
+                        a.state,
+                        AssetState::Failed { .. } | AssetState::Refused { .. }
+                    )
+                })
+                .count(),
+            consent_at: s.consent_at,
+            consent_version: s.consent_version.clone(),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then(a.session.cmp(&b.session))
+    });
+    rows
+}
+
+/// Every approved asset, newest approval first, whose person, name, note or approval date
+/// (`YYYY-MM-DD`, UTC) contains `search`.
+pub fn library(sessions: &[Session], search: &str) -> Vec<LibraryAsset> {
+    let needle = search.trim().to_lowercase();
+    let mut rows = Vec::new();
+    for s in sessions {
+        for a in s.current_assets() {
+            let AssetState::Active { asset_url, .. } = &a.state else {
+                continue;
+            };
+            let approved_at = a.approved_at.unwrap_or(s.created_at);
+            let day = day_of(approved_at);
+            if !found(
+                &needle,
+                [s.person.as_str(), a.name.as_str(), s.note.as_str(), &day],
+            ) {
+                continue;
+            }
+            rows.push(LibraryAsset {
+                person: s.person.clone(),
+                session: s.id.clone(),
+                name: a.name.clone(),
+                note: s.note.clone(),
+                kind: a.kind,
+                asset_url: asset_url.clone(),
+                approved_at,
+            });
+        }
+    }
+    rows.sort_by(|a, b| {
+        b.approved_at
+            .cmp(&a.approved_at)
+            .then_with(|| a.person.cmp(&b.person))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    rows
+}
+
+/// `YYYY-MM-DD` (UTC) of a time.
+pub fn day_of(at: Millis) -> String {
+    jiff::Timestamp::from_millisecond(at)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+impl Session {
+    /// Stamps rows newly approved with the time: called by the engine after each change.
+    pub fn stamp_approvals(&mut self, now: Millis) {
+        for a in &mut self.assets {
+            if a.approved_at.is_none() && matches!(a.state, AssetState::Active { .. }) {
+                a.approved_at = Some(now);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Language;
+    use crate::flow::AssetSource;
+
+    fn person(id: &str, name: &str, note: &str, assets: &[(&str, bool)], at: Millis) -> Session {
+        let mut s = Session::new(
+            id.into(),
+            name.into(),
+            note.into(),
+            "p".into(),
+            Language::En,
+            at,
+        );
+        s.verification = Verification::Verified {
+            group_id: format!("g-{id}"),
+        };
+        for (n, ok) in assets {
+            let row = s.push_asset(
+                n,
+                AssetSource::Url {
+                    url: format!("https://x/{n}.jpg"),
+                },
+                AssetKind::Image,
+            );
+            let a = s.asset_mut(row).unwrap();
+            a.state = if *ok {
+                AssetState::Active {
+                    asset_url: format!("asset://{id}-{n}"),
+                    asset_id: None,
+                }
+            } else {
+                AssetState::Failed {
+                    code: None,
+                    message: None,
+                }
+            };
+        }
+        s.stamp_approvals(at + 1000);
+        s
+    }
+
+    #[test]
+    fn people_and_assets_are_found_by_any_of_their_words() {
+        let all = vec![
+            person(
+                "a",
+                "Kim Minji",
+                "lead",
+                &[("front", true), ("side", false)],
+                1_000,
+            ),
+            person("b", "Li Wei", "extra", &[("smile", true)], 2_000),
+            person(
+                "c",
+                "Ana Souza",
+                "stunt double",
+                &[("front", true), ("back", true)],
+                3_000,
+            ),
+        ];
+        let everyone = people(&all, "");
+        assert_eq!(
+            everyone
+                .iter()
+                .map(|p| p.person.as_str())
+                .collect::<Vec<_>>(),
+            ["Ana Souza", "Li Wei", "Kim Minji"]
+        );
+        assert_eq!((everyone[2].approved, everyone[2].failed), (1, 1));
+        assert_eq!(people(&all, "MINJI").len(), 1);
+        assert_eq!(people(&all, "stunt")[0].session, "c");
+        assert_eq!(people(&all, "smile")[0].session, "b");
+        assert!(people(&all, "nobody").is_empty());
+
+        let lib = library(&all, "");
+        assert_eq!(lib.len(), 4, "failed rows are not in the library");
+        assert_eq!(lib[0].person, "Ana Souza");
+        assert_eq!(library(&all, "front").len(), 2);
+        assert_eq!(library(&all, "li wei")[0].asset_url, "asset://b-smile");
+        assert_eq!(library(&all, "1970-01-01").len(), 4);
+        assert!(library(&all, "2031").is_empty());
+    }
+}
