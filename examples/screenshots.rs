@@ -191,6 +191,59 @@ fn staff(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     shot.save(&mut h, "6-settings");
 }
 
+/// A returning person: the test render form and its result, People, the asset library.
+fn returning(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
+    let i = I18n::new(shot.lang);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(launch(sim, rt, dir.path(), shot.lang), shot.theme);
+    for (name, files) in [
+        ("Ana Souza", ["ana-front.jpg", "ana-side.jpg"]),
+        (
+            match shot.lang {
+                UiLang::Ko => "김민지",
+                UiLang::Zh => "王小明",
+                UiLang::En => "Minji Kim",
+            },
+            ["minji-front.jpg", "minji-smile.jpg"],
+        ),
+    ] {
+        click(&mut h, &i.t("nav-new-person"));
+        wait_for(&mut h, &i.t("start-title"));
+        type_into(&mut h, &i.t("start-name"), name);
+        click(&mut h, &i.t("start-consent"));
+        click(&mut h, &i.t("start-button"));
+        wait_for(&mut h, &i.t("qr-alt"));
+        let photos: Vec<String> = files
+            .iter()
+            .map(|n| photo(dir.path(), n).display().to_string())
+            .collect();
+        type_into(&mut h, &i.t("assets-paste"), &photos.join("\n"));
+        click(&mut h, &i.t("assets-add"));
+        wait(&mut h, "the checks", |h| {
+            h.state().current_session().is_some_and(|s| {
+                s.current_assets().count() == 2
+                    && s.current_assets()
+                        .all(|a| a.check != avatar_kiosk::flow::Check::Pending)
+            })
+        });
+        click(&mut h, &i.t("verify-demo-pass"));
+        wait_for(&mut h, &i.t("done-all"));
+    }
+    click(&mut h, &i.t("review-test-render"));
+    wait_for(&mut h, &i.t("render-continue"));
+    shot.save(&mut h, "8-render-form");
+    click(&mut h, &i.t("render-continue"));
+    click(&mut h, &i.t("render-send"));
+    wait_for(&mut h, &i.t("render-open-video"));
+    shot.save(&mut h, "8-render-done");
+    click(&mut h, &i.t("nav-people"));
+    wait_for(&mut h, &i.t("people-add"));
+    shot.save(&mut h, "9-people");
+    click(&mut h, &i.t("nav-library"));
+    wait_for(&mut h, &i.t("library-copy-shown"));
+    shot.save(&mut h, "10-library");
+}
+
 /// Step 3 (verified, no photos yet) and the empty History.
 fn assets_step(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     let i = I18n::new(shot.lang);
@@ -255,6 +308,7 @@ fn main() {
     let sim = Arc::new(
         rt.block_on(Simulator::start(SimConfig {
             review_duration: Duration::from_millis(300),
+            video_duration: Duration::from_millis(500),
             ..SimConfig::default()
         }))
         .unwrap(),
@@ -283,6 +337,9 @@ fn main() {
             }
             if only.as_deref().is_none_or(|o| o == "person") {
                 person(&shot, &sim, &rt);
+            }
+            if only.as_deref().is_none_or(|o| o == "returning") {
+                returning(&shot, &sim, &rt);
             }
         }
     }

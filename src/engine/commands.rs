@@ -198,9 +198,21 @@ impl Actor {
         let owned = id.clone();
         match self.store.call(move |s| s.delete(&owned, now_ms())).await {
             Ok(_) => {
-                // The prepared copies of its photos go with it.
+                // The prepared copies of its photos, and its test renders here, go with it.
                 if let Some(s) = stored {
                     self.cache.remove(&check::hashes_of(&s));
+                    for r in &s.renders {
+                        if let crate::flow::RenderState::Done {
+                            path, thumbnail, ..
+                        } = &r.state
+                        {
+                            for file in std::iter::once(path).chain(thumbnail) {
+                                if file.starts_with(&self.config.renders_dir) {
+                                    let _ = tokio::fs::remove_file(file).await;
+                                }
+                            }
+                        }
+                    }
                 }
                 self.sessions.remove(&id);
                 self.registry.unregister(&id);

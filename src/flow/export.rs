@@ -86,7 +86,7 @@ pub fn approved_urls(session: &Session) -> String {
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return
 /// first) gets a leading apostrophe, so an exported name or reason stays text.
-fn inert(cell: String) -> String {
+pub(super) fn inert(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
@@ -119,6 +119,8 @@ struct JsonExport<'a> {
     note: &'a str,
     project: &'a str,
     created_at_ms: i64,
+    consent_at_ms: i64,
+    consent_version: &'a str,
     status: &'a str,
     group_id: Option<&'a str>,
     assets: Vec<ExportRow>,
@@ -132,6 +134,8 @@ pub fn to_json(session: &Session, say: Say<'_>) -> String {
         note: &session.note,
         project: &session.project,
         created_at_ms: session.created_at,
+        consent_at_ms: session.consent_at,
+        consent_version: &session.consent_version,
         status: session.stage().word(),
         group_id: session.group_id(),
         assets: rows(session, say),

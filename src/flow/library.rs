@@ -133,6 +133,58 @@ pub fn library(sessions: &[Session], search: &str) -> Vec<LibraryAsset> {
     rows
 }
 
+/// One library row as exported.
+#[derive(serde::Serialize)]
+struct LibraryExport<'a> {
+    person: &'a str,
+    session: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    asset_url: &'a str,
+    approved_at: String,
+    approved_at_ms: Millis,
+}
+
+fn export_rows(rows: &[LibraryAsset]) -> impl Iterator<Item = LibraryExport<'_>> {
+    rows.iter().map(|a| LibraryExport {
+        person: &a.person,
+        session: &a.session,
+        name: &a.name,
+        kind: a.kind.as_str(),
+        asset_url: &a.asset_url,
+        approved_at: jiff::Timestamp::from_millisecond(a.approved_at)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        approved_at_ms: a.approved_at,
+    })
+}
+
+/// Library rows as CSV with a header line; no cell can run as a spreadsheet formula.
+pub fn library_csv(rows: &[LibraryAsset]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in export_rows(rows) {
+        let (person, session, name) = (
+            super::export::inert(r.person.to_string()),
+            super::export::inert(r.session.to_string()),
+            super::export::inert(r.name.to_string()),
+        );
+        w.serialize(LibraryExport {
+            person: &person,
+            session: &session,
+            name: &name,
+            ..r
+        })?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Library rows as a pretty JSON list.
+pub fn library_json(rows: &[LibraryAsset]) -> String {
+    let list: Vec<LibraryExport<'_>> = export_rows(rows).collect();
+    serde_json::to_string_pretty(&list).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
 /// `YYYY-MM-DD` (UTC) of a time.
 pub fn day_of(at: Millis) -> String {
     jiff::Timestamp::from_millisecond(at)
@@ -234,5 +286,32 @@ mod tests {
         assert_eq!(library(&all, "li wei")[0].asset_url, "asset://b-smile");
         assert_eq!(library(&all, "1970-01-01").len(), 4);
         assert!(library(&all, "2031").is_empty());
+    }
+
+    #[test]
+    fn the_library_exports_every_row_and_no_cell_runs_as_a_formula() {
+        let all = vec![person(
+            "a",
+            "=HYPERLINK(\"x\")",
+            "",
+            &[("front", true), ("side", true)],
+            1_000,
+        )];
+        let rows = library(&all, "");
+        let csv = library_csv(&rows).unwrap();
+        assert_eq!(csv.lines().count(), 3, "{csv}");
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .starts_with("person,session,name,kind,asset_url")
+        );
+        assert!(csv.contains("'=HYPERLINK"), "{csv}");
+        let json: serde_json::Value = serde_json::from_str(&library_json(&rows)).unwrap();
+        assert_eq!(json.as_array().unwrap().len(), 2);
+        assert_eq!(
+            json[0]["asset_url"].as_str().unwrap().len(),
+            "asset://a-front".len()
+        );
     }
 }

@@ -25,6 +25,21 @@ pub const FAST_FACE_MODEL: &str = "doubao-seedance-2.0-fast-face";
 /// docs do not give the number).
 pub const MAX_REFERENCES: usize = 4;
 
+/// A prompt to start from, in the person's language.
+pub fn default_prompt(language: crate::api::Language) -> &'static str {
+    use crate::api::Language;
+    match language {
+        Language::Ko => {
+            "이 사람이 밝은 스튜디오에서 카메라를 바라보며 미소 짓고 천천히 고개를 돌린다."
+        }
+        Language::Zh => "此人在明亮的摄影棚里看着镜头微笑，然后慢慢转头。",
+        Language::Ja => "明るいスタジオでこの人物がカメラを見て微笑み、ゆっくりと顔を横に向ける。",
+        Language::En => {
+            "The person smiles at the camera in a bright studio, then slowly turns their head."
+        }
+    }
+}
+
 /// What staff ask for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RenderRequest {

@@ -362,6 +362,11 @@ mod tests {
             "demo-key",
             "zh-Hans",
             "avatar-kiosk",
+            "xdg-open",
+            "open-file",
+            "render-form",
+            "people-table",
+            "library-table",
         ];
         // The window's code is read whole; its message-like literals must exist.
         let mut files = Vec::new();

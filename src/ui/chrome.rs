@@ -122,6 +122,8 @@ fn nav(ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
     for (screen, id, key) in [
         (Screen::Settings, "nav-settings", &keys::SETTINGS),
         (Screen::History, "nav-history", &keys::HISTORY),
+        (Screen::Library, "nav-library", &keys::LIBRARY),
+        (Screen::People, "nav-people", &keys::PEOPLE),
     ] {
         if ui
             .selectable_label(view.screen == screen, i.t(id))
@@ -180,10 +182,10 @@ pub fn locked(ui: &mut egui::Ui, view: &View<'_>, screen: Screen) -> Vec<Intent>
         theme::card(ui).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.vertical_centered(|ui| {
-                let key = if screen == Screen::Settings {
-                    "settings-locked"
-                } else {
-                    "history-locked"
+                let key = match screen {
+                    Screen::Settings => "settings-locked",
+                    Screen::People | Screen::Library => "people-locked",
+                    _ => "history-locked",
                 };
                 ui.label(RichText::new(i.t(key)).size(size::BODY + 3.0));
                 ui.add_space(space::M);

@@ -56,6 +56,8 @@ pub struct Dialogs {
     pub confirm_delete: Option<String>,
     /// An uncertain row staff want to send again, until they confirm.
     pub confirm_resubmit: Option<(String, AssetId)>,
+    /// The test render form.
+    pub render: Option<super::render::RenderForm>,
 }
 
 /// The staff PIN question, when kiosk mode asks it. `no_pin`: none is known (none set, or the
@@ -148,6 +150,7 @@ impl Dialogs {
         self.replace_window(ctx, view, &mut out);
         self.delete_question(ctx, view, &mut out);
         self.resubmit_question(ctx, view, &mut out);
+        super::render::dialog(ctx, view, &mut self.render, &mut out);
         out
     }
 

@@ -21,6 +21,10 @@ pub enum Screen {
     Wizard,
     /// Every stored session.
     History,
+    /// The verified people: add to them, render with them.
+    People,
+    /// Every approved asset across people.
+    Library,
     /// Key, API address, callback, polling.
     Settings,
 }
@@ -70,6 +74,14 @@ pub enum Intent {
     Copy(String, String),
     /// Export a session as CSV (`true`) or JSON.
     Export(String, bool),
+    /// Save this text as a file staff choose (first: the suggested name).
+    SaveText(String, String),
+    /// Show a verified person's session ready for more assets.
+    AddTo(String),
+    /// Ask for a test render of this session's person.
+    AskRender(String),
+    /// Open a file with the system's program for it (a render in the video player).
+    OpenFile(PathBuf),
     /// The demo phone passes (`true`) or fails the current link.
     Phone(String, bool),
     /// Store this key in the keyring.
@@ -152,6 +164,10 @@ pub mod keys {
     pub const SETTINGS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
     /// History.
     pub const HISTORY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::H);
+    /// People.
+    pub const PEOPLE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
+    /// The asset library.
+    pub const LIBRARY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::L);
     /// The next person.
     pub const NEW_PERSON: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
     /// Choose files to add.

@@ -44,6 +44,8 @@ pub enum JobDone {
     Phone(Result<(), String>),
     /// Staff cancelled the save dialog.
     ExportCancelled,
+    /// A file was handed to the desktop's program for it (or why not).
+    Opened(Result<(), String>),
     /// Done, nothing to say.
     Quiet,
     /// Whether the PIN typed matched.
@@ -120,6 +122,40 @@ pub fn native_pick(start: Option<PathBuf>, title: &str, filter: &str) -> Option<
         dialog = dialog.set_directory(dir);
     }
     dialog.pick_files()
+}
+
+#[cfg(target_os = "macos")]
+const MAC_OPEN: &str = "open";
+#[cfg(target_os = "windows")]
+const WINDOWS_SHELL: &str = "cmd";
+#[cfg(not(any(target_os = "macos", target_os = "windows")))]
+const XDG_OPEN: &str = "xdg-open";
+
+/// Hands a file to the desktop's program for it (`xdg-open`, `open`, `start`) and waits for
+/// the hand-over, not for the program.
+pub fn open_with_system(path: &std::path::Path) -> Result<(), String> {
+    #[cfg(target_os = "macos")]
+    let mut command = std::process::Command::new(MAC_OPEN);
+    #[cfg(target_os = "windows")]
+    let mut command = {
+        let mut c = std::process::Command::new(WINDOWS_SHELL);
+        c.args(["/C", "start", ""]);
+        c
+    };
+    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+    let mut command = std::process::Command::new(XDG_OPEN);
+    let status = command
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("no program opened it ({status})"))
+    }
 }
 
 /// The native save dialog; `Err` when it could not open.

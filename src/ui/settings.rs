@@ -341,6 +341,17 @@ fn connection_grid(ui: &mut egui::Ui, i: &I18n, form: &mut Settings) {
         )
         .labelled_by(l.id);
     });
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label(RichText::new(i.t("settings-render-price")).strong());
+        ui.add(
+            egui::DragValue::new(&mut form.render_price_per_second)
+                .range(0.0..=100.0)
+                .speed(0.01)
+                .fixed_decimals(3),
+        )
+        .labelled_by(l.id);
+    });
+    ui.label(theme::hint(ui, i.t("settings-render-price-hint")).size(theme::size::SMALL));
 }
 
 /// The window's language, text size and theme: they apply at once.

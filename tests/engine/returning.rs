@@ -238,6 +238,18 @@ async fn a_test_render_is_downloaded_and_a_failed_asset_is_refused_before_any_re
     let poster = image::open(thumbnail.as_ref().unwrap()).unwrap();
     assert!(poster.width() > 0);
     assert_eq!(sim.counters().op("video"), 1);
+
+    // Deleting the person removes their renders from this computer too.
+    let (path, poster) = (path.clone(), thumbnail.clone().unwrap());
+    run.engine.send(Command::Delete(s.id.clone())).unwrap();
+    loop {
+        match tokio::time::timeout(crate::DEADLINE, run.events.recv()).await {
+            Ok(Some(Event::Deleted(id))) if id == s.id => break,
+            Ok(Some(_)) => {}
+            other => panic!("not deleted: {other:?}"),
+        }
+    }
+    assert!(!path.exists() && !poster.exists());
     run.engine.shutdown();
 }
 

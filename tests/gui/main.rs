@@ -5,6 +5,7 @@
 
 mod kiosk;
 mod languages;
+mod returning;
 mod screens;
 mod snapshots;
 mod table;

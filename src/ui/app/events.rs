@@ -286,6 +286,10 @@ impl KioskApp {
                 let text = i.ta("toast-export-failed", &[s("reason", &reason)]);
                 self.toasts.push(Level::Error, text, None);
             }
+            JobDone::Opened(Err(reason)) => {
+                let text = i.ta("toast-open-failed", &[s("reason", &reason)]);
+                self.toasts.push(Level::Error, text, None);
+            }
             JobDone::ExportCancelled => {
                 self.toasts
                     .push(Level::Info, i.t("toast-export-cancelled"), None);

@@ -57,6 +57,15 @@ impl KioskApp {
                 self.toasts.push(Level::Info, said, None);
             }
             Intent::Export(id, csv) => self.export(ctx, &id, csv),
+            Intent::SaveText(name, text) => self.save_text(ctx, name, text),
+            Intent::AddTo(id) => {
+                self.wizard.open_add = true;
+                self.model.current = Some(id.clone());
+                self.screen = Screen::Wizard;
+                self.send(Command::Get(id));
+            }
+            Intent::AskRender(id) => self.ask_render(&id),
+            Intent::OpenFile(path) => self.open_file(ctx, path),
             Intent::Phone(task, pass) => {
                 if let Some(demo) = &self.keep.demo {
                     let phone = demo.phone.clone();
@@ -160,6 +169,12 @@ impl KioskApp {
                 self.model.history.abandon();
             }
         }
+        if matches!(screen, Screen::People | Screen::Library) {
+            self.model.everyone.reload();
+            if !self.send(Command::Everyone) {
+                self.model.everyone.abandon();
+            }
+        }
         if screen == Screen::Settings {
             self.settings.reset(&self.model.settings);
             self.reread_monitors();
@@ -248,6 +263,12 @@ impl KioskApp {
             }
             if i.consume_shortcut(&keys::HISTORY) {
                 out.push(Intent::Go(Screen::History));
+            }
+            if i.consume_shortcut(&keys::PEOPLE) {
+                out.push(Intent::Go(Screen::People));
+            }
+            if i.consume_shortcut(&keys::LIBRARY) {
+                out.push(Intent::Go(Screen::Library));
             }
             if i.consume_shortcut(&keys::NEW_PERSON) {
                 out.push(Intent::NewSession);

@@ -100,6 +100,8 @@ pub struct KioskApp {
     link: EngineLink,
     wizard: Wizard,
     settings: SettingsView,
+    people: super::people::PeopleView,
+    library: super::library::LibraryView,
     dialogs: Dialogs,
     kiosk: Option<KioskState>,
     screen: Screen,
@@ -149,6 +151,8 @@ impl KioskApp {
             link: EngineLink::new(launch.adjust, ctx_cell.clone()),
             wizard: Wizard::default(),
             settings: SettingsView::default(),
+            people: super::people::PeopleView::default(),
+            library: super::library::LibraryView::default(),
             dialogs: Dialogs::default(),
             kiosk: launch.kiosk.then(KioskState::new),
             screen: Screen::Wizard,
@@ -325,14 +329,17 @@ impl KioskApp {
         intents.extend(super::chrome::top_bar(ui, &view));
         let locked = view.locked();
         let (wizard, settings) = (&mut self.wizard, &mut self.settings);
+        let (people, library) = (&mut self.people, &mut self.library);
         let screen = egui::CentralPanel::default()
             .frame(egui::Frame::central_panel(ui.style()).inner_margin(super::theme::space::L))
             .show(ui, |ui| match view.screen {
                 Screen::Wizard => wizard.show(ui, &view),
-                Screen::History | Screen::Settings if locked => {
+                Screen::History | Screen::Settings | Screen::People | Screen::Library if locked => {
                     super::chrome::locked(ui, &view, view.screen)
                 }
                 Screen::History => super::history::show(ui, &view),
+                Screen::People => people.show(ui, &view),
+                Screen::Library => library.show(ui, &view),
                 Screen::Settings => settings.show(ui, &view),
             })
             .inner;

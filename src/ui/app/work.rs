@@ -203,6 +203,12 @@ impl KioskApp {
             (crate::flow::export::to_json(&session, &say), "json")
         };
         let name = crate::flow::export::file_name(&session, ending);
+        self.save_text(ctx, name, text);
+    }
+
+    /// Saves text as a file staff choose (or in a folder they can find, when no dialog opens
+    /// here): exports of a session or of the asset library.
+    pub(super) fn save_text(&mut self, ctx: &egui::Context, name: String, text: String) {
         let fallback_dir = directories::UserDirs::new()
             .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
             .unwrap_or_else(|| self.model.data_dir.join("exports"));
@@ -224,6 +230,28 @@ impl KioskApp {
                 crate::config::write_private(&path, text.as_bytes())
                     .map(|()| path.clone())
                     .map_err(|e| format!("{}: {e}", path.display())),
+            )
+        });
+    }
+
+    /// Opens the test render form for a person (from the session on screen or People).
+    pub(super) fn ask_render(&mut self, id: &str) {
+        let known = self.model.sessions.get(id).map(|s| s.as_ref()).or_else(|| {
+            self.model
+                .everyone
+                .value()
+                .and_then(|all| all.iter().find(|s| s.id == id))
+        });
+        if let Some(s) = known {
+            self.dialogs.render = Some(crate::ui::render::RenderForm::for_session(s));
+        }
+    }
+
+    /// Opens a file with the desktop's program for it (a render in the video player).
+    pub(super) fn open_file(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.jobs.spawn("open-file", ctx, move || {
+            JobDone::Opened(
+                jobs::open_with_system(&path).map_err(|e| format!("{}: {e}", path.display())),
             )
         });
     }

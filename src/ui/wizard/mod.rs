@@ -28,6 +28,10 @@ pub struct Wizard {
     pub qr: Option<(String, egui::TextureHandle)>,
     /// The rows table.
     pub table: AssetTable,
+    /// Posters of finished test renders.
+    pub posters: super::render::Posters,
+    /// Open "Add more" on the Done step (a returning person).
+    pub open_add: bool,
 }
 
 impl Wizard {
@@ -35,6 +39,7 @@ impl Wizard {
     pub fn clear(&mut self) {
         *self = Wizard {
             table: std::mem::take(&mut self.table),
+            posters: std::mem::take(&mut self.posters),
             ..Wizard::default()
         };
     }

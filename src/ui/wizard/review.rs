@@ -92,12 +92,19 @@ pub(super) fn show(
     });
     if s.group_id().is_some() && stage != Stage::Cancelled {
         ui.add_space(space::S);
+        // A returning person, from People: open, once.
+        let open = std::mem::take(&mut w.open_add).then_some(true);
         egui::CollapsingHeader::new(i.t("review-add-more"))
             .default_open(stage == Stage::FinishedPartly)
+            .open(open)
             .show(ui, |ui| {
                 add::add_panel(w, ui, view, s, out);
                 add::submit_button(ui, view, s, out);
             });
+    }
+    if !s.renders.is_empty() {
+        ui.add_space(space::S);
+        crate::ui::render::panel(ui, view, s, &mut w.posters, out);
     }
     ui.add_space(space::M);
     out.extend(w.table.show(ui, view, s));
@@ -156,6 +163,16 @@ fn actions(ui: &mut egui::Ui, view: &View<'_>, s: &Session, active: usize, out: 
         }
         if ui.button(i.t("review-export-json")).clicked() {
             out.push(Intent::Export(s.id.clone(), false));
+        }
+        if s.group_id().is_some() && active > 0 && s.stage().is_final() {
+            let render = egui::Button::new(i.t("review-test-render"));
+            if ui
+                .add(render)
+                .on_hover_text(i.t("review-test-render-hint"))
+                .clicked()
+            {
+                out.push(Intent::AskRender(s.id.clone()));
+            }
         }
     });
 }
