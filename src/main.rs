@@ -334,13 +334,21 @@ fn engine_config(
     Ok(config)
 }
 
+/// The demo's simulator: its returning people work across runs.
+fn demo_sim() -> SimConfig {
+    SimConfig {
+        accept_earlier_runs: true,
+        ..SimConfig::default()
+    }
+}
+
 /// `render`: one test render, followed until the video is saved.
 fn run_render(cli: &Cli, data_dir: &std::path::Path, args: &RenderArgs) -> anyhow::Result<()> {
     let (settings, _) = config::Settings::load(data_dir);
     let rt = runtime()?;
     let code = rt.block_on(async {
         let sim = if cli.demo {
-            Some(Simulator::start(SimConfig::default()).await?)
+            Some(Simulator::start(demo_sim()).await?)
         } else {
             None
         };
@@ -388,7 +396,7 @@ fn run_cli(
     let rt = runtime()?;
     let code = rt.block_on(async {
         let sim = if cli.demo {
-            Some(Simulator::start(SimConfig::default()).await?)
+            Some(Simulator::start(demo_sim()).await?)
         } else {
             None
         };
@@ -517,7 +525,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
     let rt = runtime()?;
     let sim = if demo {
         Some(std::sync::Arc::new(
-            rt.block_on(Simulator::start(SimConfig::default()))?,
+            rt.block_on(Simulator::start(demo_sim()))?,
         ))
     } else {
         None

@@ -192,12 +192,6 @@ impl ApiError {
         }
     }
 
-    /// Whether the upstream no longer accepts the person's asset group (the person must verify
-    /// again before anything more can be added).
-    pub fn group_retired(&self) -> bool {
-        matches!(self.meaning(), ApiError::BadRequest { message, code } if group_gone(message, code.as_deref()))
-    }
-
     /// The sentence staff read: what happened, in plain words, and what to do next.
     pub fn advice(&self) -> Msg {
         match self {
@@ -249,23 +243,49 @@ impl ApiError {
 }
 
 /// An answer that says the asset group is unknown, deleted or expired. The code is not
-/// documented: `InvalidGroup` (as the simulator answers), or any code or message that names the
-/// group together with one of those words.
+/// documented: a code or message that names the group together with one of those words
+/// (`InvalidGroup`, as the simulator answers; "group not found"...).
 fn group_gone(message: &str, code: Option<&str>) -> bool {
-    let code = code.unwrap_or_default().to_ascii_lowercase();
-    if code.contains("group") {
-        return true;
-    }
-    let text = message.to_ascii_lowercase();
-    text.contains("group")
-        && [
+    let says = |text: &str, words: &[&str]| {
+        let text = text.to_ascii_lowercase();
+        text.contains("group") && words.iter().any(|w| text.contains(w))
+    };
+    says(
+        code.unwrap_or_default(),
+        &["invalid", "notfound", "not_found", "deleted", "expired"],
+    ) || says(
+        message,
+        &[
             "not found",
-            "does not",
+            "does not exist",
             "deleted",
             "expired",
             "invalid",
             "no longer",
-        ]
-        .iter()
-        .any(|w| text.contains(w))
+        ],
+    )
+}
+
+#[cfg(test)]
+mod group_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_group_said_to_be_gone_asks_for_a_new_verification() {
+        let refused = |code: &str, message: &str| ApiError::BadRequest {
+            code: Some(code.into()),
+            message: message.into(),
+        };
+        let gone = |e: ApiError| e.advice().id() == "api-group-retired";
+        assert!(gone(refused(
+            "InvalidGroup",
+            "group_id does not name a verified person"
+        )));
+        assert!(gone(refused("x", "asset group not found")));
+        assert!(!gone(refused(
+            "group_limit_exceeded",
+            "too many assets in the group"
+        )));
+        assert!(!gone(refused("MultipleFaces", "more than one face")));
+    }
 }

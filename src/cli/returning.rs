@@ -150,6 +150,13 @@ pub async fn render(mut config: EngineConfig, run: RenderRun) -> i32 {
                             "  Following the render started earlier.".into()
                         });
                     } else {
+                        let lost = s.renders.iter().any(|r| matches!(&r.state, RenderState::Failed { reason, .. } if reason.id() == "render-answer-lost"));
+                        if lost {
+                            let message = "An earlier render's answer was lost: it may have been made and billed. Check the APIMart console; this run asks for a new one.";
+                            out.event(json!({ "event": "notice", "message": message }), || {
+                                format!("  {message}")
+                            });
+                        }
                         state.render = Some(s.renders.iter().map(|r| r.id).max().unwrap_or(0) + 1);
                         let _ = engine.send(Command::Render(run.session.clone(), run.ask.clone()));
                         continue;
@@ -179,10 +186,8 @@ pub async fn render(mut config: EngineConfig, run: RenderRun) -> i32 {
 fn on_render(s: &Session, run: &RenderRun, state: &mut Following, out: &mut Out) -> Option<i32> {
     let r = s.renders.iter().find(|r| Some(r.id) == state.render)?;
     let task = match &r.state {
-        RenderState::Running { task_id, .. }
-        | RenderState::Downloading { task_id, .. }
-        | RenderState::Done { task_id, .. } => Some(task_id.clone()),
-        _ => None,
+        RenderState::Failed { .. } => None,
+        other => other.task_id().map(str::to_string),
     };
     if let Some(task_id) = task.filter(|_| !state.submitted) {
         state.submitted = true;

@@ -343,14 +343,18 @@ impl Actor {
             }
             return false;
         }
-        let ephemeral = matches!(input, Input::UploadProgress { .. });
+        // Progress is shown, not kept: a restart reads it again.
+        let ephemeral = matches!(
+            input,
+            Input::UploadProgress { .. } | Input::Render(flow::RenderInput::Progress(..))
+        );
         let Some(session) = self.sessions.get_mut(id) else {
             return false;
         };
         let before = session.clone();
         match session.apply(input) {
             Ok(mut actions) => {
-                session.stamp_approvals(now_ms());
+                session.stamp_approvals(&before, now_ms());
                 let mut applied = true;
                 if *session == before {
                     return true;

@@ -195,6 +195,10 @@ impl Actor {
                 .ok()
                 .flatten(),
         };
+        // A render still moving is billed and on its way to this folder: it finishes first.
+        if stored.as_ref().is_some_and(Session::rendering) {
+            return self.refuse(Some(id), "engine-render-moving").await;
+        }
         let owned = id.clone();
         match self.store.call(move |s| s.delete(&owned, now_ms())).await {
             Ok(_) => {

@@ -18,6 +18,8 @@ const DEADLINE: Duration = Duration::from_secs(15 * 60);
 const MAX_VIDEO_BYTES: u64 = 512 * 1024 * 1024;
 /// A poster image.
 const MAX_THUMBNAIL_BYTES: u64 = 16 * 1024 * 1024;
+/// Downloads tried before the render is said to have failed (waits of 1, 2, 4, 8 s between).
+const DOWNLOAD_TRIES: u32 = 5;
 
 async fn said(ctx: &Ctx, input: RenderInput, kind: &str, detail: String) {
     ctx.input(Input::Render(input), kind, detail).await;
@@ -149,12 +151,12 @@ pub(super) async fn download(
 ) {
     let stem = format!("{}-{render}", ctx.session);
     let video = dir.join(format!("{stem}.mp4"));
-    let input = match fetch(&http, &url, &video, MAX_VIDEO_BYTES).await {
+    let input = match fetch_patiently(&http, &url, &video, MAX_VIDEO_BYTES).await {
         Ok(()) if is_mp4(&video).await => {
             let thumbnail = match thumbnail_url {
                 Some(t) => {
                     let path = dir.join(format!("{stem}-poster.{}", image_extension(&t)));
-                    match fetch(&http, &t, &path, MAX_THUMBNAIL_BYTES).await {
+                    match fetch_patiently(&http, &t, &path, MAX_THUMBNAIL_BYTES).await {
                         Ok(()) => Some(path),
                         Err(e) => {
                             tracing::warn!("the render's poster image was not saved: {e}");
@@ -193,19 +195,60 @@ fn image_extension(url: &str) -> &'static str {
         .unwrap_or("jpg")
 }
 
-/// Whether the file starts as an MP4 (an `ftyp` box).
+/// Whether the file starts as an MP4 (an `ftyp` box): its first eight bytes are read.
 async fn is_mp4(path: &Path) -> bool {
-    let Ok(bytes) = tokio::fs::read(path).await else {
-        return false;
-    };
-    bytes.get(4..8) == Some(b"ftyp".as_slice())
+    use tokio::io::AsyncReadExt;
+    let mut head = [0u8; 8];
+    match tokio::fs::File::open(path).await {
+        Ok(mut f) => f.read_exact(&mut head).await.is_ok() && &head[4..8] == b"ftyp",
+        Err(_) => false,
+    }
 }
 
-/// Streams `url` into `path` through a `.part` file, at most `cap` bytes.
+/// [`fetch`], tried again after a pause when it fails (the address lasts about a day; a
+/// network hiccup must not lose a paid video).
+async fn fetch_patiently(
+    http: &reqwest::Client,
+    url: &str,
+    path: &Path,
+    cap: u64,
+) -> Result<(), Msg> {
+    let mut pause = Duration::from_secs(1);
+    let mut tries = 1;
+    loop {
+        match fetch(http, url, path, cap).await {
+            Ok(()) => return Ok(()),
+            Err(e) if tries >= DOWNLOAD_TRIES => return Err(e),
+            Err(e) => {
+                tracing::warn!("downloading a render failed (try {tries}): {}", e.id());
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+                tries += 1;
+            }
+        }
+    }
+}
+
+/// Streams `url` into `path` through a `.part` file, at most `cap` bytes; the `.part` file is
+/// removed when anything fails.
 async fn fetch(http: &reqwest::Client, url: &str, path: &Path, cap: u64) -> Result<(), Msg> {
-    let failed = |why: String| {
-        Msg::new("render-download-failed").text("reason", crate::text::short_printable(&why, 200))
-    };
+    let part = path.with_extension("part");
+    let fetched = fetch_into(http, url, &part, cap).await;
+    if fetched.is_err() {
+        let _ = tokio::fs::remove_file(&part).await;
+        return fetched;
+    }
+    tokio::fs::rename(&part, path)
+        .await
+        .map_err(|e| download_failed(format!("{}: {e}", path.display())))
+}
+
+fn download_failed(why: String) -> Msg {
+    Msg::new("render-download-failed").text("reason", crate::text::short_printable(&why, 200))
+}
+
+async fn fetch_into(http: &reqwest::Client, url: &str, part: &Path, cap: u64) -> Result<(), Msg> {
+    let failed = download_failed;
     let answer = http.get(url).send().await.map_err(|e| {
         failed(crate::text::short_printable(
             &e.without_url().to_string(),
@@ -215,13 +258,12 @@ async fn fetch(http: &reqwest::Client, url: &str, path: &Path, cap: u64) -> Resu
     if !answer.status().is_success() {
         return Err(failed(format!("HTTP {}", answer.status().as_u16())));
     }
-    if let Some(dir) = path.parent() {
+    if let Some(dir) = part.parent() {
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| failed(format!("{}: {e}", dir.display())))?;
     }
-    let part = path.with_extension("part");
-    let mut file = tokio::fs::File::create(&part)
+    let mut file = tokio::fs::File::create(part)
         .await
         .map_err(|e| failed(format!("{}: {e}", part.display())))?;
     let mut written = 0u64;
@@ -230,8 +272,6 @@ async fn fetch(http: &reqwest::Client, url: &str, path: &Path, cap: u64) -> Resu
         let chunk = chunk.map_err(|e| failed(e.without_url().to_string()))?;
         written += chunk.len() as u64;
         if written > cap {
-            drop(file);
-            let _ = tokio::fs::remove_file(&part).await;
             return Err(failed(format!("larger than {} MB", cap / 1024 / 1024)));
         }
         file.write_all(&chunk)
@@ -240,9 +280,5 @@ async fn fetch(http: &reqwest::Client, url: &str, path: &Path, cap: u64) -> Resu
     }
     file.sync_all()
         .await
-        .map_err(|e| failed(format!("{}: {e}", part.display())))?;
-    drop(file);
-    tokio::fs::rename(&part, path)
-        .await
-        .map_err(|e| failed(format!("{}: {e}", path.display())))
+        .map_err(|e| failed(format!("{}: {e}", part.display())))
 }

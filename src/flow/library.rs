@@ -20,6 +20,8 @@ pub struct PersonRow {
     pub approved: usize,
     /// Failed or refused assets.
     pub failed: usize,
+    /// Approved images a test render can use.
+    pub renderable: usize,
     /// When consent was recorded.
     pub consent_at: Millis,
     /// Which consent text.
@@ -83,6 +85,7 @@ pub fn people(sessions: &[Session], search: &str) -> Vec<PersonRow> {
                     )
                 })
                 .count(),
+            renderable: s.pick_for_render(&[]).map_or(0, |urls| urls.len()),
             consent_at: s.consent_at,
             consent_version: s.consent_version.clone(),
         })
@@ -193,10 +196,13 @@ pub fn day_of(at: Millis) -> String {
 }
 
 impl Session {
-    /// Stamps rows newly approved with the time: called by the engine after each change.
-    pub fn stamp_approvals(&mut self, now: Millis) {
+    /// Stamps the rows that became approved since `before` with the time: called by the engine
+    /// after each change. Rows approved before times were kept stay without one.
+    pub fn stamp_approvals(&mut self, before: &Session, now: Millis) {
+        let active = |a: &super::Asset| matches!(a.state, AssetState::Active { .. });
         for a in &mut self.assets {
-            if a.approved_at.is_none() && matches!(a.state, AssetState::Active { .. }) {
+            let was = before.assets.iter().any(|b| b.id == a.id && active(b));
+            if a.approved_at.is_none() && active(a) && !was {
                 a.approved_at = Some(now);
             }
         }
@@ -221,15 +227,12 @@ mod tests {
         s.verification = Verification::Verified {
             group_id: format!("g-{id}"),
         };
-        for (n, ok) in assets {
-            let row = s.push_asset(
-                n,
-                AssetSource::Url {
-                    url: format!("https://x/{n}.jpg"),
-                },
-                AssetKind::Image,
-            );
-            let a = s.asset_mut(row).unwrap();
+        for (n, _) in assets {
+            let url = format!("https://x/{n}.jpg");
+            s.push_asset(n, AssetSource::Url { url }, AssetKind::Image);
+        }
+        let before = s.clone();
+        for (a, (n, ok)) in s.assets.iter_mut().zip(assets) {
             a.state = if *ok {
                 AssetState::Active {
                     asset_url: format!("asset://{id}-{n}"),
@@ -242,8 +245,24 @@ mod tests {
                 }
             };
         }
-        s.stamp_approvals(at + 1000);
+        s.stamp_approvals(&before, at + 1000);
         s
+    }
+
+    #[test]
+    fn only_rows_approved_now_get_the_time() {
+        let mut s = person("a", "Kim", "", &[("front", true)], 1_000);
+        assert_eq!(s.assets[0].approved_at, Some(2_000));
+        // A row approved before times were kept stays without one on later changes.
+        s.assets[0].approved_at = None;
+        let before = s.clone();
+        s.stamp_approvals(&before, 9_000);
+        assert_eq!(s.assets[0].approved_at, None);
+        assert_eq!(
+            library(&[s], "")[0].approved_at,
+            1_000,
+            "the session's start"
+        );
     }
 
     #[test]

@@ -37,7 +37,10 @@ impl Session {
     /// Applies one input. On success the session changed (or not, for no-op inputs) and the
     /// returned actions are due; on refusal nothing changed.
     pub fn apply(&mut self, input: Input) -> Result<Vec<Effect>, Refusal> {
-        if self.cancelled && !matches!(input, Input::Tick(_)) {
+        // A render already asked for is billed whatever became of the session: it is followed.
+        let render_news =
+            matches!(&input, Input::Render(r) if !matches!(r, RenderInput::Start(..)));
+        if self.cancelled && !matches!(input, Input::Tick(_)) && !render_news {
             // Late answers to a cancelled session are recorded nowhere and start nothing.
             return Err(Refusal::NotNow("refusal-cancelled"));
         }

@@ -130,6 +130,19 @@ pub struct Render {
     pub state: RenderState,
 }
 
+impl RenderState {
+    /// The upstream task, once one was created.
+    pub fn task_id(&self) -> Option<&str> {
+        match self {
+            RenderState::Running { task_id, .. }
+            | RenderState::Downloading { task_id, .. }
+            | RenderState::Done { task_id, .. } => Some(task_id),
+            RenderState::Failed { task_id, .. } => task_id.as_deref(),
+            RenderState::Sending => None,
+        }
+    }
+}
+
 impl Render {
     /// Still moving: asked, being made or being downloaded.
     pub fn in_flight(&self) -> bool {
@@ -202,6 +215,9 @@ impl Session {
                 Ok(urls)
             };
         }
+        if names.len() > MAX_REFERENCES {
+            return Err(Msg::new("render-too-many").num("max", MAX_REFERENCES as i64));
+        }
         names
             .iter()
             .map(|name| {
@@ -209,6 +225,9 @@ impl Session {
                     .current_assets()
                     .find(|a| a.name == *name)
                     .ok_or_else(|| Msg::new("render-unknown-asset").text("name", name.clone()))?;
+                if row.kind != crate::api::AssetKind::Image {
+                    return Err(Msg::new("render-asset-not-image").text("name", name.clone()));
+                }
                 match &row.state {
                     AssetState::Active { asset_url, .. } => Ok(asset_url.clone()),
                     other => Err(Msg::new("render-asset-not-active")
@@ -294,7 +313,7 @@ impl Session {
                 if !r.in_flight() {
                     return Err(Refusal::NotNow("refusal-render-stale"));
                 }
-                let task_id = render_task(&r.state);
+                let task_id = r.state.task_id().map(str::to_string);
                 r.state = RenderState::Failed { task_id, reason };
                 Ok(vec![])
             }
@@ -306,7 +325,7 @@ impl Session {
         request: RenderRequest,
         now: Millis,
     ) -> Result<Vec<Effect>, Refusal> {
-        if self.group_id().is_none() {
+        if self.group_id().is_none() || self.cancelled {
             return Err(Refusal::NotNow("refusal-render-not-verified"));
         }
         if request.asset_urls.is_empty() {
@@ -367,16 +386,6 @@ impl Session {
             }
         }
         actions
-    }
-}
-
-fn render_task(state: &RenderState) -> Option<String> {
-    match state {
-        RenderState::Running { task_id, .. }
-        | RenderState::Downloading { task_id, .. }
-        | RenderState::Done { task_id, .. } => Some(task_id.clone()),
-        RenderState::Failed { task_id, .. } => task_id.clone(),
-        RenderState::Sending => None,
     }
 }
 
@@ -493,6 +502,66 @@ mod tests {
                 Msg::new("render-no-video")
             )))
             .is_err()
+        );
+    }
+
+    #[test]
+    fn a_render_asked_before_a_cancel_is_still_followed_to_its_file() {
+        let active = AssetState::Active {
+            asset_url: "asset://ok".into(),
+            asset_id: None,
+        };
+        let mut s = verified_with(&[active]);
+        s.apply(Input::Render(RenderInput::Start(
+            request(&["asset://ok"]),
+            1,
+        )))
+        .unwrap();
+        s.apply(Input::Render(RenderInput::Created(1, "t1".into())))
+            .unwrap();
+        s.apply(Input::Cancel).unwrap();
+        // No new render on a cancelled session, but the billed one is followed.
+        assert!(
+            s.apply(Input::Render(RenderInput::Start(
+                request(&["asset://ok"]),
+                2
+            )))
+            .is_err()
+        );
+        assert_eq!(
+            s.resume(3),
+            vec![Effect::FollowRender {
+                render: 1,
+                task_id: "t1".into()
+            }]
+        );
+        s.apply(Input::Render(RenderInput::Failed(
+            1,
+            Msg::new("render-no-video"),
+        )))
+        .unwrap();
+        assert!(!s.rendering());
+    }
+
+    #[test]
+    fn named_assets_must_be_approved_images_and_few_enough() {
+        let active = AssetState::Active {
+            asset_url: "asset://ok".into(),
+            asset_id: None,
+        };
+        let mut s = verified_with(&[active.clone(), active]);
+        s.assets[1].kind = AssetKind::Video;
+        s.assets[1].name = "clip".into();
+        s.assets[0].name = "front".into();
+        assert_eq!(s.pick_for_render(&[]).unwrap().len(), 1, "images only");
+        let err = s.pick_for_render(&["clip".into()]).unwrap_err();
+        assert_eq!(err.id(), "render-asset-not-image");
+        let err = s.pick_for_render(&["nobody".into()]).unwrap_err();
+        assert_eq!(err.id(), "render-unknown-asset");
+        let five: Vec<String> = (0..5).map(|_| "front".to_string()).collect();
+        assert_eq!(
+            s.pick_for_render(&five).unwrap_err().id(),
+            "render-too-many"
         );
     }
 

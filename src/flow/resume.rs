@@ -10,7 +10,7 @@ impl Session {
     /// spent), then the actions that are safe to repeat are returned.
     pub fn resume(&mut self, now: Millis) -> Vec<Effect> {
         if self.cancelled {
-            return vec![];
+            return self.resume_renders();
         }
         let mut actions = Vec::new();
         match &self.verification {

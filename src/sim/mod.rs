@@ -62,6 +62,9 @@ pub struct SimConfig {
     /// When set, the simulated phone passes this long after each session is created and
     /// follows the redirect to a callback on this machine (for measurements without a person).
     pub phone_after: Option<Duration>,
+    /// Accept groups and assets in this simulator's own form that it did not issue: they come
+    /// from an earlier run of the demo, whose people return (each run starts a new simulator).
+    pub accept_earlier_runs: bool,
 }
 
 impl Default for SimConfig {
@@ -73,6 +76,7 @@ impl Default for SimConfig {
             video_duration: Duration::from_secs(8),
             verify_shape: VerifyShape::Data,
             phone_after: None,
+            accept_earlier_runs: false,
         }
     }
 }
@@ -181,6 +185,9 @@ enum TaskKind {
 
 #[derive(Debug, Default)]
 struct SimState {
+    /// Four hex digits of this run in every id it makes, so that ids from two runs of the demo
+    /// (each starts a new simulator) never collide.
+    run: String,
     next_id: u64,
     tasks: HashMap<String, TaskKind>,
     tokens: HashMap<String, String>,
@@ -196,23 +203,30 @@ struct SimState {
 impl SimState {
     fn next(&mut self, prefix: &str) -> String {
         self.next_id += 1;
-        format!("{prefix}{:06}", self.next_id)
+        format!("{prefix}{}{:06}", self.run, self.next_id)
     }
 
-    /// Whether assets may be added to this group. A group in this simulator's own form that it
-    /// did not issue comes from an earlier run of the demo (each run starts a new simulator):
-    /// it is accepted, so a returning person can be tried across runs.
-    fn accepts_group(&self, group_id: &str) -> bool {
+    /// Whether assets may be added to this group. With `earlier_runs`, a group in this
+    /// simulator's own form that it did not issue (from an earlier run of the demo) is too.
+    fn accepts_group(&self, group_id: &str, earlier_runs: bool) -> bool {
         !self.retired.contains(group_id)
-            && (self.groups.contains_key(group_id) || is_own_id(group_id, "grp_"))
+            && (self.groups.contains_key(group_id) || (earlier_runs && is_own_id(group_id, "grp_")))
     }
 
     /// Whether an `asset://` URL is an approved asset (or one from an earlier run's review).
-    fn knows_asset(&self, url: &str) -> bool {
+    fn knows_asset(&self, url: &str, earlier_runs: bool) -> bool {
         self.active_assets.contains_key(url)
-            || url
-                .strip_prefix("asset://")
-                .is_some_and(|id| is_own_id(id, "asset-"))
+            || (earlier_runs
+                && url
+                    .strip_prefix("asset://")
+                    .is_some_and(|id| is_own_id(id, "asset-")))
+    }
+
+    /// Retires a group (see [`Simulator::retire_group`]); false when it was not accepted.
+    fn retire(&mut self, group_id: &str, earlier_runs: bool) -> bool {
+        let known = self.accepts_group(group_id, earlier_runs);
+        self.retired.insert(group_id.to_string());
+        known
     }
 
     fn count(&mut self, op: &str) {
@@ -220,10 +234,13 @@ impl SimState {
     }
 }
 
-/// An id as [`SimState::next`] makes them: the prefix and six digits.
+/// An id as [`SimState::next`] makes them: the prefix, a run's four hex digits, six digits.
 fn is_own_id(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix)
-        .is_some_and(|n| n.len() == 6 && n.bytes().all(|b| b.is_ascii_digit()))
+    id.strip_prefix(prefix).is_some_and(|n| {
+        n.len() == 10
+            && n.bytes().take(4).all(|b| b.is_ascii_hexdigit())
+            && n.bytes().skip(4).all(|b| b.is_ascii_digit())
+    })
 }
 
 struct Shared {
@@ -291,7 +308,10 @@ impl Simulator {
             base_url: format!("http://{addr}"),
             started: Instant::now(),
             offset: Mutex::new(Duration::ZERO),
-            state: Mutex::new(SimState::default()),
+            state: Mutex::new(SimState {
+                run: format!("{:04x}", rand::random::<u16>()),
+                ..SimState::default()
+            }),
         });
         let app = routes::router(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -342,10 +362,8 @@ impl Simulator {
     /// The upstream stops accepting assets for this group (deleted or expired there): later
     /// submits to it are refused. False when no such group was verified.
     pub fn retire_group(&self, group_id: &str) -> bool {
-        let mut st = self.shared.state();
-        let known = st.accepts_group(group_id);
-        st.retired.insert(group_id.to_string());
-        known
+        let earlier = self.shared.config.accept_earlier_runs;
+        self.shared.state().retire(group_id, earlier)
     }
 
     /// Moves the simulator's clock forward.

@@ -60,6 +60,9 @@ pub enum Intent {
     Go(Screen),
     /// Leave the current session and show an empty Start form.
     NewSession,
+    /// A person whose group the upstream retired: a Start form with their name, language and
+    /// note (they consent again).
+    VerifyAgain(String),
     /// Show a session (from History).
     Open(String),
     /// Open the native file dialog.

@@ -45,7 +45,7 @@ pub enum JobDone {
     /// Staff cancelled the save dialog.
     ExportCancelled,
     /// A file was handed to the desktop's program for it (or why not).
-    Opened(Result<(), String>),
+    Opened(Result<(), crate::text::Msg>),
     /// Done, nothing to say.
     Quiet,
     /// Whether the PIN typed matched.
@@ -133,7 +133,12 @@ const XDG_OPEN: &str = "xdg-open";
 
 /// Hands a file to the desktop's program for it (`xdg-open`, `open`, `start`) and waits for
 /// the hand-over, not for the program.
-pub fn open_with_system(path: &std::path::Path) -> Result<(), String> {
+pub fn open_with_system(path: &std::path::Path) -> Result<(), crate::text::Msg> {
+    use crate::text::Msg;
+    let shown = path.display().to_string();
+    if !path.is_file() {
+        return Err(Msg::new("open-file-missing").text("path", shown));
+    }
     #[cfg(target_os = "macos")]
     let mut command = std::process::Command::new(MAC_OPEN);
     #[cfg(target_os = "windows")]
@@ -149,12 +154,15 @@ pub fn open_with_system(path: &std::path::Path) -> Result<(), String> {
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .status()
-        .map_err(|e| e.to_string())?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("no program opened it ({status})"))
+        .status();
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        // No opener on this desktop, or none for videos: the file is there to open by hand.
+        Ok(_) => Err(Msg::new("open-no-program").text("path", shown)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(Msg::new("open-no-program").text("path", shown))
+        }
+        Err(e) => Err(Msg::new("toast-open-failed").text("reason", format!("{shown}: {e}"))),
     }
 }
 

@@ -32,6 +32,8 @@ pub struct LibraryView {
     /// Selected rows, by `asset://` URL.
     pub selected: HashSet<String>,
     found: Option<Found>,
+    /// How many approved assets a list holds in all (counted once per list).
+    total: Option<(Arc<Vec<Session>>, usize)>,
 }
 
 impl LibraryView {
@@ -44,12 +46,20 @@ impl LibraryView {
         if !fresh {
             self.found = None;
         }
+        if !self
+            .total
+            .as_ref()
+            .is_some_and(|(l, _)| Arc::ptr_eq(l, list))
+        {
+            self.total = Some((list.clone(), crate::flow::library(list, "").len()));
+        }
+        let total = self.total.as_ref().map_or(0, |(_, n)| *n);
         let search = &self.search;
         self.found.get_or_insert_with(|| Found {
             list: list.clone(),
             search: search.clone(),
             rows: crate::flow::library(list, search),
-            total: crate::flow::library(list, "").len(),
+            total,
         })
     }
 

@@ -8,14 +8,18 @@ use super::intent::{Intent, Screen};
 use super::theme::{self, Tone, space};
 use super::view::View;
 use super::widgets;
-use crate::flow::PersonRow;
+use std::sync::Arc;
+
+use crate::flow::{PersonRow, Session};
 use crate::i18n::{I18n, n, s as text};
 
-/// What staff typed on the People screen.
-#[derive(Debug, Default)]
+/// What staff typed on the People screen, and the rows it found.
+#[derive(Default)]
 pub struct PeopleView {
     /// The search field.
     pub search: String,
+    /// The rows for a list and a search: searched again when either changes.
+    found: Option<(Arc<Vec<Session>>, String, Vec<PersonRow>)>,
 }
 
 impl PeopleView {
@@ -40,7 +44,17 @@ impl PeopleView {
             let Some(all) = view.model.everyone.value() else {
                 return;
             };
-            let rows = crate::flow::people(all, &self.search);
+            let fresh = self
+                .found
+                .as_ref()
+                .is_some_and(|(list, search, _)| Arc::ptr_eq(list, all) && *search == self.search);
+            if !fresh {
+                let rows = crate::flow::people(all, &self.search);
+                self.found = Some((all.clone(), self.search.clone(), rows));
+            }
+            let Some((_, _, rows)) = &self.found else {
+                return;
+            };
             if rows.is_empty() {
                 let key = if self.search.trim().is_empty() {
                     "people-empty"
@@ -52,7 +66,7 @@ impl PeopleView {
             }
             theme::card(ui).show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                table(ui, i, &rows, &mut out);
+                table(ui, i, rows, &mut out);
             });
         });
         out
@@ -161,7 +175,7 @@ fn actions(ui: &mut egui::Ui, i: &I18n, p: &PersonRow, out: &mut Vec<Intent>) {
     }
     let render = egui::Button::new(i.t("people-render"));
     if ui
-        .add_enabled(p.approved > 0, render)
+        .add_enabled(p.renderable > 0, render)
         .on_hover_text(i.ta("people-render-label", &who))
         .on_disabled_hover_text(i.t("render-no-images-hint"))
         .clicked()

@@ -279,6 +279,16 @@ async fn a_render_interrupted_by_a_crash_is_followed_again_and_paid_once() {
     // The finished session is taken up again because its render is still moving.
     let mut run = start(config(&sim, &db)).await;
     assert_eq!(run.resumed, vec![s.id.clone()]);
+    // A paid render on its way: deleting the person waits for it.
+    run.engine.send(Command::Delete(s.id.clone())).unwrap();
+    let refused = loop {
+        match tokio::time::timeout(crate::DEADLINE, run.events.recv()).await {
+            Ok(Some(Event::Refused { message, .. })) => break message,
+            Ok(Some(_)) => {}
+            other => panic!("no refusal: {other:?}"),
+        }
+    };
+    assert_eq!(refused.id(), "engine-render-moving");
     sim.advance(Duration::from_secs(3600));
     let done = run
         .until(&s.id, "the video saved", |s| {

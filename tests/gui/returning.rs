@@ -6,7 +6,7 @@ use std::time::Duration;
 use avatar_kiosk::flow::RenderState;
 use avatar_kiosk::sim::SimConfig;
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::{World, add_paths, click, harness, shows, start_session, type_into, wait, wait_for};
 
@@ -88,4 +88,40 @@ fn from_done_to_a_finished_test_render_then_people_and_the_library() {
     click(&mut h, "Add photos for Minji Kim");
     wait(&mut h, "the add panel", |h| shows(h, "Add more assets"));
     assert_eq!(h.state().current_session().unwrap().id, s.id);
+}
+
+#[test]
+fn a_group_the_upstream_retired_offers_to_verify_the_person_again() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    wait_for(&mut h, "Start: who is being verified?");
+    start_session(&mut h, "Ana Souza");
+    click(&mut h, "Simulate the phone: pass");
+    wait_for(&mut h, "Assets: add the person's photos and videos");
+    let front = world.photo("ana-front.jpg");
+    add_paths(&mut h, &[&front]);
+    click(&mut h, "Upload and submit 1 asset(s)");
+    wait_for(&mut h, "Done: every asset is approved");
+    let group = h
+        .state()
+        .current_session()
+        .unwrap()
+        .group_id()
+        .unwrap()
+        .to_string();
+    assert!(world.sim.retire_group(&group));
+
+    click(&mut h, "Add more assets");
+    let side = world.photo("ana-side.jpg");
+    add_paths(&mut h, &[&side]);
+    click(&mut h, "Upload and submit 1 asset(s)");
+    wait_for(&mut h, "Verify again");
+    assert!(shows(
+        &h,
+        "no longer accepts assets for this person's group"
+    ));
+    click(&mut h, "Verify again");
+    wait_for(&mut h, "Start: who is being verified?");
+    let name = h.get_by_label("Person's name");
+    assert_eq!(name.accesskit_node().value().as_deref(), Some("Ana Souza"));
 }

@@ -7,7 +7,7 @@ pub(super) fn submit(shared: &Shared, body: &Value) -> Response {
     let mut st = shared.state();
     st.count("submit");
     let group_id = body.get("group_id").and_then(Value::as_str).unwrap_or("");
-    if !st.accepts_group(group_id) {
+    if !st.accepts_group(group_id, shared.config.accept_earlier_runs) {
         return bad_request("InvalidGroup", "group_id does not name a verified person");
     }
     let kind = body

@@ -37,10 +37,8 @@ pub(super) async fn sim_retire(
     State(shared): State<AppState>,
     Path(group): Path<String>,
 ) -> Response {
-    let mut st = shared.state();
-    let known = st.accepts_group(&group);
-    st.retired.insert(group);
-    if known {
+    let earlier = shared.config.accept_earlier_runs;
+    if shared.state().retire(&group, earlier) {
         StatusCode::NO_CONTENT.into_response()
     } else {
         (StatusCode::NOT_FOUND, "no such group").into_response()

@@ -41,7 +41,7 @@ pub(super) async fn video(State(shared): State<AppState>, body: axum::body::Byte
     }
     for r in &refs {
         let url = r.get("url").and_then(Value::as_str).unwrap_or("");
-        if !st.knows_asset(url) {
+        if !st.knows_asset(url, shared.config.accept_earlier_runs) {
             return bad_request(
                 "invalid_asset",
                 &format!("{url} is not an approved asset of this account"),

@@ -114,6 +114,9 @@ impl KioskApp {
                 if session.is_none() && self.model.history.is_loading() {
                     self.model.history.settle(Err(message.clone()));
                 }
+                if session.is_none() && self.model.everyone.is_loading() {
+                    self.model.everyone.settle(Err(message.clone()));
+                }
                 let action = message
                     .points_to_settings()
                     .then(|| (self.i18n.t("open-settings"), Intent::Go(Screen::Settings)));
@@ -129,8 +132,10 @@ impl KioskApp {
                     self.model.history.reload();
                     self.send(Command::List);
                 }
+                self.reread_everyone();
             }
             Event::Deleted(id) => {
+                self.reread_everyone();
                 let person = self
                     .model
                     .sessions
@@ -286,9 +291,8 @@ impl KioskApp {
                 let text = i.ta("toast-export-failed", &[s("reason", &reason)]);
                 self.toasts.push(Level::Error, text, None);
             }
-            JobDone::Opened(Err(reason)) => {
-                let text = i.ta("toast-open-failed", &[s("reason", &reason)]);
-                self.toasts.push(Level::Error, text, None);
+            JobDone::Opened(Err(why)) => {
+                self.toasts.push(Level::Error, i.msg(&why), None);
             }
             JobDone::ExportCancelled => {
                 self.toasts

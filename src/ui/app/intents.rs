@@ -31,6 +31,16 @@ impl KioskApp {
                 }
             }
             Intent::NewSession => self.new_session(),
+            Intent::VerifyAgain(id) => {
+                let again = self.model.sessions.get(&id).cloned();
+                self.new_session();
+                if let Some(s) = again {
+                    let form = &mut self.wizard.start;
+                    (form.person, form.note, form.language) =
+                        (s.person.clone(), s.note.clone(), s.language);
+                    form.consent = false;
+                }
+            }
             Intent::Open(id) => {
                 self.model.current = Some(id.clone());
                 self.screen = Screen::Wizard;
@@ -59,7 +69,7 @@ impl KioskApp {
             Intent::Export(id, csv) => self.export(ctx, &id, csv),
             Intent::SaveText(name, text) => self.save_text(ctx, name, text),
             Intent::AddTo(id) => {
-                self.wizard.open_add = true;
+                self.wizard.open_add = Some(id.clone());
                 self.model.current = Some(id.clone());
                 self.screen = Screen::Wizard;
                 self.send(Command::Get(id));
@@ -180,6 +190,17 @@ impl KioskApp {
             self.reread_monitors();
         }
         self.screen = screen;
+    }
+
+    /// People and the library read every session again while one of them is shown.
+    pub(super) fn reread_everyone(&mut self) {
+        let shown = matches!(self.screen, Screen::People | Screen::Library);
+        if shown && !self.model.everyone.is_loading() {
+            self.model.everyone.reload();
+            if !self.send(Command::Everyone) {
+                self.model.everyone.abandon();
+            }
+        }
     }
 
     /// Reads the monitors again on the next frame (one may have been plugged in since), unless

@@ -250,9 +250,7 @@ impl KioskApp {
     /// Opens a file with the desktop's program for it (a render in the video player).
     pub(super) fn open_file(&mut self, ctx: &egui::Context, path: PathBuf) {
         self.jobs.spawn("open-file", ctx, move || {
-            JobDone::Opened(
-                jobs::open_with_system(&path).map_err(|e| format!("{}: {e}", path.display())),
-            )
+            JobDone::Opened(jobs::open_with_system(&path))
         });
     }
 }

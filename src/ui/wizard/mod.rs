@@ -30,8 +30,8 @@ pub struct Wizard {
     pub table: AssetTable,
     /// Posters of finished test renders.
     pub posters: super::render::Posters,
-    /// Open "Add more" on the Done step (a returning person).
-    pub open_add: bool,
+    /// Open "Add more" on this session's Done step (a returning person, from People).
+    pub open_add: Option<String>,
 }
 
 impl Wizard {

@@ -93,7 +93,10 @@ pub(super) fn show(
     if s.group_id().is_some() && stage != Stage::Cancelled {
         ui.add_space(space::S);
         // A returning person, from People: open, once.
-        let open = std::mem::take(&mut w.open_add).then_some(true);
+        let open = (w.open_add.as_deref() == Some(s.id.as_str())).then_some(true);
+        if open.is_some() {
+            w.open_add = None;
+        }
         egui::CollapsingHeader::new(i.t("review-add-more"))
             .default_open(stage == Stage::FinishedPartly)
             .open(open)
@@ -123,6 +126,21 @@ fn problems(ui: &mut egui::Ui, view: &View<'_>, s: &Session, out: &mut Vec<Inten
         if ui.button(i.t("review-new-code")).clicked() {
             out.push(Intent::Send(Command::NewLink(s.id.clone())));
         }
+    }
+    // The upstream no longer takes this person's group: the way on is a new verification.
+    let retired = s.current_assets().any(|a| {
+        matches!(&a.state, crate::flow::AssetState::Refused { reason } if reason.id() == "api-group-retired")
+    });
+    if retired {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(i.t("review-group-retired")).color(theme::tone(ui, Tone::Bad)));
+            if ui
+                .add(theme::primary(ui, i.t("review-verify-again")))
+                .clicked()
+            {
+                out.push(Intent::VerifyAgain(s.id.clone()));
+            }
+        });
     }
     if let Some(err) = &s.last_error {
         ui.horizontal_wrapped(|ui| {
