@@ -25,6 +25,17 @@ async fn said(ctx: &Ctx, input: RenderInput, kind: &str, detail: String) {
     ctx.input(Input::Render(input), kind, detail).await;
 }
 
+/// The render failed: why, for staff, and what the log keeps.
+async fn gave_up(ctx: &Ctx, render: RenderId, reason: Msg, detail: String) {
+    said(
+        ctx,
+        RenderInput::Failed(render, reason),
+        "render-failed",
+        detail,
+    )
+    .await;
+}
+
 /// Sends the request once. An answer that may have been lost is said, never sent again.
 pub(super) async fn create(ctx: Ctx, render: RenderId, request: RenderRequest) {
     let body = VideoRequest {
@@ -98,13 +109,7 @@ pub(super) async fn follow(ctx: Ctx, render: RenderId, task_id: String) {
                         .and_then(|e| e.message.clone().or_else(|| e.code.clone()))
                         .map_or_else(|| Msg::new("render-failed-upstream"), Msg::verbatim);
                     let detail = format!("render {render}: {:?}", task.status);
-                    return said(
-                        &ctx,
-                        RenderInput::Failed(render, reason),
-                        "render-failed",
-                        detail,
-                    )
-                    .await;
+                    return gave_up(&ctx, render, reason, detail).await;
                 }
                 _ => {
                     if let Some(p) = task.progress.filter(|p| Some(*p) != last_progress) {
@@ -116,26 +121,14 @@ pub(super) async fn follow(ctx: Ctx, render: RenderId, task_id: String) {
             },
             Err(e) if matches!(e.meaning(), ApiError::Unauthorized { .. }) => {
                 let detail = format!("render {render}: {}", e.kind());
-                return said(
-                    &ctx,
-                    RenderInput::Failed(render, e.advice()),
-                    "render-failed",
-                    detail,
-                )
-                .await;
+                return gave_up(&ctx, render, e.advice(), detail).await;
             }
             Err(e) => tracing::warn!(task = %task_id, "reading the render failed: {e}"),
         }
         if started.elapsed() > DEADLINE {
             let reason = Msg::new("render-slow").text("task", task_id.clone());
             let detail = format!("render {render}: no video after 15 minutes");
-            return said(
-                &ctx,
-                RenderInput::Failed(render, reason),
-                "render-failed",
-                detail,
-            )
-            .await;
+            return gave_up(&ctx, render, reason, detail).await;
         }
     }
 }
