@@ -9,6 +9,7 @@ pub mod jpeg;
 pub mod presend;
 pub mod turn;
 pub mod url;
+pub mod video;
 
 use std::io::Cursor;
 

@@ -271,7 +271,17 @@ fn sendable_as_is(h: &jpeg::Header, file_bytes: usize, limits: &Limits) -> Resul
 /// image its preview and the prepared copy, kept in `cache`.
 pub fn check_file(path: &Path, cache: &Cache, limits: &Limits) -> Result<Ready, Msg> {
     if super::kind_from_ending(&path.to_string_lossy().to_lowercase()) == Some(AssetKind::Video) {
-        return Err(Msg::new("media-local-video"));
+        // It cannot be sent from here; what else is wrong with it is said too, so the copy staff
+        // put on the studio's server is a good one. (Checks run on a blocking thread of the
+        // engine's runtime; without one the sentence is the first part alone.)
+        let hosted = Msg::new("media-local-video");
+        let problems = tokio::runtime::Handle::try_current()
+            .map(|rt| rt.block_on(super::video::check_file(path)).problems)
+            .unwrap_or_default();
+        return Err(match super::video::advice(&problems) {
+            Some(why) => Msg::new("video-and").msg("this", why).msg("rest", hosted),
+            None => hosted,
+        });
     }
     let bytes = read_capped(path)?;
     let hash = super::content_hash(&bytes);

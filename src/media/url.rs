@@ -57,6 +57,9 @@ pub enum UrlProblem {
     /// Neither an image nor an MP4/MOV video.
     #[error("unsupported content type {0}")]
     Unsupported(String),
+    /// A video its index says cannot be used: the sentence says each problem.
+    #[error("the video cannot be used")]
+    Video(Msg),
     /// A video over 50 MB.
     #[error("the video is {0} bytes")]
     VideoTooLarge(u64),
@@ -77,6 +80,7 @@ impl UrlProblem {
             UrlProblem::Unreachable(_) => Msg::new("url-unreachable"),
             UrlProblem::WebPage => Msg::new("url-web-page"),
             UrlProblem::Unsupported(ct) => Msg::new("url-unsupported").text("type", ct),
+            UrlProblem::Video(why) => why.clone(),
             UrlProblem::VideoTooLarge(n) => {
                 Msg::new("url-video-too-large").num("mb", super::megabytes(*n))
             }
@@ -202,7 +206,15 @@ pub async fn probe(
         thumbnail: None,
         size: None,
     };
-    if kind == AssetKind::Video || bytes.is_some_and(|n| n > MAX_PREVIEW_BYTES) {
+    if kind == AssetKind::Video {
+        // Its index, read by ranged requests: what APIMart would refuse is said now.
+        let check = super::video::check_url(http, url).await;
+        if let Some(why) = super::video::advice(&check.problems) {
+            return Err(UrlProblem::Video(why));
+        }
+        return Ok(unseen(content_type));
+    }
+    if bytes.is_some_and(|n| n > MAX_PREVIEW_BYTES) {
         return Ok(unseen(content_type));
     }
     let body = http.get(url).send().await.map_err(|e| transport(&e))?;

@@ -154,7 +154,7 @@ struct ReviewAsset {
     name: String,
     url: String,
     asset_id: String,
-    verdict: Option<(&'static str, &'static str)>,
+    verdict: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -10,6 +10,7 @@ mod hardening;
 mod media_urls;
 mod returning;
 mod roster;
+mod videos;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

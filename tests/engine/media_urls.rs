@@ -71,6 +71,14 @@ async fn server() -> String {
         )
         .route(
             "/clip.mp4",
+            // A real 3 s 640×640 H.264 clip.
+            get(|| async {
+                let clip = include_bytes!("../../assets/sim/render.mp4").to_vec();
+                ([(header::CONTENT_TYPE, "video/mp4")], clip)
+            }),
+        )
+        .route(
+            "/zeros.mp4",
             get(|| async { ([(header::CONTENT_TYPE, "video/mp4")], vec![0u8; 1000]) }),
         )
         .route(
@@ -113,6 +121,9 @@ async fn each_bad_url_gets_its_own_message() {
     let video = probe(&http, &p("/clip.mp4"), &limits).await.unwrap();
     assert_eq!(video.kind, AssetKind::Video);
     assert!(video.thumbnail.is_none());
+    // Not a video at all, though the server says so.
+    let zeros = probe(&http, &p("/zeros.mp4"), &limits).await.unwrap_err();
+    assert_eq!(zeros.advice().id(), "video-unreadable", "{zeros:?}");
 
     let endless = probe(
         &probe_client(Duration::from_secs(10)),

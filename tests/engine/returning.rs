@@ -11,7 +11,7 @@ use avatar_kiosk::store::{SessionStore, Store};
 
 use crate::{Running, config, start};
 
-fn sim_config() -> SimConfig {
+pub fn sim_config() -> SimConfig {
     SimConfig {
         review_duration: Duration::from_millis(300),
         video_duration: Duration::from_millis(600),
@@ -30,7 +30,7 @@ fn urls(list: &[&str]) -> Vec<NewAsset> {
 }
 
 /// One person verified through the callback, with these assets reviewed.
-async fn onboard(run: &mut Running, sim: &Simulator, person: &str, assets: &[&str]) -> Session {
+pub async fn onboard(run: &mut Running, sim: &Simulator, person: &str, assets: &[&str]) -> Session {
     let id = run.begin(person, Language::En);
     let s = run
         .until(&id, "a link", |s| {

@@ -2,7 +2,63 @@
 
 use super::*;
 
-pub(super) fn submit(shared: &Shared, body: &Value) -> Response {
+/// What the upstream would find fetching each video submitted from this machine (loopback
+/// addresses only): the same checks as the app's, so a wrong URL or an out-of-range video fails
+/// review as it would upstream. Other URLs are judged by name as before.
+pub(super) async fn fetched_videos(
+    body: &Value,
+) -> std::collections::HashMap<String, (String, String)> {
+    let mut verdicts = std::collections::HashMap::new();
+    let kind = body
+        .get("asset_type")
+        .and_then(Value::as_str)
+        .unwrap_or("Video");
+    if kind != "Video" {
+        return verdicts;
+    }
+    let Ok(http) = crate::api::http::for_loopback(Duration::from_secs(20)) else {
+        return verdicts;
+    };
+    let urls = body
+        .get("assets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.get("url").and_then(Value::as_str));
+    for url in urls {
+        let loopback = url::Url::parse(url).ok().is_some_and(|u| match u.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d == "localhost",
+            None => false,
+        });
+        if !loopback {
+            continue;
+        }
+        let check = crate::media::video::check_url(&http, url).await;
+        let verdict = match check.problems.first() {
+            None => continue,
+            Some(crate::media::video::VideoProblem::Unreadable(_)) if check.facts.is_none() => (
+                "FetchFailed".to_string(),
+                "the asset URL could not be fetched as a video".to_string(),
+            ),
+            Some(_) => {
+                let said = crate::media::video::advice(&check.problems)
+                    .map(|m| m.english())
+                    .unwrap_or_default();
+                ("InvalidVideo".to_string(), said)
+            }
+        };
+        verdicts.insert(url.to_string(), verdict);
+    }
+    verdicts
+}
+
+pub(super) fn submit(
+    shared: &Shared,
+    body: &Value,
+    fetched: &std::collections::HashMap<String, (String, String)>,
+) -> Response {
     let now = shared.now();
     let mut st = shared.state();
     st.count("submit");
@@ -51,7 +107,10 @@ pub(super) fn submit(shared: &Shared, body: &Value) -> Response {
             .entry(format!("{group_id}/{name}"))
             .or_default() += 1;
         let asset_id = st.next("asset-");
-        let verdict = verdict(&shared.base_url, &st, &name, &url);
+        let verdict = fetched.get(&url).cloned().or_else(|| {
+            verdict(&shared.base_url, &st, &name, &url)
+                .map(|(code, message)| (code.to_string(), message.to_string()))
+        });
         assets.push(ReviewAsset {
             name,
             url,
@@ -159,7 +218,7 @@ pub(super) fn review_json(
         let due = duration * (i as u32 + 1) / n;
         let item = if elapsed < due {
             json!({ "asset_id": a.asset_id, "name": a.name, "url": a.url, "status": "Processing" })
-        } else if let Some((code, message)) = a.verdict {
+        } else if let Some((code, message)) = &a.verdict {
             let item = json!({
                 "asset_id": a.asset_id, "name": a.name, "url": a.url, "status": "Failed",
                 "error": { "code": code, "message": message }

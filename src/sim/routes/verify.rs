@@ -15,7 +15,8 @@ pub(super) async fn real_avatar(
         .unwrap_or("default")
         .to_string();
     if body.get("group_id").is_some() {
-        submit(&shared, &body)
+        let fetched = fetched_videos(&body).await;
+        submit(&shared, &body, &fetched)
     } else if let Some(token) = body.get("byted_token") {
         match token.as_str() {
             Some(t) if !t.is_empty() => query_verification(&shared, t),

@@ -55,7 +55,7 @@ pub(super) async fn video(State(shared): State<AppState>, body: axum::body::Byte
         .into_response()
 }
 
-/// A small valid MP4 (H.264, 2 s, 320x240, made with ffmpeg's test pattern): every simulated
+/// A small valid MP4 (H.264, 3 s, 640x640 at 24 fps, made with ffmpeg's test pattern): every simulated
 /// render's video.
 pub(super) const RENDER_MP4: &[u8] = include_bytes!("../../../assets/sim/render.mp4");
 
