@@ -556,3 +556,5 @@ video-pixels = The video is { $size }; it must be 480p to 1080p (409,600 to 2,08
 video-too-large = The video is { $mb } MB; at most 50 MB is accepted. Export it again at a lower bitrate or shorter.
 video-codec = The video is encoded as { $codec }; export it again as H.264 (MP4).
 video-and = { $this } Also: { $rest }
+video-no-ranges = The server sends the whole file for every request and the video's index is not near its start, so it cannot be checked without downloading it all. Serve it from a server that allows partial reads (most do), or export it with the index first (fast start).
+video-too-slow = The server took too long to let the video be checked. Try again, or use a faster server.

@@ -554,3 +554,5 @@ video-pixels = 视频为 { $size }；必须为 480p 到 1080p（每帧 409,600 �
 video-too-large = 视频为 { $mb } MB；最多接受 50 MB。请降低码率或缩短后重新导出。
 video-codec = 视频编码为 { $codec }；请重新导出为 H.264（MP4）。
 video-and = { $this } 另外：{ $rest }
+video-no-ranges = 服务器对每个请求都发送整个文件，且视频索引不在开头，无法在不完整下载的情况下检查。请使用允许部分读取的服务器（大多数都支持），或以索引在前（fast start）的方式重新导出。
+video-too-slow = 服务器太慢，无法检查视频。请重试，或使用更快的服务器。

@@ -29,6 +29,18 @@ pub fn for_probing(timeout: Duration) -> reqwest::Client {
         .unwrap_or_default()
 }
 
+/// For the simulator's fetches of submitted videos: this machine only, and no redirect (which
+/// could lead anywhere).
+#[allow(clippy::disallowed_methods)]
+pub fn for_loopback_only(timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .user_agent(USER_AGENT)
+        .build()
+}
+
 /// For the simulator's phone, which only speaks to this machine: no proxy, a timeout.
 #[allow(clippy::disallowed_methods)]
 pub fn for_loopback(timeout: Duration) -> reqwest::Result<reqwest::Client> {

@@ -272,14 +272,11 @@ fn sendable_as_is(h: &jpeg::Header, file_bytes: usize, limits: &Limits) -> Resul
 pub fn check_file(path: &Path, cache: &Cache, limits: &Limits) -> Result<Ready, Msg> {
     if super::kind_from_ending(&path.to_string_lossy().to_lowercase()) == Some(AssetKind::Video) {
         // It cannot be sent from here; what else is wrong with it is said too, so the copy staff
-        // put on the studio's server is a good one. (Checks run on a blocking thread of the
-        // engine's runtime; without one the sentence is the first part alone.)
+        // put on the studio's server is a good one (this runs on a blocking thread).
         let hosted = Msg::new("media-local-video");
-        let problems = tokio::runtime::Handle::try_current()
-            .map(|rt| rt.block_on(super::video::check_file(path)).problems)
-            .unwrap_or_default();
+        let problems = super::video::check_file_blocking(path).problems;
         return Err(match super::video::advice(&problems) {
-            Some(why) => Msg::new("video-and").msg("this", why).msg("rest", hosted),
+            Some(why) => Msg::new("video-and").msg("this", hosted).msg("rest", why),
             None => hosted,
         });
     }
@@ -471,8 +468,14 @@ mod tests {
         assert_eq!(why.id(), "media-not-image");
         let video = dir.path().join("clip.mp4");
         std::fs::write(&video, b"....ftypisom").unwrap();
+        // A local video cannot be sent; what else is wrong with this one is said after that.
         let why = check_file(&video, &cache, &Limits::default()).unwrap_err();
-        assert_eq!(why.id(), "media-local-video");
+        assert_eq!(why.id(), "video-and");
+        assert!(why.english().starts_with("Local videos cannot be uploaded"));
+        let good = dir.path().join("good.mp4");
+        std::fs::write(&good, include_bytes!("../../assets/sim/render.mp4")).unwrap();
+        let why = check_file(&good, &cache, &Limits::default()).unwrap_err();
+        assert_eq!(why.id(), "media-local-video", "nothing else to say");
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub mod limits {
 
 /// At most this much of a video is read to check it (box headers, `ftyp`, `moov`).
 pub const MAX_INDEX_BYTES: u64 = 1024 * 1024;
+/// At most this much is received from a URL to check it, whatever its server does.
+const MAX_URL_BYTES: u64 = 2 * MAX_INDEX_BYTES;
+/// A URL's whole check, at most.
+const URL_CHECK_TIME: std::time::Duration = std::time::Duration::from_secs(30);
 /// Top-level boxes walked before giving up (a real file has a handful).
 const MAX_BOXES: usize = 64;
 
@@ -72,6 +76,10 @@ pub enum VideoProblem {
     NoVideoTrack,
     /// The index is not within the first megabyte read.
     IndexTooLarge,
+    /// The server sends the whole file for every request, and the index is not near its start.
+    NoRanges,
+    /// The check took too long (a slow server).
+    TooSlow,
     /// Shorter than 2 s.
     TooShort(u64),
     /// Longer than 15 s.
@@ -102,6 +110,8 @@ impl VideoProblem {
             VideoProblem::Truncated => Msg::new("video-truncated"),
             VideoProblem::NoVideoTrack => Msg::new("video-no-track"),
             VideoProblem::IndexTooLarge => Msg::new("video-index-too-large"),
+            VideoProblem::NoRanges => Msg::new("video-no-ranges"),
+            VideoProblem::TooSlow => Msg::new("video-too-slow"),
             VideoProblem::TooShort(ms) => Msg::new("video-too-short").text("seconds", secs(*ms)),
             VideoProblem::TooLong(ms) => Msg::new("video-too-long").text("seconds", secs(*ms)),
             VideoProblem::FrameRate(fps) => {
@@ -248,7 +258,7 @@ async fn index_of(src: &mut impl Ranged, total: u64) -> Result<Vec<u8>, VideoPro
             return Err(VideoProblem::Truncated);
         }
         if matches!(&kind, b"ftyp" | b"moov") {
-            if read + size > MAX_INDEX_BYTES {
+            if size > MAX_INDEX_BYTES.saturating_sub(read) {
                 return Err(VideoProblem::IndexTooLarge);
             }
             let whole = src.read_at(offset, size).await?;
@@ -293,17 +303,28 @@ fn facts_of(index: &[u8], bytes: u64) -> Result<VideoFacts, VideoProblem> {
     }
     let timescale = track.timescale.map_or(0, |t| t.0);
     let units = track.duration.map_or(0, |d| d.0);
-    let duration_ms = units
+    let media_ms = units
         .saturating_mul(1000)
         .checked_div(timescale)
         .unwrap_or(0);
+    // An edit list trims what is shown: its length is the one that counts.
+    let edited_ms = match (track.edited_duration, ctx.timescale) {
+        (Some(d), Some(t)) => d.0.saturating_mul(1000).checked_div(t.0),
+        _ => None,
+    };
+    let duration_ms = edited_ms.filter(|ms| *ms > 0).unwrap_or(media_ms);
+    if duration_ms == 0 {
+        return Err(VideoProblem::Unreadable(
+            "no length in its index (a fragmented or streaming MP4)".into(),
+        ));
+    }
     let frames: u64 = track.stts.as_ref().map_or(0, |s| {
         s.samples.iter().map(|x| u64::from(x.sample_count)).sum()
     });
-    let fps = if duration_ms > 0 {
-        frames as f64 * 1000.0 / duration_ms as f64
-    } else {
-        0.0
+    // Frames over the media's own length (an edit list shortens what is shown, not the track).
+    let fps = match media_ms {
+        0 => 0.0,
+        ms => frames as f64 * 1000.0 / ms as f64,
     };
     let codec = match entry.map(|v| v.codec_type) {
         Some(mp4parse::CodecType::H264) => "H.264",
@@ -339,6 +360,38 @@ impl Ranged for FileSource {
             .map_err(io)?;
         Ok(buf)
     }
+}
+
+/// A file read with `std::fs`: its reads never wait on a runtime, so the check completes on
+/// its first poll (for callers on a blocking thread, or with no runtime at all).
+struct StdFileSource(std::fs::File);
+
+impl Ranged for StdFileSource {
+    async fn read_at(&mut self, offset: u64, len: u64) -> Result<Vec<u8>, VideoProblem> {
+        use std::io::{Read, Seek};
+        let io = |e: std::io::Error| VideoProblem::Unreadable(e.to_string());
+        self.0.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let mut buf = Vec::new();
+        (&mut self.0).take(len).read_to_end(&mut buf).map_err(io)?;
+        Ok(buf)
+    }
+}
+
+/// [`check_file`] without a runtime: reads with `std::fs` on the calling thread.
+pub fn check_file_blocking(path: &Path) -> VideoCheck {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return VideoCheck::of(Err(VideoProblem::Unreadable(e.to_string())), 0, 0),
+    };
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut src = Counting {
+        inner: StdFileSource(file),
+        read: 0,
+    };
+    // Nothing in it waits: the first poll finishes it.
+    let index = futures_util::FutureExt::now_or_never(index_of(&mut src, size))
+        .unwrap_or_else(|| Err(VideoProblem::Unreadable("the check did not finish".into())));
+    VideoCheck::of(index, size, src.read)
 }
 
 /// Checks a local video file.
@@ -380,7 +433,12 @@ struct UrlSource<'a> {
 impl Ranged for UrlSource<'_> {
     async fn read_at(&mut self, offset: u64, len: u64) -> Result<Vec<u8>, VideoProblem> {
         let fail = |e: reqwest::Error| VideoProblem::Unreadable(e.without_url().to_string());
-        let last = offset + len.max(1) - 1;
+        let last = offset
+            .checked_add(len.max(1) - 1)
+            .ok_or_else(|| VideoProblem::Unreadable("a box of impossible size".into()))?;
+        if self.received >= MAX_URL_BYTES {
+            return Err(VideoProblem::NoRanges);
+        }
         let answer = self
             .http
             .get(self.url)
@@ -389,14 +447,28 @@ impl Ranged for UrlSource<'_> {
             .await
             .map_err(fail)?;
         let skip = match answer.status().as_u16() {
-            206 => 0,
+            206 => {
+                let start = answer
+                    .headers()
+                    .get(CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("bytes "))
+                    .and_then(|v| v.split('-').next())
+                    .and_then(|n| n.parse::<u64>().ok());
+                if start != Some(offset) {
+                    return Err(VideoProblem::Unreadable(
+                        "the server answered another part of the file".into(),
+                    ));
+                }
+                0
+            }
             // The whole file from its start: what comes before the offset is read and dropped.
             200 => offset,
             416 => return Ok(Vec::new()),
             s => return Err(VideoProblem::Unreadable(format!("the server answered {s}"))),
         };
         if skip > MAX_INDEX_BYTES {
-            return Err(VideoProblem::IndexTooLarge);
+            return Err(VideoProblem::NoRanges);
         }
         let mut out = Vec::new();
         let mut seen = 0u64;
@@ -406,6 +478,9 @@ impl Ranged for UrlSource<'_> {
             let start = skip.saturating_sub(seen).min(chunk.len() as u64) as usize;
             seen += chunk.len() as u64;
             self.received += chunk.len() as u64;
+            if self.received > MAX_URL_BYTES {
+                return Err(VideoProblem::NoRanges);
+            }
             out.extend_from_slice(&chunk[start..]);
             if out.len() as u64 >= len {
                 out.truncate(len as usize);
@@ -447,8 +522,16 @@ async fn url_size(http: &reqwest::Client, url: &str) -> Result<(u64, Vec<u8>), V
     Ok((total, head))
 }
 
-/// Checks a video at a URL, reading its box headers and index by ranged requests.
+/// Checks a video at a URL, reading its box headers and index by ranged requests (at most
+/// 2 MiB received and 30 s in all, whatever the server does).
 pub async fn check_url(http: &reqwest::Client, url: &str) -> VideoCheck {
+    match tokio::time::timeout(URL_CHECK_TIME, check_url_now(http, url)).await {
+        Ok(check) => check,
+        Err(_) => VideoCheck::of(Err(VideoProblem::TooSlow), 0, 0),
+    }
+}
+
+async fn check_url_now(http: &reqwest::Client, url: &str) -> VideoCheck {
     let (total, head) = match url_size(http, url).await {
         Ok(x) => x,
         Err(p) => return VideoCheck::of(Err(p), 0, 0),
@@ -460,4 +543,89 @@ pub async fn check_url(http: &reqwest::Client, url: &str) -> VideoCheck {
     };
     let index = index_of(&mut src, total).await;
     VideoCheck::of(index, total, src.received)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLIP: &[u8] = include_bytes!("../../assets/sim/render.mp4");
+
+    fn file(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.mp4");
+        std::fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_good_clip_is_read_from_its_index_alone() {
+        let (_d, path) = file(CLIP);
+        let check = check_file_blocking(&path);
+        assert!(check.problems.is_empty(), "{:?}", check.problems);
+        let f = check.facts.unwrap();
+        assert_eq!((f.width, f.height, f.codec), (640, 640, "H.264"));
+        assert!((f.duration_ms as i64 - 3000).abs() < 50, "{f:?}");
+        assert!((f.fps - 24.0).abs() < 0.5, "{f:?}");
+        assert!(
+            check.bytes_read < CLIP.len() as u64,
+            "the media data is not read"
+        );
+    }
+
+    #[test]
+    fn hostile_box_sizes_are_refused_without_a_panic() {
+        // A first box whose 64-bit size is near the end of the number range.
+        let mut huge = vec![0, 0, 0, 1];
+        huge.extend_from_slice(b"ftyp");
+        huge.extend_from_slice(&(u64::MAX - 4).to_be_bytes());
+        huge.resize(200, 0);
+        let (_d, path) = file(&huge);
+        assert_eq!(
+            check_file_blocking(&path).problems,
+            [VideoProblem::Truncated]
+        );
+        // Sizes smaller than a header, and a file of zeros.
+        let mut tiny = vec![0, 0, 0, 3];
+        tiny.extend_from_slice(b"ftyp");
+        let (_d, path) = file(&tiny);
+        assert!(matches!(
+            check_file_blocking(&path).problems[..],
+            [VideoProblem::Unreadable(_)]
+        ));
+        let (_d, path) = file(&[0u8; 1000]);
+        assert!(matches!(
+            check_file_blocking(&path).problems[..],
+            [VideoProblem::Unreadable(_)]
+        ));
+        // The clip cut after its index: the media data box runs past the end.
+        let (_d, path) = file(&CLIP[..CLIP.len() - 100]);
+        assert_eq!(
+            check_file_blocking(&path).problems,
+            [VideoProblem::Truncated]
+        );
+    }
+
+    #[test]
+    fn every_problem_has_its_own_sentence() {
+        let all = [
+            VideoProblem::Unreadable("x".into()),
+            VideoProblem::Truncated,
+            VideoProblem::NoVideoTrack,
+            VideoProblem::IndexTooLarge,
+            VideoProblem::NoRanges,
+            VideoProblem::TooSlow,
+            VideoProblem::TooShort(1000),
+            VideoProblem::TooLong(20_000),
+            VideoProblem::FrameRate(10.0),
+            VideoProblem::Side(200, 200),
+            VideoProblem::Aspect(3000, 400),
+            VideoProblem::Pixels(3840, 2160),
+            VideoProblem::TooLarge(60 << 20),
+            VideoProblem::Codec("VP9"),
+        ];
+        let ids: std::collections::HashSet<String> =
+            all.iter().map(|p| p.advice().id().to_string()).collect();
+        assert_eq!(ids.len(), all.len());
+    }
 }

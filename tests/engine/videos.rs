@@ -328,3 +328,41 @@ async fn the_simulator_fetches_submitted_videos_and_refuses_what_upstream_would(
     );
     run.engine.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_ignores_ranges_is_not_read_to_its_end() {
+    // The simulator's clip laid out with its index last, behind 4 MB of padding, on a server
+    // that answers every request with the whole file.
+    let clip = include_bytes!("../../assets/sim/render.mp4").to_vec();
+    let parts = boxes(&clip);
+    let mut end = Vec::new();
+    for (kind, at, size) in &parts {
+        if kind != b"moov" {
+            end.extend_from_slice(&clip[*at..at + size]);
+        }
+    }
+    let (_, moov_at, moov_size) = parts.iter().find(|b| &b.0 == b"moov").copied().unwrap();
+    end.extend_from_slice(&clip[moov_at..moov_at + moov_size]);
+    let padded = padded_before_moov(&end, 4 * 1024 * 1024);
+    let total = padded.len();
+    let app = Router::new().route(
+        "/whole.mp4",
+        get(move || {
+            let body = padded.clone();
+            async move { ([(header::CONTENT_TYPE, "video/mp4")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let http = avatar_kiosk::media::url::probe_client(std::time::Duration::from_secs(10));
+    let check = check_url(&http, &format!("http://{addr}/whole.mp4")).await;
+    assert_eq!(check.problems, [VideoProblem::NoRanges]);
+    assert!(
+        check.bytes_read < total as u64 / 2,
+        "{} of {total} bytes received",
+        check.bytes_read
+    );
+}

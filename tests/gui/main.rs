@@ -248,9 +248,14 @@ pub fn add_paths_in(
     paths: &[&Path],
 ) {
     let text: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    // Rows already there do not count: the wait is for these.
+    let before = h
+        .state()
+        .current_session()
+        .map_or(0, |s| s.current_assets().count());
     type_into(h, &i.t("assets-paste"), &text.join("\n"));
     click(h, &i.t("assets-add"));
-    let n = paths.len();
+    let n = before + paths.len();
     wait(h, "the rows and their checks", move |h| {
         h.state().current_session().is_some_and(|s| {
             s.current_assets().count() >= n

@@ -114,6 +114,8 @@ fn a_group_the_upstream_retired_offers_to_verify_the_person_again() {
     click(&mut h, "Add more assets");
     let side = world.photo("ana-side.jpg");
     add_paths(&mut h, &[&side]);
+    // The session had a row already: wait for the new one's button.
+    wait_for(&mut h, "Upload and submit 1 asset(s)");
     click(&mut h, "Upload and submit 1 asset(s)");
     wait_for(&mut h, "Verify again");
     assert!(shows(

@@ -6,9 +6,18 @@ use super::*;
 /// addresses only): the same checks as the app's, so a wrong URL or an out-of-range video fails
 /// review as it would upstream. Other URLs are judged by name as before.
 pub(super) async fn fetched_videos(
+    shared: &Shared,
     body: &Value,
 ) -> std::collections::HashMap<String, (String, String)> {
     let mut verdicts = std::collections::HashMap::new();
+    // A request the submit refuses anyway is not fetched.
+    let group = body.get("group_id").and_then(Value::as_str).unwrap_or("");
+    if !shared
+        .state()
+        .accepts_group(group, shared.config.accept_earlier_runs)
+    {
+        return verdicts;
+    }
     let kind = body
         .get("asset_type")
         .and_then(Value::as_str)
@@ -16,15 +25,20 @@ pub(super) async fn fetched_videos(
     if kind != "Video" {
         return verdicts;
     }
-    let Ok(http) = crate::api::http::for_loopback(Duration::from_secs(20)) else {
+    let Ok(http) = crate::api::http::for_loopback_only(Duration::from_secs(20)) else {
         return verdicts;
     };
-    let urls = body
+    let urls: Vec<&str> = body
         .get("assets")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|a| a.get("url").and_then(Value::as_str));
+        .filter_map(|a| a.get("url").and_then(Value::as_str))
+        .collect();
+    // A request the submit refuses anyway is not fetched.
+    if urls.len() > MAX_ASSETS_PER_SUBMIT {
+        return verdicts;
+    }
     for url in urls {
         let loopback = url::Url::parse(url).ok().is_some_and(|u| match u.host() {
             Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -15,7 +15,7 @@ pub(super) async fn real_avatar(
         .unwrap_or("default")
         .to_string();
     if body.get("group_id").is_some() {
-        let fetched = fetched_videos(&body).await;
+        let fetched = fetched_videos(&shared, &body).await;
         submit(&shared, &body, &fetched)
     } else if let Some(token) = body.get("byted_token") {
         match token.as_str() {
