@@ -334,6 +334,15 @@ fn engine_config(
     Ok(config)
 }
 
+/// With `--demo`, the built-in simulator the command runs against.
+async fn demo_sim_for(cli: &Cli) -> std::io::Result<Option<Simulator>> {
+    if cli.demo {
+        Simulator::start(demo_sim()).await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// The demo's simulator: its returning people work across runs.
 fn demo_sim() -> SimConfig {
     SimConfig {
@@ -347,11 +356,7 @@ fn run_render(cli: &Cli, data_dir: &std::path::Path, args: &RenderArgs) -> anyho
     let (settings, _) = config::Settings::load(data_dir);
     let rt = runtime()?;
     let code = rt.block_on(async {
-        let sim = if cli.demo {
-            Some(Simulator::start(demo_sim()).await?)
-        } else {
-            None
-        };
+        let sim = demo_sim_for(cli).await?;
         let config = engine_config(cli, data_dir, sim.as_ref())?;
         let run = cli::RenderRun {
             session: args.session.clone(),
@@ -395,11 +400,7 @@ fn run_cli(
 ) -> anyhow::Result<()> {
     let rt = runtime()?;
     let code = rt.block_on(async {
-        let sim = if cli.demo {
-            Some(Simulator::start(demo_sim()).await?)
-        } else {
-            None
-        };
+        let sim = demo_sim_for(cli).await?;
         let mut config = engine_config(cli, data_dir, sim.as_ref())?;
         config.callback = match (&cli.callback_url, cli.callback_bind) {
             (Some(url), _) => CallbackMode::External(url.clone()),

@@ -259,3 +259,88 @@ fn names_are_safe_and_keep_any_script() {
     assert_eq!(safe_name("...."), "asset");
     assert_eq!(safe_name(&format!("{}.png", "a".repeat(100))).len(), 64);
 }
+
+/// The video checks without ffmpeg: the committed clip, hostile sizes, every sentence.
+mod video {
+    use crate::media::video::*;
+
+    const CLIP: &[u8] = include_bytes!("../../assets/sim/render.mp4");
+
+    fn file(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.mp4");
+        std::fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_good_clip_is_read_from_its_index_alone() {
+        let (_d, path) = file(CLIP);
+        let check = check_file_blocking(&path);
+        assert!(check.problems.is_empty(), "{:?}", check.problems);
+        let f = check.facts.unwrap();
+        assert_eq!((f.width, f.height, f.codec), (640, 640, "H.264"));
+        assert!((f.duration_ms as i64 - 3000).abs() < 50, "{f:?}");
+        assert!((f.fps - 24.0).abs() < 0.5, "{f:?}");
+        assert!(
+            check.bytes_read < CLIP.len() as u64,
+            "the media data is not read"
+        );
+    }
+
+    #[test]
+    fn hostile_box_sizes_are_refused_without_a_panic() {
+        // A first box whose 64-bit size is near the end of the number range.
+        let mut huge = vec![0, 0, 0, 1];
+        huge.extend_from_slice(b"ftyp");
+        huge.extend_from_slice(&(u64::MAX - 4).to_be_bytes());
+        huge.resize(200, 0);
+        let (_d, path) = file(&huge);
+        assert_eq!(
+            check_file_blocking(&path).problems,
+            [VideoProblem::Truncated]
+        );
+        // Sizes smaller than a header, and a file of zeros.
+        let mut tiny = vec![0, 0, 0, 3];
+        tiny.extend_from_slice(b"ftyp");
+        let (_d, path) = file(&tiny);
+        assert!(matches!(
+            check_file_blocking(&path).problems[..],
+            [VideoProblem::Unreadable(_)]
+        ));
+        let (_d, path) = file(&[0u8; 1000]);
+        assert!(matches!(
+            check_file_blocking(&path).problems[..],
+            [VideoProblem::Unreadable(_)]
+        ));
+        // The clip cut after its index: the media data box runs past the end.
+        let (_d, path) = file(&CLIP[..CLIP.len() - 100]);
+        assert_eq!(
+            check_file_blocking(&path).problems,
+            [VideoProblem::Truncated]
+        );
+    }
+
+    #[test]
+    fn every_problem_has_its_own_sentence() {
+        let all = [
+            VideoProblem::Unreadable("x".into()),
+            VideoProblem::Truncated,
+            VideoProblem::NoVideoTrack,
+            VideoProblem::IndexTooLarge,
+            VideoProblem::NoRanges,
+            VideoProblem::TooSlow,
+            VideoProblem::TooShort(1000),
+            VideoProblem::TooLong(20_000),
+            VideoProblem::FrameRate(10.0),
+            VideoProblem::Side(200, 200),
+            VideoProblem::Aspect(3000, 400),
+            VideoProblem::Pixels(3840, 2160),
+            VideoProblem::TooLarge(60 << 20),
+            VideoProblem::Codec("VP9"),
+        ];
+        let ids: std::collections::HashSet<String> =
+            all.iter().map(|p| p.advice().id().to_string()).collect();
+        assert_eq!(ids.len(), all.len());
+    }
+}

@@ -178,6 +178,19 @@ pub fn wait(
     }
 }
 
+/// What the last frame put on the clipboard.
+pub fn copied(h: &Harness<'_, KioskApp>) -> Vec<String> {
+    h.output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether some node's label contains `text`.
 pub fn shows(h: &Harness<'_, KioskApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()

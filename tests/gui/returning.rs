@@ -70,16 +70,7 @@ fn from_done_to_a_finished_test_render_then_people_and_the_library() {
     click(&mut h, "Select minji-side of Minji Kim");
     h.get_by_label("Copy 1 selected").click();
     h.step();
-    let copied: Vec<String> = h
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            egui::OutputCommand::CopyText(t) => Some(t.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = crate::copied(&h);
     assert_eq!(copied.len(), 1);
     assert!(copied[0].starts_with("asset://") && !copied[0].contains('\n'));
 

@@ -61,16 +61,7 @@ fn the_whole_wizard_against_the_simulator() {
     assert!(url.starts_with("asset://"));
     h.get_by_label("Copy the asset URL of minji-front").click();
     h.step();
-    let copied: Vec<String> = h
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            egui::OutputCommand::CopyText(t) => Some(t.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = crate::copied(&h);
     assert_eq!(copied, vec![url]);
 
     // Replace the failed row with another photo: everything ends approved.
