@@ -71,6 +71,16 @@ impl Default for ClientOptions {
     }
 }
 
+/// Whether a URL names this machine: `localhost` or a loopback address.
+pub fn on_this_machine(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
 /// Checks a base URL: it must parse, and use https unless the host is this machine.
 pub fn validate_base_url(raw: &str) -> Result<Url, ApiError> {
     let trimmed = raw.trim();
@@ -78,15 +88,9 @@ pub fn validate_base_url(raw: &str) -> Result<Url, ApiError> {
         url: trimmed.to_string(),
         reason: e.to_string(),
     })?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    };
     match url.scheme() {
         "https" => {}
-        "http" if loopback => {}
+        "http" if on_this_machine(&url) => {}
         "http" => {
             return Err(ApiError::InsecureBaseUrl {
                 url: trimmed.to_string(),

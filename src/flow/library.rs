@@ -200,9 +200,17 @@ impl Session {
     /// after each change. Rows approved before times were kept stay without one.
     pub fn stamp_approvals(&mut self, before: &Session, now: Millis) {
         let active = |a: &super::Asset| matches!(a.state, AssetState::Active { .. });
-        for a in &mut self.assets {
-            let was = before.assets.iter().any(|b| b.id == a.id && active(b));
-            if a.approved_at.is_none() && active(a) && !was {
+        // Rows are only ever appended, so a row's earlier self is at the same index: one pass,
+        // whatever the session's size (this runs after every change, upload progress included).
+        for (i, a) in self.assets.iter_mut().enumerate() {
+            if a.approved_at.is_some() || !active(a) {
+                continue;
+            }
+            let was = match before.assets.get(i) {
+                Some(b) if b.id == a.id => active(b),
+                _ => before.assets.iter().any(|b| b.id == a.id && active(b)),
+            };
+            if !was {
                 a.approved_at = Some(now);
             }
         }

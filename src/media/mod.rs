@@ -514,5 +514,15 @@ pub fn safe_name(raw: &str) -> String {
     }
 }
 
+/// The whole file's length from an answer: the total of a `Content-Range` (a ranged answer),
+/// else its `Content-Length`.
+pub(super) fn total_length(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    text(reqwest::header::CONTENT_RANGE)
+        .and_then(|v| v.rsplit('/').next())
+        .and_then(|n| n.parse().ok())
+        .or_else(|| text(reqwest::header::CONTENT_LENGTH).and_then(|n| n.parse().ok()))
+}
+
 #[cfg(test)]
 mod tests;

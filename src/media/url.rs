@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
+use reqwest::header::{CONTENT_TYPE, RANGE};
 
 use super::{Blocked, Limits, Thumbnail};
 use crate::api::AssetKind;
@@ -181,17 +181,7 @@ pub async fn probe(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let bytes = headers
-        .get(CONTENT_RANGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit('/').next())
-        .and_then(|n| n.parse().ok())
-        .or_else(|| {
-            headers
-                .get(CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|n| n.parse().ok())
-        });
+    let bytes = super::total_length(&headers);
     let kind = kind_of(&content_type, url)?;
     if kind == AssetKind::Video
         && let Some(n) = bytes.filter(|n| *n > MAX_VIDEO_BYTES)

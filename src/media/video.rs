@@ -9,7 +9,6 @@ use std::path::Path;
 
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_RANGE, RANGE};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::text::Msg;
 
@@ -346,22 +345,6 @@ fn facts_of(index: &[u8], bytes: u64) -> Result<VideoFacts, VideoProblem> {
     })
 }
 
-struct FileSource(tokio::fs::File);
-
-impl Ranged for FileSource {
-    async fn read_at(&mut self, offset: u64, len: u64) -> Result<Vec<u8>, VideoProblem> {
-        let io = |e: std::io::Error| VideoProblem::Unreadable(e.to_string());
-        self.0.seek(SeekFrom::Start(offset)).await.map_err(io)?;
-        let mut buf = Vec::new();
-        (&mut self.0)
-            .take(len)
-            .read_to_end(&mut buf)
-            .await
-            .map_err(io)?;
-        Ok(buf)
-    }
-}
-
 /// A file read with `std::fs`: its reads never wait on a runtime, so the check completes on
 /// its first poll (for callers on a blocking thread, or with no runtime at all).
 struct StdFileSource(std::fs::File);
@@ -377,7 +360,7 @@ impl Ranged for StdFileSource {
     }
 }
 
-/// [`check_file`] without a runtime: reads with `std::fs` on the calling thread.
+/// Checks a local video file with `std::fs` on the calling thread (no runtime needed).
 pub fn check_file_blocking(path: &Path) -> VideoCheck {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -394,19 +377,12 @@ pub fn check_file_blocking(path: &Path) -> VideoCheck {
     VideoCheck::of(index, size, src.read)
 }
 
-/// Checks a local video file.
+/// Checks a local video file, on a blocking thread.
 pub async fn check_file(path: &Path) -> VideoCheck {
-    let file = match tokio::fs::File::open(path).await {
-        Ok(f) => f,
-        Err(e) => return VideoCheck::of(Err(VideoProblem::Unreadable(e.to_string())), 0, 0),
-    };
-    let size = file.metadata().await.map_or(0, |m| m.len());
-    let mut src = Counting {
-        inner: FileSource(file),
-        read: 0,
-    };
-    let index = index_of(&mut src, size).await;
-    VideoCheck::of(index, size, src.read)
+    let owned = path.to_path_buf();
+    tokio::task::spawn_blocking(move || check_file_blocking(&owned))
+        .await
+        .unwrap_or_else(|e| VideoCheck::of(Err(VideoProblem::Unreadable(e.to_string())), 0, 0))
 }
 
 struct Counting<S> {
@@ -428,10 +404,15 @@ struct UrlSource<'a> {
     http: &'a reqwest::Client,
     url: &'a str,
     received: u64,
+    /// The file's first bytes, read with its size: the first box header is not asked again.
+    head: Vec<u8>,
 }
 
 impl Ranged for UrlSource<'_> {
     async fn read_at(&mut self, offset: u64, len: u64) -> Result<Vec<u8>, VideoProblem> {
+        if offset == 0 && len <= self.head.len() as u64 {
+            return Ok(self.head[..len as usize].to_vec());
+        }
         let fail = |e: reqwest::Error| VideoProblem::Unreadable(e.without_url().to_string());
         let last = offset
             .checked_add(len.max(1) - 1)
@@ -500,16 +481,9 @@ async fn url_size(http: &reqwest::Client, url: &str) -> Result<(u64, Vec<u8>), V
         .send()
         .await
         .map_err(fail)?;
-    let total = answer
-        .headers()
-        .get(CONTENT_RANGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit('/').next())
-        .and_then(|n| n.parse().ok())
-        .or_else(|| answer.content_length())
-        .ok_or_else(|| {
-            VideoProblem::Unreadable("the server does not say the file's size".into())
-        })?;
+    let total = super::total_length(answer.headers()).ok_or_else(|| {
+        VideoProblem::Unreadable("the server does not say the file's size".into())
+    })?;
     let mut head = Vec::new();
     let mut body = answer.bytes_stream();
     while let Some(chunk) = body.next().await {
@@ -540,6 +514,7 @@ async fn check_url_now(http: &reqwest::Client, url: &str) -> VideoCheck {
         http,
         url,
         received: head.len() as u64,
+        head,
     };
     let index = index_of(&mut src, total).await;
     VideoCheck::of(index, total, src.received)

@@ -13,12 +13,9 @@ pub(super) async fn phone_later(shared: Arc<Shared>, id: String, after: Duration
     let Ok(url) = finish_on_phone(&shared, &id, None, true) else {
         return;
     };
-    let loopback = url::Url::parse(&url).ok().is_some_and(|u| match u.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
-    });
+    let loopback = url::Url::parse(&url)
+        .ok()
+        .is_some_and(|u| crate::api::on_this_machine(&u));
     if !loopback {
         tracing::warn!("the simulated phone only follows callbacks on this machine");
         return;

@@ -40,12 +40,9 @@ pub(super) async fn fetched_videos(
         return verdicts;
     }
     for url in urls {
-        let loopback = url::Url::parse(url).ok().is_some_and(|u| match u.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(d)) => d == "localhost",
-            None => false,
-        });
+        let loopback = url::Url::parse(url)
+            .ok()
+            .is_some_and(|u| crate::api::on_this_machine(&u));
         if !loopback {
             continue;
         }
