@@ -78,6 +78,9 @@ struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     kiosk_name: Option<String>,
 
+    #[command(flatten)]
+    bucket: cli::args::BucketArgs,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -248,6 +251,7 @@ fn real_main() -> anyhow::Result<()> {
             let follow = FollowArgs {
                 confirm: ConfirmArg::Callback,
                 json: args.json,
+                fix_videos: args.fix_videos,
             };
             let target = Target::Add(args.session.clone());
             let kind = args.asset_type.map(AssetKind::from);
@@ -331,6 +335,13 @@ fn engine_config(
     let (roster, kiosk) = resolved(cli, data_dir);
     config.kiosk = kiosk;
     config.roster = roster;
+    let (settings, _) = config::Settings::load(data_dir);
+    let place = cli
+        .bucket
+        .place(&settings.bucket)
+        .unwrap_or(settings.bucket);
+    let keyring = OsKeyring::new(secrets::SERVICE, secrets::BUCKET_ACCOUNT);
+    config.bucket = secrets::bucket(&place, &keyring);
     Ok(config)
 }
 
@@ -426,6 +437,7 @@ fn run_cli(
             json: follow.json,
             max_new_codes: 5,
             check_urls: sim.is_none(),
+            fix_videos: follow.fix_videos,
         };
         let phone = sim.as_ref().map(SimPhone);
         let code = cli::drive(config, drive, phone.as_ref().map(|p| p as &dyn DemoPhone)).await;
@@ -495,6 +507,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
             (None, Some(bind)) => Some(bind),
             _ => None,
         },
+        bucket: cli.bucket.place(&saved.bucket),
     };
     let settings_unreadable = settings_problem.is_some();
     // Kiosk mode fails closed: it needs a staff PIN before it can start.

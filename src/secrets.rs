@@ -5,6 +5,7 @@
 use std::sync::Mutex;
 
 use crate::api::ApiKey;
+use crate::api::bucket::{Bucket, BucketKeys, BucketPlace};
 use crate::text::Msg;
 
 /// The keyring service name.
@@ -13,6 +14,10 @@ pub const SERVICE: &str = "avatar-kiosk";
 pub const ACCOUNT: &str = "apimart-api-key";
 /// The keyring account that holds the shared roster's password (Settings).
 pub const ROSTER_ACCOUNT: &str = "roster-password";
+/// The keyring account that holds the studio bucket's access key and secret (one line each).
+pub const BUCKET_ACCOUNT: &str = "s3-credentials";
+/// The environment variables that give the bucket's keys for one run, as AWS tools read them.
+pub const AWS_ENV: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 /// The environment variable scripts may use instead of the keyring.
 pub const ENV_VAR: &str = "AVATAR_KIOSK_API_KEY";
 
@@ -158,17 +163,83 @@ impl KeyStore for MemoryStore {
 /// The key from the environment, taken out of it at start (see [`take_env_key`]).
 static ENV_KEY: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
 
-/// Takes the key out of the process environment, so no child process (a file dialog's
-/// helper, a browser) inherits it, and keeps it for [`load_key`]. Call it first in `main`,
-/// before any thread starts.
+/// Takes the key (and the bucket's AWS keys) out of the process environment, so no child
+/// process (a file dialog's helper, a browser, ffmpeg) inherits them, and keeps them for
+/// [`load_key`] and [`bucket`]. Call it first in `main`, before any thread starts.
 pub fn take_env_key() {
-    let value = std::env::var(ENV_VAR).ok();
-    if value.is_some() {
-        // SAFETY: called at the top of `main`, before any other thread exists, so nothing can
-        // read the environment while it changes.
-        unsafe { std::env::remove_var(ENV_VAR) };
-    }
+    let take = |name: &str| {
+        let value = std::env::var(name).ok();
+        if value.is_some() {
+            // SAFETY: called at the top of `main`, before any other thread exists, so nothing
+            // can read the environment while it changes.
+            unsafe { std::env::remove_var(name) };
+        }
+        value
+    };
+    let value = take(ENV_VAR);
+    let aws = (take(AWS_ENV[0]), take(AWS_ENV[1]));
     let _ = ENV_KEY.set(value.map(ApiKey::new));
+    let _ = AWS_KEYS.set(match aws {
+        (Some(access), Some(secret)) => Some(bucket_keys(&access, &secret)),
+        _ => None,
+    });
+}
+
+static AWS_KEYS: std::sync::OnceLock<Option<BucketKeys>> = std::sync::OnceLock::new();
+
+fn bucket_keys(access: &str, secret: &str) -> BucketKeys {
+    BucketKeys {
+        access: access.trim().to_string(),
+        secret: secrecy::SecretString::from(secret.trim().to_string()),
+    }
+}
+
+/// Stores the bucket's keys in `store` (the keyring's [`BUCKET_ACCOUNT`]).
+pub fn store_bucket_keys(
+    store: &dyn KeyStore,
+    access: &str,
+    secret: &ApiKey,
+) -> Result<(), SecretError> {
+    store.set(&ApiKey::new(format!(
+        "{}\n{}",
+        access.trim(),
+        secret.expose().trim()
+    )))
+}
+
+/// The bucket's keys: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` for this run when both
+/// are set, else the keyring's.
+pub fn load_bucket_keys(store: &dyn KeyStore) -> Result<Option<BucketKeys>, SecretError> {
+    let env = match AWS_KEYS.get() {
+        Some(taken) => taken.clone(),
+        None => match (std::env::var(AWS_ENV[0]), std::env::var(AWS_ENV[1])) {
+            (Ok(a), Ok(s)) => Some(bucket_keys(&a, &s)),
+            _ => None,
+        },
+    };
+    if env.is_some() {
+        return Ok(env);
+    }
+    Ok(store.get()?.and_then(|k| {
+        let (access, secret) = k.expose().split_once('\n')?;
+        Some(bucket_keys(access, secret))
+    }))
+}
+
+/// The studio's bucket for `place`, with its keys (see [`load_bucket_keys`]); `Err` says why
+/// local videos cannot be sent (no bucket named, no keys, an unusable address).
+pub fn bucket(place: &BucketPlace, store: &dyn KeyStore) -> Result<Bucket, Msg> {
+    if !place.is_set() {
+        return Err(Msg::new("media-local-video"));
+    }
+    // A keyring that cannot be read is said as "no keys": the sentence names both places.
+    let keys = load_bucket_keys(store)
+        .unwrap_or_else(|e| {
+            tracing::warn!("the bucket's keys could not be read from the keyring: {e}");
+            None
+        })
+        .ok_or_else(|| Msg::new("bucket-no-keys"))?;
+    Bucket::new(place, &keys).map_err(|e| e.advice(place))
 }
 
 /// The key to use: the environment variable when set (scripts), else the store.

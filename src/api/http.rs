@@ -63,3 +63,16 @@ pub fn for_download(connect_timeout: Duration) -> reqwest::Client {
         .build()
         .unwrap_or_default()
 }
+
+/// For the studio's bucket: a bounded connection wait and pause between bytes, no redirect
+/// (a signed request is for one address).
+#[allow(clippy::disallowed_methods)]
+pub fn for_bucket(connect_timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(connect_timeout)
+        .read_timeout(Duration::from_secs(120))
+        .user_agent(USER_AGENT)
+        .build()
+        .unwrap_or_default()
+}

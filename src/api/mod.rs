@@ -6,6 +6,7 @@
 //! lost answer may hide an accepted request.
 
 mod assets;
+pub mod bucket;
 pub mod error;
 pub mod http;
 mod key;

@@ -21,7 +21,8 @@ pub struct OnboardArgs {
     pub language: LangArg,
     #[command(flatten)]
     pub follow: FollowArgs,
-    /// Image files, or http(s) URLs of images or videos.
+    /// Image or video files (videos go to the studio's bucket, see --s3-bucket), or http(s)
+    /// URLs of images or videos.
     #[arg(required = true, value_name = "ASSET")]
     pub assets: Vec<String>,
 }
@@ -34,6 +35,10 @@ pub struct FollowArgs {
     /// Print one JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Fix local videos that break a limit with ffmpeg (keeps the first 15 s, scales, H.264,
+    /// no audio); the fixed copy is sent, the original is left as it is.
+    #[arg(long)]
+    pub fix_videos: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -155,7 +160,10 @@ pub struct AddArgs {
     /// Print one JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Image files, or http(s) URLs of images or videos.
+    /// Fix local videos that break a limit with ffmpeg (see `onboard --fix-videos`).
+    #[arg(long)]
+    pub fix_videos: bool,
+    /// Image or video files, or http(s) URLs of images or videos.
     #[arg(required = true, value_name = "ASSET")]
     pub assets: Vec<String>,
 }
@@ -208,5 +216,58 @@ impl ResolutionArg {
             ResolutionArg::P480 => "480p",
             ResolutionArg::P720 => "720p",
         }
+    }
+}
+
+/// The studio's bucket for local videos, for this run (over Settings). Its keys come from
+/// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` or the keyring, never from an option.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BucketArgs {
+    /// An S3-compatible server's address (MinIO, SeaweedFS, R2...) [default: AWS S3].
+    #[arg(long, global = true, value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// The bucket local videos go to.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub s3_bucket: Option<String>,
+    /// The bucket's region [default: us-east-1].
+    #[arg(long, global = true, value_name = "REGION")]
+    pub s3_region: Option<String>,
+    /// Put before every object's name, such as `kiosk/`.
+    #[arg(long, global = true, value_name = "PREFIX")]
+    pub s3_prefix: Option<String>,
+}
+
+impl BucketArgs {
+    /// The bucket these options name over `saved` (`None`: none named here).
+    pub fn place(
+        &self,
+        saved: &crate::api::bucket::BucketPlace,
+    ) -> Option<crate::api::bucket::BucketPlace> {
+        let any = [
+            &self.s3_endpoint,
+            &self.s3_bucket,
+            &self.s3_region,
+            &self.s3_prefix,
+        ]
+        .iter()
+        .any(|o| o.is_some());
+        any.then(|| crate::api::bucket::BucketPlace {
+            endpoint: self
+                .s3_endpoint
+                .clone()
+                .unwrap_or_else(|| saved.endpoint.clone()),
+            bucket: self
+                .s3_bucket
+                .clone()
+                .unwrap_or_else(|| saved.bucket.clone()),
+            region: self
+                .s3_region
+                .clone()
+                .unwrap_or_else(|| saved.region.clone()),
+            prefix: self
+                .s3_prefix
+                .clone()
+                .unwrap_or_else(|| saved.prefix.clone()),
+        })
     }
 }

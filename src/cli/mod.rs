@@ -67,6 +67,8 @@ pub struct Drive {
     pub max_new_codes: u32,
     /// Probe URLs before submitting (off in the demo, whose URLs are imaginary).
     pub check_urls: bool,
+    /// Fix local videos that break a limit (ffmpeg), sending the fixed copy.
+    pub fix_videos: bool,
 }
 
 /// Which session to drive.
@@ -124,14 +126,56 @@ struct Seen {
     from: Option<crate::flow::AssetId>,
 }
 
-/// Runs one session to its end; returns the exit code.
-pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPhone>) -> i32 {
-    let mut out = Out::new(drive.json);
-    // What cannot even be an asset (a missing file, not a web address) is said at once; the
-    // rest is checked by the engine while the person is on the phone.
+/// `--fix-videos`: each local video that breaks a limit ffmpeg can mend is replaced in `typed`
+/// by its fixed copy (the first 15 s) in `dir`; one that cannot be fixed stays, and its row
+/// says why.
+async fn fix_videos(typed: &mut [String], dir: &std::path::Path, out: &mut Out) {
+    for raw in typed.iter_mut() {
+        let path = std::path::PathBuf::from(raw.as_str());
+        if !path.is_file() || !crate::media::is_video_path(&path) {
+            continue;
+        }
+        let (source, dir) = (path.clone(), dir.to_path_buf());
+        let fixed =
+            tokio::task::spawn_blocking(move || crate::media::fix::fix_if_needed(&source, 0, &dir))
+                .await;
+        match fixed {
+            Ok(Ok(Some(copy))) => {
+                let shown = copy.display().to_string();
+                out.event(
+                    json!({ "event": "video_fixed", "asset": raw.as_str(), "fixed": shown }),
+                    || format!("✓ Fixed {raw}: sending {shown}"),
+                );
+                *raw = shown;
+            }
+            Ok(Err(why)) => {
+                let reason = clean(&why.english());
+                out.event(
+                    json!({ "event": "video_not_fixed", "asset": raw.as_str(), "reason": reason }),
+                    || format!("✗ Not fixed {raw}: {reason}"),
+                );
+            }
+            Ok(Ok(None)) => {}
+            Err(e) => tracing::warn!("the fix of {raw} stopped: {e}"),
+        }
+    }
+}
+
+/// The assets as typed (fixed first with `--fix-videos`), and how many cannot even be an asset
+/// (a missing file, not a web address): those are said at once; the rest is checked by the
+/// engine while the person is on the phone.
+async fn typed_assets(
+    drive: &Drive,
+    fixed_dir: &std::path::Path,
+    out: &mut Out,
+) -> (Vec<crate::engine::NewAsset>, usize) {
     let mut assets = Vec::new();
     let mut unusable = 0;
-    for raw in &drive.assets {
+    let mut typed = drive.assets.clone();
+    if drive.fix_videos {
+        fix_videos(&mut typed, fixed_dir, out).await;
+    }
+    for raw in &typed {
         match crate::engine::parse_source(raw, drive.asset_type) {
             Ok(a) => assets.push(a),
             Err(why) => {
@@ -144,6 +188,13 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
             }
         }
     }
+    (assets, unusable)
+}
+
+/// Runs one session to its end; returns the exit code.
+pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPhone>) -> i32 {
+    let mut out = Out::new(drive.json);
+    let (mut assets, unusable) = typed_assets(&drive, &config.fixed_dir, &mut out).await;
     let mut config = config;
     config.probe_urls = drive.check_urls;
     (config.resume, config.holder) = match &drive.target {

@@ -496,6 +496,7 @@ impl Actor {
             slots: self.check_slots.clone(),
             cache: self.cache.clone(),
             probe: self.probe_http.clone(),
+            bucket: self.config.bucket.clone(),
         }
     }
 

@@ -21,6 +21,8 @@ pub(super) struct Checker {
     pub cache: media::presend::Cache,
     /// The client that reads URLs before they are sent; `None`: they are not read.
     pub probe: Option<reqwest::Client>,
+    /// The studio's bucket, where local videos go; `Err` says why they cannot be sent.
+    pub bucket: Result<crate::api::bucket::Bucket, Msg>,
 }
 
 impl Checker {
@@ -35,6 +37,21 @@ impl Checker {
         })
         .await
         .map_err(|e| Msg::new("media-check-stopped").text("reason", e.to_string()))?
+    }
+
+    /// A local video: its index checked (no decode), then its hash when it can be sent (a
+    /// bucket is set), with a poster frame when ffmpeg is there.
+    pub(super) async fn video(
+        &self,
+        path: PathBuf,
+    ) -> Result<(String, Option<media::Thumbnail>), Msg> {
+        let Ok(_slot) = self.slots.clone().acquire_owned().await else {
+            return Err(Msg::new("engine-thread-stopped"));
+        };
+        let bucket = self.bucket.as_ref().map(|_| ()).map_err(Clone::clone);
+        tokio::task::spawn_blocking(move || media::fix::check_local(&path, bucket))
+            .await
+            .map_err(|e| Msg::new("media-check-stopped").text("reason", e.to_string()))?
     }
 
     /// The prepared copy of a checked file: the kept one, or prepared again (rows from before
@@ -80,6 +97,16 @@ async fn inspect(
         problem: None,
     };
     let verdict = match source {
+        AssetSource::File { path } if media::is_video_path(path) => {
+            match checker.video(path.clone()).await {
+                Ok((hash, poster)) => {
+                    report.thumbnail = poster;
+                    report.hash = Some(hash.clone());
+                    Ok(Some(hash))
+                }
+                Err(problem) => Err(problem),
+            }
+        }
         AssetSource::File { path } => match checker.file(path.clone()).await {
             Ok(ready) => {
                 report.thumbnail = Some(ready.thumbnail);

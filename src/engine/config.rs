@@ -42,6 +42,8 @@ pub struct EngineConfig {
     pub cache_dir: PathBuf,
     /// Where test renders are saved (the data folder's `renders`).
     pub renders_dir: PathBuf,
+    /// Where fixed copies of videos are written (the data folder's `fixed`).
+    pub fixed_dir: PathBuf,
     /// Probe URL assets before sending (off in the demo, whose URLs are imaginary).
     pub probe_urls: bool,
     /// Who this engine is, written into the data folder's lock for a refused second one.
@@ -56,6 +58,8 @@ pub struct EngineConfig {
     /// How long a session stays held by this engine without a renewal (renewed every third of
     /// it): the longest another desk waits to take over after this one died.
     pub lease: Duration,
+    /// The studio's bucket, where local videos go; `Err` says why they cannot be sent.
+    pub bucket: Result<crate::api::bucket::Bucket, crate::text::Msg>,
 }
 
 /// Which sessions resume on start.
@@ -74,10 +78,14 @@ impl EngineConfig {
         let cache_dir = folder
             .as_ref()
             .map_or_else(|| PathBuf::from("cache"), |d| d.join("cache"));
+        let fixed_dir = folder
+            .as_ref()
+            .map_or_else(|| PathBuf::from("fixed"), |d| d.join("fixed"));
         let renders_dir = folder.map_or_else(|| PathBuf::from("renders"), |d| d.join("renders"));
         EngineConfig {
             cache_dir,
             renders_dir,
+            fixed_dir,
             decode_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             probe_urls: true,
             holder: "avatar-kiosk".to_string(),
@@ -93,6 +101,7 @@ impl EngineConfig {
             roster: None,
             kiosk: crate::store::Lease::default_kiosk(),
             lease: crate::store::Lease::LENGTH,
+            bucket: Err(crate::text::Msg::new("media-local-video")),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod poll;
 mod protocol;
 mod render;
 mod stored;
+mod videos;
 
 pub use config::{CallbackMode, EngineConfig, Resume};
 pub use handle::Engine;

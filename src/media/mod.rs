@@ -5,6 +5,7 @@
 //! Everything here is CPU work on bytes (call it on a blocking pool) except [`url`], which
 //! fetches the studio's own URLs (never the APIMart API).
 
+pub mod fix;
 pub mod jpeg;
 pub mod presend;
 pub mod turn;
@@ -464,6 +465,11 @@ pub fn prepare_image_with(
         hash,
         thumbnail,
     })
+}
+
+/// A local file that is a video by its ending.
+pub fn is_video_path(path: &std::path::Path) -> bool {
+    kind_from_ending(&path.to_string_lossy().to_lowercase()) == Some(crate::api::AssetKind::Video)
 }
 
 /// Image or video from a (lowercase) file name or URL path ending: `.mp4`/`.mov`/`.m4v`, or

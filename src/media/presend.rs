@@ -16,7 +16,6 @@ use image::ImageFormat;
 use image::metadata::Orientation;
 
 use super::{Blocked, Limits, Thumbnail, jpeg};
-use crate::api::AssetKind;
 use crate::text::Msg;
 
 /// Files larger than this are not even read: no usable photo is this big.
@@ -270,15 +269,13 @@ fn sendable_as_is(h: &jpeg::Header, file_bytes: usize, limits: &Limits) -> Resul
 /// The one pre-send check of a local file: a verdict (`Err` says what to do), and for a usable
 /// image its preview and the prepared copy, kept in `cache`.
 pub fn check_file(path: &Path, cache: &Cache, limits: &Limits) -> Result<Ready, Msg> {
-    if super::kind_from_ending(&path.to_string_lossy().to_lowercase()) == Some(AssetKind::Video) {
-        // It cannot be sent from here; what else is wrong with it is said too, so the copy staff
-        // put on the studio's server is a good one (this runs on a blocking thread).
+    if super::is_video_path(path) {
+        // Never prepared here: a video goes through the studio's bucket (`fix::check_local`);
+        // without one, what is wrong with it is said first, then that it cannot go.
         let hosted = Msg::new("media-local-video");
-        let problems = super::video::check_file_blocking(path).problems;
-        return Err(match super::video::advice(&problems) {
-            Some(why) => Msg::new("video-and").msg("this", hosted).msg("rest", why),
-            None => hosted,
-        });
+        return Err(super::fix::check_local(path, Err(hosted.clone()))
+            .err()
+            .unwrap_or(hosted));
     }
     let bytes = read_capped(path)?;
     let hash = super::content_hash(&bytes);
@@ -468,10 +465,9 @@ mod tests {
         assert_eq!(why.id(), "media-not-image");
         let video = dir.path().join("clip.mp4");
         std::fs::write(&video, b"....ftypisom").unwrap();
-        // A local video cannot be sent; what else is wrong with this one is said after that.
+        // What is wrong with a local video is said before that it cannot be sent from here.
         let why = check_file(&video, &cache, &Limits::default()).unwrap_err();
-        assert_eq!(why.id(), "video-and");
-        assert!(why.english().starts_with("Local videos cannot be uploaded"));
+        assert!(why.id().starts_with("video-"), "{}", why.id());
         let good = dir.path().join("good.mp4");
         std::fs::write(&good, include_bytes!("../../assets/sim/render.mp4")).unwrap();
         let why = check_file(&good, &cache, &Limits::default()).unwrap_err();

@@ -344,3 +344,76 @@ mod video {
         assert_eq!(ids.len(), all.len());
     }
 }
+
+mod fix_plan {
+    use crate::media::fix::{fixable, plan};
+    use crate::media::video::{VideoFacts, VideoProblem, limits, problems_of};
+
+    fn facts(duration_ms: u64, (width, height): (u32, u32), fps: f64) -> VideoFacts {
+        VideoFacts {
+            duration_ms,
+            width,
+            height,
+            fps,
+            codec: "H.264",
+            bytes: 1_000_000,
+        }
+    }
+
+    /// The facts a plan gives the fixed copy.
+    fn after(f: &VideoFacts, start_ms: u64) -> VideoFacts {
+        let p = plan(f, start_ms);
+        let (width, height) = p.size.unwrap_or((f.width, f.height));
+        VideoFacts {
+            duration_ms: p.length_ms,
+            width,
+            height,
+            fps: p.fps.map_or(f.fps, f64::from),
+            ..f.clone()
+        }
+    }
+
+    #[test]
+    fn a_plan_brings_every_fixable_video_into_range() {
+        let cases = [
+            facts(20_000, (640, 640), 24.0),
+            facts(5_000, (3840, 2160), 10.0),
+            facts(5_000, (7000, 4000), 120.0),
+            facts(5_000, (400, 300), 30.0),
+            facts(30_000, (1080, 1920), 60.0),
+        ];
+        for f in &cases {
+            assert!(fixable(&problems_of(f)), "{f:?}");
+            let fixed = after(f, 0);
+            assert!(problems_of(&fixed).is_empty(), "{f:?} -> {fixed:?}");
+            assert_eq!(fixed.width % 2 + fixed.height % 2, 0, "even sides");
+        }
+    }
+
+    #[test]
+    fn the_start_staff_choose_is_kept_within_the_video() {
+        let f = facts(20_000, (640, 640), 24.0);
+        assert_eq!(plan(&f, 3_000).start_ms, 3_000);
+        assert_eq!(plan(&f, 3_000).length_ms, 15_000);
+        // Too late a start still leaves the shortest length allowed.
+        let late = plan(&f, 19_500);
+        assert_eq!(late.start_ms, 20_000 - limits::MIN_MS);
+        assert_eq!(late.length_ms, limits::MIN_MS);
+        assert_eq!(plan(&facts(8_000, (640, 640), 30.0), 0).size, None);
+    }
+
+    #[test]
+    fn what_no_re_encode_mends_is_not_fixable() {
+        assert!(!fixable(&[]));
+        assert!(!fixable(&[VideoProblem::TooShort(1_000)]));
+        assert!(!fixable(&[
+            VideoProblem::TooLong(20_000),
+            VideoProblem::Aspect(3000, 600)
+        ]));
+        assert!(!fixable(&[VideoProblem::Truncated]));
+        assert!(fixable(&[
+            VideoProblem::Codec("HEVC"),
+            VideoProblem::TooLarge(60 << 20)
+        ]));
+    }
+}

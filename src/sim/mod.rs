@@ -109,7 +109,7 @@ pub struct Faults {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counters {
     /// Requests per operation (`create_session`, `get_task`, `query_verification`, `submit`,
-    /// `upload`, `video`, `unauthorized`, `rate_limited`, ...).
+    /// `upload`, `video`, `unauthorized`, `rate_limited`, `video_fetched`, ...).
     pub ops: BTreeMap<String, u64>,
     /// How many times each `byted_token` was presented to step 2.
     pub token_uses: BTreeMap<String, u32>,

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bucket;
 mod cli;
 mod flows;
 mod hardening;

@@ -47,6 +47,12 @@ pub(super) async fn fetched_videos(
             continue;
         }
         let check = crate::media::video::check_url(&http, url).await;
+        let fetched = if check.facts.is_some() {
+            "video_fetched"
+        } else {
+            "video_fetch_failed"
+        };
+        shared.state().count(fetched);
         let verdict = match check.problems.first() {
             None => continue,
             Some(crate::media::video::VideoProblem::Unreadable(_)) if check.facts.is_none() => (

@@ -1,0 +1,263 @@
+//! Local videos beyond the index check: whether one can be sent, its poster frame, and the
+//! fixes (trim, scale, frame rate, size, H.264) made with `ffmpeg` when it is on the PATH. It is
+//! recommended, never required: without it a video is still checked, with no poster and no fix.
+//! The original is never changed: a fix writes a new file.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+
+use super::video::{self, VideoFacts, VideoProblem, limits};
+use crate::text::Msg;
+
+/// The `ffmpeg` program on the PATH, looked for once.
+pub fn ffmpeg() -> Option<&'static Path> {
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let name = if cfg!(windows) {
+                "ffmpeg.exe"
+            } else {
+                "ffmpeg"
+            };
+            std::env::split_paths(&std::env::var_os("PATH")?)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+        .as_deref()
+}
+
+/// SHA-256 of a file, hex, read in pieces (a video is not held in memory).
+pub fn file_hash(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Problems a re-encode can mend: too long, frame rate, size, pixels, bytes, codec. A file that
+/// is too short, cut off, unreadable or of the wrong shape cannot be.
+pub fn fixable(problems: &[VideoProblem]) -> bool {
+    !problems.is_empty()
+        && problems.iter().all(|p| {
+            matches!(
+                p,
+                VideoProblem::TooLong(_)
+                    | VideoProblem::FrameRate(_)
+                    | VideoProblem::Side(..)
+                    | VideoProblem::Pixels(..)
+                    | VideoProblem::TooLarge(_)
+                    | VideoProblem::Codec(_)
+            )
+        })
+}
+
+/// The one check of a local video before it is a sendable row (runs on a blocking thread):
+/// its hash and poster when it can go, else what is wrong and what to do (Fix, getting
+/// ffmpeg, or `bucket`'s reason why none can be used).
+pub fn check_local(
+    path: &Path,
+    bucket: Result<(), Msg>,
+) -> Result<(String, Option<super::Thumbnail>), Msg> {
+    let check = video::check_file_blocking(path);
+    if let Some(why) = video::advice(&check.problems) {
+        return Err(if !fixable(&check.problems) {
+            why
+        } else if ffmpeg().is_some() {
+            Msg::new("video-fixable").msg("problem", why)
+        } else {
+            Msg::new("video-need-ffmpeg").msg("problem", why)
+        });
+    }
+    bucket?;
+    let hash = file_hash(path).map_err(|e| {
+        Msg::new("upload-unreadable")
+            .text("path", path.display().to_string())
+            .text("reason", e.to_string())
+    })?;
+    Ok((hash, ffmpeg().and_then(|f| poster(f, path))))
+}
+
+/// A small frame from the start of the video, when ffmpeg can decode it.
+pub fn poster(ffmpeg: &Path, path: &Path) -> Option<super::Thumbnail> {
+    let out = Command::new(ffmpeg)
+        .args([
+            "-nostdin",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-ss",
+            "0.5",
+            "-i",
+        ])
+        .arg(path)
+        .args(["-frames:v", "1", "-vf", "scale=320:-2", "-f", "image2pipe"])
+        .args(["-c:v", "png", "-"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    super::thumbnail(&out.stdout, &super::Limits::default()).ok()
+}
+
+/// What a fix does to a video: the part kept, the new frame size and rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Where the part kept starts, in milliseconds.
+    pub start_ms: u64,
+    /// How long it is (at most 15 s).
+    pub length_ms: u64,
+    /// The new frame size (even numbers), when it changes.
+    pub size: Option<(u32, u32)>,
+    /// The new frame rate, when it changes.
+    pub fps: Option<u32>,
+}
+
+/// The even size nearest `w×h × factor`, its aspect kept.
+fn scaled(w: u32, h: u32, factor: f64) -> (u32, u32) {
+    let even = |x: f64| ((x / 2.0).round() as u32 * 2).max(2);
+    (even(f64::from(w) * factor), even(f64::from(h) * factor))
+}
+
+/// What a fix of `facts` starting at `start_ms` does.
+pub fn plan(facts: &VideoFacts, start_ms: u64) -> Plan {
+    let start_ms = start_ms.min(facts.duration_ms.saturating_sub(limits::MIN_MS));
+    let length_ms = (facts.duration_ms - start_ms).min(limits::MAX_MS);
+    let (w, h) = (facts.width.max(1), facts.height.max(1));
+    let pixels = f64::from(w) * f64::from(h);
+    let (long, short) = (f64::from(w.max(h)), f64::from(w.min(h)));
+    let shrink = (limits::MAX_PIXELS as f64 * 0.97 / pixels)
+        .sqrt()
+        .min(f64::from(limits::MAX_SIDE) / long);
+    let grow = (limits::MIN_PIXELS as f64 * 1.03 / pixels)
+        .sqrt()
+        .max(f64::from(limits::MIN_SIDE) * 1.01 / short);
+    // Only a size out of range changes, and then with a little room inside the limits.
+    let too_big = pixels > limits::MAX_PIXELS as f64 || long > f64::from(limits::MAX_SIDE);
+    let too_small = pixels < limits::MIN_PIXELS as f64 || short < f64::from(limits::MIN_SIDE);
+    let size = if too_big {
+        Some(scaled(w, h, shrink))
+    } else if too_small {
+        Some(scaled(w, h, grow))
+    } else {
+        None
+    };
+    let fps = if facts.fps < limits::MIN_FPS - 0.05 {
+        Some(24)
+    } else if facts.fps > limits::MAX_FPS {
+        Some(30)
+    } else {
+        None
+    };
+    Plan {
+        start_ms,
+        length_ms,
+        size,
+        fps,
+    }
+}
+
+/// Makes a fixed copy of `source` in `out_dir` by `plan`: H.264, no audio, no metadata, under
+/// 50 MB. The copy is checked again; the original is left as it was.
+pub fn fix(ffmpeg: &Path, source: &Path, plan: &Plan, out_dir: &Path) -> Result<PathBuf, Msg> {
+    let failed = |reason: String| {
+        Msg::new("video-fix-failed").text("reason", crate::text::short_printable(&reason, 200))
+    };
+    std::fs::create_dir_all(out_dir).map_err(|e| failed(e.to_string()))?;
+    let stem = source
+        .file_stem()
+        .map(|s| super::safe_name(&s.to_string_lossy()))
+        .unwrap_or_else(|| "video".into());
+    let tag: String = super::content_hash(source.to_string_lossy().as_bytes())
+        .chars()
+        .take(8)
+        .collect();
+    let out = out_dir.join(format!("{stem}-fixed-{tag}-{}.mp4", plan.start_ms));
+    let part = out.with_extension("part.mp4");
+    let mut filters = Vec::new();
+    if let Some((w, h)) = plan.size {
+        filters.push(format!("scale={w}:{h}"));
+    }
+    if let Some(fps) = plan.fps {
+        filters.push(format!("fps={fps}"));
+    }
+    filters.push("format=yuv420p".into());
+    let secs = |ms: u64| format!("{:.3}", ms as f64 / 1000.0);
+    let result = Command::new(ffmpeg)
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
+        .args(["-ss", &secs(plan.start_ms), "-i"])
+        .arg(source)
+        .args([
+            "-t",
+            &secs(plan.length_ms),
+            "-map",
+            "0:v:0",
+            "-an",
+            "-sn",
+            "-dn",
+        ])
+        .args([
+            "-map_metadata",
+            "-1",
+            "-map_chapters",
+            "-1",
+            "-vf",
+            &filters.join(","),
+        ])
+        .args(["-c:v", "libx264", "-preset", "veryfast", "-crf", "20"])
+        .args([
+            "-maxrate",
+            "20M",
+            "-bufsize",
+            "40M",
+            "-movflags",
+            "+faststart",
+        ])
+        .arg(&part)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| failed(e.to_string()))?;
+    if !result.status.success() {
+        let _ = std::fs::remove_file(&part);
+        return Err(failed(String::from_utf8_lossy(&result.stderr).into_owned()));
+    }
+    std::fs::rename(&part, &out).map_err(|e| failed(e.to_string()))?;
+    let again = video::check_file_blocking(&out);
+    if let Some(why) = video::advice(&again.problems) {
+        return Err(Msg::new("video-fix-short").msg("problem", why));
+    }
+    Ok(out)
+}
+
+/// Fixes a local video when it needs it and can be: the fixed copy's path (`None`: it needs no
+/// fix; an error: what is wrong and why it was not fixed).
+pub fn fix_if_needed(source: &Path, start_ms: u64, out_dir: &Path) -> Result<Option<PathBuf>, Msg> {
+    let check = video::check_file_blocking(source);
+    let Some(why) = video::advice(&check.problems) else {
+        return Ok(None);
+    };
+    let (Some(facts), true) = (check.facts, fixable(&check.problems)) else {
+        return Err(why);
+    };
+    let Some(ffmpeg) = ffmpeg() else {
+        return Err(Msg::new("video-need-ffmpeg").msg("problem", why));
+    };
+    fix(ffmpeg, source, &plan(&facts, start_ms), out_dir).map(Some)
+}
