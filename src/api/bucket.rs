@@ -341,7 +341,7 @@ impl Bucket {
             {
                 finished(done)?;
             }
-            let mut part = Vec::new();
+            let mut part = Vec::with_capacity(usize::try_from(self.part_size).unwrap_or(0));
             (&mut *file)
                 .take(self.part_size)
                 .read_to_end(&mut part)

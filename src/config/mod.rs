@@ -234,6 +234,7 @@ impl Settings {
             || self.kiosk_name != new.kiosk_name
             || self.callback_mode() != new.callback_mode()
             || self.poll_policy() != new.poll_policy()
+            || self.bucket != new.bucket
     }
 
     /// The engine's poll policy for these settings.

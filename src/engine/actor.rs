@@ -105,6 +105,7 @@ impl Actor {
                     Outcome::PollEnded(task) => { self.polling.remove(&task); }
                     Outcome::Error(session, message) => self.emit(Event::Error { session, message }).await,
                     Outcome::Emit(event) => self.emit(event).await,
+                    Outcome::Then(cmd) => self.command(*cmd).await,
                 },
                 Some(Delivery { hit, accepted }) = hits.recv() => {
                     let code = crate::text::short_printable(&hit.result_code, 16);
@@ -500,11 +501,10 @@ impl Actor {
         }
     }
 
-    pub(super) fn run_actions(&mut self, id: &str, actions: Vec<Effect>) {
-        let Some(session) = self.sessions.get(id) else {
-            return;
-        };
-        let ctx = ctx::Ctx {
+    /// What a background task of session `id` carries (`None`: it is not held here).
+    pub(super) fn ctx_for(&self, id: &str) -> Option<ctx::Ctx> {
+        let session = self.sessions.get(id)?;
+        Some(ctx::Ctx {
             session: id.to_string(),
             project: session.project.clone(),
             language: session.language,
@@ -513,6 +513,12 @@ impl Actor {
             poll: self.config.poll.clone(),
             elsewhere: (!session.kiosk.is_empty() && session.kiosk != self.config.kiosk)
                 .then(|| session.kiosk.clone()),
+        })
+    }
+
+    pub(super) fn run_actions(&mut self, id: &str, actions: Vec<Effect>) {
+        let Some(ctx) = self.ctx_for(id) else {
+            return;
         };
         for action in actions {
             match action {

@@ -41,17 +41,21 @@ impl Checker {
 
     /// A local video: its index checked (no decode), then its hash when it can be sent (a
     /// bucket is set), with a poster frame when ffmpeg is there.
-    pub(super) async fn video(
-        &self,
-        path: PathBuf,
-    ) -> Result<(String, Option<media::Thumbnail>), Msg> {
+    pub(super) async fn video(&self, path: PathBuf) -> media::fix::LocalVideo {
+        let stopped = |why: Msg| media::fix::LocalVideo {
+            length_ms: None,
+            poster: None,
+            verdict: Err(why),
+        };
         let Ok(_slot) = self.slots.clone().acquire_owned().await else {
-            return Err(Msg::new("engine-thread-stopped"));
+            return stopped(Msg::new("engine-thread-stopped"));
         };
         let bucket = self.bucket.as_ref().map(|_| ()).map_err(Clone::clone);
         tokio::task::spawn_blocking(move || media::fix::check_local(&path, bucket))
             .await
-            .map_err(|e| Msg::new("media-check-stopped").text("reason", e.to_string()))?
+            .unwrap_or_else(|e| {
+                stopped(Msg::new("media-check-stopped").text("reason", e.to_string()))
+            })
     }
 
     /// The prepared copy of a checked file: the kept one, or prepared again (rows from before
@@ -95,17 +99,15 @@ async fn inspect(
         thumbnail: None,
         hash: None,
         problem: None,
+        length_ms: None,
     };
     let verdict = match source {
         AssetSource::File { path } if media::is_video_path(path) => {
-            match checker.video(path.clone()).await {
-                Ok((hash, poster)) => {
-                    report.thumbnail = poster;
-                    report.hash = Some(hash.clone());
-                    Ok(Some(hash))
-                }
-                Err(problem) => Err(problem),
-            }
+            let found = checker.video(path.clone()).await;
+            report.thumbnail = found.poster;
+            report.length_ms = found.length_ms;
+            report.hash = found.verdict.as_ref().ok().cloned();
+            found.verdict.map(Some)
         }
         AssetSource::File { path } => match checker.file(path.clone()).await {
             Ok(ready) => {

@@ -2,9 +2,10 @@
 //! announced, then acted on) or a reading of the store.
 
 use super::actor::Actor;
+use super::protocol::Outcome;
 use super::{Command, Event, check, io, now_ms};
 use crate::api::Language;
-use crate::flow::{Effect, Input, Session};
+use crate::flow::{AssetId, AssetSource, Effect, Input, Session};
 use crate::text::Msg;
 
 /// One log line: what happened, in the words the audit log keeps.
@@ -89,6 +90,8 @@ impl Actor {
             },
             Command::Render(id, ask) => self.render(id, ask).await,
             Command::Delete(id) => self.delete(id).await,
+            Command::DeleteWithObjects(id) => self.delete_with_objects(id).await,
+            Command::FixVideo(id, asset, start_ms) => self.fix_video(id, asset, start_ms).await,
             Command::Check(source) => {
                 tokio::spawn(check::check(self.checker(), source, self.internal.clone()));
             }
@@ -102,7 +105,7 @@ impl Actor {
         }
     }
 
-    async fn refuse(&self, session: Option<String>, id: &'static str) {
+    pub(super) async fn refuse(&self, session: Option<String>, id: &'static str) {
         let message = Msg::new(id);
         self.emit(Event::Refused { session, message }).await;
     }
@@ -182,19 +185,23 @@ impl Actor {
         self.late_polls = false;
     }
 
+    /// A session as held here, else as stored: read, not taken up.
+    async fn known(&self, id: &str) -> Option<Session> {
+        if let Some(s) = self.sessions.get(id) {
+            return Some(s.clone());
+        }
+        let owned = id.to_string();
+        self.store
+            .call(move |s| s.load(&owned))
+            .await
+            .ok()
+            .flatten()
+    }
+
     async fn delete(&mut self, id: String) {
         // Read, not taken up: deleting carries nothing on. A session another desk drives is
         // refused by the store.
-        let owned = id.clone();
-        let stored = match self.sessions.get(&id) {
-            Some(s) => Some(s.clone()),
-            None => self
-                .store
-                .call(move |s| s.load(&owned))
-                .await
-                .ok()
-                .flatten(),
-        };
+        let stored = self.known(&id).await;
         // A render still moving is billed and on its way to this folder: it finishes first.
         if stored.as_ref().is_some_and(Session::rendering) {
             return self.refuse(Some(id), "engine-render-moving").await;
@@ -312,5 +319,85 @@ impl Actor {
                 .await;
             }
         }
+    }
+}
+
+/// Local videos' commands: fixing one, deleting a person's objects in the bucket.
+impl Actor {
+    /// [`super::Command::DeleteWithObjects`]: the objects go first (in the background); the
+    /// session is deleted only when every one of them is gone.
+    pub(super) async fn delete_with_objects(&mut self, id: String) {
+        let bucket = match &self.config.bucket {
+            Ok(b) => b.clone(),
+            Err(why) => {
+                let message = Msg::new("bucket-delete-failed").msg("reason", why.clone());
+                return self
+                    .emit(super::Event::Error {
+                        session: Some(id),
+                        message,
+                    })
+                    .await;
+            }
+        };
+        let objects = self
+            .known(&id)
+            .await
+            .map(|s| super::videos::objects_of(&bucket, &s))
+            .unwrap_or_default();
+        let out = self.internal.clone();
+        tokio::spawn(async move {
+            for object in &objects {
+                if let Err(e) = bucket.delete(object, crate::clock::now_ms()).await {
+                    let message =
+                        Msg::new("bucket-delete-failed").msg("reason", e.advice(bucket.place()));
+                    let _ = out.send(Outcome::Error(Some(id), message)).await;
+                    return;
+                }
+            }
+            tracing::info!(session = %id, "{} objects deleted from the bucket", objects.len());
+            let _ = out
+                .send(Outcome::Then(Box::new(super::Command::Delete(id))))
+                .await;
+        });
+    }
+
+    /// [`super::Command::FixVideo`]: ffmpeg makes the copy on a blocking thread; the copy then
+    /// takes the row's place (checked and sent as any new row).
+    pub(super) async fn fix_video(&mut self, id: String, asset: AssetId, start_ms: u64) {
+        let row = self.sessions.get(&id).and_then(|s| {
+            s.assets
+                .iter()
+                .find(|a| a.id == asset && a.is_current())
+                .and_then(|a| match &a.source {
+                    AssetSource::File { path } => Some((a.name.clone(), path.clone())),
+                    AssetSource::Url { .. } => None,
+                })
+        });
+        let (Some((name, path)), Some(ctx)) = (row, self.ctx_for(&id)) else {
+            return self.refuse(Some(id), "refusal-asset-gone").await;
+        };
+        let dir = self.config.fixed_dir.clone();
+        tokio::spawn(async move {
+            let source = path.clone();
+            let fixed = tokio::task::spawn_blocking(move || {
+                crate::media::fix::fix_if_needed(&source, start_ms, &dir)
+            })
+            .await
+            .unwrap_or_else(|e| Err(Msg::new("video-fix-failed").text("reason", e.to_string())));
+            match fixed {
+                Ok(Some(copy)) => {
+                    let detail = format!("asset {asset} fixed from {start_ms} ms");
+                    let input = Input::Replace {
+                        asset,
+                        name,
+                        source: AssetSource::File { path: copy },
+                        kind: crate::api::AssetKind::Video,
+                    };
+                    ctx.input(input, "video-fixed", detail).await;
+                }
+                Ok(None) => ctx.error(Msg::new("video-fix-nothing")).await,
+                Err(why) => ctx.error(why).await,
+            }
+        });
     }
 }

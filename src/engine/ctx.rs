@@ -51,6 +51,34 @@ impl Ctx {
         })
     }
 
+    /// An upload's progress callback, and the task that reports it to the flow in steps of about
+    /// 5 % (through a small channel: the callback must not block the upload). The task ends when
+    /// the callback is dropped.
+    pub(super) fn progress(
+        &self,
+        asset: crate::flow::AssetId,
+    ) -> (
+        impl Fn(u64, u64) + Send + Sync + use<>,
+        impl std::future::Future<Output = ()> + use<>,
+    ) {
+        let (tx, mut rx) = mpsc::channel::<(u64, u64)>(8);
+        let ctx = self.clone();
+        let forward = async move {
+            let mut last = 0u64;
+            while let Some((sent, total)) = rx.recv().await {
+                if sent == total || sent.saturating_sub(last) * 20 >= total.max(1) {
+                    last = sent;
+                    ctx.quiet(Input::UploadProgress { asset, sent, total })
+                        .await;
+                }
+            }
+        };
+        let progress = move |sent: u64, total: u64| {
+            let _ = tx.try_send((sent, total));
+        };
+        (progress, forward)
+    }
+
     pub(super) async fn error(&self, message: Msg) {
         let _ = self
             .out

@@ -261,7 +261,7 @@ pub(super) async fn upload(
     let stem = media::safe_name(&path.to_string_lossy());
     let filename = format!("{stem}.{}", copy.extension);
     let (bytes, mime) = (bytes::Bytes::from(bytes), copy.content_type);
-    let (progress, forward) = progress_of(&ctx, asset);
+    let (progress, forward) = ctx.progress(asset);
     let send = async {
         let r = ctx
             .client
@@ -292,34 +292,6 @@ pub(super) async fn upload(
             .await
         }
     }
-}
-
-/// An upload's progress callback, and the task that reports it to the flow in steps of about
-/// 5 % (through a small channel: the callback must not block the upload). The task ends when
-/// the callback is dropped.
-pub(super) fn progress_of(
-    ctx: &Ctx,
-    asset: AssetId,
-) -> (
-    impl Fn(u64, u64) + Send + Sync + use<>,
-    impl std::future::Future<Output = ()> + use<>,
-) {
-    let (tx, mut rx) = mpsc::channel::<(u64, u64)>(8);
-    let ctx = ctx.clone();
-    let forward = async move {
-        let mut last = 0u64;
-        while let Some((sent, total)) = rx.recv().await {
-            if sent == total || sent.saturating_sub(last) * 20 >= total.max(1) {
-                last = sent;
-                ctx.quiet(Input::UploadProgress { asset, sent, total })
-                    .await;
-            }
-        }
-    };
-    let progress = move |sent: u64, total: u64| {
-        let _ = tx.try_send((sent, total));
-    };
-    (progress, forward)
 }
 
 pub(super) async fn submit(ctx: Ctx, group_id: String, assets: Vec<(AssetId, AssetInput)>) {

@@ -85,6 +85,12 @@ pub enum Command {
     Render(String, RenderAsk),
     /// Deletes a session's local data (nothing upstream), then sends the new list.
     Delete(String),
+    /// Deletes the session's videos from the studio's bucket, then as [`Command::Delete`]; when
+    /// the bucket refuses, nothing is deleted and the error says why.
+    DeleteWithObjects(String),
+    /// Replaces a local video row by a fixed copy (ffmpeg): 15 s from the start given in
+    /// milliseconds, scaled into range, H.264. The original file is left as it is.
+    FixVideo(String, AssetId, u64),
     /// Checks a source before anything is sent: reads a file or probes a URL, answered by
     /// [`Event::Checked`].
     Check(AssetSource),
@@ -109,6 +115,8 @@ pub struct CheckReport {
     pub hash: Option<String>,
     /// What is wrong with it, in a sentence that says what to do; `None` when it can be sent.
     pub problem: Option<Msg>,
+    /// A local video's length (the Fix dialog's range), when its index could be read.
+    pub length_ms: Option<u64>,
 }
 
 /// What the engine tells the front end.
@@ -208,4 +216,6 @@ pub(super) enum Outcome {
     PollEnded(String),
     Error(Option<String>, Msg),
     Emit(Event),
+    /// A command to run once background work is done (a delete after the bucket's objects).
+    Then(Box<Command>),
 }

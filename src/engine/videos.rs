@@ -1,11 +1,11 @@
-//! Local videos: uploaded to the studio's bucket and sent as presigned links; fixed with
-//! ffmpeg when staff ask; their objects deleted with the session when staff ask.
+//! Local videos: uploaded to the studio's bucket and sent as presigned links; the names of a
+//! session's objects there (deleted with it when staff ask, see `commands.rs`).
 
 use std::path::PathBuf;
 
 use super::ctx::Ctx;
 use crate::api::bucket::Bucket;
-use crate::flow::{AssetId, Input};
+use crate::flow::{AssetId, AssetSource, Check, Input};
 use crate::text::Msg;
 
 /// Uploads a checked local video to the bucket in parts, then hands the flow a link valid for
@@ -41,7 +41,7 @@ pub(super) async fn upload(
         hash.as_deref().unwrap_or("video"),
         &extension,
     );
-    let (progress, forward) = super::io::progress_of(&ctx, asset);
+    let (progress, forward) = ctx.progress(asset);
     let send = async {
         let r = bucket
             .upload_file(
@@ -80,4 +80,23 @@ pub(super) async fn upload(
             .await;
         }
     }
+}
+
+/// The names the bucket holds a session's local videos under (rows checked and sendable).
+pub(super) fn objects_of(bucket: &Bucket, s: &crate::flow::Session) -> Vec<String> {
+    s.assets
+        .iter()
+        .filter_map(|a| match (&a.source, &a.check) {
+            (AssetSource::File { path }, Check::Ready { hash: Some(hash) })
+                if crate::media::is_video_path(path) =>
+            {
+                let ext = path
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_lowercase())
+                    .unwrap_or_else(|| "mp4".into());
+                Some(bucket.object_for(&s.id, u64::from(a.id), hash, &ext))
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -337,6 +337,8 @@ mod tests {
         let en = messages(UiLang::En);
         let not_messages = [
             "top-bar",
+            "studio-videos",
+            "us-east-1",
             "start-form",
             "person-language",
             "assets-table",

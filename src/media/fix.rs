@@ -66,30 +66,44 @@ pub fn fixable(problems: &[VideoProblem]) -> bool {
         })
 }
 
+/// What the check of a local video found.
+#[derive(Debug, Clone)]
+pub struct LocalVideo {
+    /// Its length, when its index could be read (the Fix dialog's range).
+    pub length_ms: Option<u64>,
+    /// A frame to show, when ffmpeg can decode one.
+    pub poster: Option<super::Thumbnail>,
+    /// Its hash when it can be sent, else what is wrong and what to do.
+    pub verdict: Result<String, Msg>,
+}
+
 /// The one check of a local video before it is a sendable row (runs on a blocking thread):
-/// its hash and poster when it can go, else what is wrong and what to do (Fix, getting
-/// ffmpeg, or `bucket`'s reason why none can be used).
-pub fn check_local(
-    path: &Path,
-    bucket: Result<(), Msg>,
-) -> Result<(String, Option<super::Thumbnail>), Msg> {
+/// its hash when it can go, else what is wrong and what to do (Fix, getting ffmpeg, or
+/// `bucket`'s reason why none can be used); its poster either way.
+pub fn check_local(path: &Path, bucket: Result<(), Msg>) -> LocalVideo {
     let check = video::check_file_blocking(path);
-    if let Some(why) = video::advice(&check.problems) {
-        return Err(if !fixable(&check.problems) {
-            why
-        } else if ffmpeg().is_some() {
-            Msg::new("video-fixable").msg("problem", why)
-        } else {
-            Msg::new("video-need-ffmpeg").msg("problem", why)
-        });
+    let poster = check
+        .facts
+        .as_ref()
+        .and_then(|_| ffmpeg())
+        .and_then(|f| poster(f, path));
+    let verdict = match video::advice(&check.problems) {
+        Some(why) if !fixable(&check.problems) => Err(why),
+        Some(why) if ffmpeg().is_some() => Err(Msg::new("video-fixable").msg("problem", why)),
+        Some(why) => Err(Msg::new("video-need-ffmpeg").msg("problem", why)),
+        None => bucket.and_then(|()| {
+            file_hash(path).map_err(|e| {
+                Msg::new("upload-unreadable")
+                    .text("path", path.display().to_string())
+                    .text("reason", e.to_string())
+            })
+        }),
+    };
+    LocalVideo {
+        length_ms: check.facts.map(|f| f.duration_ms),
+        poster,
+        verdict,
     }
-    bucket?;
-    let hash = file_hash(path).map_err(|e| {
-        Msg::new("upload-unreadable")
-            .text("path", path.display().to_string())
-            .text("reason", e.to_string())
-    })?;
-    Ok((hash, ffmpeg().and_then(|f| poster(f, path))))
 }
 
 /// A small frame from the start of the video, when ffmpeg can decode it.

@@ -274,6 +274,7 @@ pub fn check_file(path: &Path, cache: &Cache, limits: &Limits) -> Result<Ready, 
         // without one, what is wrong with it is said first, then that it cannot go.
         let hosted = Msg::new("media-local-video");
         return Err(super::fix::check_local(path, Err(hosted.clone()))
+            .verdict
             .err()
             .unwrap_or(hosted));
     }

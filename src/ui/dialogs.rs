@@ -58,6 +58,10 @@ pub struct Dialogs {
     pub confirm_resubmit: Option<(String, AssetId)>,
     /// The test render form.
     pub render: Option<super::render::RenderForm>,
+    /// The Fix dialog of a local video.
+    pub fix: Option<super::fix::FixForm>,
+    /// Whether deleting also deletes the person's videos from the studio's bucket.
+    pub delete_objects: bool,
 }
 
 /// The staff PIN question, when kiosk mode asks it. `no_pin`: none is known (none set, or the
@@ -151,6 +155,7 @@ impl Dialogs {
         self.delete_question(ctx, view, &mut out);
         self.resubmit_question(ctx, view, &mut out);
         super::render::dialog(ctx, view, &mut self.render, &mut out);
+        super::fix::dialog(ctx, view, &mut self.fix, &mut out);
         out
     }
 
@@ -176,13 +181,22 @@ impl Dialogs {
                 Some(_) => i.t("delete-body-shared"),
                 None => i.t("delete-body"),
             });
+            // With a bucket set, the person's videos there can go too (ticked by default).
+            let bucket = view.settings().bucket.is_set();
+            if bucket {
+                ui.checkbox(&mut self.delete_objects, i.t("delete-objects"));
+            }
             ui.horizontal(|ui| {
                 let bad = theme::tone(ui, Tone::Bad);
                 if ui
                     .button(RichText::new(i.t("delete-button")).color(bad))
                     .clicked()
                 {
-                    out.push(Intent::Send(Command::Delete(id.clone())));
+                    out.push(Intent::Send(if bucket && self.delete_objects {
+                        Command::DeleteWithObjects(id.clone())
+                    } else {
+                        Command::Delete(id.clone())
+                    }));
                     close = true;
                 }
                 if ui.button(i.t("delete-keep")).clicked() {

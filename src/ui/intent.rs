@@ -91,6 +91,8 @@ pub enum Intent {
     SaveKey(ApiKey),
     /// Keeps the shared roster's password in the OS keyring (Settings keeps the address).
     SaveRosterPassword(ApiKey),
+    /// Keeps the bucket's access key id and secret in the OS keyring.
+    SaveBucketKeys(String, ApiKey),
     /// Remove the stored key.
     RemoveKey,
     /// Try an address with a key (`None`: the key in use).
@@ -103,6 +105,10 @@ pub enum Intent {
     AskResubmit(String, AssetId),
     /// Offer a replacement for a row.
     AskReplace(String, AssetId),
+    /// Offer to fix a local video row (ffmpeg).
+    AskFix(String, AssetId),
+    /// A fix of this row was asked: the row shows it until its copy replaces it.
+    Fixing(String, AssetId),
     /// Ask for the staff PIN before this.
     AskPin(PinFor),
     /// Check the PIN typed in the prompt.

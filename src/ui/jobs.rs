@@ -34,6 +34,8 @@ pub enum JobDone {
     Key(Result<(String, Option<crate::api::ApiKey>), crate::text::Msg>),
     /// The roster's password was stored in the keyring (it is now in use).
     RosterPassword(Result<secrecy::SecretString, crate::text::Msg>),
+    /// The bucket's keys were stored, or why not.
+    BucketKeys(Result<(), crate::text::Msg>),
     /// The engine restarted (the old one stopped first).
     Engine(Box<Result<(crate::engine::Engine, EngineEvents), crate::text::Msg>>),
     /// Settings were written.

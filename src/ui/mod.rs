@@ -10,6 +10,7 @@
 mod app;
 mod chrome;
 mod dialogs;
+mod fix;
 pub mod fonts;
 mod history;
 pub use crate::i18n;

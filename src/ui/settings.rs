@@ -26,6 +26,10 @@ pub struct SettingsView {
     pub new_pin: String,
     /// The roster's password being typed (cleared after each save).
     pub roster_password: String,
+    /// The bucket's access key id being typed (kept in the keyring with its secret).
+    pub bucket_access: String,
+    /// The bucket's secret being typed (cleared after each save).
+    pub bucket_secret: String,
 }
 
 impl std::fmt::Debug for SettingsView {
@@ -72,6 +76,7 @@ impl SettingsView {
     fn left(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
         section(ui, |ui| self.key_section(ui, view, out));
         section(ui, |ui| self.roster_section(ui, view));
+        section(ui, |ui| self.bucket_section(ui, view));
         section(ui, |ui| window_section(ui, view, out));
         if view.kiosk.is_some() {
             section(ui, |ui| self.kiosk_section(ui, view, out));
@@ -159,6 +164,11 @@ impl SettingsView {
         if let Some(password) = in_url.or((!typed.is_empty()).then_some(typed)) {
             out.push(Intent::SaveRosterPassword(ApiKey::new(password)));
         }
+        let secret = std::mem::take(&mut self.bucket_secret);
+        let access = std::mem::take(&mut self.bucket_access);
+        if !secret.trim().is_empty() && !access.trim().is_empty() {
+            out.push(Intent::SaveBucketKeys(access, ApiKey::new(secret)));
+        }
         out.push(Intent::ApplySettings(Box::new(form)));
     }
 
@@ -201,6 +211,45 @@ impl SettingsView {
         .labelled_by(l.id);
     }
 
+    /// The studio's S3-compatible bucket for local videos; its keys go to the keyring.
+    fn bucket_section(&mut self, ui: &mut egui::Ui, view: &View<'_>) {
+        let i = view.i18n;
+        ui.label(RichText::new(i.t("settings-bucket")).strong());
+        ui.label(theme::hint(ui, i.t("settings-bucket-note")));
+        let b = &mut self.form.bucket;
+        let wide = ui.available_width().min(480.0);
+        let fields: [(&str, &mut String, &str); 4] = [
+            (
+                "settings-bucket-endpoint",
+                &mut b.endpoint,
+                "https://s3.example.com",
+            ),
+            ("settings-bucket-name", &mut b.bucket, "studio-videos"),
+            ("settings-bucket-region", &mut b.region, "us-east-1"),
+            ("settings-bucket-prefix", &mut b.prefix, "kiosk/"),
+        ];
+        for (label, value, hint) in fields {
+            let l = field_label(ui, i.t(label));
+            ui.add(
+                egui::TextEdit::singleline(value)
+                    .hint_text(hint)
+                    .desired_width(wide),
+            )
+            .labelled_by(l.id);
+        }
+        let l = field_label(ui, i.t("settings-bucket-access"));
+        ui.add(egui::TextEdit::singleline(&mut self.bucket_access).desired_width(240.0))
+            .labelled_by(l.id);
+        let l = field_label(ui, i.t("settings-bucket-secret"));
+        ui.add(
+            egui::TextEdit::singleline(&mut self.bucket_secret)
+                .password(true)
+                .desired_width(240.0),
+        )
+        .labelled_by(l.id);
+        ui.label(theme::hint(ui, i.t("settings-bucket-keys-note")));
+    }
+
     fn connection_section(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
         let i = view.i18n;
         connection_grid(ui, i, &mut self.form);
@@ -223,7 +272,9 @@ impl SettingsView {
         ));
         ui.add_space(space::S);
         ui.horizontal(|ui| {
-            let changed = self.form != *view.settings() || !self.roster_password.is_empty();
+            let changed = self.form != *view.settings()
+                || !self.roster_password.is_empty()
+                || !self.bucket_secret.is_empty();
             if ui
                 .add_enabled(changed, theme::primary(ui, i.t("settings-save")))
                 .clicked()

@@ -149,7 +149,11 @@ impl AssetTable {
                     row.col(|ui| status(ui, i, a));
                     row.col(|ui| reason(ui, i, a));
                     row.col(|ui| url(ui, i, a, &mut out));
-                    row.col(|ui| row_actions(ui, i, s, a, &mut out));
+                    row.col(|ui| {
+                        let fixing = view.model.fixing.contains(&(s.id.clone(), a.id));
+                        fix_action(ui, i, s, a, fixing, &mut out);
+                        row_actions(ui, i, s, a, &mut out);
+                    });
                 });
             });
         out
@@ -187,6 +191,11 @@ fn preview(ui: &mut egui::Ui, view: &View<'_>, a: &Asset, side: f32) {
         None => {
             let word = if matches!(a.source, AssetSource::Url { .. }) {
                 i.t("table-url")
+            } else if a.kind == crate::api::AssetKind::Video
+                && a.check != crate::flow::Check::Pending
+            {
+                // No frame could be decoded here (no ffmpeg): the kind says what it is.
+                i.t("table-video")
             } else {
                 "…".to_string()
             };
@@ -257,6 +266,35 @@ fn url(ui: &mut egui::Ui, i: &I18n, a: &Asset, out: &mut Vec<Intent>) {
     }
     ui.label(RichText::new(asset_url).monospace())
         .on_hover_text(asset_url);
+}
+
+/// A local video ffmpeg can mend offers Fix (or shows that it is being fixed).
+fn fix_action(
+    ui: &mut egui::Ui,
+    i: &I18n,
+    s: &Session,
+    a: &Asset,
+    fixing: bool,
+    out: &mut Vec<Intent>,
+) {
+    let offered = a.is_current()
+        && s.stage() != Stage::Cancelled
+        && matches!(&a.check, crate::flow::Check::Blocked { reason } if reason.id() == "video-fixable");
+    if !offered {
+        return;
+    }
+    if fixing {
+        ui.add(egui::Spinner::new());
+        ui.label(theme::hint(ui, i.t("table-fixing")));
+    } else if widgets::named_button(
+        ui,
+        i.t("table-fix"),
+        &i.ta("table-fix-label", &[text("name", &a.name)]),
+    )
+    .clicked()
+    {
+        out.push(Intent::AskFix(s.id.clone(), a.id));
+    }
 }
 
 fn row_actions(ui: &mut egui::Ui, i: &I18n, s: &Session, a: &Asset, out: &mut Vec<Intent>) {

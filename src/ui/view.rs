@@ -23,6 +23,8 @@ pub struct Preview {
     pub texture: Option<egui::TextureHandle>,
     /// What the check found wrong, if anything.
     pub problem: Option<Msg>,
+    /// A local video's length (the Fix dialog's range).
+    pub length_ms: Option<u64>,
 }
 
 impl std::fmt::Debug for Preview {
@@ -50,6 +52,8 @@ pub struct Model {
     pub pending_start: Option<String>,
     /// Row previews by source.
     pub previews: HashMap<String, Remote<Preview>>,
+    /// Video rows being fixed (session, row), until the fixed copy takes their place.
+    pub fixing: std::collections::HashSet<(String, crate::flow::AssetId)>,
     /// Every stored session.
     pub history: Remote<Vec<SessionSummary>>,
     /// Every stored session whole (People, the asset library).

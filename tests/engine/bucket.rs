@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use avatar_kiosk::api::bucket::{Bucket, BucketKeys, BucketPlace, MIN_PART};
 use avatar_kiosk::engine::{Command, NewAsset};
-use avatar_kiosk::flow::{AssetSource, AssetState, Check, Stage, TokenState};
+use avatar_kiosk::flow::{AssetSource, AssetState, Check};
 use avatar_kiosk::media::{fix, video};
 use rusty_s3::S3Action;
 use secrecy::SecretString;
@@ -176,18 +176,8 @@ async fn with_files(
     sim: &avatar_kiosk::sim::Simulator,
     files: &[PathBuf],
 ) -> String {
-    let id = run.begin("Kim Minji", avatar_kiosk::api::Language::Ko);
-    let s = run
-        .until(&id, "a link", |s| {
-            s.link()
-                .is_some_and(|l| l.token_state == TokenState::Waiting)
-        })
-        .await;
-    let url = sim
-        .phone_finishes(&s.link().unwrap().task_id, true)
-        .unwrap();
-    reqwest::get(&url).await.unwrap();
-    run.stage(&id, Stage::Assets).await;
+    let ko = avatar_kiosk::api::Language::Ko;
+    let id = crate::returning::verified(run, sim, "Kim Minji", ko).await;
     let assets = files
         .iter()
         .map(|p| NewAsset {
@@ -249,8 +239,35 @@ async fn a_local_video_goes_through_the_bucket_and_ends_active() {
         "videos never use the image upload"
     );
     assert_eq!(counters.submit_requests, vec![("Video".to_string(), 1)]);
+
+    // Deleting the person with their objects: the video's link reads nothing any more.
+    let bucket = Bucket::new(&place, &keys).unwrap();
+    let Check::Ready { hash: Some(hash) } = &s.assets[0].check else {
+        panic!("{:?}", s.assets[0].check)
+    };
+    let object = bucket.object_for(&id, u64::from(s.assets[0].id), hash, "mp4");
+    let http = avatar_kiosk::api::http::for_loopback(Duration::from_secs(30)).unwrap();
+    let link = bucket.link(&object, now());
+    assert_eq!(http.get(link.clone()).send().await.unwrap().status(), 200);
+    run.engine
+        .send(Command::DeleteWithObjects(id.clone()))
+        .unwrap();
+    let deleted = tokio::time::timeout(crate::DEADLINE, async {
+        while let Some(ev) = run.events.recv().await {
+            match ev {
+                avatar_kiosk::engine::Event::Deleted(gone) if gone == id => return Ok(()),
+                avatar_kiosk::engine::Event::Error { message, .. } => return Err(message),
+                _ => {}
+            }
+        }
+        Err(avatar_kiosk::text::Msg::new("engine-thread-stopped"))
+    })
+    .await
+    .unwrap();
+    assert!(deleted.is_ok(), "{deleted:?}");
+    assert_eq!(http.get(link).send().await.unwrap().status(), 404);
     run.engine.shutdown();
-    // The secret is nowhere in the data folder; the person's name is in no object name.
+    // The secret is nowhere in the data folder.
     for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
         if entry.path().is_file() {
             let bytes = std::fs::read(entry.path()).unwrap();

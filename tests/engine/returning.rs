@@ -31,18 +31,7 @@ fn urls(list: &[&str]) -> Vec<NewAsset> {
 
 /// One person verified through the callback, with these assets reviewed.
 pub async fn onboard(run: &mut Running, sim: &Simulator, person: &str, assets: &[&str]) -> Session {
-    let id = run.begin(person, Language::En);
-    let s = run
-        .until(&id, "a link", |s| {
-            s.link()
-                .is_some_and(|l| l.token_state == TokenState::Waiting)
-        })
-        .await;
-    let url = sim
-        .phone_finishes(&s.link().unwrap().task_id, true)
-        .unwrap();
-    reqwest::get(&url).await.unwrap();
-    run.stage(&id, Stage::Assets).await;
+    let id = verified(run, sim, person, Language::En).await;
     run.engine
         .send(Command::AddAssets(id.clone(), urls(assets)))
         .unwrap();
@@ -54,6 +43,23 @@ pub async fn onboard(run: &mut Running, sim: &Simulator, person: &str, assets: &
     run.engine.send(Command::Submit(id.clone())).unwrap();
     run.until(&id, "the review's end", |s| s.stage().is_final())
         .await
+}
+
+/// A session started and verified through the callback, at its Assets step: its id.
+pub async fn verified(run: &mut Running, sim: &Simulator, person: &str, lang: Language) -> String {
+    let id = run.begin(person, lang);
+    let s = run
+        .until(&id, "a link", |s| {
+            s.link()
+                .is_some_and(|l| l.token_state == TokenState::Waiting)
+        })
+        .await;
+    let url = sim
+        .phone_finishes(&s.link().unwrap().task_id, true)
+        .unwrap();
+    reqwest::get(&url).await.unwrap();
+    run.stage(&id, Stage::Assets).await;
+    id
 }
 
 fn ask(assets: &[&str]) -> RenderAsk {

@@ -164,7 +164,7 @@ async fn each_problem_of_a_video_gets_its_own_message() {
         english.contains("1.0 s") && english.contains("10.0") && english.contains("3840×2160"),
         "{english}"
     );
-    // A local video (it cannot be sent from here): what is wrong with it is said too.
+    // A local video that breaks a limit ffmpeg can mend: what is wrong, then Fix offered.
     let long = d.join("20s.mp4");
     let cache = avatar_kiosk::media::presend::Cache::new(d.join("cache"));
     let why = tokio::task::spawn_blocking(move || {
@@ -175,7 +175,7 @@ async fn each_problem_of_a_video_gets_its_own_message() {
     .unwrap_err();
     let english = why.english();
     assert!(
-        english.contains("20.0 s") && english.contains("web server"),
+        english.contains("20.0 s") && english.contains("Press Fix"),
         "{english}"
     );
 }

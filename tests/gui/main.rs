@@ -9,6 +9,7 @@ mod returning;
 mod screens;
 mod snapshots;
 mod table;
+mod videos;
 mod wizard;
 
 use std::path::{Path, PathBuf};

@@ -110,6 +110,10 @@ impl KioskApp {
                 if session.is_some() && session == self.model.pending_start {
                     self.model.pending_start = None;
                 }
+                // A fix that failed is said; its row offers Fix again.
+                if let Some(id) = &session {
+                    self.model.fixing.retain(|(s, _)| s != id);
+                }
                 // An error about no session while History waits is the list that failed.
                 if session.is_none() && self.model.history.is_loading() {
                     self.model.history.settle(Err(message.clone()));
@@ -158,6 +162,7 @@ impl KioskApp {
                 let preview = Preview {
                     texture,
                     problem: report.problem,
+                    length_ms: report.length_ms,
                 };
                 self.model
                     .previews
@@ -170,6 +175,10 @@ impl KioskApp {
     }
 
     fn on_session(&mut self, s: crate::flow::Session) {
+        // A row being fixed stops showing it once its copy has taken its place.
+        self.model
+            .fixing
+            .retain(|(id, asset)| id != &s.id || s.current_assets().any(|a| a.id == *asset));
         if self.model.pending_start.as_deref() == Some(s.id.as_str()) {
             self.model.pending_start = None;
             self.model.current = Some(s.id.clone());
@@ -248,6 +257,14 @@ impl KioskApp {
                 self.toasts.push(Level::Error, self.i18n.msg(&msg), None);
                 // The settings were saved: they apply now, with the password there was.
                 self.restart_engine(ctx);
+            }
+            JobDone::BucketKeys(Ok(())) => {
+                let text = self.i18n.t("settings-bucket-keys-stored");
+                self.toasts.push(Level::Info, text, None);
+                self.restart_engine(ctx);
+            }
+            JobDone::BucketKeys(Err(msg)) => {
+                self.toasts.push(Level::Error, self.i18n.msg(&msg), None);
             }
             JobDone::Engine(started) => self.engine_back(ctx, *started),
             JobDone::Monitors(list) => {

@@ -31,16 +31,7 @@ impl KioskApp {
                 }
             }
             Intent::NewSession => self.new_session(),
-            Intent::VerifyAgain(id) => {
-                let again = self.model.sessions.get(&id).cloned();
-                self.new_session();
-                if let Some(s) = again {
-                    let form = &mut self.wizard.start;
-                    (form.person, form.note, form.language) =
-                        (s.person.clone(), s.note.clone(), s.language);
-                    form.consent = false;
-                }
-            }
+            Intent::VerifyAgain(id) => self.verify_again(&id),
             Intent::Open(id) => {
                 self.model.current = Some(id.clone());
                 self.screen = Screen::Wizard;
@@ -86,10 +77,18 @@ impl KioskApp {
             }
             Intent::SaveKey(key) => self.save_key(ctx, key),
             Intent::SaveRosterPassword(password) => self.save_roster_password(ctx, password),
+            Intent::SaveBucketKeys(access, secret) => self.save_bucket_keys(ctx, access, secret),
             Intent::RemoveKey => self.remove_key(ctx),
             Intent::TestConnection(base_url, typed) => self.test_connection(&base_url, typed),
             Intent::ApplySettings(settings) => self.apply_settings(ctx, *settings),
-            Intent::AskDelete(id) => self.dialogs.confirm_delete = Some(id),
+            Intent::AskDelete(id) => {
+                self.dialogs.confirm_delete = Some(id);
+                self.dialogs.delete_objects = true;
+            }
+            Intent::AskFix(id, asset) => self.ask_fix(id, asset),
+            Intent::Fixing(id, asset) => {
+                self.model.fixing.insert((id, asset));
+            }
             Intent::AskResubmit(id, asset) => self.dialogs.confirm_resubmit = Some((id, asset)),
             Intent::AskReplace(id, asset) => {
                 self.dialogs.replace = Some(crate::ui::dialogs::Replace {
@@ -161,7 +160,7 @@ impl KioskApp {
     }
 
     /// The next person: an empty Start form.
-    fn new_session(&mut self) {
+    pub(super) fn new_session(&mut self) {
         self.reread_monitors();
         self.relock();
         self.model.current = None;

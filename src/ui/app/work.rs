@@ -169,6 +169,19 @@ impl KioskApp {
         });
     }
 
+    /// Stores the bucket's keys in the keyring; the engine restarts to use them.
+    pub(super) fn save_bucket_keys(&mut self, ctx: &egui::Context, access: String, secret: ApiKey) {
+        self.jobs.spawn("keyring", ctx, move || {
+            let store = crate::secrets::OsKeyring::new(
+                crate::secrets::SERVICE,
+                crate::secrets::BUCKET_ACCOUNT,
+            );
+            JobDone::BucketKeys(
+                crate::secrets::store_bucket_keys(&store, &access, &secret).map_err(|e| e.advice()),
+            )
+        });
+    }
+
     pub(super) fn remove_key(&mut self, ctx: &egui::Context) {
         let store = self.keep.key_store.clone();
         let removed = self.i18n.t("toast-key-removed");
@@ -245,6 +258,44 @@ impl KioskApp {
         if let Some(s) = known {
             self.dialogs.render = Some(crate::ui::render::RenderForm::for_session(s));
         }
+    }
+
+    /// The Start form again for a person whose group the upstream no longer accepts: their
+    /// name, note and language filled in, consent asked again.
+    pub(super) fn verify_again(&mut self, id: &str) {
+        let again = self.model.sessions.get(id).cloned();
+        self.new_session();
+        if let Some(s) = again {
+            let form = &mut self.wizard.start;
+            (form.person, form.note, form.language) =
+                (s.person.clone(), s.note.clone(), s.language);
+            form.consent = false;
+        }
+    }
+
+    /// Opens the Fix dialog of a local video row, with its length from its check.
+    pub(super) fn ask_fix(&mut self, id: String, asset: crate::flow::AssetId) {
+        let Some(a) = self
+            .model
+            .sessions
+            .get(&id)
+            .and_then(|s| s.assets.iter().find(|a| a.id == asset))
+        else {
+            return;
+        };
+        let length_ms = self
+            .model
+            .previews
+            .get(&crate::ui::view::source_key(&a.source))
+            .and_then(|p| p.value())
+            .and_then(|p| p.length_ms);
+        self.dialogs.fix = Some(crate::ui::fix::FixForm {
+            session: id,
+            asset,
+            name: a.name.clone(),
+            length_ms,
+            start_secs: 0.0,
+        });
     }
 
     /// Opens a file with the desktop's program for it (a render in the video player).
