@@ -51,6 +51,7 @@ fn main() {
     let keys = BucketKeys {
         access,
         secret: secrecy::SecretString::from(secret),
+        token: None,
     };
     let bucket = Bucket::new(&place, &keys).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -67,14 +68,13 @@ fn main() {
         .collect();
     std::fs::write(&file, &data).unwrap();
     drop(data);
-    let now = avatar_kiosk::clock::now_ms;
     let (mut plain, mut multi) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         let start = Instant::now();
         let bytes = std::fs::read(&file).unwrap();
         rt.block_on(async {
             let name = format!("plain-{round}.mp4");
-            bucket.put_whole(&name, bytes.into(), now()).await
+            bucket.put_whole(&name, bytes.into()).await
         })
         .unwrap();
         plain.push(start.elapsed().as_secs_f64());
@@ -82,9 +82,7 @@ fn main() {
         let stored = rt
             .block_on(async {
                 let name = format!("multi-{round}.mp4");
-                bucket
-                    .upload_file(&name, &file, None, now(), &|_, _| {})
-                    .await
+                bucket.upload_file(&name, &file, None, &|_, _| {}).await
             })
             .unwrap();
         multi.push(start.elapsed().as_secs_f64());

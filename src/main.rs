@@ -340,8 +340,7 @@ fn engine_config(
         .bucket
         .place(&settings.bucket)
         .unwrap_or(settings.bucket);
-    let keyring = OsKeyring::new(secrets::SERVICE, secrets::BUCKET_ACCOUNT);
-    config.bucket = secrets::bucket(&place, &keyring);
+    config.bucket_place = place.is_set().then_some(place);
     Ok(config)
 }
 

@@ -17,7 +17,11 @@ pub const ROSTER_ACCOUNT: &str = "roster-password";
 /// The keyring account that holds the studio bucket's access key and secret (one line each).
 pub const BUCKET_ACCOUNT: &str = "s3-credentials";
 /// The environment variables that give the bucket's keys for one run, as AWS tools read them.
-pub const AWS_ENV: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+pub const AWS_ENV: [&str; 3] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
 /// The environment variable scripts may use instead of the keyring.
 pub const ENV_VAR: &str = "AVATAR_KIOSK_API_KEY";
 
@@ -177,12 +181,9 @@ pub fn take_env_key() {
         value
     };
     let value = take(ENV_VAR);
-    let aws = (take(AWS_ENV[0]), take(AWS_ENV[1]));
+    let aws = (take(AWS_ENV[0]), take(AWS_ENV[1]), take(AWS_ENV[2]));
     let _ = ENV_KEY.set(value.map(ApiKey::new));
-    let _ = AWS_KEYS.set(match aws {
-        (Some(access), Some(secret)) => Some(bucket_keys(&access, &secret)),
-        _ => None,
-    });
+    let _ = AWS_KEYS.set(aws_keys(aws));
 }
 
 static AWS_KEYS: std::sync::OnceLock<Option<BucketKeys>> = std::sync::OnceLock::new();
@@ -191,7 +192,20 @@ fn bucket_keys(access: &str, secret: &str) -> BucketKeys {
     BucketKeys {
         access: access.trim().to_string(),
         secret: secrecy::SecretString::from(secret.trim().to_string()),
+        token: None,
     }
+}
+
+/// The keys the AWS variables give: both the id and the secret, with the session token
+/// (temporary keys) when there is one.
+fn aws_keys(
+    (access, secret, token): (Option<String>, Option<String>, Option<String>),
+) -> Option<BucketKeys> {
+    let mut keys = bucket_keys(&access?, &secret?);
+    keys.token = token
+        .filter(|t| !t.trim().is_empty())
+        .map(secrecy::SecretString::from);
+    Some(keys)
 }
 
 /// Stores the bucket's keys in `store` (the keyring's [`BUCKET_ACCOUNT`]).
@@ -212,10 +226,11 @@ pub fn store_bucket_keys(
 pub fn load_bucket_keys(store: &dyn KeyStore) -> Result<Option<BucketKeys>, SecretError> {
     let env = match AWS_KEYS.get() {
         Some(taken) => taken.clone(),
-        None => match (std::env::var(AWS_ENV[0]), std::env::var(AWS_ENV[1])) {
-            (Ok(a), Ok(s)) => Some(bucket_keys(&a, &s)),
-            _ => None,
-        },
+        None => aws_keys((
+            std::env::var(AWS_ENV[0]).ok(),
+            std::env::var(AWS_ENV[1]).ok(),
+            std::env::var(AWS_ENV[2]).ok(),
+        )),
     };
     if env.is_some() {
         return Ok(env);

@@ -591,3 +591,7 @@ settings-bucket-access = 액세스 키 ID
 settings-bucket-secret = 비밀 액세스 키
 settings-bucket-keys-note = 키는 파일이 아니라 시스템 키링에 보관합니다. AWS_ACCESS_KEY_ID와 AWS_SECRET_ACCESS_KEY가 설정되어 있으면 그 실행에서는 그 값을 씁니다.
 settings-bucket-keys-stored = 버킷 키를 키링에 저장했습니다.
+settings-bucket-ready = 준비됨: 로컬 동영상은 { $address }(으)로 보냅니다.
+engine-upload-moving = 이 사람의 동영상이 아직 스튜디오 버킷으로 올라가는 중입니다. 행의 업로드가 끝난 뒤 삭제하세요.
+bucket-elsewhere = 이 사람의 동영상 일부가 지금 설정된 버킷이 아닌 다른 버킷({ $bucket })에 있습니다. 설정에서 그 버킷을 지정해 삭제하거나, 버킷의 동영상 없이 삭제하세요.
+bucket-clock = 스튜디오 버킷이 이 컴퓨터의 시계가 틀렸다고 합니다(요청에 시각이 서명됩니다). 날짜와 시간을 맞추거나 자동 시간을 켠 뒤 행을 다시 시도하세요.

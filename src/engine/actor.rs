@@ -89,6 +89,9 @@ impl Actor {
             resumed: ids,
         })
         .await;
+        let bucket = self.config.bucket.as_ref();
+        let bucket = bucket.map(|b| b.place().shown()).map_err(Clone::clone);
+        self.emit(Event::Bucket(bucket)).await;
         for (id, message) in refused {
             let session = Some(id);
             self.emit(Event::Refused { session, message }).await;

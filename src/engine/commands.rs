@@ -212,6 +212,14 @@ impl Actor {
                 // The prepared copies of its photos, and its test renders here, go with it.
                 if let Some(s) = stored {
                     self.cache.remove(&check::hashes_of(&s));
+                    // Fixed copies of its videos were made for it alone.
+                    for a in &s.assets {
+                        if let AssetSource::File { path } = &a.source
+                            && path.starts_with(&self.config.fixed_dir)
+                        {
+                            let _ = tokio::fs::remove_file(path).await;
+                        }
+                    }
                     for r in &s.renders {
                         if let crate::flow::RenderState::Done {
                             path, thumbnail, ..
@@ -339,15 +347,37 @@ impl Actor {
                     .await;
             }
         };
-        let objects = self
-            .known(&id)
-            .await
-            .map(|s| super::videos::objects_of(&bucket, &s))
-            .unwrap_or_default();
+        let Some(session) = self.known(&id).await else {
+            return self.refuse(Some(id), "refusal-asset-gone").await;
+        };
+        // Nothing goes while something of the person is still moving: a billed render, or a
+        // video on its way to the bucket (its object would stay behind).
+        if session.rendering() {
+            return self.refuse(Some(id), "engine-render-moving").await;
+        }
+        if session.assets.iter().any(|a| {
+            matches!(
+                a.state,
+                crate::flow::AssetState::Uploading { .. }
+                    | crate::flow::AssetState::Submitting { .. }
+            )
+        }) {
+            return self.refuse(Some(id), "engine-upload-moving").await;
+        }
+        let (objects, elsewhere) = super::videos::objects_of(&bucket, &session);
+        if let Some(other) = elsewhere {
+            let message = Msg::new("bucket-elsewhere").text("bucket", other);
+            return self
+                .emit(super::Event::Error {
+                    session: Some(id),
+                    message,
+                })
+                .await;
+        }
         let out = self.internal.clone();
         tokio::spawn(async move {
             for object in &objects {
-                if let Err(e) = bucket.delete(object, crate::clock::now_ms()).await {
+                if let Err(e) = bucket.delete(object).await {
                     let message =
                         Msg::new("bucket-delete-failed").msg("reason", e.advice(bucket.place()));
                     let _ = out.send(Outcome::Error(Some(id), message)).await;

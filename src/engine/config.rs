@@ -60,6 +60,9 @@ pub struct EngineConfig {
     pub lease: Duration,
     /// The studio's bucket, where local videos go; `Err` says why they cannot be sent.
     pub bucket: Result<crate::api::bucket::Bucket, crate::text::Msg>,
+    /// Where the studio's bucket is, its keys still to read (the environment's, or the
+    /// keyring's, on the engine's own thread at its start): replaces `bucket` when set.
+    pub bucket_place: Option<crate::api::bucket::BucketPlace>,
 }
 
 /// Which sessions resume on start.
@@ -102,6 +105,7 @@ impl EngineConfig {
             kiosk: crate::store::Lease::default_kiosk(),
             lease: crate::store::Lease::LENGTH,
             bucket: Err(crate::text::Msg::new("media-local-video")),
+            bucket_place: None,
         }
     }
 }

@@ -37,11 +37,7 @@ impl Engine {
         wake: Wake,
     ) -> Result<(Engine, mpsc::Receiver<Event>), EngineError> {
         // Before anything else: a second engine on this folder must not send a thing.
-        let folder = config
-            .db_path
-            .parent()
-            .map_or_else(|| PathBuf::from("."), PathBuf::from);
-        let lock = crate::store::lock::acquire(&folder, &config.holder)?;
+        let lock = crate::store::lock::acquire(&folder_of(&config), &config.holder)?;
         let client = Client::new(&config.base_url, &config.key, config.client.clone())?;
         let store = open_store(&config)?;
         let shared = store.is_shared();
@@ -53,6 +49,7 @@ impl Engine {
         let thread = std::thread::Builder::new()
             .name("avatar-engine".into())
             .spawn(move || {
+                let config = with_bucket(config);
                 let rt = match tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
                     .thread_name("avatar-engine-rt")
@@ -217,4 +214,23 @@ impl Drop for Engine {
     fn drop(&mut self) {
         self.stop_now();
     }
+}
+
+/// The studio's bucket with its keys, read on the engine's thread before its runtime: never on
+/// the caller's thread (the window's), never inside async code.
+fn with_bucket(mut config: EngineConfig) -> EngineConfig {
+    if let Some(place) = config.bucket_place.take() {
+        let keyring =
+            crate::secrets::OsKeyring::new(crate::secrets::SERVICE, crate::secrets::BUCKET_ACCOUNT);
+        config.bucket = crate::secrets::bucket(&place, &keyring);
+    }
+    config
+}
+
+/// The data folder: the database's.
+fn folder_of(config: &EngineConfig) -> PathBuf {
+    config
+        .db_path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), PathBuf::from)
 }

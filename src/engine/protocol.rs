@@ -122,6 +122,9 @@ pub struct CheckReport {
 /// What the engine tells the front end.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// Right after [`Event::Ready`]: where local videos go (the bucket's address), or why
+    /// they cannot be sent.
+    Bucket(Result<String, Msg>),
     /// The engine is running.
     Ready {
         /// The callback listener's base address, when listening.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::ctx::Ctx;
 use crate::api::bucket::Bucket;
-use crate::flow::{AssetId, AssetSource, Check, Input};
+use crate::flow::{AssetId, Input};
 use crate::text::Msg;
 
 /// Uploads a checked local video to the bucket in parts, then hands the flow a link valid for
@@ -44,13 +44,7 @@ pub(super) async fn upload(
     let (progress, forward) = ctx.progress(asset);
     let send = async {
         let r = bucket
-            .upload_file(
-                &object,
-                &path,
-                hash.as_deref(),
-                crate::clock::now_ms(),
-                &progress,
-            )
+            .upload_file(&object, &path, hash.as_deref(), &progress)
             .await;
         drop(progress);
         r
@@ -58,6 +52,13 @@ pub(super) async fn upload(
     let (result, ()) = tokio::join!(send, forward);
     match result {
         Ok(stored) => {
+            // Where it is, kept with the row before its link is used: deleting the person can
+            // then delete exactly this object.
+            let at = crate::flow::Hosted {
+                bucket: bucket.place().shown(),
+                object: stored.object.clone(),
+            };
+            ctx.quiet(Input::Hosted { asset, at }).await;
             let url = bucket
                 .link(&stored.object, crate::clock::now_ms())
                 .to_string();
@@ -82,21 +83,21 @@ pub(super) async fn upload(
     }
 }
 
-/// The names the bucket holds a session's local videos under (rows checked and sendable).
-pub(super) fn objects_of(bucket: &Bucket, s: &crate::flow::Session) -> Vec<String> {
-    s.assets
-        .iter()
-        .filter_map(|a| match (&a.source, &a.check) {
-            (AssetSource::File { path }, Check::Ready { hash: Some(hash) })
-                if crate::media::is_video_path(path) =>
-            {
-                let ext = path
-                    .extension()
-                    .map(|e| e.to_string_lossy().to_lowercase())
-                    .unwrap_or_else(|| "mp4".into());
-                Some(bucket.object_for(&s.id, u64::from(a.id), hash, &ext))
-            }
-            _ => None,
-        })
-        .collect()
+/// The objects a session has in a bucket: those in `bucket` (the one set now), and the
+/// address of another one that holds some (set since they were uploaded).
+pub(super) fn objects_of(
+    bucket: &Bucket,
+    s: &crate::flow::Session,
+) -> (Vec<String>, Option<String>) {
+    let here = bucket.place().shown();
+    let mut elsewhere = None;
+    let mut objects = Vec::new();
+    for hosted in s.assets.iter().filter_map(|a| a.hosted.as_ref()) {
+        if hosted.bucket == here {
+            objects.push(hosted.object.clone());
+        } else {
+            elsewhere = Some(hosted.bucket.clone());
+        }
+    }
+    (objects, elsewhere)
 }

@@ -86,6 +86,10 @@ impl Session {
             Input::UploadProgress { asset, sent, total } => {
                 self.upload_answer(asset, AssetState::Uploading { sent, total })
             }
+            Input::Hosted { asset, at } => {
+                self.asset_mut(asset)?.hosted = Some(at);
+                Ok(vec![])
+            }
             Input::Uploaded { asset, url } => {
                 self.upload_answer(asset, AssetState::Uploaded { url })
             }

@@ -318,6 +318,18 @@ pub struct Asset {
     /// When the engine first saw it approved (absent for rows approved before this was kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<Millis>,
+    /// Where the studio's bucket keeps it (a local video), so it can be deleted there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted: Option<Hosted>,
+}
+
+/// An object in the studio's bucket: which server, which bucket, which name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hosted {
+    /// The bucket's address as shown (endpoint and bucket).
+    pub bucket: String,
+    /// The object's name.
+    pub object: String,
 }
 
 impl Asset {
@@ -551,6 +563,7 @@ impl Session {
             submissions: 0,
             check: Check::Pending,
             approved_at: None,
+            hosted: None,
         });
         id
     }

@@ -81,6 +81,13 @@ pub enum Input {
         /// Bytes in all.
         total: u64,
     },
+    /// A local video is in the studio's bucket under this name (before [`Input::Uploaded`]).
+    Hosted {
+        /// Row.
+        asset: AssetId,
+        /// Where.
+        at: super::Hosted,
+    },
     /// An upload finished.
     Uploaded {
         /// Row.

@@ -43,6 +43,7 @@ pub fn reviewed_session(id: &str, person: &str, rows: u32, at: Millis) -> Sessio
             submissions: 1,
             check: Check::default(),
             approved_at: None,
+            hosted: None,
         });
     }
     s.next_asset_id = rows;

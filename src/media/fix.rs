@@ -118,7 +118,7 @@ pub fn poster(ffmpeg: &Path, path: &Path) -> Option<super::Thumbnail> {
             "0.5",
             "-i",
         ])
-        .arg(path)
+        .arg(file_input(path))
         .args(["-frames:v", "1", "-vf", "scale=320:-2", "-f", "image2pipe"])
         .args(["-c:v", "png", "-"])
         .stdin(Stdio::null())
@@ -130,6 +130,9 @@ pub fn poster(ffmpeg: &Path, path: &Path) -> Option<super::Thumbnail> {
     }
     super::thumbnail(&out.stdout, &super::Limits::default()).ok()
 }
+
+/// The longest part a fix keeps, in milliseconds.
+pub const KEPT_MS: u64 = limits::MAX_MS - 100;
 
 /// What a fix does to a video: the part kept, the new frame size and rate.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,7 +156,8 @@ fn scaled(w: u32, h: u32, factor: f64) -> (u32, u32) {
 /// What a fix of `facts` starting at `start_ms` does.
 pub fn plan(facts: &VideoFacts, start_ms: u64) -> Plan {
     let start_ms = start_ms.min(facts.duration_ms.saturating_sub(limits::MIN_MS));
-    let length_ms = (facts.duration_ms - start_ms).min(limits::MAX_MS);
+    // A little under 15 s: ffmpeg keeps whole frames, and at 29.97 fps 15 s is 15.015 s.
+    let length_ms = (facts.duration_ms - start_ms).min(KEPT_MS);
     let (w, h) = (facts.width.max(1), facts.height.max(1));
     let pixels = f64::from(w) * f64::from(h);
     let (long, short) = (f64::from(w.max(h)), f64::from(w.min(h)));
@@ -188,9 +192,15 @@ pub fn plan(facts: &VideoFacts, start_ms: u64) -> Plan {
     }
 }
 
-/// Makes a fixed copy of `source` in `out_dir` by `plan`: H.264, no audio, no metadata, under
-/// 50 MB. The copy is checked again; the original is left as it was.
-pub fn fix(ffmpeg: &Path, source: &Path, plan: &Plan, out_dir: &Path) -> Result<PathBuf, Msg> {
+/// Makes a fixed copy of `source` (whose SHA-256 is `hash`) in `out_dir` by `plan`: H.264, no
+/// audio, no metadata, under 50 MB. The copy is checked again; the original is left as it was.
+pub fn fix(
+    ffmpeg: &Path,
+    source: &Path,
+    hash: &str,
+    plan: &Plan,
+    out_dir: &Path,
+) -> Result<PathBuf, Msg> {
     let failed = |reason: String| {
         Msg::new("video-fix-failed").text("reason", crate::text::short_printable(&reason, 200))
     };
@@ -199,12 +209,11 @@ pub fn fix(ffmpeg: &Path, source: &Path, plan: &Plan, out_dir: &Path) -> Result<
         .file_stem()
         .map(|s| super::safe_name(&s.to_string_lossy()))
         .unwrap_or_else(|| "video".into());
-    let tag: String = super::content_hash(source.to_string_lossy().as_bytes())
-        .chars()
-        .take(8)
-        .collect();
+    // Named by content and start: another video under the same name is another copy.
+    let tag: String = hash.chars().take(16).collect();
     let out = out_dir.join(format!("{stem}-fixed-{tag}-{}.mp4", plan.start_ms));
-    let part = out.with_extension("part.mp4");
+    // Two fixes at once never write the same partial file.
+    let part = out_dir.join(format!("{}.part.mp4", uuid::Uuid::new_v4().simple()));
     let mut filters = Vec::new();
     if let Some((w, h)) = plan.size {
         filters.push(format!("scale={w}:{h}"));
@@ -217,7 +226,8 @@ pub fn fix(ffmpeg: &Path, source: &Path, plan: &Plan, out_dir: &Path) -> Result<
     let result = Command::new(ffmpeg)
         .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
         .args(["-ss", &secs(plan.start_ms), "-i"])
-        .arg(source)
+        // As a file, whatever its name looks like (`-x.mp4`, `http:x.mp4`).
+        .arg(file_input(source))
         .args([
             "-t",
             &secs(plan.length_ms),
@@ -255,9 +265,17 @@ pub fn fix(ffmpeg: &Path, source: &Path, plan: &Plan, out_dir: &Path) -> Result<
     std::fs::rename(&part, &out).map_err(|e| failed(e.to_string()))?;
     let again = video::check_file_blocking(&out);
     if let Some(why) = video::advice(&again.problems) {
+        let _ = std::fs::remove_file(&out);
         return Err(Msg::new("video-fix-short").msg("problem", why));
     }
     Ok(out)
+}
+
+/// A local path as ffmpeg's input, read as a file whatever its name looks like.
+fn file_input(path: &Path) -> std::ffi::OsString {
+    let mut input = std::ffi::OsString::from("file:");
+    input.push(path.as_os_str());
+    input
 }
 
 /// Fixes a local video when it needs it and can be: the fixed copy's path (`None`: it needs no
@@ -273,5 +291,10 @@ pub fn fix_if_needed(source: &Path, start_ms: u64, out_dir: &Path) -> Result<Opt
     let Some(ffmpeg) = ffmpeg() else {
         return Err(Msg::new("video-need-ffmpeg").msg("problem", why));
     };
-    fix(ffmpeg, source, &plan(&facts, start_ms), out_dir).map(Some)
+    let hash = file_hash(source).map_err(|e| {
+        Msg::new("upload-unreadable")
+            .text("path", source.display().to_string())
+            .text("reason", e.to_string())
+    })?;
+    fix(ffmpeg, source, &hash, &plan(&facts, start_ms), out_dir).map(Some)
 }

@@ -394,7 +394,7 @@ mod fix_plan {
     fn the_start_staff_choose_is_kept_within_the_video() {
         let f = facts(20_000, (640, 640), 24.0);
         assert_eq!(plan(&f, 3_000).start_ms, 3_000);
-        assert_eq!(plan(&f, 3_000).length_ms, 15_000);
+        assert_eq!(plan(&f, 3_000).length_ms, crate::media::fix::KEPT_MS);
         // Too late a start still leaves the shortest length allowed.
         let late = plan(&f, 19_500);
         assert_eq!(late.start_ms, 20_000 - limits::MIN_MS);

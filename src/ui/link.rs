@@ -106,9 +106,7 @@ impl EngineLink {
         // The demo's URLs are imaginary: reading them would only find nothing.
         config.probe_urls = setup.demo.is_none();
         config.holder = "the avatar-kiosk window".to_string();
-        let keyring =
-            crate::secrets::OsKeyring::new(crate::secrets::SERVICE, crate::secrets::BUCKET_ACCOUNT);
-        config.bucket = crate::secrets::bucket(&s.bucket, &keyring);
+        config.bucket_place = s.bucket.is_set().then(|| s.bucket.clone());
         let (roster, kiosk) = setup.desk.resolve(s);
         config.kiosk = kiosk;
         // Demo people never reach a shared roster.

@@ -237,6 +237,17 @@ impl SettingsView {
             )
             .labelled_by(l.id);
         }
+        // What the engine found with the settings in use (a bucket named).
+        match (&view.model.bucket, view.settings().bucket.is_set()) {
+            (Some(Ok(address)), true) => {
+                let said = i.ta("settings-bucket-ready", &[text("address", address)]);
+                ui.label(RichText::new(said).color(theme::tone(ui, Tone::Ok)));
+            }
+            (Some(Err(why)), true) => {
+                ui.label(RichText::new(i.msg(why)).color(theme::tone(ui, Tone::Bad)));
+            }
+            _ => {}
+        }
         let l = field_label(ui, i.t("settings-bucket-access"));
         ui.add(egui::TextEdit::singleline(&mut self.bucket_access).desired_width(240.0))
             .labelled_by(l.id);

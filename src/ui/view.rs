@@ -52,6 +52,9 @@ pub struct Model {
     pub pending_start: Option<String>,
     /// Row previews by source.
     pub previews: HashMap<String, Remote<Preview>>,
+    /// Where local videos go (the bucket's address), or why they cannot be sent, as the
+    /// engine found at its start.
+    pub bucket: Option<Result<String, Msg>>,
     /// Video rows being fixed (session, row), until the fixed copy takes their place.
     pub fixing: std::collections::HashSet<(String, crate::flow::AssetId)>,
     /// Every stored session.

@@ -70,6 +70,7 @@ pub async fn fresh_bucket(
     let keys = BucketKeys {
         access: access.clone(),
         secret: SecretString::from(secret.clone()),
+        token: None,
     };
     (place, keys)
 }
@@ -110,7 +111,7 @@ async fn a_video_goes_up_in_parts_and_only_its_signed_link_reads_it() {
         move |sent: u64, total: u64| seen.lock().unwrap().push((sent, total))
     };
     let stored = bucket
-        .upload_file(&object, &file, Some(&hash), now(), &progress)
+        .upload_file(&object, &file, Some(&hash), &progress)
         .await
         .unwrap();
     let size = std::fs::metadata(&file).unwrap().len();
@@ -141,10 +142,11 @@ async fn a_video_goes_up_in_parts_and_only_its_signed_link_reads_it() {
     let wrong = BucketKeys {
         access: keys.access.clone(),
         secret: SecretString::from("not-the-secret".to_string()),
+        token: None,
     };
     let e = Bucket::new(&place, &wrong)
         .unwrap()
-        .upload_file("studio/x.mp4", &file, None, now(), &|_, _| {})
+        .upload_file("studio/x.mp4", &file, None, &|_, _| {})
         .await
         .unwrap_err();
     assert_eq!(e.advice(&place).id(), "bucket-denied", "{e}");
@@ -152,7 +154,7 @@ async fn a_video_goes_up_in_parts_and_only_its_signed_link_reads_it() {
     // A file that is not the one checked is not stored.
     let other = bucket.object_for("session-1", 2, "0000", "mp4");
     let e = bucket
-        .upload_file(&other, &file, Some("0000"), now(), &|_, _| {})
+        .upload_file(&other, &file, Some("0000"), &|_, _| {})
         .await
         .unwrap_err();
     assert_eq!(e.advice(&place).id(), "bucket-file-changed");
@@ -165,7 +167,7 @@ async fn a_video_goes_up_in_parts_and_only_its_signed_link_reads_it() {
     assert_eq!(status, 404);
 
     // Deleting the object: its link reads nothing any more.
-    bucket.delete(&object, now()).await.unwrap();
+    bucket.delete(&object).await.unwrap();
     let status = http.get(link).send().await.unwrap().status();
     assert_eq!(status, 404);
 }
@@ -240,6 +242,7 @@ async fn a_local_video_goes_through_the_bucket_and_ends_active() {
     );
     assert_eq!(counters.submit_requests, vec![("Video".to_string(), 1)]);
 
+    assert!(s.assets[0].hosted.is_some(), "{:?}", s.assets[0]);
     // Deleting the person with their objects: the video's link reads nothing any more.
     let bucket = Bucket::new(&place, &keys).unwrap();
     let Check::Ready { hash: Some(hash) } = &s.assets[0].check else {
@@ -267,18 +270,33 @@ async fn a_local_video_goes_through_the_bucket_and_ends_active() {
     assert!(deleted.is_ok(), "{deleted:?}");
     assert_eq!(http.get(link).send().await.unwrap().status(), 404);
     run.engine.shutdown();
-    // The secret is nowhere in the data folder.
-    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
-        if entry.path().is_file() {
-            let bytes = std::fs::read(entry.path()).unwrap();
+    // The secret is nowhere in the data folder, its subfolders included.
+    let mut folders = vec![dir.path().to_path_buf()];
+    let mut files = 0;
+    while let Some(folder) = folders.pop() {
+        // Files the engine removed meanwhile (a journal) are not read.
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            files += 1;
             let secret = server.2.as_bytes();
             assert!(
                 !bytes.windows(secret.len()).any(|w| w == secret),
                 "{}",
-                entry.path().display()
+                path.display()
             );
         }
     }
+    assert!(files >= 2, "the database and its log at least: {files}");
 }
 
 #[test]
@@ -295,7 +313,7 @@ fn a_20_second_video_is_fixed_to_15_and_passes_and_the_original_is_kept() {
     assert!(check.problems.is_empty(), "{:?}", check.problems);
     let facts = check.facts.unwrap();
     assert!(
-        (14_900..=15_100).contains(&facts.duration_ms),
+        (14_700..=15_000).contains(&facts.duration_ms),
         "{}",
         facts.duration_ms
     );
@@ -305,6 +323,27 @@ fn a_20_second_video_is_fixed_to_15_and_passes_and_the_original_is_kept() {
         "the original is kept"
     );
     assert!(fixed.starts_with(&out));
+
+    // A phone's 29.97 fps: whole frames still end within 15 s.
+    let ntsc = dir.path().join("ntsc.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .args(["testsrc2=size=720x1280:rate=30000/1001", "-t", "18", "-c:v"])
+        .args([
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-y",
+        ])
+        .arg(&ntsc)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fixed = fix::fix_if_needed(&ntsc, 0, &out).unwrap().unwrap();
+    let check = video::check_file_blocking(&fixed);
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
 
     // Too big and too slow at once: scaled into range and given a frame rate.
     let big = make(dir.path(), "big.mp4", 3.0, (3840, 2160), 10, false);

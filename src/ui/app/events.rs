@@ -68,6 +68,8 @@ impl KioskApp {
         self.model.callback = None;
         // Answers in flight are lost with the old engine: ask again when the rows come back.
         self.model.previews.retain(|_, p| !p.is_loading());
+        // A fix in flight is lost with the old engine: its rows offer Fix again.
+        self.model.fixing.clear();
         self.settings.tested.abandon();
         let config = self.engine_config();
         self.model.shared_as = super::shared_as(&config);
@@ -99,6 +101,10 @@ impl KioskApp {
             }
             Event::Session(session) => self.on_session(*session),
             Event::Refused { session, message } => {
+                // A fix refused (the row gone, the session not held here) offers Fix again.
+                if let Some(id) = &session {
+                    self.model.fixing.retain(|(s, _)| s != id);
+                }
                 // A refused Start leaves the form usable again.
                 if session.is_none() || session == self.model.pending_start {
                     self.model.pending_start = None;
@@ -152,6 +158,7 @@ impl KioskApp {
                 let text = self.i18n.ta("toast-deleted", &[s("person", &person)]);
                 self.toasts.push(Level::Info, text, None);
             }
+            Event::Bucket(found) => self.model.bucket = Some(found),
             Event::Checked(report) => {
                 let key = source_key(&report.source);
                 let texture = report
