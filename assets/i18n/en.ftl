@@ -597,3 +597,4 @@ settings-bucket-ready = Ready: local videos go to { $address }.
 engine-upload-moving = A video of this person is still on its way to the studio's bucket: wait until the row is uploaded, then delete.
 bucket-elsewhere = Some of this person's videos are in another bucket ({ $bucket }) than the one set now: set that bucket in Settings to delete them there, or delete without the bucket's videos.
 bucket-clock = The studio's bucket says this computer's clock is wrong (requests are signed with the time). Set the date and time, or turn on automatic time, then retry the row.
+toast-deleted-with-objects = The data of { $person } was deleted, here and in the studio's bucket.

@@ -595,3 +595,4 @@ settings-bucket-ready = 就绪：本地视频将发送到 { $address }。
 engine-upload-moving = 此人的视频仍在上传到工作室存储桶：请等该行上传完成后再删除。
 bucket-elsewhere = 此人的部分视频在另一个存储桶（{ $bucket }），而不是当前设置的存储桶：请在设置中改为该存储桶后再删除，或不删除存储桶中的视频而直接删除。
 bucket-clock = 工作室存储桶说这台电脑的时钟不对（请求带有时间签名）。请校正日期和时间，或开启自动时间，然后重试该行。
+toast-deleted-with-objects = 已删除 { $person } 的数据（本机和工作室存储桶中）。

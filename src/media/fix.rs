@@ -128,7 +128,10 @@ pub fn poster(ffmpeg: &Path, path: &Path) -> Option<super::Thumbnail> {
     if !out.status.success() {
         return None;
     }
-    super::thumbnail(&out.stdout, &super::Limits::default()).ok()
+    // Decoded as it is: a frame may be smaller than a photo may be (the limits are a photo's).
+    image::load_from_memory_with_format(&out.stdout, image::ImageFormat::Png)
+        .ok()
+        .map(|frame| super::thumbnail_of(&frame))
 }
 
 /// The longest part a fix keeps, in milliseconds.

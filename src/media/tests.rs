@@ -417,3 +417,25 @@ mod fix_plan {
         ]));
     }
 }
+
+mod posters {
+    #[test]
+    fn a_video_gets_its_first_frame_as_a_poster_where_ffmpeg_is() {
+        let Some(ffmpeg) = crate::media::fix::ffmpeg() else {
+            assert!(
+                std::env::var_os("AVATAR_KIOSK_REQUIRE_FFMPEG").is_none(),
+                "ffmpeg is required here"
+            );
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let clip = dir.path().join("clip.mp4");
+        std::fs::write(&clip, include_bytes!("../../assets/sim/render.mp4")).unwrap();
+        let poster = crate::media::fix::poster(ffmpeg, &clip).expect("a poster");
+        assert!(poster.width > 0 && poster.height > 0);
+        // Not a video at all: no poster, no panic.
+        let text = dir.path().join("notes.mp4");
+        std::fs::write(&text, b"not a video").unwrap();
+        assert!(crate::media::fix::poster(ffmpeg, &text).is_none());
+    }
+}

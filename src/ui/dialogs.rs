@@ -192,11 +192,12 @@ impl Dialogs {
                     .button(RichText::new(i.t("delete-button")).color(bad))
                     .clicked()
                 {
-                    out.push(Intent::Send(if bucket && self.delete_objects {
-                        Command::DeleteWithObjects(id.clone())
+                    if bucket && self.delete_objects {
+                        out.push(Intent::DeletingObjects(id.clone()));
+                        out.push(Intent::Send(Command::DeleteWithObjects(id.clone())));
                     } else {
-                        Command::Delete(id.clone())
-                    }));
+                        out.push(Intent::Send(Command::Delete(id.clone())));
+                    }
                     close = true;
                 }
                 if ui.button(i.t("delete-keep")).clicked() {

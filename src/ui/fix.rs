@@ -10,8 +10,8 @@ use crate::engine::Command;
 use crate::flow::AssetId;
 use crate::i18n::s as text;
 
-/// The longest part of a video that is kept, in seconds.
-const KEPT_SECS: f64 = 15.0;
+/// The longest part of a video that is kept, in seconds (a little under 15 s: whole frames).
+const KEPT_SECS: f64 = crate::media::fix::KEPT_MS as f64 / 1000.0;
 
 /// What the dialog is for, and the start chosen.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +49,11 @@ pub fn dialog(
         if latest > 0.0 {
             ui.add_space(6.0);
             ui.label(RichText::new(i.t("fix-start")).strong());
+            ui.spacing_mut().slider_width = 300.0;
             ui.add(
                 egui::Slider::new(&mut f.start_secs, 0.0..=latest)
                     .step_by(0.5)
+                    .fixed_decimals(1)
                     .suffix(" s"),
             )
             .on_hover_text(i.t("fix-start"));

@@ -109,6 +109,8 @@ pub enum Intent {
     AskFix(String, AssetId),
     /// A fix of this row was asked: the row shows it until its copy replaces it.
     Fixing(String, AssetId),
+    /// This session is being deleted with its videos in the bucket.
+    DeletingObjects(String),
     /// Ask for the staff PIN before this.
     AskPin(PinFor),
     /// Check the PIN typed in the prompt.

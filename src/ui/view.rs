@@ -55,6 +55,8 @@ pub struct Model {
     /// Where local videos go (the bucket's address), or why they cannot be sent, as the
     /// engine found at its start.
     pub bucket: Option<Result<String, Msg>>,
+    /// Sessions asked to be deleted with their videos in the bucket (for the toast that says so).
+    pub deleting_objects: std::collections::HashSet<String>,
     /// Video rows being fixed (session, row), until the fixed copy takes their place.
     pub fixing: std::collections::HashSet<(String, crate::flow::AssetId)>,
     /// Every stored session.

@@ -43,7 +43,7 @@ fn a_long_local_video_is_fixed_from_its_row_and_the_original_is_kept() {
     wait_for(&mut h, "Press Fix");
     click(&mut h, "Fix long");
     wait_for(&mut h, "Keep 15 s starting at");
-    wait_for(&mut h, "Keeps 0.0 s to 15.0 s of 20.0 s.");
+    wait_for(&mut h, "Keeps 0.0 s to 14.9 s of 20.0 s.");
     click(&mut h, "Make the copy");
     wait(&mut h, "the fixed copy in the row's place", |h| {
         h.state().current_session().is_some_and(|s| {

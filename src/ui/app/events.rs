@@ -155,7 +155,12 @@ impl KioskApp {
                 if self.model.current.as_deref() == Some(id.as_str()) {
                     self.model.current = None;
                 }
-                let text = self.i18n.ta("toast-deleted", &[s("person", &person)]);
+                let id_of_text = if self.model.deleting_objects.remove(&id) {
+                    "toast-deleted-with-objects"
+                } else {
+                    "toast-deleted"
+                };
+                let text = self.i18n.ta(id_of_text, &[s("person", &person)]);
                 self.toasts.push(Level::Info, text, None);
             }
             Event::Bucket(found) => self.model.bucket = Some(found),

@@ -86,9 +86,8 @@ impl KioskApp {
                 self.dialogs.delete_objects = true;
             }
             Intent::AskFix(id, asset) => self.ask_fix(id, asset),
-            Intent::Fixing(id, asset) => {
-                self.model.fixing.insert((id, asset));
-            }
+            Intent::Fixing(id, asset) => _ = self.model.fixing.insert((id, asset)),
+            Intent::DeletingObjects(id) => _ = self.model.deleting_objects.insert(id),
             Intent::AskResubmit(id, asset) => self.dialogs.confirm_resubmit = Some((id, asset)),
             Intent::AskReplace(id, asset) => {
                 self.dialogs.replace = Some(crate::ui::dialogs::Replace {
