@@ -348,8 +348,25 @@ impl Actor {
             }
         };
         let Some(session) = self.known(&id).await else {
-            return self.refuse(Some(id), "refusal-asset-gone").await;
+            return self.refuse(Some(id), "engine-no-session").await;
         };
+        // A session another desk drives is refused before any object goes (the delete after
+        // would be refused too, and its links would be dead).
+        if !self.sessions.contains_key(&id) {
+            let owned = id.clone();
+            match self.store.call(move |s| s.take(&owned, now_ms())).await {
+                Ok(crate::store::Taken::HeldBy(kiosk)) => {
+                    let message = Msg::new("engine-held").text("kiosk", kiosk);
+                    let session = Some(id);
+                    return self.emit(Event::Refused { session, message }).await;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let (session, message) = (Some(id), e.advice());
+                    return self.emit(Event::Error { session, message }).await;
+                }
+            }
+        }
         // Nothing goes while something of the person is still moving: a billed render, or a
         // video on its way to the bucket (its object would stay behind).
         if session.rendering() {
