@@ -50,6 +50,8 @@ JSON
         -master.port="$master" -volume.port="$volume" -filer.port="$filer" -volume.max=100 -master.volumeSizeLimitMB=256 \
         -s3 -s3.port="$s3" -s3.port.iceberg=0 -s3.port.lance=0 -s3.config="$S3_DIR/s3.json" >"$S3_DIR/server.log" 2>&1 &
     S3_PID=$!
+    # Not a job of this shell: its end is not reported as "Killed" in the log.
+    disown "$S3_PID" 2>/dev/null || true
     # Ready when the S3 gateway answers (403: it refuses an unsigned request, as it must).
     for _ in $(seq 1 300); do
         code=$(python3 -c "
@@ -75,8 +77,10 @@ except Exception:
 
 stop_s3() {
     if [ -n "${S3_PID:-}" ]; then
+        # SeaweedFS's graceful shutdown takes about 25 s; this server's data is thrown away with
+        # its directory, so it gets 3 s, then KILL (by its PID only).
         kill -TERM "$S3_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do
+        for _ in $(seq 1 30); do
             kill -0 "$S3_PID" 2>/dev/null || break
             sleep 0.1
         done
