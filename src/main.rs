@@ -332,10 +332,10 @@ fn engine_config(
         }
     };
     let mut config = EngineConfig::new(data_dir.join(avatar_kiosk::store::DB_FILE), &base_url, key);
-    let (roster, kiosk) = resolved(cli, data_dir);
+    let (settings, _) = config::Settings::load(data_dir);
+    let (roster, kiosk) = desk(cli, &settings).resolve(&settings);
     config.kiosk = kiosk;
     config.roster = roster;
-    let (settings, _) = config::Settings::load(data_dir);
     let place = cli
         .bucket
         .place(&settings.bucket)

@@ -35,7 +35,7 @@ pub struct FollowArgs {
     /// Print one JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Fix local videos that break a limit with ffmpeg (keeps the first 15 s, scales, H.264,
+    /// Fix local videos that break a limit with ffmpeg (keeps the first 14.9 s, scales, H.264,
     /// no audio); the fixed copy is sent, the original is left as it is.
     #[arg(long)]
     pub fix_videos: bool,

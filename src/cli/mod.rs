@@ -127,7 +127,7 @@ struct Seen {
 }
 
 /// `--fix-videos`: each local video that breaks a limit ffmpeg can mend is replaced in `typed`
-/// by its fixed copy (the first 15 s) in `dir`; one that cannot be fixed stays, and its row
+/// by its fixed copy (the first 14.9 s) in `dir`; one that cannot be fixed stays, and its row
 /// says why.
 async fn fix_videos(typed: &mut [String], dir: &std::path::Path, out: &mut Out) {
     for raw in typed.iter_mut() {

@@ -425,9 +425,8 @@ impl Actor {
         };
         let dir = self.config.fixed_dir.clone();
         tokio::spawn(async move {
-            let source = path.clone();
             let fixed = tokio::task::spawn_blocking(move || {
-                crate::media::fix::fix_if_needed(&source, start_ms, &dir)
+                crate::media::fix::fix_if_needed(&path, start_ms, &dir)
             })
             .await
             .unwrap_or_else(|e| Err(Msg::new("video-fix-failed").text("reason", e.to_string())));

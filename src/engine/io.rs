@@ -233,11 +233,7 @@ pub(super) async fn upload(
     if media::is_video_path(&path) {
         return super::videos::upload(ctx, checker.bucket, asset, path, hash).await;
     }
-    let unreadable = |e: std::io::Error| {
-        Msg::new("upload-unreadable")
-            .text("path", path.display().to_string())
-            .text("reason", e.to_string())
-    };
+    let unreadable = |e: std::io::Error| media::unreadable(&path, &e);
     let prepared = match checker.copy(&path, hash.as_deref()).await {
         Ok(copy) => tokio::fs::read(&copy.path)
             .await

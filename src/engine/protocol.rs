@@ -88,8 +88,8 @@ pub enum Command {
     /// Deletes the session's videos from the studio's bucket, then as [`Command::Delete`]; when
     /// the bucket refuses, nothing is deleted and the error says why.
     DeleteWithObjects(String),
-    /// Replaces a local video row by a fixed copy (ffmpeg): 15 s from the start given in
-    /// milliseconds, scaled into range, H.264. The original file is left as it is.
+    /// Replaces a local video row by a fixed copy (ffmpeg): at most 14.9 s from the start given
+    /// in milliseconds, scaled into range, H.264. The original file is left as it is.
     FixVideo(String, AssetId, u64),
     /// Checks a source before anything is sent: reads a file or probes a URL, answered by
     /// [`Event::Checked`].

@@ -30,11 +30,10 @@ pub(super) async fn upload(
             return;
         }
     };
+    // Only a video's ending routes a file here (`media::is_video_path`).
     let extension = path
         .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .filter(|e| ["mp4", "mov", "m4v"].contains(&e.as_str()))
-        .unwrap_or_else(|| "mp4".into());
+        .map_or_else(|| "mp4".into(), |e| e.to_string_lossy().to_lowercase());
     let object = bucket.object_for(
         &ctx.session,
         u64::from(asset),

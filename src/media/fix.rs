@@ -77,28 +77,29 @@ pub struct LocalVideo {
     pub verdict: Result<String, Msg>,
 }
 
-/// The one check of a local video before it is a sendable row (runs on a blocking thread):
-/// its hash when it can go, else what is wrong and what to do (Fix, getting ffmpeg, or
-/// `bucket`'s reason why none can be used); its poster either way.
-pub fn check_local(path: &Path, bucket: Result<(), Msg>) -> LocalVideo {
+/// Whether a local video can be sent (runs on a blocking thread): its hash when it can go,
+/// else what is wrong and what to do (Fix, getting ffmpeg, or `bucket`'s reason why none can
+/// be used); with what its index says. No frame is decoded.
+pub fn verdict(path: &Path, bucket: Result<(), Msg>) -> (video::VideoCheck, Result<String, Msg>) {
     let check = video::check_file_blocking(path);
+    let verdict = match video::advice(&check.problems) {
+        Some(why) if !fixable(&check.problems) => Err(why),
+        Some(why) if ffmpeg().is_some() => Err(Msg::new("video-fixable").msg("problem", why)),
+        Some(why) => Err(Msg::new("video-need-ffmpeg").msg("problem", why)),
+        None => bucket.and_then(|()| file_hash(path).map_err(|e| super::unreadable(path, &e))),
+    };
+    (check, verdict)
+}
+
+/// The one check of a local video before it is a row: its [`verdict`], and its poster either
+/// way (a blocked video is shown too, to choose where a fix starts).
+pub fn check_local(path: &Path, bucket: Result<(), Msg>) -> LocalVideo {
+    let (check, verdict) = self::verdict(path, bucket);
     let poster = check
         .facts
         .as_ref()
         .and_then(|_| ffmpeg())
         .and_then(|f| poster(f, path));
-    let verdict = match video::advice(&check.problems) {
-        Some(why) if !fixable(&check.problems) => Err(why),
-        Some(why) if ffmpeg().is_some() => Err(Msg::new("video-fixable").msg("problem", why)),
-        Some(why) => Err(Msg::new("video-need-ffmpeg").msg("problem", why)),
-        None => bucket.and_then(|()| {
-            file_hash(path).map_err(|e| {
-                Msg::new("upload-unreadable")
-                    .text("path", path.display().to_string())
-                    .text("reason", e.to_string())
-            })
-        }),
-    };
     LocalVideo {
         length_ms: check.facts.map(|f| f.duration_ms),
         poster,
@@ -294,10 +295,6 @@ pub fn fix_if_needed(source: &Path, start_ms: u64, out_dir: &Path) -> Result<Opt
     let Some(ffmpeg) = ffmpeg() else {
         return Err(Msg::new("video-need-ffmpeg").msg("problem", why));
     };
-    let hash = file_hash(source).map_err(|e| {
-        Msg::new("upload-unreadable")
-            .text("path", source.display().to_string())
-            .text("reason", e.to_string())
-    })?;
+    let hash = file_hash(source).map_err(|e| super::unreadable(source, &e))?;
     fix(ffmpeg, source, &hash, &plan(&facts, start_ms), out_dir).map(Some)
 }

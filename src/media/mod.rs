@@ -467,6 +467,13 @@ pub fn prepare_image_with(
     })
 }
 
+/// A local file that could not be read for its upload: which, and why.
+pub fn unreadable(path: &std::path::Path, e: &std::io::Error) -> crate::text::Msg {
+    crate::text::Msg::new("upload-unreadable")
+        .text("path", path.display().to_string())
+        .text("reason", e.to_string())
+}
+
 /// A local file that is a video by its ending.
 pub fn is_video_path(path: &std::path::Path) -> bool {
     kind_from_ending(&path.to_string_lossy().to_lowercase()) == Some(crate::api::AssetKind::Video)

@@ -273,8 +273,8 @@ pub fn check_file(path: &Path, cache: &Cache, limits: &Limits) -> Result<Ready, 
         // Never prepared here: a video goes through the studio's bucket (`fix::check_local`);
         // without one, what is wrong with it is said first, then that it cannot go.
         let hosted = Msg::new("media-local-video");
-        return Err(super::fix::check_local(path, Err(hosted.clone()))
-            .verdict
+        return Err(super::fix::verdict(path, Err(hosted.clone()))
+            .1
             .err()
             .unwrap_or(hosted));
     }

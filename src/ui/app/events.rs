@@ -82,6 +82,17 @@ impl KioskApp {
     }
 
     fn on_event(&mut self, ctx: &egui::Context, event: Event) {
+        // A fix refused (the row gone, the session not held here) or failed is said; its row
+        // offers Fix again.
+        if let Event::Refused {
+            session: Some(id), ..
+        }
+        | Event::Error {
+            session: Some(id), ..
+        } = &event
+        {
+            self.model.fixing.retain(|(s, _)| s != id);
+        }
         match event {
             Event::Ready { callback, resumed } => {
                 self.model.callback = callback;
@@ -101,10 +112,6 @@ impl KioskApp {
             }
             Event::Session(session) => self.on_session(*session),
             Event::Refused { session, message } => {
-                // A fix refused (the row gone, the session not held here) offers Fix again.
-                if let Some(id) = &session {
-                    self.model.fixing.retain(|(s, _)| s != id);
-                }
                 // A refused Start leaves the form usable again.
                 if session.is_none() || session == self.model.pending_start {
                     self.model.pending_start = None;
@@ -115,10 +122,6 @@ impl KioskApp {
             Event::Error { session, message } => {
                 if session.is_some() && session == self.model.pending_start {
                     self.model.pending_start = None;
-                }
-                // A fix that failed is said; its row offers Fix again.
-                if let Some(id) = &session {
-                    self.model.fixing.retain(|(s, _)| s != id);
                 }
                 // An error about no session while History waits is the list that failed.
                 if session.is_none() && self.model.history.is_loading() {
