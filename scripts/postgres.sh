@@ -16,15 +16,35 @@ start_postgres() {
     chown postgres: "$POSTGRES_DIR"
     # A free port: the kernel picks one for a socket that is closed at once.
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-    runuser -u postgres -- "$bin/initdb" -D "$POSTGRES_DIR/data" -U postgres --auth=trust \
+    # A password made for the run, asked by SCRAM over TCP (as a studio's server should);
+    # the Unix socket in the temporary directory stays trusted for the administrator.
+    POSTGRES_PASSWORD=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    printf '%s\n' "$POSTGRES_PASSWORD" >"$POSTGRES_DIR/pwfile"
+    chown postgres: "$POSTGRES_DIR/pwfile"
+    runuser -u postgres -- "$bin/initdb" -D "$POSTGRES_DIR/data" -U postgres \
+        --auth-local=trust --auth-host=scram-sha-256 --pwfile="$POSTGRES_DIR/pwfile" \
         -E UTF8 --locale=C.UTF-8 >"$POSTGRES_DIR/initdb.log" 2>&1 || {
         cat "$POSTGRES_DIR/initdb.log" >&2
         return 1
     }
-    # TLS on, with a certificate of its own making, as Debian's packaged server has: the app
-    # encrypts to it (sslmode=prefer) without a public root.
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-        -keyout "$POSTGRES_DIR/server.key" -out "$POSTGRES_DIR/server.crt" >/dev/null 2>&1
+    rm -f "$POSTGRES_DIR/pwfile"
+    # TLS on, with a certificate from a CA made for the run (a studio's own CA): the tests
+    # verify the server against it (sslmode=verify-full), and encrypt to it without a root on
+    # this machine (the default for a server on loopback).
+    (
+        cd "$POSTGRES_DIR" &&
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=avatar-kiosk test CA" \
+                -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+                -keyout ca.key -out ca.crt &&
+            openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr &&
+            printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "basicConstraints=CA:FALSE" \
+                "keyUsage=digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" >server.ext &&
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+                -extfile server.ext -out server.crt
+    ) >/dev/null 2>&1 || {
+        echo "could not make the test server's certificates with openssl" >&2
+        return 1
+    }
     chown postgres: "$POSTGRES_DIR/server.key" "$POSTGRES_DIR/server.crt"
     chmod 600 "$POSTGRES_DIR/server.key"
     runuser -u postgres -- "$bin/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/server.log" -w \
@@ -35,7 +55,8 @@ start_postgres() {
     }
     POSTGRES_PID=$(head -1 "$POSTGRES_DIR/data/postmaster.pid")
     export POSTGRES_PID POSTGRES_DIR
-    export AVATAR_KIOSK_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+    export AVATAR_KIOSK_TEST_POSTGRES="postgres://postgres:$POSTGRES_PASSWORD@127.0.0.1:$port/postgres"
+    export AVATAR_KIOSK_TEST_POSTGRES_CA="$POSTGRES_DIR/ca.crt"
     echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $port (pid $POSTGRES_PID)"
 }
 

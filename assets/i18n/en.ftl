@@ -436,6 +436,9 @@ history-first-person = Start with the first person
 store-conflict = This person's session was changed elsewhere since it was read (another window or desk). Open it again from History to see the latest.
 store-unreachable = The shared roster cannot be reached. Work on this desk stays in the window and is saved when the roster is back; check the network, or ask whoever runs the database.
 store-bad-url = The shared roster refused this desk or its address is not valid. Check the user, the password and the database name in the roster address (Settings, --database-url or AVATAR_KIOSK_DATABASE_URL).
+store-insecure-password = The roster's server asked for the password in a form that could reveal it (clear text or an MD5 hash), so nothing was sent: this may not be the studio's server. Ask whoever runs the database to use scram-sha-256 in pg_hba.conf; an old server that only knows MD5 can be allowed with require_auth=md5 in the address, over a verified connection.
+store-insecure-plain = The roster's server does not offer an encrypted connection, so nothing was sent. Ask whoever runs the database to turn on ssl; only a server on this computer may be reached unencrypted (sslmode=disable).
+store-insecure-certificate = The roster's server could not prove it is the studio's server (its certificate was not accepted), so nothing was sent. Give the studio's CA file in Settings (or sslrootcert=FILE, or sslpin=sha256:… for one certificate), check the host name in the address, or ask whoever runs the database.
 engine-held = This person's session is open at the desk { $kiosk }. Finish it there, or wait: if that desk has stopped, it is free here within half a minute.
 engine-lease-lost = Another desk has taken this person's session over. Open it from History to see where it stands.
 engine-roster-down = No new person can start while the shared roster cannot be reached. Work already started is kept; try again when it is back.

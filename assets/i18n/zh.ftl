@@ -434,6 +434,9 @@ history-first-person = 从第一个人开始
 store-conflict = 此人的会话在读取后已在别处（另一个窗口或服务台）被修改。请从“记录”中重新打开以查看最新内容。
 store-unreachable = 无法连接共享名册。此服务台的工作保留在窗口中，名册恢复后会保存；请检查网络，或联系数据库管理员。
 store-bad-url = 共享名册拒绝了此服务台，或其地址无效。请检查名册地址（设置、--database-url 或 AVATAR_KIOSK_DATABASE_URL）中的用户、密码和数据库名。
+store-insecure-password = 名册服务器要求以可能泄露密码的方式（明文或 MD5 哈希）发送密码，因此未发送任何内容：它可能不是工作室的服务器。请让数据库管理员在 pg_hba.conf 中使用 scram-sha-256；只支持 MD5 的旧服务器可在已验证的连接上通过地址中的 require_auth=md5 允许。
+store-insecure-plain = 名册服务器不提供加密连接，因此未发送任何内容。请让数据库管理员开启 ssl；只有本机上的服务器可以不加密连接（sslmode=disable）。
+store-insecure-certificate = 名册服务器无法证明它是工作室的服务器（其证书未被接受），因此未发送任何内容。请在设置中指定工作室的 CA 文件（或 sslrootcert=文件，单个证书用 sslpin=sha256:…），检查地址中的主机名，或询问数据库管理员。
 engine-held = 此人的会话正在服务台 { $kiosk } 上打开。请在那里完成；如果那个服务台已停止，半分钟内即可在这里继续。
 engine-lease-lost = 另一个服务台已接管此人的会话。请从“记录”中打开查看进度。
 engine-roster-down = 无法连接共享名册时不能开始新的人员。已开始的工作会保留；名册恢复后请重试。

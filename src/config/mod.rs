@@ -132,6 +132,9 @@ pub struct Settings {
     /// A studio's shared roster, `postgres://USER@HOST:PORT/DATABASE` (empty: this computer's
     /// file). Never with its password: that is in the OS keyring.
     pub roster_url: String,
+    /// The studio's certificate authority (a PEM file) that the roster server's certificate
+    /// is checked against, for an address that names none (empty: the system's roots).
+    pub roster_ca_file: String,
     /// This desk's name on the roster (empty: the host's name).
     pub kiosk_name: String,
     /// The price per second of a test render's video, for the estimate shown before one is
@@ -163,6 +166,7 @@ impl Default for Settings {
             person_screen: PersonScreen::Auto,
             theme: ThemeChoice::System,
             roster_url: String::new(),
+            roster_ca_file: String::new(),
             kiosk_name: String::new(),
             render_price_per_second: DEFAULT_RENDER_PRICE,
             bucket: Default::default(),
@@ -273,16 +277,12 @@ impl Desk {
                 return None;
             }
             let mut url = saved.to_string();
-            if let (Some(password), Ok(mut parsed)) = (&self.password, url::Url::parse(saved)) {
-                // Encoded whole: a `%` or `@` in a password is itself, not an escape.
-                let encoded = percent_encoding::utf8_percent_encode(
-                    password.expose_secret(),
-                    percent_encoding::NON_ALPHANUMERIC,
-                )
-                .to_string();
-                if parsed.set_password(Some(&encoded)).is_ok() {
-                    url = parsed.to_string();
-                }
+            if let Some(password) = &self.password {
+                url = crate::store::roster_address::with_password(&url, password.expose_secret());
+            }
+            let ca = settings.roster_ca_file.trim();
+            if !ca.is_empty() {
+                url = crate::store::roster_address::with_default(&url, "sslrootcert", ca);
             }
             Some(secrecy::SecretString::from(url))
         });
@@ -296,49 +296,10 @@ impl Desk {
 }
 
 /// Splits a typed roster address into what Settings may keep and its password (for the
-/// keyring): `postgres://kim:pw@db/roster` gives `postgres://kim@db/roster` and `pw`. A
-/// password given as `?password=` or in the `key=value` form is taken out the same way.
+/// keyring): `postgres://kim:pw@db/roster` gives `postgres://kim@db/roster` and `pw`. Every
+/// form the driver reads is covered (the store's address module decides).
 pub fn split_roster_password(typed: &str) -> (String, Option<String>) {
-    let typed = typed.trim();
-    let Ok(mut url) = url::Url::parse(typed) else {
-        // `host=db user=kim password=pw dbname=roster`
-        let mut password = None;
-        let kept: Vec<&str> = typed
-            .split_whitespace()
-            .filter(|part| match part.strip_prefix("password=") {
-                Some(p) => {
-                    password = Some(p.trim_matches('\'').to_string());
-                    false
-                }
-                None => true,
-            })
-            .collect();
-        return (kept.join(" "), password);
-    };
-    let mut password = url.password().map(|p| {
-        percent_encoding::percent_decode_str(p)
-            .decode_utf8_lossy()
-            .into_owned()
-    });
-    let _ = url.set_password(None);
-    let query: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, v)| {
-            if k == "password" {
-                password = Some(v.to_string());
-                false
-            } else {
-                true
-            }
-        })
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if query.is_empty() {
-        url.set_query(None);
-    } else {
-        url.query_pairs_mut().clear().extend_pairs(query);
-    }
-    (url.to_string(), password)
+    crate::store::roster_address::split_password(typed)
 }
 
 /// Settings given on the command line: they win for this run and are not saved, so a

@@ -21,7 +21,8 @@ mod sqlite;
 #[doc(hidden)]
 pub mod testing;
 
-pub use postgres::PgStore;
+pub use postgres::address as roster_address;
+pub use postgres::{Insecure, PgStore};
 pub use sqlite::Store;
 
 /// Called when another desk changed the roster.
@@ -202,6 +203,9 @@ pub enum StoreError {
     /// The address of the database is not one this app can use.
     #[error("the database address is not valid: {0}")]
     BadUrl(String),
+    /// The server was not trusted with the password or the data: nothing was sent.
+    #[error("the shared roster's server was not trusted: {0}")]
+    Insecure(postgres::Insecure),
     /// File permissions could not be set.
     #[error("could not protect the database file: {0}")]
     Io(#[from] std::io::Error),
@@ -220,6 +224,13 @@ impl StoreError {
             StoreError::Corrupt(_) => Msg::new("store-corrupt"),
             StoreError::Unreachable(_) => Msg::new("store-unreachable"),
             StoreError::BadUrl(_) => Msg::new("store-bad-url"),
+            StoreError::Insecure(why) => Msg::new(match why {
+                postgres::Insecure::Cleartext | postgres::Insecure::Md5 => {
+                    "store-insecure-password"
+                }
+                postgres::Insecure::NoTls => "store-insecure-plain",
+                postgres::Insecure::Certificate(_) => "store-insecure-certificate",
+            }),
             StoreError::Held(kiosk) => Msg::new("engine-held").text("kiosk", kiosk),
         }
     }

@@ -1,17 +1,23 @@
-//! The shared roster: PostgreSQL, reached over TLS when the server offers it (rustls), migrated
-//! by a version table under an advisory lock, and connected lazily so that a desk starts (and
-//! keeps its work in memory) while the server is away.
+//! The shared roster: PostgreSQL, reached over TLS checked as its address says (address.rs,
+//! tls.rs; verified by default off this machine), the password only by SCRAM (guard.rs),
+//! migrated by a version table under an advisory lock, and connected lazily so that a desk
+//! starts (and keeps its work in memory) while the server is away.
 
 use postgres::{Client, GenericClient};
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::rows::{Memory, Plan, list_words, listed_stage, session_from};
 use super::{Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken, Unfinished};
 use crate::flow::{Millis, Session, Stage};
 
+pub mod address;
+mod guard;
 mod schema;
+#[cfg(test)]
+mod tests;
 mod tls;
 mod watch;
+
+pub use guard::Insecure;
 
 /// Where every desk hears that the roster changed; the payload is the writer's lease owner.
 const CHANNEL: &str = "avatar_kiosk_roster";
@@ -23,12 +29,17 @@ const NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 #[derive(Clone)]
 struct Connector {
     config: postgres::Config,
-    tls: MakeRustlsConnect,
+    tls: tls::Connector,
 }
 
 impl Connector {
     fn connect(&self) -> Result<Client, StoreError> {
-        Ok(self.config.connect(self.tls.clone())?)
+        let attempt = self.tls.attempt();
+        self.config.connect(attempt.clone()).map_err(|e| {
+            attempt
+                .refused()
+                .map_or_else(|| e.into(), StoreError::Insecure)
+        })
     }
 }
 
@@ -66,7 +77,11 @@ impl From<postgres::Error> for StoreError {
         };
         let code = db.code().code();
         let said = format!("{} ({code})", db.message());
-        match &code[..2] {
+        if code == "55P03" {
+            // lock_timeout: another connection holds what this one needs (a stuck desk).
+            return StoreError::Unreachable(said);
+        }
+        match code.get(..2).unwrap_or_default() {
             // Authentication, or no such database: the address needs fixing.
             "28" | "3D" => StoreError::BadUrl(said),
             // The connection broke, or the server is shutting down.
@@ -81,20 +96,11 @@ impl PgStore {
     /// writing as `lease`. Nothing is sent until the first use: a desk starts while the server
     /// is away.
     pub fn new(url: &str, lease: Lease) -> Result<PgStore, StoreError> {
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|e: postgres::Error| StoreError::BadUrl(e.to_string()))?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(std::time::Duration::from_secs(5));
-        }
-        config.application_name("avatar-kiosk");
-        // A connection cut without a word (a switch, a NAT) is noticed in about a minute.
-        config.keepalives(true);
-        config.keepalives_idle(std::time::Duration::from_secs(30));
+        let address = address::Address::parse(url)?;
         Ok(PgStore {
             connector: Connector {
-                config,
-                tls: tls::connector()?,
+                config: address.config,
+                tls: tls::Connector::new(address.security)?,
             },
             client: None,
             lease,
