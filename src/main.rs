@@ -214,7 +214,7 @@ fn real_main() -> anyhow::Result<()> {
             let (roster, name) = resolved(&cli, &data_dir);
             let mut store = cli::roster::open_store(roster.as_ref(), &name, &data_dir)
                 .map_err(|e| anyhow::anyhow!(e))?;
-            for line in cli::list_sessions(store.as_mut(), *json) {
+            for line in cli::list_sessions(store.as_mut(), *json).map_err(|e| anyhow::anyhow!(e))? {
                 println!("{line}");
             }
             Ok(())

@@ -218,13 +218,10 @@ pub(super) fn clean(text: &str) -> String {
 }
 
 /// `avatar-kiosk sessions`: every stored session, newest first.
-pub fn list_sessions(store: &mut dyn SessionStore, json: bool) -> Vec<String> {
-    let rows: Vec<SessionSummary> = match store.list() {
-        Ok(r) => r,
-        Err(e) => return vec![format!("Error: {}", e.advice())],
-    };
+pub fn list_sessions(store: &mut dyn SessionStore, json: bool) -> Result<Vec<String>, String> {
+    let rows: Vec<SessionSummary> = store.list().map_err(|e| e.advice().english())?;
     if json {
-        return rows
+        return Ok(rows
             .iter()
             .map(|r| {
                 json!({ "id": r.id, "person": r.person, "kiosk": r.kiosk, "held_by": r.held_by,
@@ -232,7 +229,7 @@ pub fn list_sessions(store: &mut dyn SessionStore, json: bool) -> Vec<String> {
                         "approved": r.active, "failed": r.failed, "total": r.total })
                 .to_string()
             })
-            .collect();
+            .collect());
     }
     let mut lines = vec![format!(
         "{:32}  {:16}  {:>5}  {:>6}  {:>5}  {:16}  PERSON",
@@ -250,5 +247,5 @@ pub fn list_sessions(store: &mut dyn SessionStore, json: bool) -> Vec<String> {
             clean(&r.person)
         ));
     }
-    lines
+    Ok(lines)
 }

@@ -11,6 +11,7 @@ mod hardening;
 mod media_urls;
 mod returning;
 mod roster;
+mod trust;
 mod videos;
 
 use std::net::SocketAddr;
