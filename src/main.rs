@@ -64,14 +64,9 @@ struct Cli {
     callback_url: Option<String>,
 
     /// A studio's shared roster, so that every desk sees every person:
-    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE. Ignored by --demo.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "AVATAR_KIOSK_DATABASE_URL",
-        hide_env_values = true
-    )]
+    /// postgres://USER@HOST:PORT/DATABASE (the password from Settings' keyring entry, or in
+    /// AVATAR_KIOSK_DATABASE_URL, which this option replaces). Ignored by --demo.
+    #[arg(long, global = true, value_name = "URL")]
     database_url: Option<String>,
 
     /// This desk's name on the shared roster [default: the host name].
@@ -288,8 +283,11 @@ fn real_main() -> anyhow::Result<()> {
 /// The roster and desk name the flags and the environment give (with the password from the
 /// keyring when Settings name the roster).
 fn desk(cli: &Cli, settings: &config::Settings) -> config::Desk {
+    let from_env = secrets::env_roster();
     cli::roster::desk(
-        cli.database_url.as_deref(),
+        cli.database_url
+            .as_deref()
+            .or(from_env.as_ref().map(secrecy::ExposeSecret::expose_secret)),
         cli.kiosk_name.as_deref(),
         cli.demo,
         settings,

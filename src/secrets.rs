@@ -24,6 +24,8 @@ pub const AWS_ENV: [&str; 3] = [
 ];
 /// The environment variable scripts may use instead of the keyring.
 pub const ENV_VAR: &str = "AVATAR_KIOSK_API_KEY";
+/// The variable that may name the studio's shared roster (its address may hold the password).
+pub const ROSTER_ENV: &str = "AVATAR_KIOSK_DATABASE_URL";
 
 /// Why the key store could not be used. Never carries the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -167,9 +169,10 @@ impl KeyStore for MemoryStore {
 /// The key from the environment, taken out of it at start (see [`take_env_key`]).
 static ENV_KEY: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
 
-/// Takes the key (and the bucket's AWS keys) out of the process environment, so no child
-/// process (a file dialog's helper, a browser, ffmpeg) inherits them, and keeps them for
-/// [`load_key`] and [`bucket`]. Call it first in `main`, before any thread starts.
+/// Takes the key, the bucket's AWS keys and the roster's address out of the process
+/// environment, so no child process (a file dialog's helper, a browser, ffmpeg) inherits
+/// them, and keeps them for [`load_key`], [`bucket`] and [`env_roster`]. Call it first in
+/// `main`, before any thread starts.
 pub fn take_env_key() {
     let take = |name: &str| {
         let value = std::env::var(name).ok();
@@ -182,8 +185,17 @@ pub fn take_env_key() {
     };
     let value = take(ENV_VAR);
     let aws = (take(AWS_ENV[0]), take(AWS_ENV[1]), take(AWS_ENV[2]));
+    let roster = take(ROSTER_ENV).filter(|u| !u.trim().is_empty());
     let _ = ENV_KEY.set(value.map(ApiKey::new));
     let _ = AWS_KEYS.set(aws_keys(aws));
+    let _ = ENV_ROSTER.set(roster.map(secrecy::SecretString::from));
+}
+
+static ENV_ROSTER: std::sync::OnceLock<Option<secrecy::SecretString>> = std::sync::OnceLock::new();
+
+/// The roster's address from `AVATAR_KIOSK_DATABASE_URL`, as it was at start.
+pub fn env_roster() -> Option<secrecy::SecretString> {
+    ENV_ROSTER.get().cloned().flatten()
 }
 
 static AWS_KEYS: std::sync::OnceLock<Option<BucketKeys>> = std::sync::OnceLock::new();

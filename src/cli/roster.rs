@@ -64,7 +64,7 @@ pub fn import(
     data_dir: &Path,
 ) -> Result<Vec<String>, String> {
     let Some(roster) = roster else {
-        return Err("No shared roster is set: give --database-url postgres://USER:PASSWORD@HOST/DATABASE, set AVATAR_KIOSK_DATABASE_URL, or set the roster in Settings.".into());
+        return Err("No shared roster is set: set the roster in Settings (its password goes to the system keyring), or give its address in AVATAR_KIOSK_DATABASE_URL for this run.".into());
     };
     let mut from = open_store(None, name, data_dir)?;
     let mut to = open_store(Some(roster), name, data_dir)?;

@@ -363,7 +363,7 @@ fn a_20_second_video_is_fixed_to_15_and_passes_and_the_original_is_kept() {
 }
 
 /// Runs the app's binary with `--demo --json` in `dir`, with `env` added; exit code and events.
-fn demo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, Vec<serde_json::Value>) {
+pub fn demo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, Vec<serde_json::Value>) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"));
     cmd.arg("--demo")
         .arg("--data-dir")
@@ -385,7 +385,7 @@ fn demo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, Vec<serde_json
     (out.status.code().unwrap_or(-1), events)
 }
 
-fn event<'a>(events: &'a [serde_json::Value], kind: &str) -> Option<&'a serde_json::Value> {
+pub fn event<'a>(events: &'a [serde_json::Value], kind: &str) -> Option<&'a serde_json::Value> {
     events.iter().find(|e| e["event"] == kind)
 }
 

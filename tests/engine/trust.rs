@@ -108,3 +108,75 @@ fn a_roster_locked_by_another_connection_is_said_as_away_not_waited_for() {
         tx.rollback().unwrap();
     }
 }
+
+/// No child process (here ffmpeg, which a video's poster and fix run) sees a secret: the API
+/// key, the bucket's keys and the roster's address are out of the environment before any
+/// child starts.
+#[cfg(unix)]
+#[test]
+fn no_child_process_sees_a_secret_in_its_environment() {
+    use std::os::unix::fs::PermissionsExt;
+    if crate::videos::ffmpeg().is_none() {
+        return;
+    }
+    // The real one, by its full path: the spy below takes its name on the PATH.
+    let ffmpeg = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("ffmpeg"))
+        .find(|p| p.is_file())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    let dumps = dir.path().join("dumps");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&dumps).unwrap();
+    // An ffmpeg that writes down its environment, then does the real work.
+    let spy = bin.join("ffmpeg");
+    std::fs::write(
+        &spy,
+        format!(
+            "#!/bin/sh\nenv > \"{}/env-$$\"\nexec \"{}\" \"$@\"\n",
+            dumps.display(),
+            ffmpeg.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&spy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let long = crate::videos::make(dir.path(), "long.mp4", 17.0, (640, 640), 24, false);
+    let secrets = [
+        (avatar_kiosk::secrets::ENV_VAR, "sk-env-key-7d41c0ffee"),
+        ("AWS_ACCESS_KEY_ID", "AKIAENVSECRET0001"),
+        ("AWS_SECRET_ACCESS_KEY", "aws-secret-2b9f-env"),
+        ("AWS_SESSION_TOKEN", "aws-token-5e1a-env"),
+        (
+            avatar_kiosk::secrets::ROSTER_ENV,
+            "postgres://kim:roster-pw-83ac@127.0.0.1:9/roster",
+        ),
+    ];
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut env: Vec<(&str, &str)> = secrets.to_vec();
+    env.push(("PATH", &path));
+    let long_s = long.display().to_string();
+    let args = [
+        "onboard",
+        "--json",
+        "--fix-videos",
+        "--name",
+        "Kim",
+        &long_s,
+    ];
+    let (_, events) = crate::bucket::demo(&dir.path().join("data"), &args, &env);
+    let seen: Vec<String> = std::fs::read_dir(&dumps)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(!seen.is_empty(), "ffmpeg never ran: {events:?}");
+    for dump in &seen {
+        for (name, value) in &secrets {
+            assert!(!dump.contains(value), "a child saw {name}");
+        }
+    }
+}
