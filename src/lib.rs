@@ -14,6 +14,7 @@ pub mod engine;
 pub mod flow;
 pub mod i18n;
 pub mod media;
+pub mod platform;
 pub mod secrets;
 pub mod sim;
 pub mod store;

@@ -130,7 +130,7 @@ fn init_logging(data_dir: &std::path::Path) -> Option<tracing_appender::non_bloc
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let logs = data_dir.join("logs");
-    let (file_layer, guard) = match std::fs::create_dir_all(&logs) {
+    let (file_layer, guard) = match avatar_kiosk::platform::private::create_dir(&logs) {
         Ok(()) => {
             let appender = tracing_appender::rolling::daily(&logs, "avatar-kiosk.log");
             let (writer, guard) = tracing_appender::non_blocking(appender);
@@ -181,6 +181,7 @@ fn bounded_heap() {}
 
 fn main() -> std::process::ExitCode {
     bounded_heap();
+    avatar_kiosk::platform::private::mask_new_files();
     // First, before any thread: the key leaves the environment (children never inherit it).
     secrets::take_env_key();
     match real_main() {

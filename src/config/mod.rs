@@ -15,39 +15,23 @@ pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("avatar-kiosk-data"))
 }
 
-/// Creates the data directory (owner-only on Unix: it will hold personal data).
+/// Creates the data directory, private to this user: it holds personal data. Only a folder
+/// made here is narrowed itself (an existing one, `--data-dir /tmp`, keeps its mode and
+/// sticky bit); every folder and file inside is made private, also those that existed.
 pub fn ensure_data_dir(dir: &Path) -> std::io::Result<()> {
+    use crate::platform::private;
     let existed = dir.is_dir();
     std::fs::create_dir_all(dir)?;
-    // Only a folder made here is made private: an existing one (`--data-dir /tmp`) keeps its
-    // mode and sticky bit; the files inside are owner-only either way.
-    #[cfg(unix)]
     if !existed {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        private::narrow_dir(dir)?;
     }
+    private::narrow_tree(dir)?;
     Ok(())
 }
 
 /// Writes a file only its owner can read (exports hold people's names and asset URLs).
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    // A file that existed keeps its old mode through `open`: narrow it too.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(bytes)?;
-    file.flush()
+    crate::platform::private::write(path, bytes)
 }
 
 /// The version and the commit the binary was built from, e.g. `0.1.0 (3f2a9c1b7d20)`.
@@ -207,7 +191,8 @@ impl Settings {
         let path = data_dir.join(SETTINGS_FILE);
         let tmp = data_dir.join(format!("{SETTINGS_FILE}.tmp"));
         let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&tmp, json)?;
+        // Private: it holds the staff PIN's hash.
+        crate::platform::private::write(&tmp, &json)?;
         std::fs::rename(&tmp, &path)
     }
 

@@ -252,13 +252,17 @@ async fn fetch_into(http: &reqwest::Client, url: &str, part: &Path, cap: u64) ->
         return Err(failed(format!("HTTP {}", answer.status().as_u16())));
     }
     if let Some(dir) = part.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
+        crate::platform::private::create_dir(dir)
             .map_err(|e| failed(format!("{}: {e}", dir.display())))?;
     }
-    let mut file = tokio::fs::File::create(part)
-        .await
+    let file = crate::platform::private::options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(part)
+        .and_then(|f| crate::platform::private::narrow_file(&f).map(|()| f))
         .map_err(|e| failed(format!("{}: {e}", part.display())))?;
+    let mut file = tokio::fs::File::from_std(file);
     let mut written = 0u64;
     let mut body = answer.bytes_stream();
     while let Some(chunk) = body.next().await {

@@ -208,7 +208,7 @@ pub fn fix(
     let failed = |reason: String| {
         Msg::new("video-fix-failed").text("reason", crate::text::short_printable(&reason, 200))
     };
-    std::fs::create_dir_all(out_dir).map_err(|e| failed(e.to_string()))?;
+    crate::platform::private::create_dir(out_dir).map_err(|e| failed(e.to_string()))?;
     let stem = source
         .file_stem()
         .map(|s| super::safe_name(&s.to_string_lossy()))
@@ -266,6 +266,8 @@ pub fn fix(
         let _ = std::fs::remove_file(&part);
         return Err(failed(String::from_utf8_lossy(&result.stderr).into_owned()));
     }
+    // ffmpeg made the file with the process's mask: a person's video is private.
+    crate::platform::private::narrow_path(&part).map_err(|e| failed(e.to_string()))?;
     std::fs::rename(&part, &out).map_err(|e| failed(e.to_string()))?;
     let again = video::check_file_blocking(&out);
     if let Some(why) = video::advice(&again.problems) {

@@ -184,13 +184,7 @@ fn is_hash(s: &str) -> bool {
 
 /// A folder only its owner can enter (the copies are people's photos).
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
+    crate::platform::private::create_dir(dir)
 }
 
 /// Writes a file readable by its owner only, through a `.part` file renamed into place, so a
@@ -205,14 +199,11 @@ fn write_atomically(
     let mut part = path.as_os_str().to_owned();
     part.push(format!(".{}-{n}.part", std::process::id()));
     let part = PathBuf::from(part);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(&part)?;
+    let file = crate::platform::private::options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&part)?;
     let mut w = std::io::BufWriter::new(file);
     let written = fill(&mut w).and_then(|()| w.flush());
     if let Err(e) = written {

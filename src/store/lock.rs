@@ -3,7 +3,7 @@
 //! twice; the lock makes the second refuse before it sends anything. The OS drops the lock when
 //! the process dies, so a crash never leaves the folder locked.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -66,14 +66,13 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
         source,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path).map_err(io)?;
+    let mut file = crate::platform::private::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {

@@ -180,3 +180,55 @@ fn no_child_process_sees_a_secret_in_its_environment() {
         }
     }
 }
+
+/// In a data folder that already existed open to others (0755, with a `renders/` folder and
+/// files of an older version), what the app makes and what was there become private; the
+/// folder given keeps its own mode.
+#[cfg(unix)]
+#[test]
+fn everything_in_an_existing_open_data_folder_becomes_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = data.join("demo");
+    let old = demo.join("renders");
+    std::fs::create_dir_all(&old).unwrap();
+    for d in [&data, &demo, &old] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let old_video = old.join("old.mp4");
+    let old_settings = demo.join("settings.json");
+    std::fs::write(&old_video, b"....").unwrap();
+    std::fs::write(&old_settings, b"{}").unwrap();
+    for f in [&old_video, &old_settings] {
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let photo = crate::png_file(dir.path(), "front.png");
+    let args = [
+        "onboard",
+        "--json",
+        "--name",
+        "Kim",
+        photo.to_str().unwrap(),
+    ];
+    let (code, events) = crate::bucket::demo(&data, &args, &[]);
+    assert_eq!(code, 0, "{events:?}");
+    assert_eq!(mode(&data), 0o755, "the folder given keeps its mode");
+    let mut seen = 0;
+    let mut folders = vec![demo.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            seen += 1;
+            if path.is_dir() {
+                assert_eq!(mode(&path), 0o700, "{}", path.display());
+                folders.push(path);
+            } else {
+                assert_eq!(mode(&path), 0o600, "{}", path.display());
+            }
+        }
+    }
+    assert!(seen >= 6, "the run made its files: {seen}");
+    assert!(demo.join("logs").is_dir() && demo.join("cache").is_dir());
+}

@@ -10,6 +10,7 @@ use super::{Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken, Un
 use crate::flow::{Millis, Session, Stage};
 
 pub mod address;
+mod form;
 mod guard;
 mod schema;
 #[cfg(test)]

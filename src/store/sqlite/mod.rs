@@ -76,13 +76,8 @@ impl std::fmt::Debug for Store {
     }
 }
 
-#[cfg(unix)]
 fn owner_only(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    if path.exists() {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
+    crate::platform::private::narrow_path(path)
 }
 
 impl Store {
@@ -95,14 +90,11 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             // Create it owner-only from the start, before SQLite writes personal data.
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create(true).truncate(false);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                opts.mode(0o600);
-            }
-            opts.open(path)?;
+            crate::platform::private::options()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)?;
         }
         let mut conn = Connection::open(path).map_err(|e| StoreError::Open {
             path: path.to_path_buf(),
@@ -540,11 +532,6 @@ fn write_assets(
             row.data
         ])?;
     }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn owner_only(_path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 

@@ -1,0 +1,4 @@
+//! What differs between operating systems, one module per concern, each system's branch
+//! beside the others: a port is one place to read.
+
+pub mod private;
