@@ -455,6 +455,7 @@ settings-roster-password = Roster password
 settings-kiosk-name = This desk's name
 settings-roster-password-stored = The roster's password is in the keyring.
 engine-file-elsewhere = { $path } is on the desk { $kiosk }, where this session began, and was not uploaded from there. Replace it with a copy of the photo on this computer, or finish the session at { $kiosk }.
+engine-file-not-ours = { $path } was not added at this desk for this person, so it is not read or sent from here (a row on the shared roster can name any file). Add the file again here with Add files, or finish at the desk where it was added.
 settings-roster-from-run = For this run the roster comes from --database-url or AVATAR_KIOSK_DATABASE_URL, which win over the address below.
 settings-roster-demo = The demo keeps its people on this computer: the roster is used once the app talks to the real API.
 

@@ -453,6 +453,7 @@ settings-roster-password = 명단 비밀번호
 settings-kiosk-name = 이 데스크의 이름
 settings-roster-password-stored = 명단 비밀번호를 키링에 저장했습니다.
 engine-file-elsewhere = { $path } 파일은 이 세션을 시작한 데스크 { $kiosk }에 있고 그곳에서 업로드되지 않았습니다. 이 컴퓨터에 있는 사진 사본으로 교체하거나 { $kiosk }에서 세션을 마치세요.
+engine-file-not-ours = { $path } 파일은 이 데스크에서 이 인물에게 추가된 것이 아니므로 여기서 읽거나 보내지 않습니다(공유 명단의 행은 어떤 파일이든 가리킬 수 있습니다). 여기서 파일 추가로 다시 추가하거나, 파일을 추가한 데스크에서 마치세요.
 settings-roster-from-run = 이번 실행에서는 --database-url 또는 AVATAR_KIOSK_DATABASE_URL의 명단을 쓰며, 아래 주소보다 우선합니다.
 settings-roster-demo = 데모의 사람들은 이 컴퓨터에만 남습니다. 명단은 앱이 실제 API를 쓸 때 사용됩니다.
 

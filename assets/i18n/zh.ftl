@@ -453,6 +453,7 @@ settings-roster-password = 名册密码
 settings-kiosk-name = 本服务台名称
 settings-roster-password-stored = 名册密码已保存到钥匙串。
 engine-file-elsewhere = { $path } 位于开始此会话的服务台 { $kiosk } 上，且尚未从那里上传。请用本机上的照片副本替换它，或在 { $kiosk } 完成此会话。
+engine-file-not-ours = { $path } 不是在此服务台为此人添加的，因此不会从这里读取或发送（共享名册中的行可以指向任何文件）。请在这里用“添加文件”重新添加，或在添加它的服务台完成。
 settings-roster-from-run = 本次运行的名册来自 --database-url 或 AVATAR_KIOSK_DATABASE_URL，优先于下面的地址。
 settings-roster-demo = 演示中的人员只保存在本机：应用连接真实 API 后才会使用名册。
 

@@ -1,9 +1,11 @@
 //! The listener's accept loop, fit for a shared network: a cap on open connections and on each
 //! address's share of them and rate, a short deadline for the request's headers and for the
 //! whole connection, one request per connection, and nothing logged per request. A neighbour
-//! holding a thousand idle connections cannot keep the phone's redirect out.
+//! holding a thousand idle connections cannot keep the phone's redirect out, and when the cap
+//! is reached by many neighbours, the oldest connection that has not sent its request yet
+//! gives way to the new one.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::oneshot;
 
 /// How much of the listener one neighbour may take.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +52,52 @@ pub struct Counters {
     pub served: AtomicU64,
     /// Connections closed unread: the cap, an address's share or its rate.
     pub refused: AtomicU64,
+    /// Connections that had not sent their request, closed to make room for a new one.
+    pub evicted: AtomicU64,
+}
+
+/// The open connections, oldest first: whether each has sent its request, and how to close it.
+#[derive(Default)]
+struct Open {
+    next: u64,
+    by_age: BTreeMap<u64, (Arc<std::sync::atomic::AtomicBool>, tokio::task::AbortHandle)>,
+}
+
+impl Open {
+    /// Room for one more under `cap`: the oldest connection still waiting for its request is
+    /// closed when the cap is reached. `false` when every open one is being answered.
+    fn make_room(&mut self, cap: usize, counters: &Counters) -> bool {
+        self.by_age.retain(|_, (_, task)| !task.is_finished());
+        if self.by_age.len() < cap {
+            return true;
+        }
+        let idle = self
+            .by_age
+            .iter()
+            .find(|(_, (asked, _))| !asked.load(Ordering::Relaxed))
+            .map(|(age, _)| *age);
+        match idle.and_then(|age| self.by_age.remove(&age)) {
+            Some((_, task)) => {
+                task.abort();
+                counters.evicted.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Forgets a connection when its task ends.
+struct Gone {
+    open: Arc<Mutex<Open>>,
+    age: u64,
+}
+
+impl Drop for Gone {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.by_age.remove(&self.age);
+    }
 }
 
 #[derive(Default)]
@@ -125,7 +173,7 @@ pub(super) async fn serve(
     counters: Arc<Counters>,
     mut stop: oneshot::Receiver<()>,
 ) {
-    let total = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let open: Arc<Mutex<Open>> = Arc::default();
     let table: Arc<Mutex<HashMap<IpAddr, PerAddress>>> = Arc::default();
     loop {
         let accepted = tokio::select! {
@@ -141,21 +189,38 @@ pub(super) async fn serve(
                 continue;
             }
         };
-        let admitted = total
-            .clone()
-            .try_acquire_owned()
-            .ok()
-            .and_then(|permit| admit(&table, peer.ip(), &limits).map(|share| (permit, share)));
-        let Some((permit, share)) = admitted else {
+        let Some(share) = admit(&table, peer.ip(), &limits) else {
             counters.refused.fetch_add(1, Ordering::Relaxed);
             drop(stream);
             continue;
         };
+        // Held while the task is made and recorded, so it cannot end unrecorded.
+        let mut live = open.lock().unwrap_or_else(|p| p.into_inner());
+        if !live.make_room(limits.max_connections.max(1), &counters) {
+            drop(live);
+            counters.refused.fetch_add(1, Ordering::Relaxed);
+            drop(stream);
+            continue;
+        }
         counters.served.fetch_add(1, Ordering::Relaxed);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let asked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let age = live.next;
+        live.next += 1;
+        let gone = Gone {
+            open: open.clone(),
+            age,
+        };
+        let router = app.clone();
+        let flag = asked.clone();
+        // The request's headers have arrived once hyper calls the service.
+        let service = hyper::service::service_fn(move |request| {
+            flag.store(true, Ordering::Relaxed);
+            let mut router = router.clone();
+            async move { tower_service::Service::call(&mut router, request).await }
+        });
         let limits = limits.clone();
-        tokio::spawn(async move {
-            let _held = (permit, share);
+        let task = tokio::spawn(async move {
+            let _held = (share, gone);
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
@@ -164,10 +229,12 @@ pub(super) async fn serve(
             // Dropping the connection on the deadline closes it, whatever it was doing.
             let _ = tokio::time::timeout(limits.connection_timeout, connection).await;
         });
+        live.by_age.insert(age, (asked, task.abort_handle()));
     }
     tracing::info!(
         served = counters.served.load(Ordering::Relaxed),
         refused = counters.refused.load(Ordering::Relaxed),
+        evicted = counters.evicted.load(Ordering::Relaxed),
         "callback listener stopped"
     );
 }

@@ -43,6 +43,8 @@ pub(super) struct Actor {
     pub(super) upload_slots: Arc<Semaphore>,
     pub(super) check_slots: Arc<Semaphore>,
     pub(super) cache: crate::media::presend::Cache,
+    /// The files staff picked on this desk: a row's local path is read only when it is here.
+    pub(super) own: Arc<crate::store::OwnFiles>,
     /// Reads URLs before they are sent (built once), when the configuration asks for it.
     pub(super) probe_http: Option<reqwest::Client>,
     /// Downloads finished renders (no key sent).
@@ -149,15 +151,20 @@ impl Actor {
             }
         };
         let kiosk = self.config.kiosk.clone();
+        let shared = self.config.roster.is_some();
         // On start a desk takes up its own sessions (and those from before desks had names);
         // another desk's are taken over only when asked for by id.
         let wanted = |u: &crate::store::Unfinished| match &self.config.resume {
-            Resume::All => u.kiosk == kiosk || u.kiosk.is_empty(),
+            // A row without a desk's name on a shared roster may be anyone's: never taken up
+            // by itself.
+            Resume::All => u.kiosk == kiosk || (u.kiosk.is_empty() && !shared),
             Resume::Only(list) => list.contains(&u.id),
         };
         let ids: Vec<String> = found
             .into_iter()
-            .filter(|u| wanted(u) && !self.sessions.contains_key(&u.id))
+            .filter(|u| {
+                crate::flow::is_session_id(&u.id) && wanted(u) && !self.sessions.contains_key(&u.id)
+            })
             .map(|u| u.id)
             .collect();
         let mut resumed = Vec::new();
@@ -516,6 +523,7 @@ impl Actor {
             poll: self.config.poll.clone(),
             elsewhere: (!session.kiosk.is_empty() && session.kiosk != self.config.kiosk)
                 .then(|| session.kiosk.clone()),
+            own: self.own.clone(),
         })
     }
 

@@ -146,6 +146,21 @@ pub(super) async fn check(checker: Checker, source: AssetSource, out: mpsc::Send
 /// Checks a row: the verdict goes to the flow (which starts its upload when it is usable), the
 /// preview to the window.
 pub(super) async fn check_row(ctx: Ctx, checker: Checker, asset: AssetId, source: AssetSource) {
+    if let AssetSource::File { path } = &source
+        && let Some(why) = ctx.foreign(path)
+    {
+        let detail = format!("asset {asset} checked: {}", why.english());
+        return ctx
+            .input(
+                Input::Checked {
+                    asset,
+                    result: Err(why),
+                },
+                "checked",
+                detail,
+            )
+            .await;
+    }
     let (report, mut result) = inspect(&checker, &source).await;
     if let (Err(why), AssetSource::File { path }) = (&mut result, &source)
         && let Some(elsewhere) = ctx.file_elsewhere(path)

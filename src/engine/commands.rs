@@ -43,6 +43,12 @@ impl Actor {
             }
             Command::AddAssets(id, list) => {
                 let items: Vec<_> = list.into_iter().map(io::resolve).collect();
+                // Staff picked these here: this desk may read them for this session.
+                for (_, source, _) in &items {
+                    if let AssetSource::File { path } = source {
+                        self.own.record(&id, path);
+                    }
+                }
                 let log = log("assets-added", format!("{} asset(s) added", items.len()));
                 self.apply(&id, Input::AddAssets(items), log, true).await;
             }
@@ -60,6 +66,9 @@ impl Actor {
             }
             Command::Replace(id, asset, new) => {
                 let (name, source, kind) = io::resolve(new);
+                if let AssetSource::File { path } = &source {
+                    self.own.record(&id, path);
+                }
                 let input = Input::Replace {
                     asset,
                     name,
@@ -214,8 +223,11 @@ impl Actor {
                     self.cache.remove(&check::hashes_of(&s));
                     // Fixed copies of its videos were made for it alone.
                     for a in &s.assets {
+                        // Resolved first: a stored path that only looks as if it is under
+                        // `fixed/` (`fixed/../../x`) is not deleted.
                         if let AssetSource::File { path } = &a.source
-                            && path.starts_with(&self.config.fixed_dir)
+                            && let Some(path) =
+                                crate::platform::paths::inside(path, &self.config.fixed_dir)
                         {
                             let _ = tokio::fs::remove_file(path).await;
                         }
@@ -226,7 +238,8 @@ impl Actor {
                         } = &r.state
                         {
                             for file in std::iter::once(path).chain(thumbnail) {
-                                if file.starts_with(&self.config.renders_dir) {
+                                let renders = &self.config.renders_dir;
+                                if let Some(file) = crate::platform::paths::inside(file, renders) {
                                     let _ = tokio::fs::remove_file(file).await;
                                 }
                             }
@@ -423,6 +436,9 @@ impl Actor {
         let (Some((name, path)), Some(ctx)) = (row, self.ctx_for(&id)) else {
             return self.refuse(Some(id), "refusal-asset-gone").await;
         };
+        if let Some(why) = ctx.foreign(&path) {
+            return ctx.error(why).await;
+        }
         let dir = self.config.fixed_dir.clone();
         tokio::spawn(async move {
             let fixed = tokio::task::spawn_blocking(move || {

@@ -19,6 +19,8 @@ pub(super) struct Ctx {
     pub poll: PollPolicy,
     /// The desk that started the session, when it is not this one (its files are there).
     pub elsewhere: Option<String>,
+    /// The files staff picked on this desk.
+    pub own: std::sync::Arc<crate::store::OwnFiles>,
 }
 
 impl Ctx {
@@ -38,6 +40,19 @@ impl Ctx {
             .out
             .send(Outcome::Input(self.session.clone(), input, vec![]))
             .await;
+    }
+
+    /// Why this desk will not read the local file `path` that the session's row names: it was
+    /// not picked here for this session, nor made in this desk's data folder (a row on the
+    /// shared roster is written by any desk). `None`: it may.
+    pub(super) fn foreign(&self, path: &std::path::Path) -> Option<Msg> {
+        if self.own.allows(&self.session, path) {
+            return None;
+        }
+        tracing::warn!(session = %self.session, "a row names a local file not picked at this desk");
+        Some(self.file_elsewhere(path).unwrap_or_else(|| {
+            Msg::new("engine-file-not-ours").text("path", path.display().to_string())
+        }))
     }
 
     /// A local file that is not on this computer because the session began at another desk:

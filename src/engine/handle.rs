@@ -87,6 +87,7 @@ impl Engine {
                         upload_slots: Arc::new(Semaphore::new(config.upload_concurrency.max(1))),
                         check_slots: Arc::new(Semaphore::new(config.decode_concurrency.max(1))),
                         cache,
+                        own: own_files(&config),
                         probe_http: config
                             .probe_urls
                             .then(|| crate::api::http::for_probing(PROBE_TIMEOUT)),
@@ -225,6 +226,15 @@ fn with_bucket(mut config: EngineConfig) -> EngineConfig {
         config.bucket = crate::secrets::bucket(&place, &keyring);
     }
     config
+}
+
+/// The record of the files staff picked at this desk; rows from this desk's own file need
+/// none (only a shared roster holds rows other desks wrote).
+fn own_files(config: &EngineConfig) -> Arc<crate::store::OwnFiles> {
+    Arc::new(crate::store::OwnFiles::open(
+        &folder_of(config),
+        config.roster.is_none(),
+    ))
 }
 
 /// The data folder: the database's.

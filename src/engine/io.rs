@@ -230,6 +230,16 @@ pub(super) async fn upload(
     let Ok(_permit) = slots.acquire_owned().await else {
         return;
     };
+    if let Some(reason) = ctx.foreign(&path) {
+        let detail = format!("asset {asset}: not this desk's file");
+        return ctx
+            .input(
+                Input::UploadFailed { asset, reason },
+                "upload-failed",
+                detail,
+            )
+            .await;
+    }
     if media::is_video_path(&path) {
         return super::videos::upload(ctx, checker.bucket, asset, path, hash).await;
     }

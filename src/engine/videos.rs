@@ -93,7 +93,13 @@ pub(super) fn objects_of(
     let mut objects = Vec::new();
     for hosted in s.assets.iter().filter_map(|a| a.hosted.as_ref()) {
         if hosted.bucket == here {
-            objects.push(hosted.object.clone());
+            // A row names the object: only one of the form this app makes for this session
+            // is deleted, never another object of the bucket.
+            if bucket.is_ours(&s.id, &hosted.object) {
+                objects.push(hosted.object.clone());
+            } else {
+                tracing::warn!(session = %s.id, "a row names an object this app did not make");
+            }
         } else {
             elsewhere = Some(hosted.bucket.clone());
         }

@@ -568,3 +568,14 @@ impl Session {
         id
     }
 }
+
+/// Whether `id` has the form of a session id (the app makes 32 hexadecimal digits; letters,
+/// digits, `-` and `_`, at most 64, are taken): a stored row's id names files and bucket
+/// objects, so one with `/`, `\`, `.` or anything else is never used.
+pub fn is_session_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}

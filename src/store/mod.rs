@@ -15,12 +15,14 @@ use crate::flow::{Millis, Session, Stage};
 use crate::text::Msg;
 
 pub mod lock;
+mod own;
 mod postgres;
 mod rows;
 mod sqlite;
 #[doc(hidden)]
 pub mod testing;
 
+pub use own::{OWN_FILES, OwnFiles};
 pub use postgres::address as roster_address;
 pub use postgres::{Insecure, PgStore};
 pub use sqlite::Store;

@@ -148,8 +148,19 @@ pub(super) fn session_from(
     data: &str,
     assets: impl IntoIterator<Item = String>,
 ) -> Result<Session, StoreError> {
+    if !crate::flow::is_session_id(id) {
+        return Err(StoreError::Corrupt(format!(
+            "a session id that this app never makes: {}",
+            crate::text::short_printable(id, 80)
+        )));
+    }
     let mut session: Session = serde_json::from_str(data)
         .map_err(|e| StoreError::Corrupt(format!("session {id}: {e}")))?;
+    if session.id != id {
+        return Err(StoreError::Corrupt(format!(
+            "session {id} holds another id inside"
+        )));
+    }
     for row in assets {
         let asset: Asset = serde_json::from_str(&row)
             .map_err(|e| StoreError::Corrupt(format!("asset of {id}: {e}")))?;

@@ -126,48 +126,6 @@ pub fn native_pick(start: Option<PathBuf>, title: &str, filter: &str) -> Option<
     dialog.pick_files()
 }
 
-#[cfg(target_os = "macos")]
-const MAC_OPEN: &str = "open";
-#[cfg(target_os = "windows")]
-const WINDOWS_SHELL: &str = "cmd";
-#[cfg(not(any(target_os = "macos", target_os = "windows")))]
-const XDG_OPEN: &str = "xdg-open";
-
-/// Hands a file to the desktop's program for it (`xdg-open`, `open`, `start`) and waits for
-/// the hand-over, not for the program.
-pub fn open_with_system(path: &std::path::Path) -> Result<(), crate::text::Msg> {
-    use crate::text::Msg;
-    let shown = path.display().to_string();
-    if !path.is_file() {
-        return Err(Msg::new("open-file-missing").text("path", shown));
-    }
-    #[cfg(target_os = "macos")]
-    let mut command = std::process::Command::new(MAC_OPEN);
-    #[cfg(target_os = "windows")]
-    let mut command = {
-        let mut c = std::process::Command::new(WINDOWS_SHELL);
-        c.args(["/C", "start", ""]);
-        c
-    };
-    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-    let mut command = std::process::Command::new(XDG_OPEN);
-    let status = command
-        .arg(path)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
-    match status {
-        Ok(s) if s.success() => Ok(()),
-        // No opener on this desktop, or none for videos: the file is there to open by hand.
-        Ok(_) => Err(Msg::new("open-no-program").text("path", shown)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(Msg::new("open-no-program").text("path", shown))
-        }
-        Err(e) => Err(Msg::new("toast-open-failed").text("reason", format!("{shown}: {e}"))),
-    }
-}
-
 /// The native save dialog; `Err` when it could not open.
 pub fn native_save(name: &str, start: Option<PathBuf>, title: &str) -> Result<Option<PathBuf>, ()> {
     let mut dialog = rfd::FileDialog::new().set_title(title).set_file_name(name);

@@ -232,3 +232,104 @@ fn everything_in_an_existing_open_data_folder_becomes_private() {
     assert!(seen >= 6, "the run made its files: {seen}");
     assert!(demo.join("logs").is_dir() && demo.join("cache").is_dir());
 }
+
+/// A row on the shared roster that names a file on this computer that staff never picked
+/// here (written by another desk, or by anyone with the roster's password) is refused with a
+/// sentence, whether the row says it still needs a check or that it was checked: nothing is
+/// read or uploaded. A file staff add here for the same person goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roster_row_naming_a_file_this_desk_never_picked_is_refused() {
+    use avatar_kiosk::api::AssetKind;
+    use avatar_kiosk::engine::{Command, NewAsset};
+    use avatar_kiosk::flow::{Asset, AssetSource, AssetState, Check, Verification};
+    use avatar_kiosk::sim::{SimConfig, Simulator};
+    let Some(db) = PgDatabase::create() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A private photo on this desk's computer, never added here.
+    let secret = crate::png_file(dir.path(), "private-photo.png");
+    let id = avatar_kiosk::engine::new_session_id();
+    let mut forged = Session::new(
+        id.clone(),
+        "Kim".into(),
+        String::new(),
+        "default".into(),
+        Language::En,
+        1,
+    );
+    forged.kiosk = "desk-b".into();
+    forged.verification = Verification::Verified {
+        group_id: "group-forged".into(),
+    };
+    for (i, check) in [Check::Pending, Check::Ready { hash: None }]
+        .into_iter()
+        .enumerate()
+    {
+        forged.assets.push(Asset {
+            id: i as u32,
+            name: format!("row-{i}"),
+            source: AssetSource::File {
+                path: secret.clone(),
+            },
+            kind: AssetKind::Image,
+            state: AssetState::Staged,
+            queued: false,
+            removed: false,
+            replaced_by: None,
+            submissions: 0,
+            check,
+            approved_at: None,
+            hosted: None,
+        });
+    }
+    forged.next_asset_id = 2;
+    let url = db.url.clone();
+    let seeded = forged.clone();
+    tokio::task::block_in_place(|| {
+        let mut store = PgStore::connect(&url, Lease::new("forger", Lease::LENGTH)).unwrap();
+        store.save(&seeded, 1, &[]).unwrap();
+        store.release(&seeded.id).unwrap();
+    });
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let folder = dir.path().join("desk-b");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut config = crate::config(&sim, &folder.join("kiosk.sqlite3"));
+    config.roster = Some(db.url.clone().into());
+    config.kiosk = "desk-b".into();
+    // Opened by id, as staff open a session from History.
+    config.resume = avatar_kiosk::engine::Resume::Only(vec![id.clone()]);
+    let mut run = crate::start(config).await;
+    assert_eq!(run.resumed, vec![id.clone()]);
+    let refused = |s: &Session| {
+        s.assets.iter().all(|a| {
+            let said = match (&a.check, &a.state) {
+                (Check::Blocked { reason }, _) | (_, AssetState::UploadFailed { reason }) => {
+                    reason.id()
+                }
+                _ => "",
+            };
+            said == "engine-file-not-ours"
+        })
+    };
+    run.until(&id, "both rows refused", refused).await;
+    assert_eq!(sim.counters().op("upload"), 0, "nothing was uploaded");
+    // Staff add a photo here: it is theirs, and it goes.
+    let own = crate::png_file(dir.path(), "picked-here.png");
+    let picked = NewAsset {
+        name: None,
+        source: AssetSource::File { path: own },
+        kind: None,
+    };
+    run.engine
+        .send(Command::AddAssets(id.clone(), vec![picked]))
+        .unwrap();
+    let uploaded = |s: &Session| {
+        s.assets
+            .iter()
+            .any(|a| a.id == 2 && matches!(a.state, AssetState::Uploaded { .. }))
+    };
+    run.until(&id, "the photo picked here uploaded", uploaded)
+        .await;
+    assert_eq!(sim.counters().op("upload"), 1);
+}

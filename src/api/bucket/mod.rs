@@ -231,6 +231,31 @@ impl Bucket {
         format!("{prefix}{slash}{session}/{asset}-{short}.{extension}")
     }
 
+    /// Whether `object` has the form [`Bucket::object_for`] gives for `session` in this
+    /// bucket's prefix: a stored row names objects, and only this app's are deleted.
+    pub fn is_ours(&self, session: &str, object: &str) -> bool {
+        let ours = self.object_for(session, 0, "", "");
+        // `PREFIX/SESSION/` then `ASSET-HASH.EXT`.
+        let Some(head) = ours.strip_suffix("0-.") else {
+            return false;
+        };
+        let Some(rest) = object.strip_prefix(head) else {
+            return false;
+        };
+        let Some((asset, tail)) = rest.split_once('-') else {
+            return false;
+        };
+        let Some((hash, ext)) = tail.split_once('.') else {
+            return false;
+        };
+        !asset.is_empty()
+            && asset.bytes().all(|b| b.is_ascii_digit())
+            && (1..=16).contains(&hash.len())
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            && (1..=5).contains(&ext.len())
+            && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+    }
+
     /// A link anyone may GET for [`LINK_VALID`] from `now_ms`.
     pub fn link(&self, object: &str, now_ms: i64) -> Url {
         self.bucket

@@ -61,9 +61,23 @@ fn object_names_carry_ids_and_the_prefix_only() {
         b.object_for("s-9", 3, "0123456789abcdef0123", "mp4"),
         "kiosk/s-9/3-0123456789abcdef.mp4"
     );
+    let made = b.object_for("s-9", 3, "0123456789abcdef0123", "mp4");
+    assert!(b.is_ours("s-9", &made));
+    // What a row from elsewhere may name: another session's, another prefix, anything else.
+    for foreign in [
+        "kiosk/s-1/3-0123456789abcdef.mp4",
+        "other/s-9/3-0123456789abcdef.mp4",
+        "kiosk/s-9/../payroll.xlsx",
+        "kiosk/s-9/3-0123.mp4/extra",
+        "kiosk/s-9/x-0123.mp4",
+        "payroll.xlsx",
+    ] {
+        assert!(!b.is_ours("s-9", foreign), "{foreign}");
+    }
     place.prefix = "/in/".into();
     let b = Bucket::new(&place, &keys()).unwrap();
     assert_eq!(b.object_for("s", 1, "ab", "mov"), "in/s/1-ab.mov");
+    assert!(b.is_ours("s", "in/s/1-ab.mov"));
 }
 
 #[test]

@@ -298,10 +298,12 @@ impl KioskApp {
         });
     }
 
-    /// Opens a file with the desktop's program for it (a render in the video player).
+    /// Opens a test render with the desktop's program for it (the video player): only a file
+    /// in this desk's `renders` folder, whatever the stored row says.
     pub(super) fn open_file(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let renders = self.model.data_dir.join("renders");
         self.jobs.spawn("open-file", ctx, move || {
-            JobDone::Opened(jobs::open_with_system(&path))
+            JobDone::Opened(crate::platform::open::open_inside(&path, &renders))
         });
     }
 }
