@@ -301,6 +301,7 @@ api-invalid-base-url = The API address "{ $url }" is not a valid web address. Co
 api-insecure-base-url = The API address "{ $url }" must start with https://. Plain http is only allowed for this computer (127.0.0.1 or localhost). Correct it in Settings.
 api-missing-key = No API key is set. Enter your APIMart key in Settings, or start with --demo to try the app on the built-in simulator.
 api-bad-request = APIMart refused the request: { $message }. Check the details you entered; if it keeps happening, report it with the log.
+api-callback-refused = APIMart refused the address the phone is sent back to ({ $message }): it may take only a public address. Set the studio's public callback page in Settings (How the phone's redirect arrives), or choose confirmation by hand and press "The phone shows success" when it does.
 api-unauthorized = APIMart did not accept the API key ({ $message }). Check the API key in Settings.
 api-insufficient-balance = The APIMart account balance is too low ({ $message }). Top up the balance, then try again; nothing already done is lost.
 api-payload-too-large = The file is too large for APIMart ({ $message }). Use an image under 20 MB, or let the app shrink it.

@@ -300,6 +300,7 @@ api-invalid-base-url = API 주소 "{ $url }"은(는) 올바른 웹 주소가 아
 api-insecure-base-url = API 주소 "{ $url }"은(는) https://로 시작해야 합니다. 일반 http는 이 컴퓨터(127.0.0.1 또는 localhost)에만 허용됩니다. 설정에서 고치세요.
 api-missing-key = API 키가 설정되지 않았습니다. 설정에서 APIMart 키를 입력하거나, --demo로 시작해 내장 시뮬레이터로 앱을 체험하세요.
 api-bad-request = APIMart가 요청을 거부했습니다: { $message }. 입력한 내용을 확인하세요. 계속되면 로그와 함께 알려 주세요.
+api-callback-refused = APIMart가 휴대폰이 돌아올 주소를 거부했습니다({ $message }). 공개 주소만 받을 수 있습니다. 설정(휴대폰 리디렉션 수신 방식)에서 스튜디오의 공개 콜백 페이지를 지정하거나, 수동 확인을 선택하고 휴대폰에 성공이 표시되면 "휴대폰에 성공이 표시됨"를 누르세요.
 api-unauthorized = APIMart가 API 키를 받아들이지 않았습니다({ $message }). 설정에서 API 키를 확인하세요.
 api-insufficient-balance = APIMart 계정 잔액이 부족합니다({ $message }). 잔액을 충전한 뒤 다시 시도하세요. 이미 한 작업은 사라지지 않습니다.
 api-payload-too-large = 파일이 APIMart에 비해 너무 큽니다({ $message }). 20 MB 미만의 이미지를 쓰거나 앱이 줄이도록 하세요.

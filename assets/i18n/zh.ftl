@@ -300,6 +300,7 @@ api-invalid-base-url = API 地址“{ $url }”不是有效的网址。请在设
 api-insecure-base-url = API 地址“{ $url }”必须以 https:// 开头。只有本机（127.0.0.1 或 localhost）允许使用普通 http。请在设置中更正。
 api-missing-key = 尚未设置 API 密钥。请在设置中输入 APIMart 密钥，或用 --demo 启动，在内置模拟器上试用本应用。
 api-bad-request = APIMart 拒绝了请求：{ $message }。请检查输入的内容；如果反复出现，请附上日志报告。
+api-callback-refused = APIMart 拒绝了手机返回的地址（{ $message }）：它可能只接受公网地址。请在设置（手机重定向的接收方式）中填写工作室的公开回调页面，或选择手动确认，并在手机显示成功时按“手机已显示成功”。
 api-unauthorized = APIMart 不接受该 API 密钥（{ $message }）。请在设置中检查 API 密钥。
 api-insufficient-balance = APIMart 账户余额不足（{ $message }）。请充值后重试；已完成的工作不会丢失。
 api-payload-too-large = 文件对 APIMart 来说太大（{ $message }）。请使用小于 20 MB 的图片，或让应用将其缩小。

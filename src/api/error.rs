@@ -204,6 +204,10 @@ impl ApiError {
             ApiError::BadRequest { message, code } if group_gone(message, code.as_deref()) => {
                 Msg::new("api-group-retired").text("message", message)
             }
+            // The gateway may take only public callback addresses (its webhooks do).
+            ApiError::BadRequest { message, code } if names_callback(message, code.as_deref()) => {
+                Msg::new("api-callback-refused").text("message", message)
+            }
             ApiError::BadRequest { message, .. } => {
                 Msg::new("api-bad-request").text("message", message)
             }
@@ -245,6 +249,12 @@ impl ApiError {
 /// An answer that says the asset group is unknown, deleted or expired. The code is not
 /// documented: a code or message that names the group together with one of those words
 /// (`InvalidGroup`, as the simulator answers; "group not found"...).
+/// Whether a refusal names the callback address (`callback_url`, "callback").
+fn names_callback(message: &str, code: Option<&str>) -> bool {
+    let lower = format!("{} {}", message, code.unwrap_or_default()).to_ascii_lowercase();
+    lower.contains("callback")
+}
+
 fn group_gone(message: &str, code: Option<&str>) -> bool {
     let says = |text: &str, words: &[&str]| {
         let text = text.to_ascii_lowercase();
@@ -287,5 +297,20 @@ mod group_tests {
             "too many assets in the group"
         )));
         assert!(!gone(refused("MultipleFaces", "more than one face")));
+    }
+
+    /// A refusal of the callback address says the way out, not a bare error.
+    #[test]
+    fn a_refused_callback_address_says_the_way_out() {
+        let refused = ApiError::BadRequest {
+            code: Some("invalid_request".into()),
+            message: "callback_url must be a public https address".into(),
+        };
+        assert_eq!(refused.advice().id(), "api-callback-refused");
+        let other = ApiError::BadRequest {
+            code: None,
+            message: "project_name too long".into(),
+        };
+        assert_eq!(other.advice().id(), "api-bad-request");
     }
 }

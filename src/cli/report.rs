@@ -153,10 +153,14 @@ pub(super) fn report_rows(s: &Session, out: &mut Out, seen: &mut Seen) {
             && !seen.uploads.contains(&a.id)
         {
             seen.uploads.push(a.id);
-            out.event(
-                json!({ "event": "uploaded", "name": a.name, "url": url }),
-                || format!("↑ Uploaded {}", a.name),
-            );
+            // A video in the studio's bucket is named by its object: its link lets anyone
+            // fetch the person's video for a week, and is not printed.
+            let event = match &a.hosted {
+                Some(h) => json!({ "event": "uploaded", "name": a.name,
+                                   "bucket": h.bucket, "object": h.object }),
+                None => json!({ "event": "uploaded", "name": a.name, "url": url }),
+            };
+            out.event(event, || format!("↑ Uploaded {}", a.name));
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
@@ -107,9 +107,16 @@ pub fn check_local(path: &Path, bucket: Result<(), Msg>) -> LocalVideo {
     }
 }
 
+/// How long ffmpeg may take to give a poster frame, and the most of it read.
+const POSTER_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+const POSTER_CAP: usize = 8 * 1024 * 1024;
+/// How long a fix may take (a 50 MB 4K video on two cores takes about a minute).
+const FIX_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// A small frame from the start of the video, when ffmpeg can decode it.
 pub fn poster(ffmpeg: &Path, path: &Path) -> Option<super::Thumbnail> {
-    let out = Command::new(ffmpeg)
+    let mut command = Command::new(ffmpeg);
+    command
         .args([
             "-nostdin",
             "-hide_banner",
@@ -121,10 +128,9 @@ pub fn poster(ffmpeg: &Path, path: &Path) -> Option<super::Thumbnail> {
         ])
         .arg(file_input(path))
         .args(["-frames:v", "1", "-vf", "scale=320:-2", "-f", "image2pipe"])
-        .args(["-c:v", "png", "-"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
+        .args(["-c:v", "png", "-"]);
+    let out = super::run::bounded(command, POSTER_DEADLINE, POSTER_CAP)
+        .inspect_err(|e| tracing::debug!("no poster frame: {e}"))
         .ok()?;
     if !out.status.success() {
         return None;
@@ -227,7 +233,8 @@ pub fn fix(
     }
     filters.push("format=yuv420p".into());
     let secs = |ms: u64| format!("{:.3}", ms as f64 / 1000.0);
-    let result = Command::new(ffmpeg)
+    let mut command = Command::new(ffmpeg);
+    command
         .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
         .args(["-ss", &secs(plan.start_ms), "-i"])
         // As a file, whatever its name looks like (`-x.mp4`, `http:x.mp4`).
@@ -258,10 +265,14 @@ pub fn fix(
             "-movflags",
             "+faststart",
         ])
-        .arg(&part)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| failed(e.to_string()))?;
+        .arg(&part);
+    let result = match super::run::bounded(command, FIX_DEADLINE, 64 * 1024) {
+        Ok(ran) => ran,
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            return Err(failed(e.to_string()));
+        }
+    };
     if !result.status.success() {
         let _ = std::fs::remove_file(&part);
         return Err(failed(String::from_utf8_lossy(&result.stderr).into_owned()));

@@ -8,6 +8,7 @@
 pub mod fix;
 pub mod jpeg;
 pub mod presend;
+pub mod run;
 pub mod turn;
 pub mod url;
 pub mod video;

@@ -190,6 +190,14 @@ impl Bucket {
             e => (e.to_string(), UrlStyle::Path),
         };
         let endpoint = Url::parse(&endpoint).map_err(|e| BucketError::Address(e.to_string()))?;
+        // Keys sign each request, but the videos themselves (people's faces) would cross the
+        // network readable by anyone on it.
+        if endpoint.scheme() != "https" && !crate::api::on_this_machine(&endpoint) {
+            return Err(BucketError::Address(
+                "the endpoint must use https (plain http only for a server on this computer)"
+                    .into(),
+            ));
+        }
         let bucket = rusty_s3::Bucket::new(endpoint, style, name, place.region().to_string())
             .map_err(|e| BucketError::Address(e.to_string()))?;
         Ok(Bucket {
@@ -289,7 +297,7 @@ impl Bucket {
             return Ok(resp);
         }
         let status = resp.status();
-        let body = resp.text().await.unwrap_or_default();
+        let body = answer_text(resp).await.unwrap_or_default();
         Err(self.refused(status, &body))
     }
 
@@ -338,3 +346,20 @@ impl BucketError {
 
 #[cfg(test)]
 mod tests;
+
+/// The most of an answer's body read: S3's answers are a few hundred bytes of XML; a server
+/// that sends more is not read further.
+pub(crate) const MAX_ANSWER: usize = 64 * 1024;
+
+/// An answer's body as text, at most [`MAX_ANSWER`] bytes of it.
+pub(crate) async fn answer_text(mut resp: reqwest::Response) -> Result<String, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        let room = MAX_ANSWER.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_ANSWER {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}

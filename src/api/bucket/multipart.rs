@@ -92,10 +92,7 @@ impl Bucket {
             .bucket
             .create_multipart_upload(Some(&self.keys), object)
             .sign_with_time(REQUEST_VALID, &signed_now());
-        let body = self
-            .send(self.http.post(url))
-            .await?
-            .text()
+        let body = super::answer_text(self.send(self.http.post(url)).await?)
             .await
             .map_err(|e| BucketError::Unreachable(reason(e)))?;
         let created =
@@ -248,7 +245,7 @@ impl Bucket {
         let url = action.sign_with_time(REQUEST_VALID, &signed_now());
         let resp = self.send(self.http.post(url).body(action.body())).await?;
         // S3 may answer 200 and still report an error in the body.
-        let body = resp.text().await.unwrap_or_default();
+        let body = super::answer_text(resp).await.unwrap_or_default();
         if body.contains("<Error>") {
             return Err(BucketError::Refused {
                 status: 200,

@@ -36,6 +36,21 @@ fn a_custom_endpoint_is_path_style_and_aws_is_virtual_host() {
 }
 
 #[test]
+fn plain_http_only_to_this_computer() {
+    let mut place = BucketPlace {
+        endpoint: "http://192.0.2.10:9000".into(),
+        bucket: "studio".into(),
+        ..BucketPlace::default()
+    };
+    let refused = Bucket::new(&place, &keys()).err().unwrap();
+    assert!(matches!(refused, BucketError::Address(ref why) if why.contains("https")));
+    place.endpoint = "https://192.0.2.10:9000".into();
+    assert!(Bucket::new(&place, &keys()).is_ok());
+    place.endpoint = "http://localhost:9000".into();
+    assert!(Bucket::new(&place, &keys()).is_ok());
+}
+
+#[test]
 fn the_secret_is_in_no_link_and_no_debug_text() {
     let place = BucketPlace {
         endpoint: "http://127.0.0.1:8333".into(),
