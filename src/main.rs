@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use avatar_kiosk::api::{self, ApiKey, AssetKind, DEFAULT_BASE_URL};
+use avatar_kiosk::api::{self, AssetKind, DEFAULT_BASE_URL};
 use avatar_kiosk::cli::args::{
     AddArgs, ConfirmArg, FollowArgs, ListArgs, OnboardArgs, RenderArgs, SimArgs,
 };
@@ -227,10 +227,13 @@ fn real_main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Onboard(args)) => {
+            // The project in use: the flag, else Settings', as the window starts a session.
+            let (saved, _) = config::Settings::load(&data_dir);
+            let project = run_overrides(&cli, &saved).apply(&saved).project;
             let target = Target::New {
                 name: args.name.clone(),
                 note: args.note.clone(),
-                project: cli.project.clone(),
+                project,
                 language: args.language.into(),
             };
             let kind = args.asset_type.map(AssetKind::from);
@@ -310,37 +313,65 @@ impl DemoPhone for SimPhone<'_> {
 }
 
 /// The engine's configuration for a command: the demo's simulator or the stored key, this
-/// folder or the shared roster, this desk's name.
+/// folder or the shared roster, this desk's name, built as the window builds its own.
 fn engine_config(
     cli: &Cli,
     data_dir: &std::path::Path,
     sim: Option<&Simulator>,
 ) -> anyhow::Result<EngineConfig> {
-    let (base_url, key) = match sim {
-        Some(sim) => (sim.base_url(), ApiKey::new("demo-key")),
-        None => {
-            let key = match secrets::load_key(&OsKeyring::default()) {
-                Ok(Some((key, _))) => key,
-                Ok(None) => anyhow::bail!(
-                    "No API key is set. Store it with the app's Settings, set {} for this run, or try the whole flow with --demo.",
-                    secrets::ENV_VAR
-                ),
-                Err(e) => anyhow::bail!(e.advice()),
-            };
-            (cli.base_url.clone(), key)
-        }
+    let key = match sim {
+        Some(_) => None,
+        None => match secrets::load_key(&OsKeyring::default()) {
+            Ok(Some((key, _))) => Some(key),
+            Ok(None) => anyhow::bail!(
+                "No API key is set. Store it with the app's Settings, set {} for this run, or try the whole flow with --demo.",
+                secrets::ENV_VAR
+            ),
+            Err(e) => anyhow::bail!(e.advice()),
+        },
     };
-    let mut config = EngineConfig::new(data_dir.join(avatar_kiosk::store::DB_FILE), &base_url, key);
-    let (settings, _) = config::Settings::load(data_dir);
-    let (roster, kiosk) = desk(cli, &settings).resolve(&settings);
-    config.kiosk = kiosk;
-    config.roster = roster;
-    let place = cli
-        .bucket
-        .place(&settings.bucket)
-        .unwrap_or(settings.bucket);
-    config.bucket_place = place.is_set().then_some(place);
-    Ok(config)
+    let (saved, _) = config::Settings::load(data_dir);
+    let overrides = run_overrides(cli, &saved);
+    let settings = overrides.apply(&saved);
+    let base_url = sim.map(Simulator::base_url);
+    let desk = desk(cli, &settings);
+    config::engine::build(&config::engine::Setup {
+        settings: &settings,
+        overrides: &overrides,
+        key: key.as_ref(),
+        demo: base_url.as_deref().map(|base_url| config::engine::DemoApi {
+            base_url,
+            forced: true,
+        }),
+        data_dir,
+        desk: &desk,
+        front: config::engine::Front::Command,
+    })
+    .map_err(|m| anyhow::anyhow!(m))
+}
+
+/// What the flags change for this run (they win over Settings and are not saved).
+fn run_overrides(cli: &Cli, saved: &config::Settings) -> config::RunOverrides {
+    config::RunOverrides {
+        base_url: (cli.base_url != DEFAULT_BASE_URL).then(|| cli.base_url.clone()),
+        project: (cli.project != "default").then(|| cli.project.clone()),
+        callback: match (&cli.callback_url, cli.callback_bind) {
+            (Some(_), _) => Some(config::CallbackChoice::External),
+            (None, Some(bind)) if bind.ip().is_loopback() => Some(config::CallbackChoice::Loopback),
+            (None, Some(_)) => Some(config::CallbackChoice::Lan),
+            (None, None) => None,
+        },
+        callback_url: cli.callback_url.clone(),
+        callback_port: match (&cli.callback_url, cli.callback_bind) {
+            (None, Some(bind)) => Some(bind.port()),
+            _ => None,
+        },
+        callback_bind: match (&cli.callback_url, cli.callback_bind) {
+            (None, Some(bind)) => Some(bind),
+            _ => None,
+        },
+        bucket: cli.bucket.place(&saved.bucket),
+    }
 }
 
 /// With `--demo`, the built-in simulator the command runs against.
@@ -410,19 +441,10 @@ fn run_cli(
     let rt = runtime()?;
     let code = rt.block_on(async {
         let sim = demo_sim_for(cli).await?;
-        let mut config = engine_config(cli, data_dir, sim.as_ref())?;
-        config.callback = match (&cli.callback_url, cli.callback_bind) {
-            (Some(url), _) => CallbackMode::External(url.clone()),
-            (None, Some(bind)) => CallbackMode::Listen(bind),
-            // The demo's phone is simulated on this machine: loopback is enough.
-            (None, None) if sim.is_some() => {
-                CallbackMode::Listen(SocketAddr::from(([127, 0, 0, 1], 0)))
-            }
-            (None, None) => {
-                CallbackMode::Listen(SocketAddr::new(avatar_kiosk::callback::lan_address(), 0))
-            }
-        };
-        let confirm = if follow.confirm == ConfirmArg::Manual || cli.callback_url.is_some() {
+        let config = engine_config(cli, data_dir, sim.as_ref())?;
+        // The studio's own callback page (flag or Settings) is not heard here: staff confirm.
+        let external = matches!(config.callback, CallbackMode::External(_));
+        let confirm = if follow.confirm == ConfirmArg::Manual || external {
             Confirm::Manual
         } else {
             Confirm::Callback
@@ -487,26 +509,7 @@ fn run_sim(args: &SimArgs) -> anyhow::Result<()> {
 fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
     let (saved, settings_problem) = config::Settings::load(data_dir);
     // Flags given on the command line win over saved settings for this run only.
-    let overrides = config::RunOverrides {
-        base_url: (cli.base_url != DEFAULT_BASE_URL).then(|| cli.base_url.clone()),
-        project: (cli.project != "default").then(|| cli.project.clone()),
-        callback: match (&cli.callback_url, cli.callback_bind) {
-            (Some(_), _) => Some(config::CallbackChoice::External),
-            (None, Some(bind)) if bind.ip().is_loopback() => Some(config::CallbackChoice::Loopback),
-            (None, Some(_)) => Some(config::CallbackChoice::Lan),
-            (None, None) => None,
-        },
-        callback_url: cli.callback_url.clone(),
-        callback_port: match (&cli.callback_url, cli.callback_bind) {
-            (None, Some(bind)) => Some(bind.port()),
-            _ => None,
-        },
-        callback_bind: match (&cli.callback_url, cli.callback_bind) {
-            (None, Some(bind)) => Some(bind),
-            _ => None,
-        },
-        bucket: cli.bucket.place(&saved.bucket),
-    };
+    let overrides = run_overrides(cli, &saved);
     let settings_unreadable = settings_problem.is_some();
     // Kiosk mode fails closed: it needs a staff PIN before it can start.
     if cli.kiosk && !settings_unreadable && saved.kiosk_pin_hash.is_none() {

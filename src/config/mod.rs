@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::text::Msg;
 
+pub mod engine;
+
 /// The directory for the database, logs and settings: `--data-dir`, else the platform data
 /// directory (`~/.local/share/avatar-kiosk` on Linux), else `./avatar-kiosk-data`.
 pub fn data_dir(explicit: Option<&Path>) -> PathBuf {

@@ -3,36 +3,19 @@
 //! commands, and taking its events.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use eframe::egui;
 use tokio::sync::mpsc;
 
 use super::jobs::{EngineEvents, JobDone, Jobs};
-use crate::api::ApiKey;
-use crate::config::{CallbackChoice, RunOverrides, Settings};
 use crate::engine::{self, CallbackMode, Command, Engine, EngineConfig, Event};
 use crate::text::Msg;
 
 /// Changes an engine configuration (tests shorten timers).
 pub type Adjust = Arc<dyn Fn(&mut EngineConfig) + Send + Sync>;
 
-/// What the engine is started with: the settings in use, the key, the demo.
-pub struct Setup<'a> {
-    /// Settings in use.
-    pub settings: &'a Settings,
-    /// Command-line settings for this run.
-    pub overrides: &'a RunOverrides,
-    /// The key, when one is set.
-    pub key: Option<&'a ApiKey>,
-    /// The simulator's address, with `true` when the demo was asked for on the command line.
-    pub demo: Option<(&'a str, bool)>,
-    /// Where the data lives.
-    pub data_dir: &'a std::path::Path,
-    /// The roster and this desk's name.
-    pub desk: &'a crate::config::Desk,
-}
+pub use crate::config::engine::Setup;
 
 /// Whether a restart is under way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,46 +72,7 @@ impl EngineLink {
 
     /// The configuration for `setup`, keeping the listener's port across restarts.
     pub fn config(&self, setup: &Setup<'_>) -> Result<EngineConfig, Msg> {
-        let s = setup.settings;
-        let (base, key) = match (setup.demo, setup.key) {
-            (Some((url, _)), _) => (url.to_string(), ApiKey::new("demo-key")),
-            (None, Some(k)) => (s.base_url.clone(), k.clone()),
-            (None, None) => return Err(Msg::new("toast-no-key")),
-        };
-        // A demo that runs because no key could be read keeps to `demo/`: a real session is
-        // never resumed against the simulator, and demo people never reach the real records.
-        let db_dir: PathBuf = match setup.demo {
-            Some((_, false)) => setup.data_dir.join("demo"),
-            _ => setup.data_dir.to_path_buf(),
-        };
-        let mut config = EngineConfig::new(db_dir.join(crate::store::DB_FILE), &base, key);
-        config.poll = s.poll_policy();
-        // The demo's URLs are imaginary: reading them would only find nothing.
-        config.probe_urls = setup.demo.is_none();
-        config.holder = "the avatar-kiosk window".to_string();
-        config.bucket_place = s.bucket.is_set().then(|| s.bucket.clone());
-        let (roster, kiosk) = setup.desk.resolve(s);
-        config.kiosk = kiosk;
-        // Demo people never reach a shared roster.
-        if setup.demo.is_none() {
-            config.roster = roster;
-        }
-        // One core stays with the window, so it draws smoothly while photos are prepared.
-        config.decode_concurrency = config.decode_concurrency.saturating_sub(1).max(1);
-        config.callback = if setup.demo.is_some() {
-            // The simulated phone runs on this machine.
-            Settings {
-                callback: CallbackChoice::Loopback,
-                ..s.clone()
-            }
-            .callback_mode()
-        } else {
-            s.callback_mode()
-        };
-        if let (Some(bind), None) = (setup.overrides.callback_bind, setup.demo) {
-            // `--callback-bind` as given: its address, not only its port.
-            config.callback = CallbackMode::Listen(bind);
-        }
+        let mut config = crate::config::engine::build(setup)?;
         if let (CallbackMode::Listen(addr), Some((ip, port))) = (&mut config.callback, self.bound)
             && addr.port() == 0
             && addr.ip() == ip

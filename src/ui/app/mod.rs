@@ -224,9 +224,13 @@ impl KioskApp {
                 .keep
                 .demo
                 .as_ref()
-                .map(|d| (d.base_url.as_str(), d.forced)),
+                .map(|d| crate::config::engine::DemoApi {
+                    base_url: d.base_url.as_str(),
+                    forced: d.forced,
+                }),
             data_dir: &self.model.data_dir,
             desk: &self.keep.desk,
+            front: crate::config::engine::Front::Window,
         })
     }
 
