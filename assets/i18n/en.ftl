@@ -290,7 +290,7 @@ settings-person-auto = Full screen on a second monitor when one is connected; ot
 settings-person-switch = Always in this window (switch with "Show to the person")
 settings-language-auto = Same as the system
 person-window-title = Avatar Kiosk — verification
-picker-images = Images
+picker-images = Photos and videos
 export-save-title = Save the export
 picker-cannot-open = The folder { $path } cannot be opened ({ $reason }).
 
@@ -365,7 +365,6 @@ problem-uncertain = The answer to the submission was lost, so APIMart may or may
 paste-not-web-address = { $text }: this is not a valid web address. Check that the whole address was copied.
 paste-not-http = { $text }: only http(s) addresses or files on this computer can be used.
 paste-no-file = { $text }: there is no such file. Check the path, or choose the file in the file dialog.
-paste-local-video = { $text }: videos cannot be uploaded from this computer (APIMart has no video upload). Put the video on the studio's web server and paste its https address.
 reason-with-detail = { $what } ({ $detail })
 engine-need-consent = Tick that the person consented before starting.
 engine-need-name = Type the person's name before starting.

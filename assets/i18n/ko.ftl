@@ -289,7 +289,7 @@ settings-person-auto = 두 번째 모니터가 연결되어 있으면 그 모니
 settings-person-switch = 항상 이 창에서 표시 ("본인에게 보여주기"로 전환)
 settings-language-auto = 시스템과 같게
 person-window-title = Avatar Kiosk — 본인 확인
-picker-images = 이미지
+picker-images = 사진과 동영상
 export-save-title = 내보내기 저장
 picker-cannot-open = 폴더 { $path }을(를) 열 수 없습니다 ({ $reason }).
 
@@ -364,7 +364,6 @@ problem-uncertain = 제출에 대한 응답을 받지 못해 APIMart에 있는�
 paste-not-web-address = { $text }: 올바른 웹 주소가 아닙니다. 주소 전체가 복사되었는지 확인하세요.
 paste-not-http = { $text }: http(s) 주소나 이 컴퓨터의 파일만 쓸 수 있습니다.
 paste-no-file = { $text }: 그런 파일이 없습니다. 경로를 확인하거나 파일 대화상자에서 파일을 고르세요.
-paste-local-video = { $text }: 이 컴퓨터의 동영상은 업로드할 수 없습니다(APIMart에 동영상 업로드 기능이 없음). 동영상을 스튜디오 웹 서버에 올리고 그 https 주소를 붙여 넣으세요.
 reason-with-detail = { $what } ({ $detail })
 engine-need-consent = 시작하기 전에 본인 동의에 체크하세요.
 engine-need-name = 시작하기 전에 본인의 이름을 입력하세요.

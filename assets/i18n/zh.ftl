@@ -289,7 +289,7 @@ settings-person-auto = 连接了第二台显示器时在其上全屏显示；否
 settings-person-switch = 始终在本窗口中显示（用“给本人看”切换）
 settings-language-auto = 跟随系统
 person-window-title = Avatar Kiosk — 身份验证
-picker-images = 图片
+picker-images = 照片和视频
 export-save-title = 保存导出文件
 picker-cannot-open = 无法打开文件夹 { $path }（{ $reason }）。
 
@@ -364,7 +364,6 @@ problem-uncertain = 提交的响应丢失了，因此无法确定 APIMart 是否
 paste-not-web-address = { $text }：不是有效的网址。请确认复制了完整的地址。
 paste-not-http = { $text }：只能使用 http(s) 地址或本机上的文件。
 paste-no-file = { $text }：没有这个文件。请检查路径，或在文件对话框中选择文件。
-paste-local-video = { $text }：无法从本机上传视频（APIMart 没有视频上传功能）。请将视频放到工作室的网页服务器上，并粘贴其 https 地址。
 reason-with-detail = { $what }（{ $detail }）
 engine-need-consent = 开始前请勾选本人已同意。
 engine-need-name = 开始前请输入本人姓名。

@@ -129,10 +129,17 @@ struct Seen {
 /// `--fix-videos`: each local video that breaks a limit ffmpeg can mend is replaced in `typed`
 /// by its fixed copy (the first 14.9 s) in `dir`; one that cannot be fixed stays, and its row
 /// says why.
-async fn fix_videos(typed: &mut [String], dir: &std::path::Path, out: &mut Out) {
+async fn fix_videos(
+    typed: &mut [String],
+    kind: Option<crate::api::AssetKind>,
+    dir: &std::path::Path,
+    out: &mut Out,
+) {
     for raw in typed.iter_mut() {
         let path = std::path::PathBuf::from(raw.as_str());
-        if !path.is_file() || !crate::media::is_video_path(&path) {
+        // The kind the row will have: `--asset-type`, else the ending (as the engine decides).
+        let kind = kind.or_else(|| crate::media::kind_from_ending(raw));
+        if !path.is_file() || kind != Some(crate::api::AssetKind::Video) {
             continue;
         }
         let (source, dir) = (path.clone(), dir.to_path_buf());
@@ -173,7 +180,7 @@ async fn typed_assets(
     let mut unusable = 0;
     let mut typed = drive.assets.clone();
     if drive.fix_videos {
-        fix_videos(&mut typed, fixed_dir, out).await;
+        fix_videos(&mut typed, drive.asset_type, fixed_dir, out).await;
     }
     for raw in &typed {
         match crate::engine::parse_source(raw, drive.asset_type) {

@@ -64,7 +64,7 @@ pub fn import(
     data_dir: &Path,
 ) -> Result<Vec<String>, String> {
     let Some(roster) = roster else {
-        return Err("No shared roster is set: set the roster in Settings (its password goes to the system keyring), or give its address in AVATAR_KIOSK_DATABASE_URL for this run.".into());
+        return Err("No shared roster is set: set the roster in Settings (its password goes to the system keyring), or name it for this run with --database-url postgres://USER@HOST/DATABASE (the password then comes from the whole address in AVATAR_KIOSK_DATABASE_URL instead).".into());
     };
     let mut from = open_store(None, name, data_dir)?;
     let mut to = open_store(Some(roster), name, data_dir)?;

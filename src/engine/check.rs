@@ -9,6 +9,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 use super::ctx::Ctx;
 use super::protocol::Outcome;
+use crate::api::AssetKind;
 use crate::flow::{AssetId, AssetSource, Input};
 use crate::media;
 use crate::text::Msg;
@@ -93,6 +94,7 @@ pub(super) fn hashes_of(s: &crate::flow::Session) -> Vec<String> {
 async fn inspect(
     checker: &Checker,
     source: &AssetSource,
+    kind: AssetKind,
 ) -> (super::CheckReport, Result<Option<String>, Msg>) {
     let mut report = super::CheckReport {
         source: source.clone(),
@@ -102,7 +104,7 @@ async fn inspect(
         length_ms: None,
     };
     let verdict = match source {
-        AssetSource::File { path } if media::is_video_path(path) => {
+        AssetSource::File { path } if kind == AssetKind::Video => {
             let found = checker.video(path.clone()).await;
             report.thumbnail = found.poster;
             report.length_ms = found.length_ms;
@@ -137,7 +139,8 @@ async fn inspect(
 
 /// Checks a source for the window (a replacement typed in the dialog), before it is a row.
 pub(super) async fn check(checker: Checker, source: AssetSource, out: mpsc::Sender<Outcome>) {
-    let (report, _) = inspect(&checker, &source).await;
+    let kind = source.kind_by_ending();
+    let (report, _) = inspect(&checker, &source, kind).await;
     let _ = out
         .send(Outcome::Emit(super::Event::Checked(Box::new(report))))
         .await;
@@ -145,7 +148,13 @@ pub(super) async fn check(checker: Checker, source: AssetSource, out: mpsc::Send
 
 /// Checks a row: the verdict goes to the flow (which starts its upload when it is usable), the
 /// preview to the window.
-pub(super) async fn check_row(ctx: Ctx, checker: Checker, asset: AssetId, source: AssetSource) {
+pub(super) async fn check_row(
+    ctx: Ctx,
+    checker: Checker,
+    asset: AssetId,
+    source: AssetSource,
+    kind: AssetKind,
+) {
     if let AssetSource::File { path } = &source
         && let Some(why) = ctx.foreign(path)
     {
@@ -161,7 +170,7 @@ pub(super) async fn check_row(ctx: Ctx, checker: Checker, asset: AssetId, source
             )
             .await;
     }
-    let (report, mut result) = inspect(&checker, &source).await;
+    let (report, mut result) = inspect(&checker, &source, kind).await;
     if let (Err(why), AssetSource::File { path }) = (&mut result, &source)
         && let Some(elsewhere) = ctx.file_elsewhere(path)
     {

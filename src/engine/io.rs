@@ -18,21 +18,10 @@ use crate::text::Msg;
 
 use super::ctx::Ctx;
 
-/// Image or video, from the URL's or file's ending (images by default).
-fn guess_kind(source: &AssetSource) -> AssetKind {
-    let text = match source {
-        AssetSource::File { path } => path.to_string_lossy().to_lowercase(),
-        AssetSource::Url { url } => url::Url::parse(url)
-            .map(|u| u.path().to_lowercase())
-            .unwrap_or_else(|_| url.to_lowercase()),
-    };
-    media::kind_from_ending(&text).unwrap_or(AssetKind::Image)
-}
-
 /// A new asset as the flow takes it: the name and kind staff gave, or ones derived from the
 /// source.
 pub(super) fn resolve(new: super::NewAsset) -> (String, AssetSource, AssetKind) {
-    let kind = new.kind.unwrap_or_else(|| guess_kind(&new.source));
+    let kind = new.kind.unwrap_or_else(|| new.source.kind_by_ending());
     let name = new
         .name
         .filter(|n| !n.trim().is_empty())
@@ -61,10 +50,7 @@ pub fn parse_source(raw: &str, kind: Option<AssetKind>) -> Result<super::NewAsse
     if !path.is_file() {
         return Err(Msg::new("paste-no-file").text("text", raw));
     }
-    if kind == Some(AssetKind::Video) {
-        return Err(Msg::new("paste-local-video").text("text", raw));
-    }
-    let path = path.canonicalize().unwrap_or(path);
+    let path = crate::platform::paths::canonical(&path).unwrap_or(path);
     Ok(super::NewAsset {
         name: None,
         source: AssetSource::File { path },
@@ -219,14 +205,27 @@ pub(super) async fn follow_verification(ctx: Ctx, task_id: String) {
     }
 }
 
+/// A row's local file to upload.
+pub(super) struct LocalFile {
+    pub asset: AssetId,
+    pub kind: AssetKind,
+    pub path: PathBuf,
+    /// The original's content hash, naming the prepared copy.
+    pub hash: Option<String>,
+}
+
 pub(super) async fn upload(
     ctx: Ctx,
     slots: Arc<Semaphore>,
     checker: super::check::Checker,
-    asset: AssetId,
-    path: PathBuf,
-    hash: Option<String>,
+    file: LocalFile,
 ) {
+    let LocalFile {
+        asset,
+        kind,
+        path,
+        hash,
+    } = file;
     let Ok(_permit) = slots.acquire_owned().await else {
         return;
     };
@@ -240,7 +239,7 @@ pub(super) async fn upload(
             )
             .await;
     }
-    if media::is_video_path(&path) {
+    if kind == AssetKind::Video {
         return super::videos::upload(ctx, checker.bucket, asset, path, hash).await;
     }
     let unreadable = |e: std::io::Error| media::unreadable(&path, &e);

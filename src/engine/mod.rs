@@ -11,6 +11,7 @@ mod check;
 mod commands;
 mod config;
 mod ctx;
+mod effects;
 mod handle;
 mod io;
 mod lease;

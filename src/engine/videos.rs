@@ -30,7 +30,7 @@ pub(super) async fn upload(
             return;
         }
     };
-    // Only a video's ending routes a file here (`media::is_video_path`).
+    // The object keeps the file's own ending (`.mp4`, `.mov`).
     let extension = path
         .extension()
         .map_or_else(|| "mp4".into(), |e| e.to_string_lossy().to_lowercase());

@@ -18,6 +18,7 @@ mod render;
 mod resume;
 mod review;
 mod stage;
+mod status;
 mod verify;
 
 pub mod export;
@@ -32,6 +33,7 @@ pub use protocol::*;
 pub use render::*;
 pub use review::{NO_VERDICT, review_advice};
 pub use stage::Stage;
+pub use status::*;
 
 impl Session {
     /// Applies one input. On success the session changed (or not, for no-op inputs) and the
@@ -78,6 +80,10 @@ impl Session {
                     .ok_or(Refusal::NotNow("refusal-no-result-asked"))?;
                 self.spend(link, reason);
                 Ok(vec![])
+            }
+            Input::AddAssets(list) if !self.accepts_assets() => {
+                let _ = list;
+                Err(Refusal::NotNow("assets-too-early"))
             }
             Input::AddAssets(list) => Ok(self.add_rows(list)),
             Input::Checked { asset, result } => self.checked(asset, result),

@@ -175,11 +175,16 @@ pub enum Effect {
         asset: AssetId,
         /// What to check.
         source: AssetSource,
+        /// Image or video, as decided when the row was added.
+        kind: AssetKind,
     },
-    /// Upload a local image (its prepared copy, kept under `hash` when known).
+    /// Upload a local file: an image's prepared copy (kept under `hash` when known) to the
+    /// API, a video to the studio's bucket.
     Upload {
         /// Row.
         asset: AssetId,
+        /// Image or video, as decided when the row was added.
+        kind: AssetKind,
         /// File.
         path: PathBuf,
         /// The original's content hash, naming the prepared copy.

@@ -26,7 +26,11 @@ impl Session {
             if let Ok(a) = self.asset_mut(id) {
                 a.queued = first_round;
             }
-            actions.push(Effect::Check { asset: id, source });
+            actions.push(Effect::Check {
+                asset: id,
+                source,
+                kind,
+            });
         }
         actions
     }
@@ -118,6 +122,7 @@ impl Session {
                 AssetSource::File { path } => {
                     actions.push(Effect::Upload {
                         asset: a.id,
+                        kind: a.kind,
                         path: path.clone(),
                         hash: hash.clone(),
                     });
@@ -286,6 +291,7 @@ impl Session {
         let mut actions = vec![Effect::Check {
             asset: new_id,
             source,
+            kind,
         }];
         actions.extend(self.advance_queue());
         Ok(actions)

@@ -59,6 +59,7 @@ impl Session {
                 .map(|a| Effect::Check {
                     asset: a.id,
                     source: a.source.clone(),
+                    kind: a.kind,
                 }),
         );
         actions.extend(self.advance_queue());

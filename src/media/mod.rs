@@ -480,16 +480,20 @@ pub fn is_video_path(path: &std::path::Path) -> bool {
     kind_from_ending(&path.to_string_lossy().to_lowercase()) == Some(crate::api::AssetKind::Video)
 }
 
-/// Image or video from a (lowercase) file name or URL path ending: `.mp4`/`.mov`/`.m4v`, or
-/// `.jpg`/`.jpeg`/`.png`/`.webp`/`.gif`; `None` for anything else.
+/// The endings of photos: the one list the pickers, the folder browser and a row's kind use.
+/// HEIC/HEIF is a photo too (the iPhone's), said as such when it cannot be sent.
+pub const IMAGE_ENDINGS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "heic", "heif"];
+/// The endings of videos.
+pub const VIDEO_ENDINGS: &[&str] = &["mp4", "mov", "m4v"];
+
+/// Image or video from a file name or URL path ending ([`IMAGE_ENDINGS`],
+/// [`VIDEO_ENDINGS`], any case); `None` for anything else.
 pub fn kind_from_ending(path: &str) -> Option<crate::api::AssetKind> {
     use crate::api::AssetKind;
-    if [".mp4", ".mov", ".m4v"].iter().any(|e| path.ends_with(e)) {
+    let ending = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    if VIDEO_ENDINGS.contains(&ending.as_str()) {
         Some(AssetKind::Video)
-    } else if [".jpg", ".jpeg", ".png", ".webp", ".gif"]
-        .iter()
-        .any(|e| path.ends_with(e))
-    {
+    } else if IMAGE_ENDINGS.contains(&ending.as_str()) {
         Some(AssetKind::Image)
     } else {
         None

@@ -111,15 +111,13 @@ impl Jobs {
     }
 }
 
-/// The endings the pickers offer.
-pub const IMAGE_ENDINGS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "heic", "heif"];
-
 /// The native multi-file dialog. `None` means no dialog could be shown (no desktop portal and
 /// no zenity); an empty list means staff cancelled.
 pub fn native_pick(start: Option<PathBuf>, title: &str, filter: &str) -> Option<Vec<PathBuf>> {
-    let mut dialog = rfd::FileDialog::new()
-        .set_title(title)
-        .add_filter(filter, IMAGE_ENDINGS);
+    let mut dialog = rfd::FileDialog::new().set_title(title).add_filter(
+        filter,
+        &[crate::media::IMAGE_ENDINGS, crate::media::VIDEO_ENDINGS].concat(),
+    );
     if let Some(dir) = start.filter(|d| d.is_dir()) {
         dialog = dialog.set_directory(dir);
     }
@@ -154,11 +152,8 @@ pub fn list_folder(dir: &std::path::Path) -> Result<Vec<Entry>, String> {
                 return None;
             }
             let is_dir = path.is_dir();
-            let is_image = path
-                .extension()
-                .map(|x| x.to_string_lossy().to_lowercase())
-                .is_some_and(|x| IMAGE_ENDINGS.contains(&x.as_str()));
-            (is_dir || is_image).then_some(Entry { path, name, is_dir })
+            let is_asset = crate::media::kind_from_ending(&name).is_some();
+            (is_dir || is_asset).then_some(Entry { path, name, is_dir })
         })
         .collect();
     out.sort_by(|a, b| {

@@ -333,3 +333,32 @@ async fn a_roster_row_naming_a_file_this_desk_never_picked_is_refused() {
         .await;
     assert_eq!(sim.counters().op("upload"), 1);
 }
+
+/// The kind of a row is decided once, when it is added: `--asset-type video` on a local
+/// video is a video row (it was refused, while the same file without the flag was taken),
+/// and the pickers' endings are the ones media decides kinds by.
+#[test]
+fn a_local_video_given_as_a_video_is_a_video_row() {
+    use avatar_kiosk::api::AssetKind;
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.MP4");
+    std::fs::write(&clip, b"....ftypisom").unwrap();
+    let given =
+        avatar_kiosk::engine::parse_source(clip.to_str().unwrap(), Some(AssetKind::Video)).unwrap();
+    assert_eq!(given.kind, Some(AssetKind::Video));
+    assert!(avatar_kiosk::engine::parse_source(clip.to_str().unwrap(), None).is_ok());
+    for ending in avatar_kiosk::media::VIDEO_ENDINGS {
+        let name = format!("a.{}", ending.to_uppercase());
+        assert_eq!(
+            avatar_kiosk::media::kind_from_ending(&name),
+            Some(AssetKind::Video)
+        );
+    }
+    for ending in avatar_kiosk::media::IMAGE_ENDINGS {
+        assert_eq!(
+            avatar_kiosk::media::kind_from_ending(&format!("a.{ending}")),
+            Some(AssetKind::Image)
+        );
+    }
+    assert_eq!(avatar_kiosk::media::kind_from_ending("notes.txt"), None);
+}

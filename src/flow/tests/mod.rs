@@ -126,6 +126,7 @@ fn the_happy_path_reaches_all_approved() {
         checks_pass(&mut s),
         vec![Effect::Upload {
             asset: 1,
+            kind: AssetKind::Image,
             path: "/p/front.jpg".into(),
             hash: Some("hash-of-/p/front.jpg".into()),
         }]
@@ -336,6 +337,7 @@ fn resume_turns_interrupted_work_into_honest_states() {
         actions,
         vec![Effect::Upload {
             asset: 2,
+            kind: AssetKind::Image,
             path: "/p/b.png".into(),
             hash: Some("hash-of-/p/b.png".into()),
         }]

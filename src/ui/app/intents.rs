@@ -8,7 +8,7 @@ use super::KioskApp;
 use crate::api::ApiKey;
 use crate::config::CallbackChoice;
 use crate::engine::{self, Command};
-use crate::flow::{AssetSource, Session, Stage};
+use crate::flow::{AssetSource, Session};
 use crate::i18n::{UiLang, s};
 use crate::text::Msg;
 use crate::ui::intent::{Intent, PickFor, Pin, PinFor, Screen, StartValues, keys};
@@ -274,7 +274,7 @@ impl KioskApp {
     /// Keyboard shortcuts for the main actions.
     pub(super) fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Intent> {
         let mut out = Vec::new();
-        let stage = self.current_session().map(Session::stage);
+        let accepts = self.current_session().is_some_and(Session::accepts_assets);
         let id = self.model.current.clone();
         ctx.input_mut(|i| {
             if i.consume_shortcut(&keys::SETTINGS) {
@@ -293,11 +293,7 @@ impl KioskApp {
                 out.push(Intent::NewSession);
             }
             if let Some(id) = id {
-                if matches!(
-                    stage,
-                    Some(Stage::Verify | Stage::Assets | Stage::Reviewing | Stage::FinishedPartly)
-                ) && i.consume_shortcut(&keys::ADD_FILES)
-                {
+                if accepts && i.consume_shortcut(&keys::ADD_FILES) {
                     out.push(Intent::Pick(PickFor::Add(id.clone())));
                 }
                 if i.consume_shortcut(&keys::CHECK_AGAIN) {
@@ -321,17 +317,7 @@ impl KioskApp {
         if paths.is_empty() {
             return None;
         }
-        let stage = self.current_session().map(Session::stage);
-        if matches!(
-            stage,
-            Some(
-                Stage::Verify
-                    | Stage::Assets
-                    | Stage::Reviewing
-                    | Stage::Uploading
-                    | Stage::FinishedPartly
-            )
-        ) {
+        if self.current_session().is_some_and(Session::accepts_assets) {
             Some(Intent::AddFiles(paths))
         } else {
             self.toasts

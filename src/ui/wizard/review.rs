@@ -90,7 +90,7 @@ pub(super) fn show(
         ui.add_space(space::M);
         actions(ui, view, s, active, out);
     });
-    if s.group_id().is_some() && stage != Stage::Cancelled {
+    if s.group_id().is_some() && s.accepts_assets() {
         ui.add_space(space::S);
         // A returning person, from People: open, once.
         let open = (w.open_add.as_deref() == Some(s.id.as_str())).then_some(true);
