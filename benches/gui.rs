@@ -8,13 +8,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use avatar_kiosk::api::ApiKey;
 use avatar_kiosk::config::{CallbackChoice, Settings};
 use avatar_kiosk::flow::sample::reviewed_session;
-use avatar_kiosk::secrets::MemoryStore;
+
 use avatar_kiosk::store::Store;
 use avatar_kiosk::ui::{KioskApp, Launch};
 use egui_kittest::Harness;
@@ -75,7 +74,7 @@ fn window(dir: &std::path::Path) -> Harness<'static, KioskApp> {
             callback: CallbackChoice::Loopback,
             ..Settings::default()
         },
-        key_store: Arc::new(MemoryStore::default()),
+        secrets: avatar_kiosk::secrets::Secrets::in_memory(),
         key: Some(ApiKey::new("bench")),
         key_from_env: false,
         demo: None,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use avatar_kiosk::config::{Settings, ThemeChoice};
 use avatar_kiosk::i18n::{I18n, UiLang};
-use avatar_kiosk::secrets::{KeyStore, MemoryStore};
+
 use avatar_kiosk::sim::{SimConfig, Simulator};
 use avatar_kiosk::ui::{Demo, KioskApp, Launch};
 use egui_kittest::Harness;
@@ -119,7 +119,7 @@ fn launch(sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime, dir: &Path, lang: 
             ..Settings::default()
         },
         overrides: Default::default(),
-        key_store: Arc::new(MemoryStore::default()) as Arc<dyn KeyStore>,
+        secrets: avatar_kiosk::secrets::Secrets::in_memory(),
         key: None,
         key_from_env: false,
         demo: Some(demo),

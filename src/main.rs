@@ -14,7 +14,7 @@ use avatar_kiosk::cli::args::{
 use avatar_kiosk::cli::{self, Confirm, DemoPhone, Drive, Target};
 use avatar_kiosk::config;
 use avatar_kiosk::engine::{CallbackMode, EngineConfig};
-use avatar_kiosk::secrets::{self, KeySource, OsKeyring};
+use avatar_kiosk::secrets::{self, KeySource};
 use avatar_kiosk::sim::{SimConfig, Simulator};
 use avatar_kiosk::ui;
 
@@ -295,6 +295,7 @@ fn desk(cli: &Cli, settings: &config::Settings) -> config::Desk {
         cli.kiosk_name.as_deref(),
         cli.demo,
         settings,
+        &secrets::Secrets::os(),
     )
 }
 
@@ -321,7 +322,7 @@ fn engine_config(
 ) -> anyhow::Result<EngineConfig> {
     let key = match sim {
         Some(_) => None,
-        None => match secrets::load_key(&OsKeyring::default()) {
+        None => match secrets::load_key(secrets::Secrets::os().api_key.as_ref()) {
             Ok(Some((key, _))) => Some(key),
             Ok(None) => anyhow::bail!(
                 "No API key is set. Store it with the app's Settings, set {} for this run, or try the whole flow with --demo.",
@@ -522,7 +523,8 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
     if !cli.demo {
         api::validate_base_url(&settings.base_url).map_err(|e| anyhow::anyhow!(e.advice()))?;
     }
-    let store: std::sync::Arc<dyn secrets::KeyStore> = std::sync::Arc::new(OsKeyring::default());
+    let secrets = secrets::Secrets::os();
+    let store = secrets.api_key.clone();
     let mut notice = settings_problem;
     let (key, key_from_env) = match secrets::load_key(store.as_ref()) {
         Ok(Some((k, source))) => (Some(k), source == KeySource::Environment),
@@ -568,7 +570,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         data_dir: data_dir.to_path_buf(),
         settings: saved,
         overrides,
-        key_store: store,
+        secrets,
         key,
         key_from_env,
         demo,

@@ -67,6 +67,45 @@ pub trait KeyStore: Send + Sync {
     fn delete(&self) -> Result<(), SecretError>;
 }
 
+/// Where the three secrets are kept: the API key, the roster's password and the bucket's
+/// keys, each in a store of its own. The OS keyring in the app ([`Secrets::os`], the one place
+/// it is opened); memory in tests. Every read and write of a secret goes through one of these.
+#[derive(Clone)]
+pub struct Secrets {
+    /// The APIMart API key.
+    pub api_key: std::sync::Arc<dyn KeyStore>,
+    /// The shared roster's password.
+    pub roster_password: std::sync::Arc<dyn KeyStore>,
+    /// The studio bucket's access key pair.
+    pub bucket_keys: std::sync::Arc<dyn KeyStore>,
+}
+
+impl Secrets {
+    /// The OS keyring's three entries.
+    pub fn os() -> Secrets {
+        Secrets {
+            api_key: std::sync::Arc::new(OsKeyring::new(SERVICE, ACCOUNT)),
+            roster_password: std::sync::Arc::new(OsKeyring::new(SERVICE, ROSTER_ACCOUNT)),
+            bucket_keys: std::sync::Arc::new(OsKeyring::new(SERVICE, BUCKET_ACCOUNT)),
+        }
+    }
+
+    /// Three empty stores in memory (tests, screenshots, benchmarks).
+    pub fn in_memory() -> Secrets {
+        Secrets {
+            api_key: std::sync::Arc::new(MemoryStore::default()),
+            roster_password: std::sync::Arc::new(MemoryStore::default()),
+            bucket_keys: std::sync::Arc::new(MemoryStore::default()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(..)")
+    }
+}
+
 /// The OS keyring.
 #[derive(Debug, Clone)]
 pub struct OsKeyring {

@@ -6,7 +6,7 @@ use std::path::Path;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{Desk, Settings};
-use crate::secrets::{self, OsKeyring};
+use crate::secrets;
 use crate::store::{Lease, PgStore, SessionStore, Store};
 
 /// The roster and desk name given by `--database-url` (or `AVATAR_KIOSK_DATABASE_URL`) and
@@ -17,6 +17,7 @@ pub fn desk(
     kiosk_name: Option<&str>,
     demo: bool,
     settings: &Settings,
+    secrets: &secrets::Secrets,
 ) -> Desk {
     if demo {
         return Desk::default();
@@ -30,11 +31,11 @@ pub fn desk(
     };
     desk.roster = database_url.map(|u| SecretString::from(u.to_string()));
     if desk.roster.is_none() && !settings.roster_url.trim().is_empty() {
-        let keyring = OsKeyring::new(secrets::SERVICE, secrets::ROSTER_ACCOUNT);
-        desk.password = secrets::load_secret(&keyring).unwrap_or_else(|e| {
-            tracing::warn!("the roster's password could not be read: {e}");
-            None
-        });
+        desk.password =
+            secrets::load_secret(secrets.roster_password.as_ref()).unwrap_or_else(|e| {
+                tracing::warn!("the roster's password could not be read: {e}");
+                None
+            });
     }
     desk
 }

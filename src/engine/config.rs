@@ -63,6 +63,8 @@ pub struct EngineConfig {
     /// Where the studio's bucket is, its keys still to read (the environment's, or the
     /// keyring's, on the engine's own thread at its start): replaces `bucket` when set.
     pub bucket_place: Option<crate::api::bucket::BucketPlace>,
+    /// Where the bucket's keys are kept (read at the engine's start).
+    pub secrets: crate::secrets::Secrets,
 }
 
 /// Which sessions resume on start.
@@ -106,6 +108,7 @@ impl EngineConfig {
             lease: crate::store::Lease::LENGTH,
             bucket: Err(crate::text::Msg::new("media-local-video")),
             bucket_place: None,
+            secrets: crate::secrets::Secrets::os(),
         }
     }
 }

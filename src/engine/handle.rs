@@ -221,9 +221,7 @@ impl Drop for Engine {
 /// the caller's thread (the window's), never inside async code.
 fn with_bucket(mut config: EngineConfig) -> EngineConfig {
     if let Some(place) = config.bucket_place.take() {
-        let keyring =
-            crate::secrets::OsKeyring::new(crate::secrets::SERVICE, crate::secrets::BUCKET_ACCOUNT);
-        config.bucket = crate::secrets::bucket(&place, &keyring);
+        config.bucket = crate::secrets::bucket(&place, config.secrets.bucket_keys.as_ref());
     }
     config
 }

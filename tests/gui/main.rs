@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use avatar_kiosk::api::{ApiKey, ClientOptions, RetryPolicy};
 use avatar_kiosk::config::{CallbackChoice, Settings};
 use avatar_kiosk::engine::PollPolicy;
-use avatar_kiosk::secrets::{KeyStore, MemoryStore};
+
 use avatar_kiosk::sim::{SimConfig, Simulator};
 use avatar_kiosk::ui::i18n::UiLang;
 use avatar_kiosk::ui::{Demo, KioskApp, Launch};
@@ -89,7 +89,7 @@ impl World {
             desk: Default::default(),
             data_dir: self.data_dir(),
             settings,
-            key_store: Arc::new(MemoryStore::default()) as Arc<dyn KeyStore>,
+            secrets: avatar_kiosk::secrets::Secrets::in_memory(),
             key,
             key_from_env: false,
             demo,

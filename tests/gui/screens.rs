@@ -89,7 +89,7 @@ fn settings_test_the_key_and_a_stored_key_ends_the_demo() {
     if let Some(d) = launch.demo.as_mut() {
         d.forced = false;
     }
-    let store = launch.key_store.clone();
+    let store = launch.secrets.api_key.clone();
     let mut h = harness(launch);
     click(&mut h, "Settings");
     wait_for(&mut h, "No key is stored.");

@@ -28,7 +28,6 @@ use crate::config::{PersonScreen, Settings};
 use crate::engine::{self, EngineConfig};
 use crate::flow::Session;
 use crate::i18n::{I18n, UiLang};
-use crate::secrets::KeyStore;
 use crate::text::Msg;
 
 /// The simulated phone of the demo: `(task id, pass)`; it delivers the phone's redirect.
@@ -56,7 +55,7 @@ pub struct Launch {
     /// Command-line settings for this run: used, never saved.
     pub overrides: crate::config::RunOverrides,
     /// Where the key is kept (the OS keyring; memory in tests).
-    pub key_store: Arc<dyn KeyStore>,
+    pub secrets: crate::secrets::Secrets,
     /// The key found at start, if any.
     pub key: Option<ApiKey>,
     /// The key came from `AVATAR_KIOSK_API_KEY` (Settings cannot change it then).
@@ -80,7 +79,7 @@ pub struct Launch {
 
 /// What the app keeps from the launch, besides what the window shows.
 struct Keep {
-    key_store: Arc<dyn KeyStore>,
+    secrets: crate::secrets::Secrets,
     key: Option<ApiKey>,
     demo: Option<Demo>,
     overrides: crate::config::RunOverrides,
@@ -139,7 +138,7 @@ impl KioskApp {
         let mut app = KioskApp {
             model,
             keep: Keep {
-                key_store: launch.key_store,
+                secrets: launch.secrets,
                 key: launch.key,
                 demo: launch.demo,
                 overrides: launch.overrides,

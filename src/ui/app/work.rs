@@ -147,7 +147,7 @@ impl KioskApp {
             self.toasts.push(Level::Warning, text, None);
             return;
         }
-        let store = self.keep.key_store.clone();
+        let store = self.keep.secrets.api_key.clone();
         let stored = self.i18n.t("toast-key-stored");
         self.jobs.spawn("keyring", ctx, move || {
             key_changed(store.as_ref(), store.set(&key), stored)
@@ -158,32 +158,27 @@ impl KioskApp {
     pub(super) fn save_roster_password(&mut self, ctx: &egui::Context, password: ApiKey) {
         // The settings saved with it restart the engine once the password is in use.
         self.keep.password_pending = true;
+        let store = self.keep.secrets.roster_password.clone();
         self.jobs.spawn("keyring", ctx, move || {
-            let store = crate::secrets::OsKeyring::new(
-                crate::secrets::SERVICE,
-                crate::secrets::ROSTER_ACCOUNT,
-            );
             JobDone::RosterPassword(
-                crate::secrets::store_secret(&store, &password).map_err(|e| e.advice()),
+                crate::secrets::store_secret(store.as_ref(), &password).map_err(|e| e.advice()),
             )
         });
     }
 
     /// Stores the bucket's keys in the keyring; the engine restarts to use them.
     pub(super) fn save_bucket_keys(&mut self, ctx: &egui::Context, access: String, secret: ApiKey) {
+        let store = self.keep.secrets.bucket_keys.clone();
         self.jobs.spawn("keyring", ctx, move || {
-            let store = crate::secrets::OsKeyring::new(
-                crate::secrets::SERVICE,
-                crate::secrets::BUCKET_ACCOUNT,
-            );
             JobDone::BucketKeys(
-                crate::secrets::store_bucket_keys(&store, &access, &secret).map_err(|e| e.advice()),
+                crate::secrets::store_bucket_keys(store.as_ref(), &access, &secret)
+                    .map_err(|e| e.advice()),
             )
         });
     }
 
     pub(super) fn remove_key(&mut self, ctx: &egui::Context) {
-        let store = self.keep.key_store.clone();
+        let store = self.keep.secrets.api_key.clone();
         let removed = self.i18n.t("toast-key-removed");
         self.jobs.spawn("keyring", ctx, move || {
             key_changed(store.as_ref(), store.delete(), removed)
