@@ -557,10 +557,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
                     .phone_finishes(task, pass)
                     .map_err(|e| e.to_string())?;
                 // The phone's browser follows the redirect to the app's callback.
-                handle
-                    .block_on(reqwest::get(url))
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                handle.block_on(avatar_kiosk::sim::open_redirect(&url))
             }),
             forced: cli.demo,
         }

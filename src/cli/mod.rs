@@ -439,7 +439,9 @@ fn on_link(
                 match drive.confirm {
                     Confirm::Callback => {
                         tokio::spawn(async move {
-                            let _ = reqwest::get(url).await;
+                            if let Err(e) = crate::sim::open_redirect(&url).await {
+                                tracing::warn!("{e}");
+                            }
                         });
                     }
                     Confirm::Manual => {

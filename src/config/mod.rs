@@ -222,6 +222,7 @@ impl Settings {
     pub fn engine_differs(&self, new: &Settings) -> bool {
         self.base_url != new.base_url
             || self.roster_url != new.roster_url
+            || self.roster_ca_file != new.roster_ca_file
             || self.kiosk_name != new.kiosk_name
             || self.callback_mode() != new.callback_mode()
             || self.poll_policy() != new.poll_policy()

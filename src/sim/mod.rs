@@ -17,6 +17,8 @@
 
 mod h5;
 mod phone;
+
+pub use phone::open_redirect;
 mod routes;
 
 use std::collections::{BTreeMap, HashMap};

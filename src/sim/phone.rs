@@ -13,19 +13,29 @@ pub(super) async fn phone_later(shared: Arc<Shared>, id: String, after: Duration
     let Ok(url) = finish_on_phone(&shared, &id, None, true) else {
         return;
     };
-    let loopback = url::Url::parse(&url)
+    if let Err(e) = open_redirect(&url).await {
+        tracing::warn!("{e}");
+    }
+}
+
+/// The phone's browser following the redirect to the app's callback: the one way the
+/// simulated phone comes back (its own timer, the demo's buttons, the demo's command line).
+/// Only to this machine.
+pub async fn open_redirect(url: &str) -> Result<(), String> {
+    let loopback = url::Url::parse(url)
         .ok()
         .is_some_and(|u| crate::api::on_this_machine(&u));
     if !loopback {
-        tracing::warn!("the simulated phone only follows callbacks on this machine");
-        return;
+        return Err("the simulated phone only follows callbacks on this machine".into());
     }
-    let client = crate::api::http::for_loopback(Duration::from_secs(10));
-    if let Ok(client) = client
-        && let Err(e) = client.get(url).send().await
-    {
-        tracing::warn!("the simulated phone could not reach the callback: {e}");
-    }
+    let client = crate::api::http::for_loopback(Duration::from_secs(10))
+        .map_err(|e| format!("the simulated phone could not start: {e}"))?;
+    client
+        .get(url)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("the simulated phone could not reach the callback: {e}"))
 }
 
 /// Records the phone's verdict and builds the redirect to the session's callback URL.

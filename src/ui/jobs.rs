@@ -55,7 +55,7 @@ pub enum JobDone {
     /// A new PIN's hash.
     PinHashed(Result<String, String>),
     /// The desktop's monitors.
-    Monitors(Vec<super::monitors::Monitor>),
+    Monitors(Vec<crate::platform::monitors::Monitor>),
 }
 
 /// The job runner.

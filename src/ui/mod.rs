@@ -19,7 +19,7 @@ mod jobs;
 pub mod kiosk;
 mod library;
 mod link;
-pub mod monitors;
+
 mod people;
 pub mod person;
 mod remote;

@@ -202,6 +202,15 @@ impl SettingsView {
                 .desired_width(240.0),
         )
         .labelled_by(l.id);
+        // Off this computer the server's certificate is checked: against the system's roots,
+        // or the studio's own certificate authority named here.
+        let l = field_label(ui, i.t("settings-roster-ca"));
+        ui.add(
+            egui::TextEdit::singleline(&mut self.form.roster_ca_file)
+                .hint_text(i.t("settings-roster-ca-hint"))
+                .desired_width(wide),
+        )
+        .labelled_by(l.id);
         let l = field_label(ui, i.t("settings-kiosk-name"));
         ui.add(
             egui::TextEdit::singleline(&mut self.form.kiosk_name)

@@ -141,8 +141,8 @@ fn a_finished_session_clears_from_the_screen_after_the_idle_time() {
     wait_for(&mut h, "Staff PIN");
 }
 
-fn monitor(x: i32, primary: bool) -> avatar_kiosk::ui::monitors::Monitor {
-    avatar_kiosk::ui::monitors::Monitor {
+fn monitor(x: i32, primary: bool) -> avatar_kiosk::platform::monitors::Monitor {
+    avatar_kiosk::platform::monitors::Monitor {
         x,
         y: 0,
         width: 1920,

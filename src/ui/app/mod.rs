@@ -18,7 +18,6 @@ use super::intent::{Intent, PinFor, Screen};
 use super::jobs::{JobDone, Jobs};
 use super::kiosk::KioskState;
 use super::link::{Adjust, EngineLink, Setup};
-use super::monitors::{self, Monitor};
 use super::settings::SettingsView;
 use super::view::{Model, View};
 use super::widgets::{Level, Toasts};
@@ -28,6 +27,7 @@ use crate::config::{PersonScreen, Settings};
 use crate::engine::{self, EngineConfig};
 use crate::flow::Session;
 use crate::i18n::{I18n, UiLang};
+use crate::platform::monitors::{self, Monitor};
 use crate::text::Msg;
 
 /// The simulated phone of the demo: `(task id, pass)`; it delivers the phone's redirect.

@@ -1,6 +1,6 @@
 //! The desktop's monitors, so kiosk mode can show the person's screen full screen on a second
 //! monitor when one is connected. Read from X11 RandR in the order winit lists monitors, which
-//! is the index [`egui::ViewportBuilder::with_monitor`] takes. Elsewhere (a Wayland session,
+//! is the index the window library's `ViewportBuilder::with_monitor` takes. Elsewhere (a Wayland session,
 //! where XWayland's order need not be winit's; other systems) the list is empty and Settings
 //! decides.
 
