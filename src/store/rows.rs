@@ -173,3 +173,34 @@ pub(super) fn session_from(
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row whose id is not of the form this app makes (it names files and bucket objects),
+    /// or whose data holds another id, is not loaded.
+    #[test]
+    fn a_row_with_an_id_this_app_never_makes_is_refused() {
+        let s = crate::flow::sample::reviewed_session("s-1", "Kim", 1, 1);
+        let data = serde_json::to_string(&Session {
+            assets: vec![],
+            ..s.clone()
+        })
+        .unwrap();
+        assert!(session_from("s-1", &data, Vec::<String>::new()).is_ok());
+        for bad in ["../../etc", "a/b", "a\\b", "", "x.y", &"a".repeat(65)] {
+            assert!(
+                matches!(
+                    session_from(bad, &data, Vec::<String>::new()),
+                    Err(StoreError::Corrupt(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert!(
+            session_from("s-2", &data, Vec::<String>::new()).is_err(),
+            "another id inside"
+        );
+    }
+}

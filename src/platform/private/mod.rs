@@ -1,6 +1,10 @@
 //! Files and folders only this user can read: the data folder holds people's names, photos,
 //! videos and the staff PIN's hash. On Unix, folders are 0700 and files 0600; on Windows the
-//! data folder is in the user's own profile (`%APPDATA%`), which other users cannot read.
+//! default data folder is in the user's own profile (`%APPDATA%`), and every folder the app
+//! keeps data in gets an owner-only ACL inherited by what is made inside it (windows.rs).
+
+#[cfg(windows)]
+mod windows;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -34,19 +38,22 @@ pub fn narrow_dir(dir: &Path) -> std::io::Result<()> {
         }
     }
     #[cfg(windows)]
-    let _ = dir;
+    windows::owner_only(dir, true)?;
     Ok(())
 }
 
-/// Options that create a file private from its first byte.
+/// Options that create a file private from its first byte (on Windows, through the folder's
+/// inherited ACL).
 pub fn options() -> OpenOptions {
-    let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
+        let mut options = OpenOptions::new();
         options.mode(0o600);
+        options
     }
-    options
+    #[cfg(not(unix))]
+    OpenOptions::new()
 }
 
 /// Makes an open file private (a file that existed keeps its old mode through `open`).
@@ -66,7 +73,11 @@ pub fn narrow_file(file: &File) -> std::io::Result<()> {
 /// Makes the file at `path` private, when it exists.
 pub fn narrow_path(path: &Path) -> std::io::Result<()> {
     match File::open(path) {
+        #[cfg(unix)]
         Ok(file) => narrow_file(&file),
+        // A file made in a private folder inherits its ACL; one made elsewhere gets its own.
+        #[cfg(windows)]
+        Ok(_) => windows::owner_only(path, false),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }
@@ -80,6 +91,8 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .truncate(true)
         .open(path)?;
     narrow_file(&file)?;
+    #[cfg(windows)]
+    windows::owner_only(path, false)?;
     file.write_all(bytes)?;
     file.flush()
 }
@@ -116,9 +129,10 @@ fn is_private(path: &Path, want: u32) -> std::io::Result<bool> {
     Ok(std::fs::symlink_metadata(path)?.permissions().mode() & 0o777 == want)
 }
 
+/// On Windows, folders are narrowed (their ACL is inherited by the files inside).
 #[cfg(windows)]
-fn is_private(_path: &Path, _want: u32) -> std::io::Result<bool> {
-    Ok(true)
+fn is_private(path: &Path, _want: u32) -> std::io::Result<bool> {
+    Ok(!std::fs::symlink_metadata(path)?.is_dir())
 }
 
 #[cfg(test)]
