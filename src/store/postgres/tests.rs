@@ -177,6 +177,24 @@ fn the_real_server_is_verified_against_the_studio_ca() {
     assert_eq!(store.encryption().unwrap(), (true, true));
     let bound = format!("{}{sep}sslmode=require", db.url);
     PgStore::connect(&bound, lease()).unwrap();
+    // The server's own certificate, pinned by its SHA-256 (beside the CA in the test
+    // server's folder); another pin is refused.
+    use rustls::pki_types::pem::PemObject;
+    let server_crt = std::path::Path::new(&ca).with_file_name("server.crt");
+    let der = rustls::pki_types::CertificateDer::from_pem_file(&server_crt).unwrap();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let pin = {
+        use sha2::Digest;
+        hex(&sha2::Sha256::digest(der.as_ref()))
+    };
+    let pinned = format!("{}{sep}sslmode=verify-full&sslpin=sha256:{pin}", db.url);
+    PgStore::connect(&pinned, lease()).unwrap();
+    let other = format!("{}{sep}sslpin=sha256:{}", db.url, "ab".repeat(32));
+    let err = PgStore::connect(&other, lease()).err().unwrap();
+    assert!(
+        matches!(err, StoreError::Insecure(Insecure::Certificate(_))),
+        "{err:?}"
+    );
     // A CA of another studio.
     let dir = tempfile::tempdir().unwrap();
     let other = dir.path().join("other-ca.pem");

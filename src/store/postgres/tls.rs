@@ -284,11 +284,12 @@ fn client_config(security: &Security) -> Result<rustls::ClientConfig, StoreError
         .map_err(|e| StoreError::BadUrl(e.to_string()))?;
     let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
         match (security.tls, &security.roots) {
-            (TlsMode::Plain | TlsMode::Prefer | TlsMode::Require, _) => {
-                Arc::new(Unverified(provider))
-            }
-            (_, Roots::Pin(pin)) => Arc::new(Pinned {
-                pin: *pin,
+            (TlsMode::Plain | TlsMode::Prefer | TlsMode::Require, _) => Arc::new(Loose {
+                pin: None,
+                provider,
+            }),
+            (_, Roots::Pin(pin)) => Arc::new(Loose {
+                pin: Some(*pin),
                 provider,
             }),
             (mode, roots) => {
@@ -344,74 +345,17 @@ fn root_store(roots: &Roots) -> Result<rustls::RootCertStore, StoreError> {
     Ok(store)
 }
 
-/// Checks the handshake's signatures with `provider`, for the verifiers below.
-macro_rules! signatures_by_provider {
-    ($field:tt) => {
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &rustls::pki_types::CertificateDer<'_>,
-            dss: &rustls::DigitallySignedStruct,
-        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-            rustls::crypto::verify_tls12_signature(
-                message,
-                cert,
-                dss,
-                &self.$field.signature_verification_algorithms,
-            )
-        }
-
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &rustls::pki_types::CertificateDer<'_>,
-            dss: &rustls::DigitallySignedStruct,
-        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-            rustls::crypto::verify_tls13_signature(
-                message,
-                cert,
-                dss,
-                &self.$field.signature_verification_algorithms,
-            )
-        }
-
-        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-            self.$field
-                .signature_verification_algorithms
-                .supported_schemes()
-        }
-    };
-}
-
-/// Any certificate, as libpq's `sslmode=require` (and `prefer` on this machine): the server
-/// must hold its key, and its name is not checked. With `require` the password goes only by
-/// SCRAM with channel binding, which ties it to this certificate.
+/// One certificate by its SHA-256 (`sslpin`), or any certificate, as libpq's
+/// `sslmode=require` (and `prefer` on this machine). The server must hold the certificate's
+/// key either way; its name is not checked. With `require` the password goes only by SCRAM
+/// with channel binding, which ties it to this certificate.
 #[derive(Debug)]
-struct Unverified(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for Unverified {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &rustls::pki_types::CertificateDer<'_>,
-        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
-        _server_name: &rustls::pki_types::ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    signatures_by_provider!(0);
-}
-
-/// Exactly one certificate, by its SHA-256.
-#[derive(Debug)]
-struct Pinned {
-    pin: [u8; 32],
+struct Loose {
+    pin: Option<[u8; 32]>,
     provider: Arc<rustls::crypto::CryptoProvider>,
 }
 
-impl rustls::client::danger::ServerCertVerifier for Pinned {
+impl rustls::client::danger::ServerCertVerifier for Loose {
     fn verify_server_cert(
         &self,
         end_entity: &rustls::pki_types::CertificateDer<'_>,
@@ -421,8 +365,11 @@ impl rustls::client::danger::ServerCertVerifier for Pinned {
         _now: rustls::pki_types::UnixTime,
     ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
         use sha2::Digest;
+        let Some(pin) = &self.pin else {
+            return Ok(rustls::client::danger::ServerCertVerified::assertion());
+        };
         let seen: [u8; 32] = sha2::Sha256::digest(end_entity.as_ref()).into();
-        if subtle::ConstantTimeEq::ct_eq(&seen[..], &self.pin[..]).into() {
+        if subtle::ConstantTimeEq::ct_eq(&seen[..], &pin[..]).into() {
             Ok(rustls::client::danger::ServerCertVerified::assertion())
         } else {
             Err(rustls::Error::General(
@@ -431,7 +378,31 @@ impl rustls::client::danger::ServerCertVerifier for Pinned {
         }
     }
 
-    signatures_by_provider!(provider);
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        let algorithms = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        let algorithms = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
 }
 
 /// `verify-ca`: the chain must reach a trusted root; the name is not checked.
