@@ -26,7 +26,15 @@ pub(super) fn resolve(new: super::NewAsset) -> (String, AssetSource, AssetKind) 
         .name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| name_from_source(&new.source));
-    (name, new.source, kind)
+    // One form for a path, however it came (picked, dropped, pasted, typed): two names of one
+    // file are one file.
+    let source = match new.source {
+        AssetSource::File { path } => AssetSource::File {
+            path: crate::platform::paths::canonical(&path).unwrap_or(path),
+        },
+        url => url,
+    };
+    (name, source, kind)
 }
 
 /// Turns what staff typed or pasted into an asset: an http(s) URL, or the path of a file that
