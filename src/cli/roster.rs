@@ -71,6 +71,18 @@ pub fn import(
     let mut to = open_store(Some(roster), name, data_dir)?;
     let done = crate::store::import(from.as_mut(), to.as_mut(), crate::clock::now_ms())
         .map_err(|e| e.advice().english())?;
+    // The files of the sessions brought along were picked here: this desk may still send them
+    // once their rows come back from the roster.
+    let own = crate::store::OwnFiles::open(data_dir, false);
+    for id in &done.imported {
+        if let Ok(Some(session)) = from.load(id) {
+            for a in &session.assets {
+                if let crate::flow::AssetSource::File { path } = &a.source {
+                    own.record(id, path);
+                }
+            }
+        }
+    }
     let mut lines: Vec<String> = done
         .imported
         .iter()

@@ -384,6 +384,15 @@ fn roster_import_is_idempotent_and_sessions_name_the_desk() {
         out.contains("1 imported, 0 skipped, as desk desk-x"),
         "{out}"
     );
+    // The photo picked at this desk stays this desk's to send once its row is on the roster.
+    let own = avatar_kiosk::store::OwnFiles::open(&desk_dir, false);
+    let id = out
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("imported ")
+        .to_string();
+    assert!(own.allows(&id, &photo), "{out}");
     let (code, out, err) = run(&desk_dir, &["roster", "import"]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("0 imported, 1 skipped"), "{out}");
