@@ -11,12 +11,16 @@ use std::sync::Mutex;
 /// The record's file in the data folder.
 pub const OWN_FILES: &str = "own-files.jsonl";
 
+/// The data folder's folders of asset files this app makes (existing ones count).
+const MADE_HERE: &[&str] = &["fixed", "captures"];
+
 /// This desk's own files.
 #[derive(Debug)]
 pub struct OwnFiles {
     file: PathBuf,
-    /// The data folder, resolved.
-    folder: Option<PathBuf>,
+    /// The folders of the data folder where this app makes asset files itself (fixed videos,
+    /// camera captures), resolved; not the data folder's other files (settings, the record).
+    made_here: Vec<PathBuf>,
     known: Mutex<HashSet<(String, PathBuf)>>,
     /// Every row is this desk's (its own database file, private to this user): no record is
     /// needed to trust a path.
@@ -42,7 +46,10 @@ impl OwnFiles {
             .collect();
         OwnFiles {
             file,
-            folder: crate::platform::paths::canonical(data_dir),
+            made_here: MADE_HERE
+                .iter()
+                .filter_map(|d| crate::platform::paths::canonical(&data_dir.join(d)))
+                .collect(),
             known: Mutex::new(known),
             trusted,
         }
@@ -85,7 +92,11 @@ impl OwnFiles {
         let Some(path) = crate::platform::paths::canonical(path) else {
             return false;
         };
-        if self.folder.as_ref().is_some_and(|f| path.starts_with(f)) {
+        if self
+            .made_here
+            .iter()
+            .any(|f| path.starts_with(f) && &path != f)
+        {
             return true;
         }
         let key = (session.to_string(), path);
@@ -117,6 +128,12 @@ mod tests {
         assert!(!own.allows("s2", &picked), "another session's row");
         assert!(!own.allows("s1", &other), "never picked here");
         assert!(own.allows("s1", &made), "made in the data folder");
+        let settings = data.join("settings.json");
+        std::fs::write(&settings, b"{}").unwrap();
+        assert!(
+            !own.allows("s1", &settings),
+            "the data folder's own files are not assets"
+        );
         // `..` does not lead out of the folder: the path is resolved first.
         let escape = data.join("fixed").join("..").join("..").join("secret.txt");
         assert!(!own.allows("s1", &escape));

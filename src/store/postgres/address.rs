@@ -127,17 +127,31 @@ impl Address {
                 md5
             }
         };
-        let unix = config.get_hosts().iter().all(is_unix) && config.get_hostaddrs().is_empty();
-        if unix {
-            // PostgreSQL has no TLS over a Unix socket; its owner is this machine's.
-            config.ssl_mode(SslMode::Disable);
-        } else {
-            // The TLS negotiation is done by this app's connector (tls.rs), which sees the
-            // socket first: it sends PostgreSQL's SSL request itself and then checks the
-            // server as `tls` says.
-            config.ssl_mode(SslMode::Require);
-            config.ssl_negotiation(SslNegotiation::Direct);
+        if config.get_hosts().iter().any(is_unix) {
+            // The driver reads a Unix socket without this app's connector, so nothing could
+            // stop a process squatting the socket from asking for the password in clear text.
+            return Err(StoreError::BadUrl(
+                "a Unix socket cannot be checked: give the server on this computer as host=127.0.0.1 (or localhost)".into(),
+            ));
         }
+        if tls == TlsMode::VerifyCa && roots == Roots::System {
+            // Any public certificate chains to the system's roots: without the name checked,
+            // that proves nothing (libpq refuses it too).
+            return Err(StoreError::BadUrl(
+                "sslmode=verify-ca needs the studio's CA (Settings, or sslrootcert=FILE): with the system's roots use verify-full".into(),
+            ));
+        }
+        if config.get_hosts().is_empty() {
+            // Only `hostaddr`: the address is also the name the certificate is checked for.
+            for addr in config.get_hostaddrs().to_vec() {
+                config.host(&addr.to_string());
+            }
+        }
+        // The TLS negotiation is done by this app's connector (tls.rs), which sees the
+        // socket first: it sends PostgreSQL's SSL request itself and then checks the
+        // server as `tls` says.
+        config.ssl_mode(SslMode::Require);
+        config.ssl_negotiation(SslNegotiation::Direct);
         config.channel_binding(if tls == TlsMode::Require {
             ChannelBinding::Require
         } else {
@@ -321,6 +335,20 @@ mod tests {
         let pinned = Address::parse(&format!("postgres://k@db/r?sslpin={pin}")).unwrap();
         assert_eq!(pinned.security.roots, Roots::Pin([0xab; 32]));
         assert!(Address::parse("postgres://k@db/r?sslpin=sha256:12").is_err());
+    }
+
+    /// What could not be checked is refused: a Unix socket (the driver reads it without this
+    /// app's connector), `verify-ca` against the system's roots (any public certificate
+    /// chains to them); an address given only as `hostaddr` is checked under that address.
+    #[test]
+    fn what_cannot_be_checked_is_refused() {
+        #[cfg(unix)]
+        assert!(Address::parse("host=/var/run/postgresql user=k").is_err());
+        assert!(Address::parse("postgres://k@db/r?sslmode=verify-ca").is_err());
+        assert!(Address::parse("postgres://k@db/r?sslmode=verify-ca&sslrootcert=/ca.pem").is_ok());
+        let only = Address::parse("hostaddr=127.0.0.1 user=k").unwrap();
+        assert_eq!(only.config.get_hosts().len(), 1);
+        assert!(only.security.local);
     }
 
     #[test]

@@ -4,6 +4,16 @@
 
 use crate::store::StoreError;
 
+/// What a query value keeps as it is: letters, digits and the characters a path or a
+/// fingerprint is made of; everything else is percent-encoded.
+const VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'/')
+    .remove(b':')
+    .remove(b',');
+
 /// Splits a typed roster address into what may be written down and its password:
 /// `postgres://kim:pw@db/roster` gives `postgres://kim@db/roster` and `pw`. Every form the
 /// driver reads is covered: the user's part of a URL, `?password=`, and `password=` in the
@@ -124,11 +134,14 @@ impl Form {
                 out.push_str(rest);
                 if !query.is_empty() {
                     out.push('?');
-                    out.push_str(
-                        &url::form_urlencoded::Serializer::new(String::new())
-                            .extend_pairs(query)
-                            .finish(),
-                    );
+                    let pairs: Vec<String> = query
+                        .iter()
+                        .map(|(k, v)| {
+                            let k = utf8_percent_encode(k, NON_ALPHANUMERIC);
+                            format!("{k}={}", utf8_percent_encode(v, VALUE))
+                        })
+                        .collect();
+                    out.push_str(&pairs.join("&"));
                 }
                 out
             }
@@ -172,15 +185,17 @@ fn decode(s: &str) -> String {
 }
 
 /// `user:password@host1:5432,host2/db?k=v`, after the scheme: split by hand, since several
-/// hosts are no URL to a URL parser.
+/// hosts are no URL to a URL parser, and as the driver splits it: the credentials run to the
+/// first `@` anywhere (a `/` in a password is part of it), then the hosts to the first `/` or
+/// `?`; values are percent-decoded only (`+` is itself, as libpq reads it).
 fn read_url(scheme: &str, after: &str) -> Form {
-    let (head, query) = after.split_once('?').unwrap_or((after, ""));
-    let authority_end = head.find('/').unwrap_or(head.len());
-    let (authority, path) = head.split_at(authority_end);
-    let (userinfo, hosts) = match authority.rfind('@') {
-        Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
-        None => (None, authority),
+    let (userinfo, rest) = match after.split_once('@') {
+        Some((info, rest)) => (Some(info), rest),
+        None => (None, after),
     };
+    let (head, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let hosts_end = head.find('/').unwrap_or(head.len());
+    let (hosts, path) = head.split_at(hosts_end);
     let (user, password) = match userinfo {
         Some(info) => match info.split_once(':') {
             Some((u, p)) => (Some(decode(u)), Some(decode(p))),
@@ -188,8 +203,13 @@ fn read_url(scheme: &str, after: &str) -> Form {
         },
         None => (None, None),
     };
-    let query = url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+    let query = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
         .collect();
     Form::Url {
         scheme: scheme.to_string(),
@@ -272,9 +292,10 @@ mod tests {
         let cases = [
             ("postgres://kim:p%40ss@db.lan:5432/roster", "p@ss"),
             (
-                "postgres://kim@db.lan/roster?sslmode=require&password=a+b",
-                "a b",
+                "postgres://kim@db.lan/roster?sslmode=require&password=a+b%20c",
+                "a+b c",
             ),
+            ("postgres://kim:pa/ss@db/r", "pa/ss"),
             ("host=db.lan user=kim password=pw dbname=r", "pw"),
             (
                 "host=db.lan user=kim password = 'x y\\'z' dbname=r",
