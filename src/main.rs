@@ -227,13 +227,12 @@ fn real_main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Onboard(args)) => {
-            // The project in use: the flag, else Settings', as the window starts a session.
-            let (saved, _) = config::Settings::load(&data_dir);
-            let project = run_overrides(&cli, &saved).apply(&saved).project;
             let target = Target::New {
                 name: args.name.clone(),
                 note: args.note.clone(),
-                project,
+                // The project in use (the flag, else Settings'), set by `run_cli` from the
+                // settings the engine is configured with.
+                project: String::new(),
                 language: args.language.into(),
             };
             let kind = args.asset_type.map(AssetKind::from);
@@ -314,12 +313,13 @@ impl DemoPhone for SimPhone<'_> {
 }
 
 /// The engine's configuration for a command: the demo's simulator or the stored key, this
-/// folder or the shared roster, this desk's name, built as the window builds its own.
+/// folder or the shared roster, this desk's name, built as the window builds its own; with the
+/// settings in use (the saved ones under the flags), read once.
 fn engine_config(
     cli: &Cli,
     data_dir: &std::path::Path,
     sim: Option<&Simulator>,
-) -> anyhow::Result<EngineConfig> {
+) -> anyhow::Result<(EngineConfig, config::Settings)> {
     let key = match sim {
         Some(_) => None,
         None => match secrets::load_key(secrets::Secrets::os().api_key.as_ref()) {
@@ -336,7 +336,7 @@ fn engine_config(
     let settings = overrides.apply(&saved);
     let base_url = sim.map(Simulator::base_url);
     let desk = desk(cli, &settings);
-    config::engine::build(&config::engine::Setup {
+    let built = config::engine::build(&config::engine::Setup {
         settings: &settings,
         overrides: &overrides,
         key: key.as_ref(),
@@ -348,7 +348,8 @@ fn engine_config(
         desk: &desk,
         front: config::engine::Front::Command,
     })
-    .map_err(|m| anyhow::anyhow!(m))
+    .map_err(|m| anyhow::anyhow!(m))?;
+    Ok((built, settings))
 }
 
 /// What the flags change for this run (they win over Settings and are not saved).
@@ -394,11 +395,10 @@ fn demo_sim() -> SimConfig {
 
 /// `render`: one test render, followed until the video is saved.
 fn run_render(cli: &Cli, data_dir: &std::path::Path, args: &RenderArgs) -> anyhow::Result<()> {
-    let (settings, _) = config::Settings::load(data_dir);
     let rt = runtime()?;
     let code = rt.block_on(async {
         let sim = demo_sim_for(cli).await?;
-        let config = engine_config(cli, data_dir, sim.as_ref())?;
+        let (config, settings) = engine_config(cli, data_dir, sim.as_ref())?;
         let run = cli::RenderRun {
             session: args.session.clone(),
             ask: avatar_kiosk::engine::RenderAsk {
@@ -434,7 +434,7 @@ fn exit_with(code: i32) -> anyhow::Result<()> {
 fn run_cli(
     cli: &Cli,
     data_dir: &std::path::Path,
-    target: Target,
+    mut target: Target,
     assets: Vec<String>,
     kind: Option<AssetKind>,
     follow: &FollowArgs,
@@ -442,7 +442,10 @@ fn run_cli(
     let rt = runtime()?;
     let code = rt.block_on(async {
         let sim = demo_sim_for(cli).await?;
-        let config = engine_config(cli, data_dir, sim.as_ref())?;
+        let (config, settings) = engine_config(cli, data_dir, sim.as_ref())?;
+        if let Target::New { project, .. } = &mut target {
+            *project = settings.project;
+        }
         // The studio's own callback page (flag or Settings) is not heard here: staff confirm.
         let external = matches!(config.callback, CallbackMode::External(_));
         let confirm = if follow.confirm == ConfirmArg::Manual || external {

@@ -9,8 +9,8 @@ use crate::api::ApiKey;
 use crate::engine::{CallbackMode, EngineConfig};
 use crate::text::Msg;
 
-/// Which front end drives the engine: the only differences are who holds the folder (said to
-/// a refused second program) and whether a core is left for drawing.
+/// Which front end drives the engine: the window names itself as the folder's holder (said to
+/// a refused second program; each command names itself) and leaves a core for drawing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Front {
     /// The window.
@@ -92,9 +92,7 @@ pub fn build(setup: &Setup<'_>) -> Result<EngineConfig, Msg> {
             // One core stays with the window, so it draws smoothly while photos are prepared.
             config.decode_concurrency = config.decode_concurrency.saturating_sub(1).max(1);
         }
-        Front::Command => {
-            config.holder = format!("an avatar-kiosk command (pid {})", std::process::id());
-        }
+        Front::Command => {}
     }
     Ok(config)
 }

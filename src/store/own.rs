@@ -19,7 +19,7 @@ const MADE_HERE: &[&str] = &["fixed", "captures"];
 pub struct OwnFiles {
     file: PathBuf,
     /// The folders of the data folder where this app makes asset files itself (fixed videos,
-    /// camera captures), resolved; not the data folder's other files (settings, the record).
+    /// camera captures); not the data folder's other files (settings, the record).
     made_here: Vec<PathBuf>,
     known: Mutex<HashSet<(String, PathBuf)>>,
     /// Every row is this desk's (its own database file, private to this user): no record is
@@ -46,10 +46,7 @@ impl OwnFiles {
             .collect();
         OwnFiles {
             file,
-            made_here: MADE_HERE
-                .iter()
-                .filter_map(|d| crate::platform::paths::canonical(&data_dir.join(d)))
-                .collect(),
+            made_here: MADE_HERE.iter().map(|d| data_dir.join(d)).collect(),
             known: Mutex::new(known),
             trusted,
         }
@@ -89,16 +86,16 @@ impl OwnFiles {
         if self.trusted {
             return true;
         }
-        let Some(path) = crate::platform::paths::canonical(path) else {
-            return false;
-        };
         if self
             .made_here
             .iter()
-            .any(|f| path.starts_with(f) && &path != f)
+            .any(|folder| crate::platform::paths::inside(path, folder).is_some())
         {
             return true;
         }
+        let Some(path) = crate::platform::paths::canonical(path) else {
+            return false;
+        };
         let key = (session.to_string(), path);
         self.known
             .lock()
