@@ -1,6 +1,8 @@
-//! Records the git commit the binary is built from, for `--version`.
+//! Records the git commit the binary is built from, for `--version`; for Windows, builds the
+//! exe's icon, version information and manifest into it (packaging/windows/avatar-kiosk.rc).
 
 fn main() {
+    windows_resources();
     let commit = std::process::Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .output()
@@ -29,4 +31,41 @@ fn main() {
         }
     }
     println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// The exe's resources, for the Windows target only (built by the target's resource compiler:
+/// mingw-w64's windres, or rc.exe with MSVC). Linked into the `avatar-kiosk` binary alone.
+fn windows_resources() {
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
+        return;
+    }
+    let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let number =
+        |part: &str| std::env::var(format!("CARGO_PKG_VERSION_{part}")).unwrap_or_default();
+    let macros = [
+        format!("VERSION_MAJOR={}", number("MAJOR")),
+        format!("VERSION_MINOR={}", number("MINOR")),
+        format!("VERSION_PATCH={}", number("PATCH")),
+    ];
+    let folders = [root.join("packaging/windows"), root.join("assets/icons")];
+    for file in [
+        "packaging/windows/avatar-kiosk.rc",
+        "packaging/windows/avatar-kiosk.exe.manifest",
+        "assets/icons/avatar-kiosk.ico",
+    ] {
+        println!("cargo:rerun-if-changed={file}");
+    }
+    let rc = root.join("packaging/windows/avatar-kiosk.rc");
+    if let Err(e) = embed_resource::compile_for(
+        &rc,
+        ["avatar-kiosk"],
+        embed_resource::ParamsMacrosAndIncludeDirs(&macros, &folders),
+    )
+    .manifest_required()
+    {
+        panic!(
+            "the Windows resources ({}) did not build: {e}",
+            rc.display()
+        );
+    }
 }

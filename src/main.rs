@@ -1,5 +1,9 @@
 //! avatar-kiosk: starts the GUI, the demo on the built-in simulator, or the simulator alone.
 
+// On Windows a GUI program: started from the Start menu, no console window opens beside it.
+// Commands still print to a redirected output or the starting terminal (platform::console).
+#![windows_subsystem = "windows"]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -180,6 +184,8 @@ fn bounded_heap() {
 fn bounded_heap() {}
 
 fn main() -> std::process::ExitCode {
+    // Windows: a GUI program (see the attribute above) that still prints to its terminal.
+    avatar_kiosk::platform::console::attach();
     bounded_heap();
     avatar_kiosk::platform::private::mask_new_files();
     // First, before any thread: the key leaves the environment (children never inherit it).

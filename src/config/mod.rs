@@ -12,8 +12,11 @@ pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
     if let Some(dir) = explicit {
         return dir.to_path_buf();
     }
+    // The local data folder: the same as the data folder on Linux and macOS; on Windows
+    // %LOCALAPPDATA%, not the roaming %APPDATA% that a roaming profile would copy to every
+    // machine the user signs in to (photos, videos, renders).
     directories::ProjectDirs::from("", "", "avatar-kiosk")
-        .map(|d| d.data_dir().to_path_buf())
+        .map(|d| d.data_local_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from("avatar-kiosk-data"))
 }
 

@@ -1,8 +1,9 @@
 //! The desktop's monitors, so kiosk mode can show the person's screen full screen on a second
-//! monitor when one is connected. Read from X11 RandR in the order winit lists monitors, which
-//! is the index the window library's `ViewportBuilder::with_monitor` takes. Elsewhere (a Wayland session,
-//! where XWayland's order need not be winit's; other systems) the list is empty and Settings
-//! decides.
+//! monitor when one is connected. Read from the system in the order winit lists monitors,
+//! which is the index the window library's `ViewportBuilder::with_monitor` takes: X11 RandR's
+//! active CRTCs on Linux and the BSDs, `EnumDisplayMonitors` on Windows, the active display
+//! list on macOS. In a Wayland session (where XWayland's order need not be winit's) the list
+//! is empty and Settings decides.
 
 /// One monitor, in the desktop's physical pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,11 +46,119 @@ pub fn for_person(monitors: &[Monitor], staff_at: Option<(f32, f32)>) -> Option<
 /// The monitors, in winit's order; empty when they cannot be read.
 pub fn list() -> Vec<Monitor> {
     #[cfg(all(unix, not(target_os = "macos")))]
-    match x11::list() {
-        Ok(list) => return list,
-        Err(e) => tracing::debug!("no X11 monitor list: {e}"),
+    let read = x11::list();
+    #[cfg(windows)]
+    let read = windows::list();
+    #[cfg(target_os = "macos")]
+    let read = macos::list();
+    #[cfg(not(any(unix, windows)))]
+    let read: Result<Vec<Monitor>, Box<dyn std::error::Error>> = Ok(Vec::new());
+    read.unwrap_or_else(|e| {
+        tracing::debug!("no monitor list: {e}");
+        Vec::new()
+    })
+}
+
+#[cfg(windows)]
+mod windows {
+    use windows_sys::Win32::Foundation::{LPARAM, RECT};
+    use windows_sys::Win32::Graphics::Gdi::{
+        EnumDisplayMonitors, GetMonitorInfoW, HDC, HMONITOR, MONITORINFO,
+    };
+    use windows_sys::core::BOOL;
+
+    use super::Monitor;
+
+    /// `MONITORINFO.dwFlags` of the primary monitor.
+    const PRIMARY: u32 = 1;
+
+    unsafe extern "system" fn each(monitor: HMONITOR, _: HDC, _: *mut RECT, out: LPARAM) -> BOOL {
+        let mut info = MONITORINFO {
+            cbSize: std::mem::size_of::<MONITORINFO>() as u32,
+            rcMonitor: RECT {
+                left: 0,
+                top: 0,
+                right: 0,
+                bottom: 0,
+            },
+            rcWork: RECT {
+                left: 0,
+                top: 0,
+                right: 0,
+                bottom: 0,
+            },
+            dwFlags: 0,
+        };
+        // SAFETY: `monitor` comes from the enumeration; `info` is sized as the call expects.
+        if unsafe { GetMonitorInfoW(monitor, &mut info) } != 0 {
+            // SAFETY: `out` is the address of the Vec that `list` lends for the enumeration.
+            let list = unsafe { &mut *(out as *mut Vec<Monitor>) };
+            let r = info.rcMonitor;
+            list.push(Monitor {
+                x: r.left,
+                y: r.top,
+                width: u32::try_from(r.right - r.left).unwrap_or(0),
+                height: u32::try_from(r.bottom - r.top).unwrap_or(0),
+                primary: info.dwFlags & PRIMARY != 0,
+            });
+        }
+        1
     }
-    Vec::new()
+
+    /// Every monitor of the desktop, in the system's order (winit's). With per-monitor DPI
+    /// awareness (the exe's manifest) the rectangles are physical pixels.
+    pub(super) fn list() -> Result<Vec<Monitor>, Box<dyn std::error::Error>> {
+        let mut out: Vec<Monitor> = Vec::new();
+        // SAFETY: no device context and no clip: every monitor; the callback writes into `out`
+        // only during this call.
+        let ok = unsafe {
+            EnumDisplayMonitors(
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                Some(each),
+                &mut out as *mut Vec<Monitor> as LPARAM,
+            )
+        };
+        if ok == 0 {
+            return Err(std::io::Error::last_os_error().into());
+        }
+        out.retain(|m| m.width > 0 && m.height > 0);
+        Ok(out)
+    }
+}
+
+#[cfg(target_os = "macos")]
+mod macos {
+    use core_graphics::display::CGDisplay;
+
+    use super::Monitor;
+
+    /// The active displays, in the order winit lists them, in physical pixels.
+    pub(super) fn list() -> Result<Vec<Monitor>, Box<dyn std::error::Error>> {
+        let ids =
+            CGDisplay::active_displays().map_err(|e| format!("CGGetActiveDisplayList: {e}"))?;
+        let mut out = Vec::new();
+        for id in ids {
+            let display = CGDisplay::new(id);
+            let bounds = display.bounds();
+            let width = display.pixels_wide();
+            // Points to pixels on this display (2 on a Retina screen).
+            let scale = if bounds.size.width > 0.0 {
+                width as f64 / bounds.size.width
+            } else {
+                1.0
+            };
+            out.push(Monitor {
+                x: (bounds.origin.x * scale) as i32,
+                y: (bounds.origin.y * scale) as i32,
+                width: u32::try_from(width).unwrap_or(0),
+                height: u32::try_from(display.pixels_high()).unwrap_or(0),
+                primary: display.is_main(),
+            });
+        }
+        out.retain(|m| m.width > 0 && m.height > 0);
+        Ok(out)
+    }
 }
 
 #[cfg(all(unix, not(target_os = "macos")))]

@@ -1,7 +1,9 @@
 //! One engine per data folder: an OS file lock on `<data>/engine.lock`, held for the engine's
 //! life. Two engines on one database would each resume the same sessions and send everything
 //! twice; the lock makes the second refuse before it sends anything. The OS drops the lock when
-//! the process dies, so a crash never leaves the folder locked.
+//! the process dies, so a crash never leaves the folder locked. The holder's name is in a file
+//! beside it (`engine.holder`): Windows locks a file's bytes against reading too, so a name
+//! inside the locked file could not be read while the lock is held.
 
 use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -11,6 +13,8 @@ use crate::text::Msg;
 
 /// The lock file's name inside the data folder.
 pub const LOCK_FILE: &str = "engine.lock";
+/// The file beside it naming the holder, written only while the lock is held.
+pub const HOLDER_FILE: &str = "engine.holder";
 
 /// Why the folder could not be locked.
 #[derive(Debug, thiserror::Error)]
@@ -46,14 +50,16 @@ impl LockError {
 /// A held lock on a data folder; released when dropped (or when the process ends).
 #[derive(Debug)]
 pub struct FolderLock {
-    file: File,
+    /// Locked; closing it lets go (after `holder` is emptied, fields drop in order).
+    _file: File,
+    holder: File,
 }
 
 impl Drop for FolderLock {
     fn drop(&mut self) {
         // Emptied while still held: an engine refused by the next holder, reading before that
         // one has written its name, finds nothing (and looks again) rather than this name.
-        let _ = self.file.set_len(0);
+        let _ = self.holder.set_len(0);
     }
 }
 
@@ -66,13 +72,24 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
         source,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    let mut file = crate::platform::private::options()
+    let file = crate::platform::private::options()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .open(&path)
         .map_err(io)?;
+    let holder_path = dir.join(HOLDER_FILE);
+    let mut holder_file = crate::platform::private::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&holder_path)
+        .map_err(|source| LockError::Io {
+            path: holder_path.clone(),
+            source,
+        })?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
@@ -81,8 +98,8 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
             let mut holder = String::new();
             for _ in 0..50 {
                 holder.clear();
-                let _ = file.seek(SeekFrom::Start(0));
-                let _ = file.read_to_string(&mut holder);
+                let _ = holder_file.seek(SeekFrom::Start(0));
+                let _ = holder_file.read_to_string(&mut holder);
                 if !holder.trim().is_empty() {
                     break;
                 }
@@ -111,12 +128,19 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
     };
     let text = format!("{holder} (pid {}){on}\n", std::process::id());
     // Written over the old name, then cut to length: the file is never empty in between.
-    file.seek(SeekFrom::Start(0))
-        .and_then(|_| file.write_all(text.as_bytes()))
-        .and_then(|()| file.set_len(text.len() as u64))
-        .and_then(|()| file.flush())
-        .map_err(io)?;
-    Ok(FolderLock { file })
+    holder_file
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| holder_file.write_all(text.as_bytes()))
+        .and_then(|()| holder_file.set_len(text.len() as u64))
+        .and_then(|()| holder_file.flush())
+        .map_err(|source| LockError::Io {
+            path: holder_path,
+            source,
+        })?;
+    Ok(FolderLock {
+        _file: file,
+        holder: holder_file,
+    })
 }
 
 #[cfg(test)]
@@ -135,7 +159,7 @@ mod tests {
         }
         drop(first);
         // Let go, it leaves no name behind for a reader to mistake for the next holder's.
-        let left = std::fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
+        let left = std::fs::read_to_string(dir.path().join(HOLDER_FILE)).unwrap();
         assert_eq!(left, "");
         assert!(acquire(dir.path(), "onboard").is_ok());
     }

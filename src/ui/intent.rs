@@ -187,4 +187,8 @@ pub mod keys {
     pub const GO_ON: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
     /// Read the review again.
     pub const CHECK_AGAIN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
+    /// The demo's simulated phone: the person passes.
+    pub const DEMO_PASS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F8);
+    /// The demo's simulated phone: the person fails.
+    pub const DEMO_FAIL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F9);
 }

@@ -259,3 +259,35 @@ fn photos_added_on_the_verify_step_go_by_themselves_and_a_blocked_one_stays_behi
         .unwrap();
     assert!(notes.is_held(), "{:?}", notes.state);
 }
+
+/// Start from the keyboard alone, as the Windows smoke test drives it: the name field has the
+/// cursor on arrival, and Ctrl+Enter with the consent box focused starts the session (the box
+/// used to take the Enter as a click and untick itself, leaving Start disabled).
+#[test]
+fn start_runs_from_the_keyboard_alone() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    wait_for(&mut h, "Start: who is being verified?");
+    assert!(
+        h.get_by_label("Person's name")
+            .accesskit_node()
+            .is_focused(),
+        "the name field has the cursor when Start shows"
+    );
+    h.event(egui::Event::Text("Ana Souza".into()));
+    h.step();
+    let consent = "The person agreed to face verification and to their photos being sent to APIMart from now on";
+    click(&mut h, consent);
+    h.get_by_label(consent).focus();
+    h.step();
+    h.event(egui::Event::Key {
+        key: egui::Key::Enter,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.step();
+    wait_for(&mut h, "Expires in");
+    assert!(shows(&h, "Ana Souza"));
+}

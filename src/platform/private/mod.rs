@@ -1,6 +1,6 @@
 //! Files and folders only this user can read: the data folder holds people's names, photos,
 //! videos and the staff PIN's hash. On Unix, folders are 0700 and files 0600; on Windows the
-//! default data folder is in the user's own profile (`%APPDATA%`), and every folder the app
+//! default data folder is in the user's own profile (`%LOCALAPPDATA%`), and every folder the app
 //! keeps data in gets an owner-only ACL inherited by what is made inside it (windows.rs).
 
 #[cfg(windows)]

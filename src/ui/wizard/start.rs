@@ -19,6 +19,8 @@ pub struct StartForm {
     pub language: Language,
     /// Consent ticked.
     pub consent: bool,
+    /// The name field takes the keyboard the first time the form shows (typing starts there).
+    pub focus_name: bool,
 }
 
 impl Default for StartForm {
@@ -28,6 +30,7 @@ impl Default for StartForm {
             note: String::new(),
             language: Language::Ko,
             consent: false,
+            focus_name: true,
         }
     }
 }
@@ -46,6 +49,9 @@ pub(super) fn show(w: &mut Wizard, ui: &mut egui::Ui, view: &View<'_>) -> Vec<In
     let i = view.i18n;
     let f = &mut w.start;
     let mut out = Vec::new();
+    // Ctrl+Enter is taken before the form's widgets see its Enter: a focused checkbox would
+    // otherwise take it as a click and untick consent in the same keystroke.
+    let go_key = ui.input_mut(|i| i.consume_shortcut(&keys::GO_ON));
     ui.add_space((ui.available_height() * 0.08).clamp(space::L, 96.0));
     theme::page(ui, 560.0, |ui| {
         theme::card(ui).show(ui, |ui| {
@@ -54,13 +60,17 @@ pub(super) fn show(w: &mut Wizard, ui: &mut egui::Ui, view: &View<'_>) -> Vec<In
             ui.add_space(space::L);
             let field_width = ui.available_width();
             let l = ui.label(RichText::new(i.t("start-name")).strong());
-            ui.add(
-                egui::TextEdit::singleline(&mut f.person)
-                    .hint_text(i.t("start-name-hint"))
-                    .desired_width(field_width)
-                    .font(egui::TextStyle::Heading),
-            )
-            .labelled_by(l.id);
+            let name = ui
+                .add(
+                    egui::TextEdit::singleline(&mut f.person)
+                        .hint_text(i.t("start-name-hint"))
+                        .desired_width(field_width)
+                        .font(egui::TextStyle::Heading),
+                )
+                .labelled_by(l.id);
+            if std::mem::take(&mut f.focus_name) {
+                name.request_focus();
+            }
             ui.add_space(space::M);
             let l = ui.label(RichText::new(i.t("start-note")).strong());
             ui.add(
@@ -99,7 +109,7 @@ pub(super) fn show(w: &mut Wizard, ui: &mut egui::Ui, view: &View<'_>) -> Vec<In
                 .add_enabled(ready, theme::primary(ui, i.t("start-button")))
                 .on_hover_text(ui.ctx().format_shortcut(&keys::GO_ON))
                 .clicked();
-            let enter = ready && ui.input_mut(|i| i.consume_shortcut(&keys::GO_ON));
+            let enter = ready && go_key;
             if clicked || enter {
                 out.push(Intent::StartSession(StartValues {
                     person: f.person.clone(),

@@ -7,7 +7,7 @@ use super::{Wizard, add};
 use crate::engine::Command;
 use crate::flow::{Link, Session, TokenState, Verification};
 use crate::i18n::s as text;
-use crate::ui::intent::{Intent, Screen};
+use crate::ui::intent::{Intent, Screen, keys};
 use crate::ui::theme::{self, Tone, size, space};
 use crate::ui::view::View;
 use crate::ui::widgets;
@@ -188,10 +188,21 @@ fn beside_the_code(
         let warn = theme::tone(ui, Tone::Warn);
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(i.t("verify-demo-title")).strong().color(warn));
-            if ui.button(i.t("verify-demo-pass")).clicked() {
+            // Also from the keyboard (F8, F9), so a demo runs without the mouse.
+            let pass = ui
+                .button(i.t("verify-demo-pass"))
+                .on_hover_text(ui.ctx().format_shortcut(&keys::DEMO_PASS))
+                .clicked()
+                || ui.input_mut(|i| i.consume_shortcut(&keys::DEMO_PASS));
+            if pass {
                 out.push(Intent::Phone(link.task_id.clone(), true));
             }
-            if ui.button(i.t("verify-demo-fail")).clicked() {
+            let fail = ui
+                .button(i.t("verify-demo-fail"))
+                .on_hover_text(ui.ctx().format_shortcut(&keys::DEMO_FAIL))
+                .clicked()
+                || ui.input_mut(|i| i.consume_shortcut(&keys::DEMO_FAIL));
+            if fail {
                 out.push(Intent::Phone(link.task_id.clone(), false));
             }
         });

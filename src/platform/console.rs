@@ -1,0 +1,81 @@
+//! The terminal a command prints to. On Windows the exe is a GUI program (no console window
+//! opens beside the app from the Start menu), so it has no console of its own: a redirected
+//! standard output (a pipe, a file) is used as it is, and otherwise the program attaches to the
+//! console of the terminal that started it, if any, so `--version`, listings and NDJSON still
+//! reach it. Elsewhere the terminal is already there and nothing is done.
+
+/// Connects standard input, output and error to the starting terminal where the system does
+/// not. Call it first in `main`, before anything is printed.
+pub fn attach() {
+    #[cfg(windows)]
+    windows::attach();
+}
+
+#[cfg(windows)]
+mod windows {
+    use windows_sys::Win32::Foundation::{
+        GENERIC_READ, GENERIC_WRITE, HANDLE, INVALID_HANDLE_VALUE,
+    };
+    use windows_sys::Win32::Storage::FileSystem::{
+        CreateFileW, FILE_SHARE_READ, FILE_SHARE_WRITE, OPEN_EXISTING,
+    };
+    use windows_sys::Win32::System::Console::{
+        ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_ERROR_HANDLE, STD_HANDLE,
+        STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, SetStdHandle,
+    };
+
+    fn missing(which: STD_HANDLE) -> bool {
+        // SAFETY: GetStdHandle only reads the process's table of standard handles.
+        let handle = unsafe { GetStdHandle(which) };
+        handle.is_null() || handle == INVALID_HANDLE_VALUE
+    }
+
+    /// Opens the attached console's `CONOUT$` or `CONIN$`.
+    fn open(name: &str, access: u32) -> HANDLE {
+        let wide: Vec<u16> = name.encode_utf16().chain([0]).collect();
+        // SAFETY: `wide` is a NUL-terminated name; no security attributes, no template.
+        unsafe {
+            CreateFileW(
+                wide.as_ptr(),
+                access,
+                FILE_SHARE_READ | FILE_SHARE_WRITE,
+                std::ptr::null(),
+                OPEN_EXISTING,
+                0,
+                std::ptr::null_mut(),
+            )
+        }
+    }
+
+    pub(super) fn attach() {
+        let out = missing(STD_OUTPUT_HANDLE);
+        let err = missing(STD_ERROR_HANDLE);
+        let input = missing(STD_INPUT_HANDLE);
+        // Started with its output redirected (a pipe, a file): the parent's handles are
+        // already in place, and a console would only take what was meant for them.
+        if !out && !err {
+            return;
+        }
+        // SAFETY: AttachConsole takes no pointers; it fails harmlessly when the parent has no
+        // console (the Start menu, Explorer) or this process already has one.
+        if unsafe { AttachConsole(ATTACH_PARENT_PROCESS) } == 0 {
+            return;
+        }
+        let set = |which: STD_HANDLE, name: &str, access: u32| {
+            let handle = open(name, access);
+            if handle != INVALID_HANDLE_VALUE {
+                // SAFETY: `handle` is a console handle opened above, kept for the process's life.
+                unsafe { SetStdHandle(which, handle) };
+            }
+        };
+        if out {
+            set(STD_OUTPUT_HANDLE, "CONOUT$", GENERIC_READ | GENERIC_WRITE);
+        }
+        if err {
+            set(STD_ERROR_HANDLE, "CONOUT$", GENERIC_READ | GENERIC_WRITE);
+        }
+        if input {
+            set(STD_INPUT_HANDLE, "CONIN$", GENERIC_READ | GENERIC_WRITE);
+        }
+    }
+}
