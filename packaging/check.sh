@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the .deb, validates the desktop entry, the metainfo and the Windows/macOS configs,
-# installs the package, runs it from the installed path, and removes it again.
+# Builds the .deb, validates the desktop entry, the metainfo and the macOS config, installs the
+# package, runs it from the installed path, and removes it again; then the same for the
+# Windows MSI under Wine (packaging/windows/check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +20,7 @@ echo "== desktop entry and metainfo"
 desktop-file-validate packaging/linux/app.avatarkiosk.AvatarKiosk.desktop
 appstreamcli validate --no-net packaging/linux/app.avatarkiosk.AvatarKiosk.metainfo.xml
 
-echo "== Windows and macOS configurations parse"
-python3 -c "import xml.dom.minidom as m; m.parse('packaging/windows/main.wxs')"
+echo "== the macOS bundle's and cargo-wix's configurations"
 cargo metadata --format-version 1 --no-deps | python3 -c "
 import json, sys
 pkg = json.load(sys.stdin)['packages'][0]
@@ -55,3 +55,6 @@ esac
 dpkg -r avatar-kiosk
 test ! -e /usr/bin/avatar-kiosk
 echo "package installed, ran and removed"
+
+echo "== the Windows package (packaging/windows/check.sh)"
+bash packaging/windows/check.sh

@@ -209,6 +209,9 @@ fn real_main() -> anyhow::Result<()> {
     config::ensure_data_dir(&data_dir)
         .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
     let _log_guard = init_logging(&data_dir);
+    if avatar_kiosk::platform::under_wine() {
+        tracing::info!("running under Wine");
+    }
 
     match &cli.command {
         Some(Command::Sim(args)) => run_sim(args),

@@ -40,5 +40,5 @@ mkdir -p "$out"
 rm -f "$out"/*.msi
 msi="$out/avatar-kiosk-$version-x86_64.msi"
 echo "== the installer ($msi)"
-wixl -a x64 -D "Version=$msi_version" -D "CargoTargetBinDir=$bin" -o "$msi" packaging/windows/main.wxs
+wixl -a x64 -D "Version=$msi_version" -D "CargoTargetBinDir=target/$target/release" -o "$msi" packaging/windows/main.wxs
 echo "built: $bin/avatar-kiosk.exe ($(du -h "$bin/avatar-kiosk.exe" | cut -f1)), $msi ($(du -h "$msi" | cut -f1))"

@@ -124,7 +124,11 @@ impl Cache {
                 .text("dir", self.dir.display().to_string())
                 .text("reason", e.to_string())
         };
-        create_private_dir(&self.dir).map_err(cannot)?;
+        // Made private once, when made (the data folder is narrowed at each start): setting a
+        // folder's ACL on Windows walks the files in it, some of them open for upload.
+        if !self.dir.is_dir() {
+            create_private_dir(&self.dir).map_err(cannot)?;
+        }
         let path = self.dir.join(format!("{hash}.{extension}"));
         let bytes = write_atomically(&path, |w| {
             write_copy(w).map_err(|b| std::io::Error::other(b.to_string()))
@@ -213,8 +217,23 @@ fn write_atomically(
     let file = w.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     let len = file.metadata()?.len();
-    std::fs::rename(&part, path)?;
-    Ok(len)
+    // Closed before the rename: Windows does not rename a file that is still open.
+    drop(file);
+    match std::fs::rename(&part, path) {
+        Ok(()) => Ok(len),
+        // Windows does not replace a file another handle has open (an upload reading the same
+        // copy while a second check of the photo writes it). The copies are named by their
+        // content, so the one in place is this one: it stands.
+        Err(e) if path.is_file() => {
+            tracing::debug!("{} kept as it was: {e}", path.display());
+            let _ = std::fs::remove_file(&part);
+            Ok(len)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            Err(e)
+        }
+    }
 }
 
 /// Reads a local file once, with the size checked before reading.

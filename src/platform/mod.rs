@@ -6,3 +6,21 @@ pub mod monitors;
 pub mod open;
 pub mod paths;
 pub mod private;
+
+/// Whether this Windows build runs under Wine (its ntdll exports `wine_get_version`): said in
+/// the log at start, and used by tests to name what Wine does not do as Windows does. Always
+/// `false` elsewhere.
+pub fn under_wine() -> bool {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleW, GetProcAddress};
+        let ntdll: Vec<u16> = "ntdll.dll".encode_utf16().chain([0]).collect();
+        // SAFETY: a NUL-terminated module name; ntdll is loaded in every process.
+        let module = unsafe { GetModuleHandleW(ntdll.as_ptr()) };
+        // SAFETY: a NUL-terminated export name, looked up in a loaded module.
+        !module.is_null()
+            && unsafe { GetProcAddress(module, c"wine_get_version".as_ptr().cast()) }.is_some()
+    }
+    #[cfg(not(windows))]
+    false
+}

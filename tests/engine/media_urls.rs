@@ -109,7 +109,8 @@ async fn server() -> String {
 #[tokio::test]
 async fn each_bad_url_gets_its_own_message() {
     let base = server().await;
-    let http = probe_client(Duration::from_millis(800));
+    // Under the 5 s of /slow.jpg, above ten redirects' worth even on a slow loopback (Wine).
+    let http = probe_client(Duration::from_millis(2500));
     let limits = Limits::default();
     let p = |path: &str| format!("{base}{path}");
 

@@ -112,6 +112,14 @@ fn a_roster_locked_by_another_connection_is_said_as_away_not_waited_for() {
 /// No child process (here ffmpeg, which a video's poster and fix run) sees a secret: the API
 /// key, the bucket's keys and the roster's address are out of the environment before any
 /// child starts.
+/// On the Windows build this test is not run: its stand-in ffmpeg is a shell script, and
+/// Windows starts only programs (`ffmpeg.exe`). The environment a child gets is made by the
+/// same code on every system (`media::run`).
+#[cfg(windows)]
+#[test]
+#[ignore = "the stand-in ffmpeg is a shell script, which Windows cannot start as ffmpeg.exe"]
+fn no_child_process_sees_a_secret_in_its_environment() {}
+
 #[cfg(unix)]
 #[test]
 fn no_child_process_sees_a_secret_in_its_environment() {

@@ -107,3 +107,120 @@ fn current_user() -> std::io::Result<User> {
     }
     Ok(User(buffer))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use windows_sys::Win32::Security::Authorization::GetNamedSecurityInfoW;
+    use windows_sys::Win32::Security::{
+        ACCESS_ALLOWED_ACE, ACL_SIZE_INFORMATION, AclSizeInformation, EqualSid, GetAce,
+        GetAclInformation, GetSecurityDescriptorControl, PSECURITY_DESCRIPTOR, SE_DACL_PROTECTED,
+    };
+    use windows_sys::Win32::Storage::FileSystem::FILE_ALL_ACCESS;
+
+    /// What the DACL of `path` says: protected from its parent, and each entry's SID is the
+    /// current user's (with full access).
+    fn dacl_of(path: &Path) -> (bool, Vec<bool>) {
+        let wide: Vec<u16> = path.as_os_str().encode_wide().chain([0]).collect();
+        let mut dacl: *mut ACL = std::ptr::null_mut();
+        let mut sd: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
+        // SAFETY: `wide` is NUL-terminated; the descriptor is allocated by the system and freed
+        // below; `dacl` points into it.
+        let got = unsafe {
+            GetNamedSecurityInfoW(
+                wide.as_ptr(),
+                SE_FILE_OBJECT,
+                DACL_SECURITY_INFORMATION,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                &mut dacl,
+                std::ptr::null_mut(),
+                &mut sd,
+            )
+        };
+        assert_eq!(got, 0, "GetNamedSecurityInfoW({})", path.display());
+        let mut control = 0u16;
+        let mut revision = 0u32;
+        // SAFETY: `sd` is the descriptor read above.
+        unsafe { GetSecurityDescriptorControl(sd, &mut control, &mut revision) };
+        let mut size = ACL_SIZE_INFORMATION {
+            AceCount: 0,
+            AclBytesInUse: 0,
+            AclBytesFree: 0,
+        };
+        // SAFETY: `dacl` is the descriptor's DACL; `size` is the class's structure.
+        let read = unsafe {
+            GetAclInformation(
+                dacl,
+                (&mut size as *mut ACL_SIZE_INFORMATION).cast(),
+                std::mem::size_of::<ACL_SIZE_INFORMATION>() as u32,
+                AclSizeInformation,
+            )
+        };
+        assert_ne!(read, 0);
+        let user = current_user().unwrap();
+        let mut entries = Vec::new();
+        for index in 0..size.AceCount {
+            let mut ace: *mut core::ffi::c_void = std::ptr::null_mut();
+            // SAFETY: `index` is below the ACL's count; `ace` points into the DACL.
+            assert_ne!(unsafe { GetAce(dacl, index, &mut ace) }, 0);
+            let ace = ace.cast::<ACCESS_ALLOWED_ACE>();
+            // SAFETY: an allowed-access entry (the only kind owner_only writes) whose SID
+            // starts at SidStart.
+            let (mask, same) = unsafe {
+                (
+                    (*ace).Mask,
+                    EqualSid(std::ptr::addr_of_mut!((*ace).SidStart).cast(), user.sid()) != 0,
+                )
+            };
+            entries
+                .push(same && (mask == GENERIC_ALL || mask & FILE_ALL_ACCESS == FILE_ALL_ACCESS));
+        }
+        // SAFETY: `sd` was allocated by GetNamedSecurityInfoW with LocalAlloc.
+        unsafe { LocalFree(sd) };
+        (control & SE_DACL_PROTECTED != 0, entries)
+    }
+
+    /// The data folder and what is made inside it let only this user in: the folder's DACL is
+    /// protected (nothing inherited from the profile or a shared parent) with one entry, full
+    /// access for the user, which a new file inherits.
+    #[test]
+    fn a_private_folder_and_its_new_files_let_only_the_user_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        super::super::create_dir(&data).unwrap();
+        let (protected, entries) = dacl_of(&data);
+        assert!(
+            entries.contains(&true),
+            "the user has full access: {entries:?}"
+        );
+        // Wine does not implement a protected DACL: it keeps the entries inherited from the
+        // parent beside the user's (and enforces none of them). Windows does.
+        if crate::platform::under_wine() {
+            eprintln!(
+                "under Wine: a protected DACL is not implemented there; only the user's entry is checked"
+            );
+        } else {
+            assert!(protected, "the folder's DACL inherits nothing");
+            assert_eq!(entries, vec![true], "one entry: the user, full access");
+        }
+        let file = data.join("avatar-kiosk.sqlite3");
+        super::super::options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&file)
+            .unwrap();
+        let (_, entries) = dacl_of(&file);
+        assert!(
+            entries.contains(&true),
+            "the user has full access: {entries:?}"
+        );
+        if !crate::platform::under_wine() {
+            assert!(
+                entries.iter().all(|e| *e),
+                "a new file inside lets only the user in: {entries:?}"
+            );
+        }
+    }
+}
