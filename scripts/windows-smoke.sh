@@ -28,6 +28,9 @@ finish() {
 }
 trap finish EXIT
 
+# A Wine server of this prefix left from the tests (started without a display) would hand the
+# window a desktop without one: it is stopped first.
+WINEPREFIX="$root/target/wine/prefix" wineserver -k 2>/dev/null || true
 # A display of its own: Xvfb picks a free number and writes it to fd 3.
 exec 3<> <(:)
 Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &

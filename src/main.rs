@@ -589,6 +589,8 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         settings_unreadable,
         monitors: None,
     };
+    // From here on the window: the starting terminal's Ctrl+C or closing must not end it.
+    avatar_kiosk::platform::console::detach();
     let result = ui::run(launch);
     if let Some(sim) = sim.and_then(|s| std::sync::Arc::try_unwrap(s).ok()) {
         rt.block_on(sim.shutdown());

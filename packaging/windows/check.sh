@@ -19,7 +19,10 @@ count=$(find target/windows -maxdepth 1 -name '*.msi' | wc -l)
 
 echo "== the exe, as Windows reads it"
 venv=target/wine/check-venv
-[ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check pefile==2024.8.26; }
+if ! "$venv/bin/python" -c 'import pefile' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check pefile==2024.8.26
+fi
 "$venv/bin/python" packaging/windows/check.py "$exe" "$version"
 
 # A newer installer of the same exe, kept out of target/windows.
@@ -31,7 +34,9 @@ finish() {
     rm -rf "$work"
 }
 trap finish EXIT
-IFS=. read -r major minor patch <<<"${version%%-*}"
+# Windows Installer versions are numbers only (build.sh drops a pre-release tag).
+numbers=${version%%-*}
+IFS=. read -r major minor patch <<<"$numbers"
 newer="$major.$minor.$((patch + 1))"
 MSI_VERSION=$newer MSI_DIR=$work/newer bash packaging/windows/build.sh >/dev/null
 newer_msi=$work/newer/avatar-kiosk-$newer-x86_64.msi
@@ -59,7 +64,7 @@ echo "== install $msi (msiexec /i, quiet)"
 test -f "$program_files/avatar-kiosk.exe"
 find "$WINEPREFIX/drive_c" -path '*Start Menu/Programs/Avatar Kiosk.lnk' | grep -q . ||
     { echo "no Start menu shortcut" >&2; exit 1; }
-[ "$(listed)" = "$version" ] || { echo "installed: $(listed), want $version" >&2; exit 1; }
+[ "$(listed)" = "$numbers" ] || { echo "installed: $(listed), want $numbers" >&2; exit 1; }
 
 echo "== the installed exe, through a pipe"
 line=$("$run" "$installed" --version | tr -d '\r')

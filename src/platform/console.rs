@@ -11,18 +11,31 @@ pub fn attach() {
     windows::attach();
 }
 
+/// Lets go of the starting terminal's console when the window opens: a console sends Ctrl+C
+/// and its closing to every program attached to it, and the kiosk must not end because
+/// someone pressed Ctrl+C at the prompt it came back to, or closed that terminal.
+pub fn detach() {
+    #[cfg(windows)]
+    windows::detach();
+}
+
 #[cfg(windows)]
 mod windows {
+    use std::sync::atomic::{AtomicBool, Ordering};
     use windows_sys::Win32::Foundation::{
         GENERIC_READ, GENERIC_WRITE, HANDLE, INVALID_HANDLE_VALUE,
     };
     use windows_sys::Win32::Storage::FileSystem::{
         CreateFileW, FILE_SHARE_READ, FILE_SHARE_WRITE, OPEN_EXISTING,
     };
+
     use windows_sys::Win32::System::Console::{
-        ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_ERROR_HANDLE, STD_HANDLE,
-        STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, SetStdHandle,
+        ATTACH_PARENT_PROCESS, AttachConsole, FreeConsole, GetStdHandle, STD_ERROR_HANDLE,
+        STD_HANDLE, STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, SetStdHandle,
     };
+
+    /// The standard handles this process set to the attached console (not ones it inherited).
+    static ATTACHED: AtomicBool = AtomicBool::new(false);
 
     fn missing(which: STD_HANDLE) -> bool {
         // SAFETY: GetStdHandle only reads the process's table of standard handles.
@@ -61,6 +74,7 @@ mod windows {
         if unsafe { AttachConsole(ATTACH_PARENT_PROCESS) } == 0 {
             return;
         }
+        ATTACHED.store(true, Ordering::SeqCst);
         let set = |which: STD_HANDLE, name: &str, access: u32| {
             let handle = open(name, access);
             if handle != INVALID_HANDLE_VALUE {
@@ -77,5 +91,19 @@ mod windows {
         if input {
             set(STD_INPUT_HANDLE, "CONIN$", GENERIC_READ | GENERIC_WRITE);
         }
+    }
+
+    pub(super) fn detach() {
+        if !ATTACHED.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        // The window prints nothing to a terminal (its log is in the data folder): the handles
+        // set to the console go back to none, then the console is let go.
+        for which in [STD_OUTPUT_HANDLE, STD_ERROR_HANDLE, STD_INPUT_HANDLE] {
+            // SAFETY: clears an entry of the process's table of standard handles.
+            unsafe { SetStdHandle(which, std::ptr::null_mut()) };
+        }
+        // SAFETY: FreeConsole takes no arguments; it detaches this process from its console.
+        unsafe { FreeConsole() };
     }
 }

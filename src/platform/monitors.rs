@@ -140,19 +140,21 @@ mod macos {
         let mut out = Vec::new();
         for id in ids {
             let display = CGDisplay::new(id);
+            // Bounds and CGDisplayPixelsWide/High are in points; the display mode says how
+            // many pixels a point has here (2 on a Retina screen), as winit reckons it.
+            let scale = display
+                .display_mode()
+                .filter(|m| m.width() > 0)
+                .map(|m| m.pixel_width() as f64 / m.width() as f64)
+                .filter(|s| *s > 0.0)
+                .unwrap_or(1.0);
             let bounds = display.bounds();
-            let width = display.pixels_wide();
-            // Points to pixels on this display (2 on a Retina screen).
-            let scale = if bounds.size.width > 0.0 {
-                width as f64 / bounds.size.width
-            } else {
-                1.0
-            };
+            let pixels = |points: f64| (points * scale).round();
             out.push(Monitor {
-                x: (bounds.origin.x * scale) as i32,
-                y: (bounds.origin.y * scale) as i32,
-                width: u32::try_from(width).unwrap_or(0),
-                height: u32::try_from(display.pixels_high()).unwrap_or(0),
+                x: pixels(bounds.origin.x) as i32,
+                y: pixels(bounds.origin.y) as i32,
+                width: pixels(bounds.size.width) as u32,
+                height: pixels(bounds.size.height) as u32,
                 primary: display.is_main(),
             });
         }

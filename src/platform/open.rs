@@ -23,35 +23,50 @@ pub fn open_inside(path: &Path, folder: &Path) -> Result<(), Msg> {
     hand_over(&path, &shown)
 }
 
-/// Windows: the file's registered handler through the shell's own call (ShellExecuteW), with
-/// the path as one string that no command line parses.
+/// Windows: the file's registered handler through the shell's own call (ShellExecuteExW, its
+/// default verb), with the path as one string that no command line parses. The call needs COM
+/// on its thread (many handlers are COM servers) and, on a thread that ends right after, to
+/// finish its hand-over before it returns (SEE_MASK_NOASYNC).
 #[cfg(target_os = "windows")]
 fn hand_over(path: &Path, shown: &str) -> Result<(), Msg> {
     use std::os::windows::ffi::OsStrExt;
-    use windows_sys::Win32::UI::Shell::{SE_ERR_ASSOCINCOMPLETE, SE_ERR_NOASSOC, ShellExecuteW};
+    use windows_sys::Win32::Foundation::{ERROR_NO_ASSOCIATION, GetLastError};
+    use windows_sys::Win32::System::Com::{
+        COINIT_APARTMENTTHREADED, COINIT_DISABLE_OLE1DDE, CoInitializeEx, CoUninitialize,
+    };
+    use windows_sys::Win32::UI::Shell::{
+        SEE_MASK_FLAG_NO_UI, SEE_MASK_NOASYNC, SHELLEXECUTEINFOW, ShellExecuteExW,
+    };
     use windows_sys::Win32::UI::WindowsAndMessaging::SW_SHOWNORMAL;
     let file: Vec<u16> = path.as_os_str().encode_wide().chain([0]).collect();
-    let verb: Vec<u16> = "open".encode_utf16().chain([0]).collect();
-    // SAFETY: both strings are NUL-terminated and outlive the call; no parameters, no folder.
-    let code = unsafe {
-        ShellExecuteW(
-            std::ptr::null_mut(),
-            verb.as_ptr(),
-            file.as_ptr(),
+    // SAFETY: no reserved pointer; balanced by CoUninitialize below when it succeeded (S_OK
+    // or S_FALSE, both >= 0).
+    let com = unsafe {
+        CoInitializeEx(
             std::ptr::null(),
-            std::ptr::null(),
-            SW_SHOWNORMAL,
+            (COINIT_APARTMENTTHREADED | COINIT_DISABLE_OLE1DDE) as u32,
         )
-    } as isize;
-    // Above 32 is success; below, one of the documented error codes.
-    match code {
-        c if c > 32 => Ok(()),
-        c if c == SE_ERR_NOASSOC as isize || c == SE_ERR_ASSOCINCOMPLETE as isize => {
-            Err(Msg::new("open-no-program").text("path", shown.to_string()))
-        }
-        c => Err(Msg::new("toast-open-failed").text(
+    } >= 0;
+    // SAFETY: SHELLEXECUTEINFOW is plain data; all-zero is its documented empty value.
+    let mut info: SHELLEXECUTEINFOW = unsafe { std::mem::zeroed() };
+    info.cbSize = std::mem::size_of::<SHELLEXECUTEINFOW>() as u32;
+    info.fMask = SEE_MASK_NOASYNC | SEE_MASK_FLAG_NO_UI;
+    info.lpFile = file.as_ptr();
+    info.nShow = SW_SHOWNORMAL;
+    // SAFETY: `info` is sized and filled above; `file` outlives the call.
+    let ok = unsafe { ShellExecuteExW(&mut info) } != 0;
+    // SAFETY: reads this thread's last error, set by the failed call.
+    let error = if ok { 0 } else { unsafe { GetLastError() } };
+    if com {
+        // SAFETY: pairs the successful CoInitializeEx above, on the same thread.
+        unsafe { CoUninitialize() };
+    }
+    match error {
+        0 => Ok(()),
+        ERROR_NO_ASSOCIATION => Err(Msg::new("open-no-program").text("path", shown.to_string())),
+        e => Err(Msg::new("toast-open-failed").text(
             "reason",
-            format!("{shown}: {}", std::io::Error::from_raw_os_error(c as i32)),
+            format!("{shown}: {}", std::io::Error::from_raw_os_error(e as i32)),
         )),
     }
 }

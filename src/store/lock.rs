@@ -120,7 +120,10 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<FolderLock, LockError> {
         }
         Err(TryLockError::Error(e)) => return Err(io(e)),
     }
-    let host = std::env::var("HOSTNAME").unwrap_or_default();
+    // The machine's name as the shell gives it (Windows: COMPUTERNAME).
+    let host = std::env::var("HOSTNAME")
+        .or_else(|_| std::env::var("COMPUTERNAME"))
+        .unwrap_or_default();
     let on = if host.is_empty() {
         String::new()
     } else {
