@@ -189,6 +189,10 @@ fn visuals(p: &Palette, dark: bool) -> egui::Visuals {
     v.faint_bg_color = if dark { rgb(0x161A23) } else { rgb(0xF7F8FB) };
     v.weak_text_color = Some(p.weak);
     v.hyperlink_color = p.accent;
+    // A steady text cursor: a blinking one repaints the window twice a second for as long as
+    // a field has the keyboard (Start's name field has it on arrival), and an idle window
+    // uses no CPU.
+    v.text_cursor.blink = false;
     v.warn_fg_color = p.tone(Tone::Warn);
     v.error_fg_color = p.tone(Tone::Bad);
     v.selection.bg_fill = p.accent;
