@@ -45,7 +45,7 @@ mod windows {
 
     /// Opens the attached console's `CONOUT$` or `CONIN$`.
     fn open(name: &str, access: u32) -> HANDLE {
-        let wide: Vec<u16> = name.encode_utf16().chain([0]).collect();
+        let wide = crate::platform::wide(name);
         // SAFETY: `wide` is a NUL-terminated name; no security attributes, no template.
         unsafe {
             CreateFileW(

@@ -73,22 +73,9 @@ mod windows {
     const PRIMARY: u32 = 1;
 
     unsafe extern "system" fn each(monitor: HMONITOR, _: HDC, _: *mut RECT, out: LPARAM) -> BOOL {
-        let mut info = MONITORINFO {
-            cbSize: std::mem::size_of::<MONITORINFO>() as u32,
-            rcMonitor: RECT {
-                left: 0,
-                top: 0,
-                right: 0,
-                bottom: 0,
-            },
-            rcWork: RECT {
-                left: 0,
-                top: 0,
-                right: 0,
-                bottom: 0,
-            },
-            dwFlags: 0,
-        };
+        // SAFETY: MONITORINFO is plain data; all-zero, then sized, is what the call expects.
+        let mut info: MONITORINFO = unsafe { std::mem::zeroed() };
+        info.cbSize = std::mem::size_of::<MONITORINFO>() as u32;
         // SAFETY: `monitor` comes from the enumeration; `info` is sized as the call expects.
         if unsafe { GetMonitorInfoW(monitor, &mut info) } != 0 {
             // SAFETY: `out` is the address of the Vec that `list` lends for the enumeration.

@@ -29,7 +29,6 @@ pub fn open_inside(path: &Path, folder: &Path) -> Result<(), Msg> {
 /// finish its hand-over before it returns (SEE_MASK_NOASYNC).
 #[cfg(target_os = "windows")]
 fn hand_over(path: &Path, shown: &str) -> Result<(), Msg> {
-    use std::os::windows::ffi::OsStrExt;
     use windows_sys::Win32::Foundation::{ERROR_NO_ASSOCIATION, GetLastError};
     use windows_sys::Win32::System::Com::{
         COINIT_APARTMENTTHREADED, COINIT_DISABLE_OLE1DDE, CoInitializeEx, CoUninitialize,
@@ -38,7 +37,7 @@ fn hand_over(path: &Path, shown: &str) -> Result<(), Msg> {
         SEE_MASK_FLAG_NO_UI, SEE_MASK_NOASYNC, SHELLEXECUTEINFOW, ShellExecuteExW,
     };
     use windows_sys::Win32::UI::WindowsAndMessaging::SW_SHOWNORMAL;
-    let file: Vec<u16> = path.as_os_str().encode_wide().chain([0]).collect();
+    let file = super::wide(path);
     // SAFETY: no reserved pointer; balanced by CoUninitialize below when it succeeded (S_OK
     // or S_FALSE, both >= 0).
     let com = unsafe {

@@ -173,10 +173,7 @@ fn a_second_monitor_gets_the_persons_screen_by_itself() {
     // The harness draws the second window inside the first, over the staff's controls, so
     // this part clicks through accessibility actions rather than the pointer.
     type_into(&mut h, "Person's name", "Ji-ho Han");
-    for label in [
-        "The person agreed to face verification and to their photos being sent to APIMart from now on",
-        "Start verification",
-    ] {
+    for label in [crate::CONSENT, "Start verification"] {
         h.get_by_label(label).click_accesskit();
         h.step();
         h.step();

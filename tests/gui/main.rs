@@ -222,18 +222,27 @@ pub fn type_into(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
     h.step();
 }
 
+/// The consent box's label on Start.
+pub const CONSENT: &str =
+    "The person agreed to face verification and to their photos being sent to APIMart from now on";
+
+/// Presses `key` with `modifiers`, then runs the frame that reads it.
+pub fn press(h: &mut Harness<'_, KioskApp>, key: egui::Key, modifiers: egui::Modifiers) {
+    h.event(egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers,
+    });
+    h.step();
+}
+
 /// Focuses the field labelled `label`, selects what it holds and pastes `text` over it.
 pub fn replace_text(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
     h.get_by_label(label).focus();
     h.step();
-    h.event(egui::Event::Key {
-        key: egui::Key::A,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: egui::Modifiers::COMMAND,
-    });
-    h.step();
+    press(h, egui::Key::A, egui::Modifiers::COMMAND);
     h.event(egui::Event::Paste(text.to_string()));
     h.step();
 }
@@ -241,10 +250,7 @@ pub fn replace_text(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
 /// Starts a session for `name` with consent, and waits for the QR code.
 pub fn start_session(h: &mut Harness<'_, KioskApp>, name: &str) {
     type_into(h, "Person's name", name);
-    click(
-        h,
-        "The person agreed to face verification and to their photos being sent to APIMart from now on",
-    );
+    click(h, CONSENT);
     click(h, "Start verification");
     wait_for(h, "Expires in");
 }

@@ -152,10 +152,7 @@ fn a_start_sent_while_the_engine_restarts_is_not_lost() {
     assert!(h.state().engine_restarting());
     click(&mut h, "New person");
     type_into(&mut h, "Person's name", "Ana Silva");
-    click(
-        &mut h,
-        "The person agreed to face verification and to their photos being sent to APIMart from now on",
-    );
+    click(&mut h, crate::CONSENT);
     click(&mut h, "Start verification");
     for _ in 0..5 {
         h.step();
@@ -270,10 +267,7 @@ fn a_roster_out_of_reach_is_said_and_nothing_new_starts() {
         "The shared roster cannot be reached: work stays in this window and is saved when it is back. No new person can start until then.",
     );
     type_into(&mut h, "Person's name", "Mina");
-    click(
-        &mut h,
-        "The person agreed to face verification and to their photos being sent to APIMart from now on",
-    );
+    click(&mut h, crate::CONSENT);
     assert!(
         shows(
             &h,

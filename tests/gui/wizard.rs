@@ -156,10 +156,7 @@ fn a_wrong_key_says_so_and_points_to_settings() {
     });
     let mut h = harness(world.real("a-wrong-key"));
     type_into(&mut h, "Person's name", "Wei Wang");
-    click(
-        &mut h,
-        "The person agreed to face verification and to their photos being sent to APIMart from now on",
-    );
+    click(&mut h, crate::CONSENT);
     click(&mut h, "Start verification");
     wait_for(&mut h, "Check the API key in Settings");
     // Nothing about the key itself leaks into what is shown.
@@ -276,18 +273,10 @@ fn start_runs_from_the_keyboard_alone() {
     );
     h.event(egui::Event::Text("Ana Souza".into()));
     h.step();
-    let consent = "The person agreed to face verification and to their photos being sent to APIMart from now on";
-    click(&mut h, consent);
-    h.get_by_label(consent).focus();
+    click(&mut h, crate::CONSENT);
+    h.get_by_label(crate::CONSENT).focus();
     h.step();
-    h.event(egui::Event::Key {
-        key: egui::Key::Enter,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: egui::Modifiers::COMMAND,
-    });
-    h.step();
+    crate::press(&mut h, egui::Key::Enter, egui::Modifiers::COMMAND);
     wait_for(&mut h, "Expires in");
     assert!(shows(&h, "Ana Souza"));
 }

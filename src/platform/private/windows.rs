@@ -2,7 +2,6 @@
 //! parent) with one entry, full control for the current user, inherited by everything created
 //! inside it; a file gets the same without inheritance.
 
-use std::os::windows::ffi::OsStrExt;
 use std::path::Path;
 
 use windows_sys::Win32::Foundation::{CloseHandle, GENERIC_ALL, HANDLE, LocalFree};
@@ -45,7 +44,7 @@ pub(super) fn owner_only(path: &Path, folder: bool) -> std::io::Result<()> {
     if made != 0 {
         return Err(std::io::Error::from_raw_os_error(made as i32));
     }
-    let wide: Vec<u16> = path.as_os_str().encode_wide().chain([0]).collect();
+    let wide = crate::platform::wide(path);
     // SAFETY: `wide` is a NUL-terminated path; `acl` was made above; owner, group and SACL are
     // left as they are (null).
     let set = unsafe {
@@ -121,7 +120,7 @@ mod tests {
     /// What the DACL of `path` says: protected from its parent, and each entry's SID is the
     /// current user's (with full access).
     fn dacl_of(path: &Path) -> (bool, Vec<bool>) {
-        let wide: Vec<u16> = path.as_os_str().encode_wide().chain([0]).collect();
+        let wide = crate::platform::wide(path);
         let mut dacl: *mut ACL = std::ptr::null_mut();
         let mut sd: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
         // SAFETY: `wide` is NUL-terminated; the descriptor is allocated by the system and freed

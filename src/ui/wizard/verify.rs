@@ -189,21 +189,18 @@ fn beside_the_code(
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(i.t("verify-demo-title")).strong().color(warn));
             // Also from the keyboard (F8, F9), so a demo runs without the mouse.
-            let pass = ui
-                .button(i.t("verify-demo-pass"))
-                .on_hover_text(ui.ctx().format_shortcut(&keys::DEMO_PASS))
-                .clicked()
-                || ui.input_mut(|i| i.consume_shortcut(&keys::DEMO_PASS));
-            if pass {
-                out.push(Intent::Phone(link.task_id.clone(), true));
-            }
-            let fail = ui
-                .button(i.t("verify-demo-fail"))
-                .on_hover_text(ui.ctx().format_shortcut(&keys::DEMO_FAIL))
-                .clicked()
-                || ui.input_mut(|i| i.consume_shortcut(&keys::DEMO_FAIL));
-            if fail {
-                out.push(Intent::Phone(link.task_id.clone(), false));
+            for (label, key, passes) in [
+                ("verify-demo-pass", keys::DEMO_PASS, true),
+                ("verify-demo-fail", keys::DEMO_FAIL, false),
+            ] {
+                let pressed = ui
+                    .button(i.t(label))
+                    .on_hover_text(ui.ctx().format_shortcut(&key))
+                    .clicked()
+                    || ui.input_mut(|i| i.consume_shortcut(&key));
+                if pressed {
+                    out.push(Intent::Phone(link.task_id.clone(), passes));
+                }
             }
         });
     }
