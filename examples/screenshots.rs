@@ -63,6 +63,12 @@ fn wait_for(h: &mut Harness<'_, KioskApp>, text: &str) {
 }
 
 fn click(h: &mut Harness<'_, KioskApp>, label: &str) {
+    // Scrolled into view first: a click lands where the widget is.
+    for _ in 0..2 {
+        h.get_by_label(label).scroll_to_me();
+        h.step();
+        h.step();
+    }
     h.get_by_label(label).click();
     for _ in 0..3 {
         h.step();
@@ -297,6 +303,74 @@ fn person(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     shot.save(&mut h, "7-person");
 }
 
+/// Issue 28's pictures: Start in a small window with twice the text, the review table with
+/// 200 rows and a search, Settings after a long error.
+fn daily(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
+    let i = I18n::new(shot.lang);
+    let dir = tempfile::tempdir().unwrap();
+    let mut small = launch(sim, rt, dir.path(), shot.lang);
+    small.settings.text_scale = 2.0;
+    small.settings.theme = match shot.theme {
+        egui::Theme::Light => ThemeChoice::Light,
+        egui::Theme::Dark => ThemeChoice::Dark,
+    };
+    let mut h = Harness::builder()
+        .with_size([800.0, 600.0])
+        .with_theme(shot.theme)
+        .with_context_setup(avatar_kiosk::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut KioskApp| app.show(ui), KioskApp::new(small));
+    wait_for(&mut h, &i.t("start-title"));
+    shot.save(&mut h, "11-small-start");
+    drop(h);
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = launch(sim, rt, dir.path(), shot.lang);
+    let mut store = avatar_kiosk::store::Store::open_in(&app.data_dir).unwrap();
+    let big = avatar_kiosk::flow::sample::reviewed_session(
+        "bigsession0000000000000000000000",
+        "Big Table",
+        200,
+        1_790_000_000_000,
+    );
+    store.save(&big, 1_790_000_000_000, &[]).unwrap();
+    drop(store);
+    let mut h = harness(app, shot.theme);
+    click(&mut h, &i.t("nav-history"));
+    let open = i.ta(
+        "history-open-label",
+        &[avatar_kiosk::i18n::s("person", "Big Table")],
+    );
+    wait_for(&mut h, &open);
+    click(&mut h, &open);
+    wait_for(&mut h, &i.t("search-label"));
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, &i.t("search-label"))
+        .focus();
+    h.step();
+    h.event(egui::Event::Paste("row-01".into()));
+    h.step();
+    shot.save(&mut h, "12-review-200-search");
+
+    // A long error: the connection test against an address nothing answers on.
+    click(&mut h, &i.t("nav-settings"));
+    wait_for(&mut h, &i.t("settings-title"));
+    if h.query_by_label(&i.t("settings-test")).is_none() {
+        return;
+    }
+    click(&mut h, &i.t("settings-test"));
+    wait(&mut h, "the test's answer", |h| {
+        shows(h, "APIMart")
+            && !h.query_all_by_label(&i.t("settings-test")).any(|n| {
+                use egui_kittest::kittest::NodeT;
+                n.accesskit_node().is_disabled()
+            })
+    });
+    for _ in 0..60 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    shot.save(&mut h, "13-settings-error");
+}
+
 fn main() {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or("docs/screenshots".into()));
     std::fs::create_dir_all(&out).unwrap();
@@ -340,6 +414,9 @@ fn main() {
             }
             if only.as_deref().is_none_or(|o| o == "returning") {
                 returning(&shot, &sim, &rt);
+            }
+            if only.as_deref().is_none_or(|o| o == "daily") {
+                daily(&shot, &sim, &rt);
             }
         }
     }

@@ -5,16 +5,14 @@
 #![windows_subsystem = "windows"]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::Parser;
 
-use avatar_kiosk::api::{self, AssetKind, DEFAULT_BASE_URL};
-use avatar_kiosk::cli::args::{
-    AddArgs, ConfirmArg, FollowArgs, ListArgs, OnboardArgs, RenderArgs, SimArgs,
-};
+use avatar_kiosk::api::{self, AssetKind};
+use avatar_kiosk::cli::args::{ConfirmArg, FollowArgs, SimArgs};
+use avatar_kiosk::cli::command::{Cli, Command, KioskAction, Options, RosterAction};
 use avatar_kiosk::cli::{self, Confirm, DemoPhone, Drive, Target};
 use avatar_kiosk::config;
 use avatar_kiosk::engine::{CallbackMode, EngineConfig};
@@ -22,117 +20,20 @@ use avatar_kiosk::secrets::{self, KeySource};
 use avatar_kiosk::sim::{SimConfig, Simulator};
 use avatar_kiosk::ui;
 
-/// Verify a real person for Seedance 2.0 and register their photos and videos as approved
-/// asset:// references through APIMart.
-///
-/// With no command, the kiosk window opens. With no API key configured (and always with
-/// --demo) it runs against the built-in APIMart simulator, so the whole flow can be tried
-/// without an account.
-#[derive(Debug, Parser)]
-#[command(name = "avatar-kiosk", version = config::VERSION_LINE)]
-struct Cli {
-    /// Where the database, logs and settings live [default: the platform data directory].
-    #[arg(long, global = true, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-
-    /// The APIMart API address.
-    #[arg(long, global = true, value_name = "URL", default_value = DEFAULT_BASE_URL)]
-    base_url: String,
-
-    /// Run against the built-in APIMart simulator (no key, no network needed).
-    #[arg(long, global = true)]
-    demo: bool,
-
-    /// Kiosk mode: full screen, a screen for the person being verified, and a staff PIN in
-    /// front of Settings, History and leaving.
-    #[arg(long)]
-    kiosk: bool,
-
-    /// APIMart project name.
-    #[arg(long, global = true, default_value = "default")]
-    project: String,
-
-    /// Where the phone's redirect is received: ADDR:PORT (port 0 picks a free one)
-    /// [default: this machine's LAN address, a free port].
-    #[arg(long, global = true, value_name = "ADDR:PORT")]
-    callback_bind: Option<SocketAddr>,
-
-    /// Use the studio's own public callback URL instead of listening ({session} is replaced by
-    /// the session id). Staff then confirm by hand.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        conflicts_with = "callback_bind"
-    )]
-    callback_url: Option<String>,
-
-    /// A studio's shared roster, so that every desk sees every person:
-    /// postgres://USER@HOST:PORT/DATABASE (the password from Settings' keyring entry, or in
-    /// AVATAR_KIOSK_DATABASE_URL, which this option replaces). Ignored by --demo.
-    #[arg(long, global = true, value_name = "URL")]
-    database_url: Option<String>,
-
-    /// This desk's name on the shared roster [default: the host name].
-    #[arg(long, global = true, value_name = "NAME")]
-    kiosk_name: Option<String>,
-
-    #[command(flatten)]
-    bucket: cli::args::BucketArgs,
-
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Onboard one person from the terminal: QR code, wait for the phone, upload, submit,
-    /// review. Exit code 0 when all assets are approved, 2 when some failed, 1 on error.
-    Onboard(OnboardArgs),
-    /// List stored sessions, newest first.
-    Sessions {
-        /// One JSON object per line.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Continue a stored session where it stopped.
-    Resume {
-        /// The session id (see `sessions`).
-        id: String,
-        #[command(flatten)]
-        follow: FollowArgs,
-    },
-    /// List the verified people (returning people), newest first.
-    People(ListArgs),
-    /// List every approved asset across people, newest first.
-    Assets(ListArgs),
-    /// Add assets to a verified person: the same group, no new verification. Exit codes as
-    /// for onboard, judged over the new assets.
-    Add(AddArgs),
-    /// A test render with the person's approved assets (billed per second of video). Exit
-    /// code 0 when the video is saved, 1 otherwise.
-    Render(RenderArgs),
-    /// Run the APIMart simulator alone, for trying the CLI or other tools against it.
-    Sim(SimArgs),
-    /// The studio's shared roster (--database-url).
-    Roster {
-        #[command(subcommand)]
-        action: RosterAction,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum RosterAction {
-    /// Copy this desk's sessions (--data-dir) into the shared roster (--database-url). Run it
-    /// again at any time: what the roster has is skipped. Exit code 0, or 1 on error.
-    Import,
-}
-
-fn init_logging(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+fn init_logging(
+    data_dir: &std::path::Path,
+    verbose: bool,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_env("AVATAR_KIOSK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    // The log's lines reach the terminal only when asked (-v): a command's output is its
+    // lines or its JSON; coloured only on a terminal and without NO_COLOR.
+    let stderr = verbose.then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(avatar_kiosk::platform::console::colour_on_stderr())
+            .with_writer(std::io::stderr)
+    });
     let logs = data_dir.join("logs");
     let (file_layer, guard) = match avatar_kiosk::platform::private::create_dir(&logs) {
         Ok(()) => {
@@ -190,52 +91,66 @@ fn main() -> std::process::ExitCode {
     avatar_kiosk::platform::private::mask_new_files();
     // First, before any thread: the key leaves the environment (children never inherit it).
     secrets::take_env_key();
-    match real_main() {
+    let cli = Cli::parse();
+    match real_main(&cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("avatar-kiosk: {e:#}");
+            let message = format!("{e:#}");
+            if cli.json() {
+                // A script reading the JSON lines learns of the failure there too.
+                cli::out::line(serde_json::json!({ "event": "error", "message": message }));
+            }
+            eprintln!("avatar-kiosk: {message}");
             std::process::ExitCode::FAILURE
         }
     }
 }
 
-fn real_main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let mut data_dir = config::data_dir(cli.data_dir.as_deref());
-    if cli.demo {
+fn real_main(cli: &Cli) -> anyhow::Result<()> {
+    let o = cli.options();
+    let mut data_dir = config::data_dir(o.place.data_dir.as_deref());
+    if o.place.demo {
         // Demo sessions never mix with real people's records.
         data_dir = data_dir.join("demo");
     }
     config::ensure_data_dir(&data_dir)
         .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
-    let _log_guard = init_logging(&data_dir);
+    let _log_guard = init_logging(&data_dir, cli.verbose);
     if avatar_kiosk::platform::under_wine() {
         tracing::info!("running under Wine");
     }
 
+    let print = |lines: Result<Vec<String>, String>| {
+        lines
+            .map_err(|e| anyhow::anyhow!(e))?
+            .into_iter()
+            .for_each(cli::out::line);
+        anyhow::Ok(())
+    };
+    let open = |data_dir: &std::path::Path| {
+        let (roster, name) = resolved(&o, data_dir);
+        cli::roster::open_store(roster.as_ref(), &name, data_dir).map_err(|e| anyhow::anyhow!(e))
+    };
     match &cli.command {
         Some(Command::Sim(args)) => run_sim(args),
-        Some(Command::Sessions { json }) => {
-            let (roster, name) = resolved(&cli, &data_dir);
-            let mut store = cli::roster::open_store(roster.as_ref(), &name, &data_dir)
-                .map_err(|e| anyhow::anyhow!(e))?;
-            for line in cli::list_sessions(store.as_mut(), *json).map_err(|e| anyhow::anyhow!(e))? {
-                println!("{line}");
-            }
-            Ok(())
+        Some(Command::Sessions(r)) => {
+            print(cli::list_sessions(open(&data_dir)?.as_mut(), r.args.json))
         }
         Some(Command::Roster {
-            action: RosterAction::Import,
+            action: RosterAction::Import(_),
         }) => {
-            let (roster, name) = resolved(&cli, &data_dir);
-            for line in cli::roster::import(roster.as_ref(), &name, &data_dir)
-                .map_err(|e| anyhow::anyhow!(e))?
-            {
-                println!("{line}");
-            }
+            let (roster, name) = resolved(&o, &data_dir);
+            print(cli::roster::import(roster.as_ref(), &name, &data_dir))
+        }
+        Some(Command::Kiosk {
+            action: KioskAction::SetPin(_),
+        }) => {
+            let said = cli::pin::set_pin(&data_dir).map_err(|e| anyhow::anyhow!(e))?;
+            eprintln!("{said}");
             Ok(())
         }
-        Some(Command::Onboard(args)) => {
+        Some(Command::Onboard(r)) => {
+            let args = &r.args;
             let target = Target::New {
                 name: args.name.clone(),
                 note: args.note.clone(),
@@ -245,16 +160,11 @@ fn real_main() -> anyhow::Result<()> {
                 language: args.language.into(),
             };
             let kind = args.asset_type.map(AssetKind::from);
-            run_cli(
-                &cli,
-                &data_dir,
-                target,
-                args.assets.clone(),
-                kind,
-                &args.follow,
-            )
+            let assets = args.assets.clone();
+            run_cli(&o, &data_dir, target, assets, kind, &args.follow)
         }
-        Some(Command::Add(args)) => {
+        Some(Command::Add(r)) => {
+            let args = &r.args;
             let follow = FollowArgs {
                 confirm: ConfirmArg::Callback,
                 json: args.json,
@@ -262,55 +172,53 @@ fn real_main() -> anyhow::Result<()> {
             };
             let target = Target::Add(args.session.clone());
             let kind = args.asset_type.map(AssetKind::from);
-            run_cli(&cli, &data_dir, target, args.assets.clone(), kind, &follow)
+            run_cli(&o, &data_dir, target, args.assets.clone(), kind, &follow)
         }
-        Some(Command::People(args) | Command::Assets(args)) => {
-            let (roster, name) = resolved(&cli, &data_dir);
-            let mut store = cli::roster::open_store(roster.as_ref(), &name, &data_dir)
-                .map_err(|e| anyhow::anyhow!(e))?;
-            let search = args.search.as_deref().unwrap_or_default();
-            let lines = if matches!(cli.command, Some(Command::People(_))) {
-                cli::list_people(store.as_mut(), args.json, search)
-            } else {
-                cli::list_assets(store.as_mut(), args.json, search)
-            };
-            for line in lines.map_err(|e| anyhow::anyhow!(e))? {
-                println!("{line}");
-            }
-            Ok(())
+        Some(Command::People(r)) => {
+            let search = r.args.search.as_deref().unwrap_or_default();
+            print(cli::list_people(
+                open(&data_dir)?.as_mut(),
+                r.args.json,
+                search,
+            ))
         }
-        Some(Command::Render(args)) => run_render(&cli, &data_dir, args),
-        Some(Command::Resume { id, follow }) => run_cli(
-            &cli,
-            &data_dir,
-            Target::Resume(id.clone()),
-            vec![],
-            None,
-            follow,
-        ),
-        None => run_gui(&cli, &data_dir),
+        Some(Command::Assets(r)) => {
+            let search = r.args.search.as_deref().unwrap_or_default();
+            print(cli::list_assets(
+                open(&data_dir)?.as_mut(),
+                r.args.json,
+                search,
+            ))
+        }
+        Some(Command::Render(r)) => run_render(&o, &data_dir, &r.args),
+        Some(Command::Resume(r)) => {
+            let target = Target::Resume(r.args.id.clone());
+            run_cli(&o, &data_dir, target, vec![], None, &r.args.follow)
+        }
+        None => run_gui(&o, cli.kiosk, &data_dir),
     }
 }
 
 /// The roster and desk name the flags and the environment give (with the password from the
 /// keyring when Settings name the roster).
-fn desk(cli: &Cli, settings: &config::Settings) -> config::Desk {
+fn desk(o: &Options, settings: &config::Settings) -> config::Desk {
     let from_env = secrets::env_roster();
     cli::roster::desk(
-        cli.database_url
+        o.roster
+            .database_url
             .as_deref()
             .or(from_env.as_ref().map(secrecy::ExposeSecret::expose_secret)),
-        cli.kiosk_name.as_deref(),
-        cli.demo,
+        o.roster.kiosk_name.as_deref(),
+        o.place.demo,
         settings,
         &secrets::Secrets::os(),
     )
 }
 
 /// The roster in use (flag, environment, then Settings) and this desk's name.
-fn resolved(cli: &Cli, data_dir: &std::path::Path) -> (Option<secrecy::SecretString>, String) {
+fn resolved(o: &Options, data_dir: &std::path::Path) -> (Option<secrecy::SecretString>, String) {
     let (settings, _) = config::Settings::load(data_dir);
-    desk(cli, &settings).resolve(&settings)
+    desk(o, &settings).resolve(&settings)
 }
 
 struct SimPhone<'a>(&'a Simulator);
@@ -325,7 +233,7 @@ impl DemoPhone for SimPhone<'_> {
 /// folder or the shared roster, this desk's name, built as the window builds its own; with the
 /// settings in use (the saved ones under the flags), read once.
 fn engine_config(
-    cli: &Cli,
+    o: &Options,
     data_dir: &std::path::Path,
     sim: Option<&Simulator>,
 ) -> anyhow::Result<(EngineConfig, config::Settings)> {
@@ -337,14 +245,17 @@ fn engine_config(
                 "No API key is set. Store it with the app's Settings, set {} for this run, or try the whole flow with --demo.",
                 secrets::ENV_VAR
             ),
-            Err(e) => anyhow::bail!(e.advice()),
+            Err(e) => anyhow::bail!(
+                "No API key could be read. {} To try the whole flow without a key, add --demo.",
+                e.advice()
+            ),
         },
     };
     let (saved, _) = config::Settings::load(data_dir);
-    let overrides = run_overrides(cli, &saved);
+    let overrides = run_overrides(o, &saved);
     let settings = overrides.apply(&saved);
     let base_url = sim.map(Simulator::base_url);
-    let desk = desk(cli, &settings);
+    let desk = desk(o, &settings);
     let built = config::engine::build(&config::engine::Setup {
         settings: &settings,
         overrides: &overrides,
@@ -362,52 +273,62 @@ fn engine_config(
 }
 
 /// What the flags change for this run (they win over Settings and are not saved).
-fn run_overrides(cli: &Cli, saved: &config::Settings) -> config::RunOverrides {
+fn run_overrides(o: &Options, saved: &config::Settings) -> config::RunOverrides {
+    let api = &o.api;
     config::RunOverrides {
-        base_url: (cli.base_url != DEFAULT_BASE_URL).then(|| cli.base_url.clone()),
-        project: (cli.project != "default").then(|| cli.project.clone()),
-        callback: match (&cli.callback_url, cli.callback_bind) {
+        base_url: api.base_url.clone(),
+        project: api.project.clone(),
+        callback: match (&api.callback_url, api.callback_bind) {
             (Some(_), _) => Some(config::CallbackChoice::External),
             (None, Some(bind)) if bind.ip().is_loopback() => Some(config::CallbackChoice::Loopback),
             (None, Some(_)) => Some(config::CallbackChoice::Lan),
             (None, None) => None,
         },
-        callback_url: cli.callback_url.clone(),
-        callback_port: match (&cli.callback_url, cli.callback_bind) {
+        callback_url: api.callback_url.clone(),
+        callback_port: match (&api.callback_url, api.callback_bind) {
             (None, Some(bind)) => Some(bind.port()),
             _ => None,
         },
-        callback_bind: match (&cli.callback_url, cli.callback_bind) {
+        callback_bind: match (&api.callback_url, api.callback_bind) {
             (None, Some(bind)) => Some(bind),
             _ => None,
         },
-        bucket: cli.bucket.place(&saved.bucket),
+        bucket: api.bucket.place(&saved.bucket),
     }
 }
 
 /// With `--demo`, the built-in simulator the command runs against.
-async fn demo_sim_for(cli: &Cli) -> std::io::Result<Option<Simulator>> {
-    if cli.demo {
-        Simulator::start(demo_sim()).await.map(Some)
+async fn demo_sim_for(
+    o: &Options,
+    data_dir: &std::path::Path,
+) -> std::io::Result<Option<Simulator>> {
+    if o.place.demo {
+        Simulator::start(demo_sim(data_dir)).await.map(Some)
     } else {
         Ok(None)
     }
 }
 
-/// The demo's simulator: its returning people work across runs.
-fn demo_sim() -> SimConfig {
+/// The demo's simulator: its returning people work across runs, and its reviews outlive a
+/// run stopped during one (kept in the demo's data folder).
+fn demo_sim(data_dir: &std::path::Path) -> SimConfig {
     SimConfig {
         accept_earlier_runs: true,
+        reviews_file: Some(data_dir.join("sim-reviews.json")),
         ..SimConfig::default()
     }
 }
 
 /// `render`: one test render, followed until the video is saved.
-fn run_render(cli: &Cli, data_dir: &std::path::Path, args: &RenderArgs) -> anyhow::Result<()> {
+fn run_render(
+    o: &Options,
+    data_dir: &std::path::Path,
+    args: &avatar_kiosk::cli::args::RenderArgs,
+) -> anyhow::Result<()> {
     let rt = runtime()?;
     let code = rt.block_on(async {
-        let sim = demo_sim_for(cli).await?;
-        let (config, settings) = engine_config(cli, data_dir, sim.as_ref())?;
+        let sim = demo_sim_for(o, data_dir).await?;
+        let (config, settings) = engine_config(o, data_dir, sim.as_ref())?;
         let run = cli::RenderRun {
             session: args.session.clone(),
             ask: avatar_kiosk::engine::RenderAsk {
@@ -416,8 +337,11 @@ fn run_render(cli: &Cli, data_dir: &std::path::Path, args: &RenderArgs) -> anyho
                 duration: args.duration,
                 resolution: args.resolution.word().to_string(),
                 assets: args.assets.clone(),
-                price_per_second: settings.render_price_per_second,
+                price_per_second: settings
+                    .render_prices
+                    .per_second(args.fast, args.resolution.word()),
             },
+            currency: settings.render_prices.currency.clone(),
             out: args.out.clone(),
             json: args.json,
         };
@@ -441,7 +365,7 @@ fn exit_with(code: i32) -> anyhow::Result<()> {
 }
 
 fn run_cli(
-    cli: &Cli,
+    o: &Options,
     data_dir: &std::path::Path,
     mut target: Target,
     assets: Vec<String>,
@@ -450,8 +374,8 @@ fn run_cli(
 ) -> anyhow::Result<()> {
     let rt = runtime()?;
     let code = rt.block_on(async {
-        let sim = demo_sim_for(cli).await?;
-        let (config, settings) = engine_config(cli, data_dir, sim.as_ref())?;
+        let sim = demo_sim_for(o, data_dir).await?;
+        let (config, settings) = engine_config(o, data_dir, sim.as_ref())?;
         if let Target::New { project, .. } = &mut target {
             *project = settings.project;
         }
@@ -469,7 +393,7 @@ fn run_cli(
             confirm,
             json: follow.json,
             max_new_codes: 5,
-            check_urls: sim.is_none(),
+            check_urls: true,
             fix_videos: follow.fix_videos,
         };
         let phone = sim.as_ref().map(SimPhone);
@@ -519,20 +443,20 @@ fn run_sim(args: &SimArgs) -> anyhow::Result<()> {
     })
 }
 
-fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
+fn run_gui(o: &Options, kiosk: bool, data_dir: &std::path::Path) -> anyhow::Result<()> {
     let (saved, settings_problem) = config::Settings::load(data_dir);
     // Flags given on the command line win over saved settings for this run only.
-    let overrides = run_overrides(cli, &saved);
+    let overrides = run_overrides(o, &saved);
     let settings_unreadable = settings_problem.is_some();
     // Kiosk mode fails closed: it needs a staff PIN before it can start.
-    if cli.kiosk && !settings_unreadable && saved.kiosk_pin_hash.is_none() {
+    if kiosk && !settings_unreadable && saved.kiosk_pin_hash.is_none() {
         anyhow::bail!(
-            "kiosk mode needs a staff PIN first: start without --kiosk, set a PIN of 6 or more digits in Settings, then start with --kiosk"
+            "kiosk mode needs a staff PIN first: set a PIN of 6 to 12 digits with `avatar-kiosk kiosk set-pin` or in Settings (start without --kiosk), then start with --kiosk"
         );
     }
     let settings = overrides.apply(&saved);
     // A wrong base URL is reported before anything else, with what to do.
-    if !cli.demo {
+    if !o.place.demo {
         api::validate_base_url(&settings.base_url).map_err(|e| anyhow::anyhow!(e.advice()))?;
     }
     let secrets = secrets::Secrets::os();
@@ -543,18 +467,25 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         Ok(None) => (None, false),
         Err(e) => {
             // With --demo the keyring does not matter; otherwise say why the demo runs.
-            if !cli.demo {
+            if !o.place.demo {
                 notice = Some(e.advice());
             }
             (None, false)
         }
     };
     // No key means there is nothing real to talk to: show the demo rather than a dead end.
-    let demo = cli.demo || key.is_none();
+    let demo = o.place.demo || key.is_none();
     let rt = runtime()?;
+    // The demo's records: `--demo` already points at them; a demo for want of a key keeps
+    // to `demo/` inside (as the engine's configuration does).
+    let demo_dir = if o.place.demo {
+        data_dir.to_path_buf()
+    } else {
+        data_dir.join("demo")
+    };
     let sim = if demo {
         Some(std::sync::Arc::new(
-            rt.block_on(Simulator::start(demo_sim()))?,
+            rt.block_on(Simulator::start(demo_sim(&demo_dir)))?,
         ))
     } else {
         None
@@ -571,11 +502,11 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
                 // The phone's browser follows the redirect to the app's callback.
                 handle.block_on(avatar_kiosk::sim::open_redirect(&url))
             }),
-            forced: cli.demo,
+            forced: o.place.demo,
         }
     });
     let launch = ui::Launch {
-        desk: desk(cli, &saved),
+        desk: desk(o, &saved),
         data_dir: data_dir.to_path_buf(),
         settings: saved,
         overrides,
@@ -585,7 +516,7 @@ fn run_gui(cli: &Cli, data_dir: &std::path::Path) -> anyhow::Result<()> {
         demo,
         notice,
         adjust: None,
-        kiosk: cli.kiosk,
+        kiosk,
         settings_unreadable,
         monitors: None,
     };

@@ -224,16 +224,16 @@ impl ResolutionArg {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct BucketArgs {
     /// An S3-compatible server's address (MinIO, SeaweedFS, R2...) [default: AWS S3].
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub s3_endpoint: Option<String>,
     /// The bucket local videos go to.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub s3_bucket: Option<String>,
     /// The bucket's region [default: us-east-1].
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(long, value_name = "REGION")]
     pub s3_region: Option<String>,
     /// Put before every object's name, such as `kiosk/`.
-    #[arg(long, global = true, value_name = "PREFIX")]
+    #[arg(long, value_name = "PREFIX")]
     pub s3_prefix: Option<String>,
 }
 

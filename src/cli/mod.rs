@@ -6,7 +6,7 @@
 //! `blocked`, `notice`.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -17,6 +17,9 @@ use crate::flow::{AssetSource, AssetState, Check, Session, Stage, TokenState, Ve
 use crate::store::{SessionStore, SessionSummary};
 
 pub mod args;
+pub mod command;
+pub mod out;
+pub mod pin;
 mod report;
 mod returning;
 pub mod roster;
@@ -65,7 +68,7 @@ pub struct Drive {
     pub json: bool,
     /// New codes issued automatically after expiry, at most.
     pub max_new_codes: u32,
-    /// Probe URLs before submitting (off in the demo, whose URLs are imaginary).
+    /// Probe URLs before submitting (as a real run does, in the demo too).
     pub check_urls: bool,
     /// Fix local videos that break a limit (ffmpeg), sending the fixed copy.
     pub fix_videos: bool,
@@ -107,6 +110,20 @@ fn settled(s: &Session) -> bool {
     s.current_assets().all(|a| a.check != Check::Pending)
         && s.current_assets().all(resting)
         && (sent || s.current_assets().all(|a| a.is_held()))
+}
+
+/// Says that the person is verified; `add` says that the person was, on an earlier visit
+/// (nothing is verified again).
+fn said_verified(s: &Session, group_id: &str, drive: &Drive, out: &mut Out) {
+    let returning = matches!(drive.target, Target::Add(_));
+    out.event(json!({ "event": "verified", "group_id": group_id }), || {
+        if returning {
+            let person = clean(&s.person);
+            format!("✓ Adding to the verified person {person} (group {group_id})")
+        } else {
+            format!("✓ Verified (group {group_id})")
+        }
+    });
 }
 
 /// What has been said already, so each thing is said once.
@@ -502,9 +519,7 @@ fn on_session(
         Verification::Verified { group_id } => {
             if !seen.verified {
                 seen.verified = true;
-                out.event(json!({ "event": "verified", "group_id": group_id }), || {
-                    format!("✓ Verified (group {group_id})")
-                });
+                said_verified(s, group_id, drive, out);
             }
         }
     }

@@ -22,7 +22,7 @@ impl Out {
         self.clear_countdown();
         if self.json {
             // serde_json writes control characters as escapes: no raw ESC reaches the terminal.
-            println!("{value}");
+            super::out::line(value);
         } else {
             // Upstream, phone and file-name text may carry escape sequences: lines only.
             let text: String = human()
@@ -35,23 +35,23 @@ impl Out {
                     }
                 })
                 .collect();
-            println!("{text}");
+            super::out::line(text);
         }
-        let _ = std::io::stdout().flush();
     }
 
     pub(super) fn countdown(&mut self, secs: i64) {
         if self.json || !self.tty {
             return;
         }
-        print!("\r  Waiting for the phone… the code expires in {secs:>3} s ");
-        let _ = std::io::stdout().flush();
+        super::out::partial(format_args!(
+            "\r  Waiting for the phone… the code expires in {secs:>3} s "
+        ));
         self.countdown_shown = true;
     }
 
     pub(super) fn clear_countdown(&mut self) {
         if self.countdown_shown {
-            print!("\r{:60}\r", "");
+            super::out::partial(format_args!("\r{:60}\r", ""));
             self.countdown_shown = false;
         }
     }
@@ -70,22 +70,17 @@ pub fn terminal_qr(link: &str) -> Option<String> {
 }
 
 pub(super) fn reason_of(a: &crate::flow::Asset) -> Option<String> {
-    match (&a.state, &a.check) {
-        (AssetState::Uploaded { .. }, _) => {
+    match &a.state {
+        AssetState::Uploaded { .. } => {
             Some("Not sent: an earlier request of the same submission failed. Submit again.".into())
         }
-        (AssetState::Staged, Check::Blocked { reason }) => Some(clean(&reason.english())),
-        (state, _) => crate::flow::export::problem(state).map(|m| clean(&m.english())),
+        _ => crate::flow::export::reason(a).map(|m| clean(&m.english())),
     }
 }
 
-/// The row's status word; a row the check blocked says so.
+/// The row's status word, as the window and the exports say it.
 pub(super) fn word_of(a: &crate::flow::Asset) -> &'static str {
-    if a.is_held() {
-        "blocked"
-    } else {
-        a.state.word()
-    }
+    crate::flow::export::status_word(a)
 }
 
 pub(super) fn asset_json(s: &Session) -> serde_json::Value {
@@ -103,30 +98,61 @@ pub(super) fn asset_json(s: &Session) -> serde_json::Value {
 }
 
 pub(super) fn table(s: &Session) -> String {
-    let mut out = String::new();
-    let name_w = s
-        .current_assets()
-        .map(|a| a.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    out.push_str(&format!(
-        "  {:name_w$}  {:10}  {}\n",
-        "NAME", "STATUS", "ASSET URL / REASON"
-    ));
+    let mut rows = vec![
+        ["NAME", "STATUS", "ASSET URL / REASON"]
+            .map(String::from)
+            .to_vec(),
+    ];
     for a in s.current_assets() {
         let detail = match &a.state {
             AssetState::Active { asset_url, .. } => asset_url.clone(),
             _ => reason_of(a).unwrap_or_default(),
         };
-        out.push_str(&format!(
-            "  {:name_w$}  {:10}  {}\n",
-            clean(&a.name),
-            word_of(a),
-            detail
-        ));
+        rows.push(vec![clean(&a.name), word_of(a).to_string(), clean(&detail)]);
     }
-    out
+    aligned(rows, &[])
+        .into_iter()
+        .map(|line| format!("  {line}\n"))
+        .collect()
+}
+
+/// Rows of cells as lines whose columns line up on a terminal: each column but the last is
+/// as wide as its widest cell, counted in display cells (Hangul and Han take two), and the
+/// columns named in `right` are aligned to the right.
+pub(super) fn aligned(rows: Vec<Vec<String>>, right: &[usize]) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let last = row.len().saturating_sub(1);
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                let gap = " ".repeat(widths[c].saturating_sub(cell.width()));
+                if c > 0 {
+                    line.push_str("  ");
+                }
+                if right.contains(&c) {
+                    line.push_str(&gap);
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    if c < last {
+                        line.push_str(&gap);
+                    }
+                }
+            }
+            line
+        })
+        .collect()
 }
 
 /// Says what the checks and uploads did, in any step.
@@ -206,8 +232,14 @@ pub(super) fn report_review(s: &Session, out: &mut Out, seen: &mut Seen) {
         out.event(
             json!({ "event": "review", "assets": asset_json(s) }),
             || {
-                let done = s.current_assets().filter(|a| a.state.is_settled()).count();
-                format!("  Review: {done} of {} settled", s.current_assets().count())
+                // Only what was sent for review: a blocked or skipped row is not in review
+                // (`add` sees its new rows only).
+                let sent: Vec<_> = s
+                    .current_assets()
+                    .filter(|a| a.submissions > 0 || a.state.is_settled())
+                    .collect();
+                let done = sent.iter().filter(|a| a.state.is_settled()).count();
+                format!("  Review: {done} of {} settled", sent.len())
             },
         );
     }
@@ -235,21 +267,50 @@ pub fn list_sessions(store: &mut dyn SessionStore, json: bool) -> Result<Vec<Str
             })
             .collect());
     }
-    let mut lines = vec![format!(
-        "{:32}  {:16}  {:>5}  {:>6}  {:>5}  {:16}  PERSON",
-        "ID", "STAGE", "TOTAL", "ACTIVE", "FAILED", "DESK"
-    )];
+    let mut lines = vec![
+        ["ID", "STAGE", "TOTAL", "ACTIVE", "FAILED", "DESK", "PERSON"]
+            .map(String::from)
+            .to_vec(),
+    ];
     for r in rows {
-        lines.push(format!(
-            "{:32}  {:16}  {:>5}  {:>6}  {:>5}  {:16}  {}",
+        lines.push(vec![
             r.id,
-            r.stage.word(),
-            r.total,
-            r.active,
-            r.failed,
+            r.stage.word().to_string(),
+            r.total.to_string(),
+            r.active.to_string(),
+            r.failed.to_string(),
             clean(&r.kiosk),
-            clean(&r.person)
-        ));
+            clean(&r.person),
+        ]);
     }
-    Ok(lines)
+    Ok(aligned(lines, &[2, 3, 4]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::aligned;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn columns_line_up_by_display_width_with_hangul_and_han() {
+        let rows = vec![
+            vec!["DESK".to_string(), "7".into(), "PERSON".into()],
+            vec!["서울 데스크".to_string(), "12".into(), "김민지".into()],
+            vec!["front".to_string(), "3".into(), "王芳".into()],
+        ];
+        let lines = aligned(rows, &[1]);
+        let starts: Vec<usize> = lines
+            .iter()
+            .map(|l| {
+                let last = l.rsplit("  ").next().expect("last cell");
+                l[..l.len() - last.len()].width()
+            })
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{lines:#?}");
+        // Right-aligned numbers end in the same cell.
+        assert!(
+            lines[1].contains(" 12  ") && lines[0].contains("  7  "),
+            "{lines:#?}"
+        );
+    }
 }

@@ -37,22 +37,29 @@ pub fn list_people(
             })
             .collect());
     }
-    let mut lines = vec![format!(
-        "{:32}  {:16}  {:>8}  {:>6}  {:16}  PERSON",
-        "SESSION", "CREATED (UTC)", "APPROVED", "FAILED", "DESK"
-    )];
+    let mut lines = vec![
+        [
+            "SESSION",
+            "CREATED (UTC)",
+            "APPROVED",
+            "FAILED",
+            "DESK",
+            "PERSON",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     for p in rows {
-        lines.push(format!(
-            "{:32}  {:16}  {:>8}  {:>6}  {:16}  {}",
+        lines.push(vec![
             p.session,
             when(p.created_at),
-            p.approved,
-            p.failed,
+            p.approved.to_string(),
+            p.failed.to_string(),
             clean(&p.kiosk),
-            clean(&p.person)
-        ));
+            clean(&p.person),
+        ]);
     }
-    Ok(lines)
+    Ok(super::report::aligned(lines, &[2, 3]))
 }
 
 /// `assets`: one line per approved asset (JSON objects with `--json`).
@@ -73,20 +80,20 @@ pub fn list_assets(
             })
             .collect());
     }
-    let mut lines = vec![format!(
-        "{:16}  {:40}  {:24}  PERSON",
-        "APPROVED (UTC)", "ASSET URL", "NAME"
-    )];
+    let mut lines = vec![
+        ["APPROVED (UTC)", "ASSET URL", "NAME", "PERSON"]
+            .map(String::from)
+            .to_vec(),
+    ];
     for a in rows {
-        lines.push(format!(
-            "{:16}  {:40}  {:24}  {}",
+        lines.push(vec![
             when(a.approved_at),
             clean(&a.asset_url),
             clean(&a.name),
-            clean(&a.person)
-        ));
+            clean(&a.person),
+        ]);
     }
-    Ok(lines)
+    Ok(super::report::aligned(lines, &[]))
 }
 
 /// What `render` was asked.
@@ -100,6 +107,8 @@ pub struct RenderRun {
     pub out: Option<PathBuf>,
     /// NDJSON output.
     pub json: bool,
+    /// The currency the estimate is in (Settings').
+    pub currency: String,
 }
 
 /// Where the run is.
@@ -115,6 +124,16 @@ struct Following {
 /// saved. Exit 0 when it is, 1 otherwise. Never prompts.
 pub async fn render(mut config: EngineConfig, run: RenderRun) -> i32 {
     let mut out = Out::new(run.json);
+    // Checked before anything is asked: a render is billed, a copy that fails afterwards is
+    // money spent for a video staff then look for.
+    if let Some(dest) = &run.out
+        && let Err(message) = writable(dest)
+    {
+        out.event(json!({ "event": "error", "message": message }), || {
+            format!("Error: {message}")
+        });
+        return EXIT_ERROR;
+    }
     config.resume = crate::engine::Resume::Only(vec![run.session.clone()]);
     config.holder = format!("avatar-kiosk render {}", run.session);
     let (engine, mut events) = match Engine::start(config, std::sync::Arc::new(|| {})) {
@@ -182,6 +201,43 @@ pub async fn render(mut config: EngineConfig, run: RenderRun) -> i32 {
     code
 }
 
+/// Whether `--out` can take the video: its folder exists and takes a new file, and it is not
+/// a folder itself. Says which, and what to do.
+fn writable(dest: &std::path::Path) -> Result<(), String> {
+    let shown = dest.display();
+    if dest.is_dir() {
+        return Err(format!(
+            "--out {shown} is a folder: give a file name in it, such as {}",
+            dest.join("render.mp4").display()
+        ));
+    }
+    let folder = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !folder.is_dir() {
+        return Err(format!(
+            "--out {shown}: the folder {} does not exist; create it or choose another (nothing was asked, nothing billed)",
+            folder.display()
+        ));
+    }
+    // A trial file beside it: permissions, a read-only disk and the like show now.
+    let trial = folder.join(format!(".avatar-kiosk-check-{}", std::process::id()));
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&trial);
+    if made.is_ok() {
+        let _ = std::fs::remove_file(&trial);
+    }
+    made.map(drop).map_err(|e| {
+        format!(
+            "--out {shown}: a file cannot be written in {} ({e}); choose another place (nothing was asked, nothing billed)",
+            folder.display()
+        )
+    })
+}
+
 /// Says what the followed render did; `Some(code)` ends the run.
 fn on_render(s: &Session, run: &RenderRun, state: &mut Following, out: &mut Out) -> Option<i32> {
     let r = s.renders.iter().find(|r| Some(r.id) == state.render)?;
@@ -194,10 +250,15 @@ fn on_render(s: &Session, run: &RenderRun, state: &mut Following, out: &mut Out)
         let cost = r.request.estimated_cost_milli as f64 / 1000.0;
         let model = r.request.model();
         let duration = r.request.duration;
+        let currency = &run.currency;
         out.event(
             json!({ "event": "render_submitted", "task_id": task_id, "model": model,
-                    "duration": duration, "estimated_cost": cost }),
-            || format!("→ Render asked (task {task_id}, {model}, {duration} s, about {cost:.2})"),
+                    "duration": duration, "estimated_cost": cost, "currency": currency }),
+            || {
+                format!(
+                    "→ Render asked (task {task_id}, {model}, {duration} s, about {cost:.2} {currency})"
+                )
+            },
         );
     }
     match &r.state {

@@ -63,8 +63,9 @@ pub fn build(setup: &Setup<'_>) -> Result<EngineConfig, Msg> {
     };
     let mut config = EngineConfig::new(db_dir.join(crate::store::DB_FILE), &base, key);
     config.poll = s.poll_policy();
-    // The demo's URLs are imaginary: reading them would only find nothing.
-    config.probe_urls = setup.demo.is_none();
+    // URLs are read before sending in the demo too: only its APIMart is simulated, and a 404
+    // or a web page must not be "approved" there any more than in a real run.
+    config.probe_urls = true;
     config.bucket_place = s.bucket.is_set().then(|| s.bucket.clone());
     let (roster, kiosk) = setup.desk.resolve(s);
     config.kiosk = kiosk;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::text::Msg;
 
 pub mod engine;
+pub mod pin;
 
 /// The directory for the database, logs and settings: `--data-dir`, else the platform data
 /// directory (`~/.local/share/avatar-kiosk` on Linux), else `./avatar-kiosk-data`.
@@ -80,9 +81,53 @@ pub enum PersonScreen {
     Switch,
 }
 
-/// The default price per second of rendered video, in US dollars: an assumption (APIMart
-/// publishes its prices on its site and they change), set in Settings to the studio's price.
-pub const DEFAULT_RENDER_PRICE: f64 = 0.10;
+/// What a second of test-render video costs, per model and resolution, in the studio's
+/// currency, for the estimate shown before a render is asked. The defaults are assumptions
+/// (APIMart publishes its prices on its site and they change): Settings sets the studio's.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct RenderPrices {
+    /// The currency's code or sign, shown with every estimate (`USD`, `KRW`, `¥`).
+    pub currency: String,
+    /// doubao-seedance-2.0-face at 480p.
+    pub face_480p: f64,
+    /// doubao-seedance-2.0-face at 720p.
+    pub face_720p: f64,
+    /// doubao-seedance-2.0-fast-face at 480p.
+    pub fast_480p: f64,
+    /// doubao-seedance-2.0-fast-face at 720p.
+    pub fast_720p: f64,
+}
+
+impl Default for RenderPrices {
+    fn default() -> Self {
+        // Assumed: 720p about twice 480p, the fast model about 60 % of the standard one.
+        RenderPrices {
+            currency: "USD".into(),
+            face_480p: 0.10,
+            face_720p: 0.20,
+            fast_480p: 0.06,
+            fast_720p: 0.12,
+        }
+    }
+}
+
+impl RenderPrices {
+    /// The price of a second of video of this model and resolution (`480p` or `720p`).
+    pub fn per_second(&self, fast: bool, resolution: &str) -> f64 {
+        match (fast, resolution == "720p") {
+            (false, false) => self.face_480p,
+            (false, true) => self.face_720p,
+            (true, false) => self.fast_480p,
+            (true, true) => self.fast_720p,
+        }
+    }
+
+    /// Whether these are still the assumed defaults (said beside the estimate).
+    pub fn assumed(&self) -> bool {
+        *self == RenderPrices::default()
+    }
+}
 
 /// What staff set in Settings, kept as JSON in the data directory. The API key is not here:
 /// it lives in the OS keyring.
@@ -127,8 +172,11 @@ pub struct Settings {
     /// This desk's name on the roster (empty: the host's name).
     pub kiosk_name: String,
     /// The price per second of a test render's video, for the estimate shown before one is
-    /// sent (the studio's currency; see [`DEFAULT_RENDER_PRICE`]).
-    pub render_price_per_second: f64,
+    /// sent.
+    pub render_prices: RenderPrices,
+    /// Versions before `render_prices` kept one price for every model (read, never written).
+    #[serde(skip_serializing)]
+    pub render_price_per_second: Option<f64>,
     /// The studio's bucket for local videos (its keys are in the keyring).
     pub bucket: crate::api::bucket::BucketPlace,
     /// What versions before `customer_screen` wrote (`true`: a second window). Read from older
@@ -157,7 +205,8 @@ impl Default for Settings {
             roster_url: String::new(),
             roster_ca_file: String::new(),
             kiosk_name: String::new(),
-            render_price_per_second: DEFAULT_RENDER_PRICE,
+            render_prices: RenderPrices::default(),
+            render_price_per_second: None,
             bucket: Default::default(),
             customer_window: false,
         }
@@ -181,6 +230,17 @@ impl Settings {
                         && s.person_screen == PersonScreen::Auto
                     {
                         s.person_screen = PersonScreen::Window;
+                    }
+                    // Older files: one price for every model and resolution.
+                    if let Some(price) = s.render_price_per_second.take() {
+                        let currency = s.render_prices.currency.clone();
+                        s.render_prices = RenderPrices {
+                            currency,
+                            face_480p: price,
+                            face_720p: price,
+                            fast_480p: price,
+                            fast_720p: price,
+                        };
                     }
                     (s, None)
                 }

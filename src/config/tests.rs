@@ -187,3 +187,31 @@ mod roster {
         assert!(!name.is_empty());
     }
 }
+
+#[test]
+fn an_older_single_render_price_becomes_every_models_price_and_is_not_written_back() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(SETTINGS_FILE),
+        r#"{"render_price_per_second": 0.25}"#,
+    )
+    .unwrap();
+    let (s, problem) = Settings::load(dir.path());
+    assert!(problem.is_none());
+    for (fast, res) in [
+        (false, "480p"),
+        (false, "720p"),
+        (true, "480p"),
+        (true, "720p"),
+    ] {
+        assert_eq!(s.render_prices.per_second(fast, res), 0.25);
+    }
+    s.save(dir.path()).unwrap();
+    let written = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();
+    assert!(!written.contains("render_price_per_second"), "{written}");
+    // The defaults: each model and resolution its own price, marked as assumed.
+    let d = RenderPrices::default();
+    assert!(d.assumed());
+    assert!(d.per_second(true, "480p") < d.per_second(false, "480p"));
+    assert!(d.per_second(false, "720p") > d.per_second(false, "480p"));
+}

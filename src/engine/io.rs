@@ -402,12 +402,16 @@ pub(super) async fn poll_review(ctx: Ctx, task_id: String, fresh: bool) {
                 }
                 ctx.quiet(update).await;
             }
-            Err(e)
-                if matches!(
-                    e.meaning(),
-                    ApiError::Unauthorized { .. } | ApiError::Other { status: 404, .. }
-                ) =>
-            {
+            Err(e) if matches!(e.meaning(), ApiError::Other { status: 404, .. }) => {
+                // Not a dead end: the rows say so and can be submitted again.
+                let detail = format!("review {task_id}: unknown upstream");
+                let lost = Input::ReviewUnknown {
+                    task_id: task_id.clone(),
+                };
+                ctx.input(lost, "review-unknown", detail).await;
+                break;
+            }
+            Err(e) if matches!(e.meaning(), ApiError::Unauthorized { .. }) => {
                 ctx.error(e.advice()).await;
                 break;
             }

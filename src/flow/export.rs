@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Asset, AssetState, Session, review_advice};
+use super::{Asset, AssetState, Check, Session, review_advice};
 use crate::text::Msg;
 
 /// One asset as exported.
@@ -44,6 +44,27 @@ pub fn problem(state: &AssetState) -> Option<Msg> {
     }
 }
 
+/// The row's status word, the one the window's chip says and the exports and the command line
+/// write: `checking`, `ready` or `blocked` before anything is sent, then the state's word
+/// (`uploading`, `processing`, `active`, `failed`...).
+pub fn status_word(asset: &Asset) -> &'static str {
+    match (&asset.state, &asset.check) {
+        (AssetState::Staged, Check::Pending) => "checking",
+        (AssetState::Staged, Check::Blocked { .. }) => "blocked",
+        (AssetState::Staged, _) => "ready",
+        (state, _) => state.word(),
+    }
+}
+
+/// What is wrong with the row and what to do, as the window's reason column says it: the
+/// state's problem, else what the check found before sending.
+pub fn reason(asset: &Asset) -> Option<Msg> {
+    problem(&asset.state).or_else(|| match (&asset.state, &asset.check) {
+        (AssetState::Staged, Check::Blocked { reason }) => Some(reason.clone()),
+        _ => None,
+    })
+}
+
 /// How a front end says a [`Msg`] (the window in its language, the command line in English).
 pub type Say<'a> = &'a dyn Fn(&Msg) -> String;
 
@@ -60,8 +81,8 @@ pub fn row(asset: &Asset, say: Say<'_>) -> ExportRow {
         name: asset.name.clone(),
         kind: format!("{:?}", asset.kind),
         source: asset.source.display(),
-        status: asset.state.word().to_string(),
-        reason: problem(&asset.state).map(|m| say(&m)).unwrap_or_default(),
+        status: status_word(asset).to_string(),
+        reason: reason(asset).map(|m| say(&m)).unwrap_or_default(),
         asset_url,
         asset_id,
     }

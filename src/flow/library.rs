@@ -52,6 +52,12 @@ fn found<'a>(needle: &str, texts: impl IntoIterator<Item = &'a str>) -> bool {
     needle.is_empty() || texts.into_iter().any(|t| t.to_lowercase().contains(needle))
 }
 
+/// Whether a search typed by staff (any case, spaces around ignored) is in any of the texts:
+/// the one rule every search field of the window follows.
+pub fn search_finds<'a>(search: &str, texts: impl IntoIterator<Item = &'a str>) -> bool {
+    found(&search.trim().to_lowercase(), texts)
+}
+
 /// The verified people, newest first, whose person, note or asset names contain `search`.
 pub fn people(sessions: &[Session], search: &str) -> Vec<PersonRow> {
     let needle = search.trim().to_lowercase();

@@ -112,6 +112,10 @@ impl Session {
                 self.review_update(&task_id, &items, done, error.as_deref());
                 Ok(vec![])
             }
+            Input::ReviewUnknown { task_id } => {
+                self.review_unknown(&task_id);
+                Ok(vec![])
+            }
             Input::Resubmit(id) => self.resubmit(id),
             Input::Replace {
                 asset,

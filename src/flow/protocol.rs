@@ -120,6 +120,13 @@ pub enum Input {
         /// The task's error message, when it failed.
         error: Option<String>,
     },
+    /// The upstream no longer knows a review task (404 when read again, as after a restart
+    /// against a gateway that forgot it): its rows without a verdict may or may not be
+    /// reviewed, and staff may submit them again.
+    ReviewUnknown {
+        /// The task.
+        task_id: String,
+    },
     /// Staff resubmits a settled row as it is.
     Resubmit(AssetId),
     /// Staff replaces a row with another source.

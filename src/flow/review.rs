@@ -146,4 +146,46 @@ impl Session {
             }
         }
     }
+
+    /// A review task the upstream no longer knows: its rows still waiting become uncertain
+    /// (reconciled by a later task that names them, else resubmitted by staff).
+    pub(super) fn review_unknown(&mut self, task_id: &str) {
+        let since_task = self.review_tasks.len();
+        for a in &mut self.assets {
+            if let AssetState::Submitted { url, task_id: t } = &a.state
+                && t == task_id
+            {
+                a.state = AssetState::Uncertain {
+                    url: url.clone(),
+                    reason: Msg::new("review-task-unknown").text("task", task_id),
+                    since_task,
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A review task the upstream forgot: its rows without a verdict become uncertain (they
+    /// can be submitted again); rows of other tasks and rows with a verdict stay as they are.
+    #[test]
+    fn an_unknown_review_task_leaves_its_waiting_rows_uncertain() {
+        let mut s = crate::flow::sample::reviewed_session("s", "P", 3, 0);
+        let submitted = |task: &str| AssetState::Submitted {
+            url: "https://x/a.jpg".into(),
+            task_id: task.into(),
+        };
+        s.assets[0].state = submitted("gone");
+        s.assets[1].state = submitted("other");
+        let before = s.assets[2].state.clone();
+        s.review_unknown("gone");
+        assert!(
+            matches!(&s.assets[0].state, AssetState::Uncertain { reason, .. } if reason.id() == "review-task-unknown")
+        );
+        assert_eq!(s.assets[1].state, submitted("other"));
+        assert_eq!(s.assets[2].state, before);
+    }
 }

@@ -19,6 +19,30 @@ pub fn detach() {
     windows::detach();
 }
 
+/// Ends the process as a Unix tool does when the reader of its output has gone (`| head`):
+/// quietly, with the status a shell expects (killed by SIGPIPE, 141). Windows has no such
+/// signal: the process ends with code 0, as its tools do.
+pub fn output_closed() -> ! {
+    #[cfg(unix)]
+    // SAFETY: the default action is restored for SIGPIPE alone, then raised on this thread;
+    // the process ends there.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::raise(libc::SIGPIPE);
+    }
+    // Reached on Windows (and should the signal be blocked): the one other place that ends
+    // the process with a code of its own.
+    #[allow(clippy::disallowed_methods)]
+    std::process::exit(0)
+}
+
+/// Whether a coloured log suits standard error: a terminal, and no `NO_COLOR` set
+/// (<https://no-color.org>).
+pub fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 #[cfg(windows)]
 mod windows {
     use std::sync::atomic::{AtomicBool, Ordering};

@@ -16,6 +16,7 @@
 //! Assets of one review finish one after another, evenly over the review duration.
 
 mod h5;
+pub(crate) mod kept;
 mod phone;
 
 pub use phone::open_redirect;
@@ -67,6 +68,9 @@ pub struct SimConfig {
     /// Accept groups and assets in this simulator's own form that it did not issue: they come
     /// from an earlier run of the demo, whose people return (each run starts a new simulator).
     pub accept_earlier_runs: bool,
+    /// Keep the review tasks in this file and read them back at start, so that a demo
+    /// stopped during a review resumes to its end (each run starts a new simulator).
+    pub reviews_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SimConfig {
@@ -79,6 +83,7 @@ impl Default for SimConfig {
             verify_shape: VerifyShape::Data,
             phone_after: None,
             accept_earlier_runs: false,
+            reviews_file: None,
         }
     }
 }
@@ -151,7 +156,7 @@ struct Session {
     lng: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct ReviewAsset {
     name: String,
     url: String,
@@ -162,6 +167,10 @@ struct ReviewAsset {
 #[derive(Debug, Clone)]
 struct Review {
     created: Duration,
+    /// How far it had gone when this run read it back from an earlier run.
+    head_start: Duration,
+    /// The time of day it was made (milliseconds), to carry it to a later run.
+    created_ms: i64,
     assets: Vec<ReviewAsset>,
 }
 
@@ -315,6 +324,7 @@ impl Simulator {
                 ..SimState::default()
             }),
         });
+        kept::read_back(&shared);
         let app = routes::router(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

@@ -27,8 +27,19 @@ fn step_of(session: Option<&Session>) -> usize {
     }
 }
 
+/// How much of the steps the top bar has room for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Steps {
+    /// Every step's name.
+    Named,
+    /// The current step's name, the others by number.
+    Current,
+    /// Numbers only.
+    Numbers,
+}
+
 /// One step: a numbered circle and its name; done steps get a tick.
-fn step(ui: &mut egui::Ui, n: usize, name: &str, now: usize, on_wizard: bool) {
+fn step(ui: &mut egui::Ui, n: usize, name: &str, now: usize, on_wizard: bool, shown: Steps) {
     let p = theme::palette(ui);
     let current = n == now && on_wizard;
     let (fill, ink) = if current {
@@ -39,8 +50,12 @@ fn step(ui: &mut egui::Ui, n: usize, name: &str, now: usize, on_wizard: bool) {
         (p.bg, p.weak)
     };
     let (rect, circle) = ui.allocate_exact_size(egui::vec2(24.0, 24.0), egui::Sense::hover());
-    // The number is painted: screen readers get it from here ("2 of 5").
-    let said = format!("{} / {}", n + 1, STEPS.len());
+    // The number is painted: screen readers get it from here ("2 of 5", and the name when the
+    // bar has no room to write it).
+    let said = match shown {
+        Steps::Named => format!("{} / {}", n + 1, STEPS.len()),
+        _ => format!("{} / {} {name}", n + 1, STEPS.len()),
+    };
     circle.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, said.clone()));
     let c = rect.center();
     let painter = ui.painter();
@@ -61,15 +76,74 @@ fn step(ui: &mut egui::Ui, n: usize, name: &str, now: usize, on_wizard: bool) {
         let font = egui::FontId::proportional(size::SMALL);
         painter.text(c, egui::Align2::CENTER_CENTER, number, font, ink);
     }
-    let text = RichText::new(name);
-    ui.label(if current {
-        text.strong().color(p.text)
-    } else {
-        text.color(p.weak)
-    });
+    if shown == Steps::Named || (shown == Steps::Current && current) {
+        let text = RichText::new(name);
+        ui.label(if current {
+            text.strong().color(p.text)
+        } else {
+            text.color(p.weak)
+        });
+    }
 }
 
-/// The bar at the top.
+/// How wide `text` is drawn in the body font.
+fn text_width(ui: &egui::Ui, text: RichText) -> f32 {
+    egui::WidgetText::from(text)
+        .into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            egui::TextStyle::Body,
+        )
+        .size()
+        .x
+}
+
+/// What the top bar has room for: the title, how much of the steps, the buttons or a menu.
+struct Fit {
+    title: bool,
+    steps: Steps,
+    menu: bool,
+}
+
+/// The fullest top bar that fits in `room`: the buttons give way to a menu before the steps
+/// lose their names, and the title goes last.
+fn fit(ui: &egui::Ui, names: &[String], current: Option<usize>, widths: [f32; 4]) -> Fit {
+    let [room, title, nav, menu] = widths;
+    let gap = ui.spacing().item_spacing.x;
+    let circles = names.len() as f32 * (24.0 + gap);
+    let dash = text_width(ui, RichText::new("—")) + gap;
+    let name = |n: &String| text_width(ui, RichText::new(n).strong()) + space::XS;
+    let dashes = dash * (names.len() as f32 - 1.0);
+    let named: f32 = circles + names.iter().map(name).sum::<f32>() + dashes;
+    let one = circles + current.and_then(|c| names.get(c)).map_or(0.0, name) + dashes;
+    let tries = [
+        (true, Steps::Named, named, false),
+        (true, Steps::Current, one, false),
+        (true, Steps::Named, named, true),
+        (true, Steps::Current, one, true),
+        (true, Steps::Numbers, circles, true),
+    ];
+    for (with_title, steps, width, with_menu) in tries {
+        let buttons = if with_menu { menu } else { nav };
+        if title + width + buttons <= room {
+            return Fit {
+                title: with_title,
+                steps,
+                menu: with_menu,
+            };
+        }
+    }
+    Fit {
+        title: false,
+        steps: Steps::Numbers,
+        menu: true,
+    }
+}
+
+/// The bar at the top: the title and the steps, then the ways to the other screens at the
+/// right, in reading order. When the window is narrow or the text large, the step names give
+/// way to numbers and the buttons to a menu: nothing overlaps.
 pub fn top_bar(ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
     let i = view.i18n;
     let mut out = Vec::new();
@@ -82,64 +156,113 @@ pub fn top_bar(ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
                 .inner_margin(egui::Margin::symmetric(space::L as i8, space::M as i8)),
         )
         .show(ui, |ui| {
+            let links = nav_links(view);
+            let pad = ui.spacing().button_padding.x * 2.0 + ui.spacing().item_spacing.x;
+            let nav_width: f32 = links
+                .iter()
+                .map(|l| text_width(ui, RichText::new(i.t(l.key))) + pad)
+                .sum();
+            let menu = i.t("nav-menu");
+            let menu_width = text_width(ui, RichText::new(&menu)) + pad;
+            let title = RichText::new(i.t("app-title"))
+                .size(size::TITLE - 4.0)
+                .strong()
+                .color(p.accent);
+            let title_width = text_width(ui, title.clone()) + space::L + pad;
+            let now = step_of(view.session());
+            let on_wizard = view.screen == Screen::Wizard;
+            let names: Vec<String> = STEPS.iter().map(|k| i.t(k)).collect();
+            let room = ui.available_width() - space::S;
+            let widths = [room, title_width, nav_width, menu_width];
+            let fit = fit(ui, &names, on_wizard.then_some(now), widths);
             ui.horizontal(|ui| {
-                ui.label(
-                    RichText::new(i.t("app-title"))
-                        .size(size::TITLE - 4.0)
-                        .strong()
-                        .color(p.accent),
-                );
-                ui.add_space(space::L);
-                let now = step_of(view.session());
-                for (n, key) in STEPS.iter().enumerate() {
+                if fit.title {
+                    ui.label(title);
+                    ui.add_space(space::L);
+                }
+                for (n, name) in names.iter().enumerate() {
                     ui.scope(|ui| {
                         ui.spacing_mut().item_spacing.x = space::XS;
-                        step(ui, n, &i.t(key), now, view.screen == Screen::Wizard);
+                        step(ui, n, name, now, on_wizard, fit.steps);
                     });
-                    if n + 1 < STEPS.len() {
+                    if n + 1 < STEPS.len() && fit.steps != Steps::Numbers {
                         ui.label(theme::hint(ui, "—"));
                     }
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    nav(ui, view, &mut out);
-                });
+                // The buttons (or their menu) at the right, in reading order.
+                let buttons = if fit.menu { menu_width } else { nav_width };
+                ui.add_space((ui.available_width() - buttons).max(0.0));
+                if fit.menu {
+                    ui.menu_button(menu, |ui| nav(ui, view, &links, &mut out));
+                } else {
+                    nav(ui, view, &links, &mut out);
+                }
             });
             banners(ui, view, &mut out);
         });
     out
 }
 
-fn nav(ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
-    let i = view.i18n;
-    if let Some(k) = view.kiosk {
-        if ui.button(i.t("kiosk-leave")).clicked() {
-            out.push(Intent::AskPin(PinFor::Leave));
-        }
-        if k.unlocked && ui.button(i.t("kiosk-lock")).clicked() {
-            out.push(Intent::Lock);
-        }
-    }
-    for (screen, id, key) in [
-        (Screen::Settings, "nav-settings", &keys::SETTINGS),
-        (Screen::History, "nav-history", &keys::HISTORY),
-        (Screen::Library, "nav-library", &keys::LIBRARY),
-        (Screen::People, "nav-people", &keys::PEOPLE),
-    ] {
-        if ui
-            .selectable_label(view.screen == screen, i.t(id))
-            .on_hover_text(ui.ctx().format_shortcut(key))
-            .clicked()
-        {
-            out.push(Intent::Go(screen));
-        }
-    }
+/// One of the top bar's buttons.
+struct Link {
+    key: &'static str,
+    go: Intent,
+    selected: bool,
+    shortcut: Option<&'static egui::KeyboardShortcut>,
+}
+
+/// The top bar's buttons, in reading order.
+fn nav_links(view: &View<'_>) -> Vec<Link> {
     let new_person = view.screen == Screen::Wizard && view.model.current.is_none();
-    if ui
-        .selectable_label(new_person, i.t("nav-new-person"))
-        .on_hover_text(ui.ctx().format_shortcut(&keys::NEW_PERSON))
-        .clicked()
-    {
-        out.push(Intent::NewSession);
+    let mut links = vec![Link {
+        key: "nav-new-person",
+        go: Intent::NewSession,
+        selected: new_person,
+        shortcut: Some(&keys::NEW_PERSON),
+    }];
+    for (screen, key, shortcut) in [
+        (Screen::People, "nav-people", &keys::PEOPLE),
+        (Screen::Library, "nav-library", &keys::LIBRARY),
+        (Screen::History, "nav-history", &keys::HISTORY),
+        (Screen::Settings, "nav-settings", &keys::SETTINGS),
+    ] {
+        links.push(Link {
+            key,
+            go: Intent::Go(screen),
+            selected: view.screen == screen,
+            shortcut: Some(shortcut),
+        });
+    }
+    if let Some(k) = view.kiosk {
+        if k.unlocked {
+            links.push(Link {
+                key: "kiosk-lock",
+                go: Intent::Lock,
+                selected: false,
+                shortcut: None,
+            });
+        }
+        links.push(Link {
+            key: "kiosk-leave",
+            go: Intent::AskPin(PinFor::Leave),
+            selected: false,
+            shortcut: None,
+        });
+    }
+    links
+}
+
+fn nav(ui: &mut egui::Ui, view: &View<'_>, links: &[Link], out: &mut Vec<Intent>) {
+    let i = view.i18n;
+    for link in links {
+        let mut response = ui.selectable_label(link.selected, i.t(link.key));
+        if let Some(shortcut) = link.shortcut {
+            response = response.on_hover_text(ui.ctx().format_shortcut(shortcut));
+        }
+        if response.clicked() {
+            out.push(link.go.clone());
+            ui.close();
+        }
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Replace {
     pub typed: String,
     /// Why what was typed cannot be used (with the text it was for).
     pub problem: Option<(String, Msg)>,
+    /// The field was given the keyboard when the dialog opened.
+    pub focused: bool,
 }
 
 /// The dialogs' own state: which are open, and what is typed in them.
@@ -305,8 +307,15 @@ impl Dialogs {
                 }
             });
             let l = ui.label(i.t("replace-field"));
-            ui.add(egui::TextEdit::singleline(&mut r.typed).desired_width(360.0))
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut r.typed).desired_width(360.0))
                 .labelled_by(l.id);
+            // The keyboard starts in the field; Enter there replaces, as the button does.
+            if !r.focused {
+                r.focused = true;
+                field.request_focus();
+            }
+            let enter = field.lost_focus() && ui.input(|inp| inp.key_pressed(egui::Key::Enter));
             if let Some((typed, why)) = &r.problem
                 && *typed == r.typed.trim()
             {
@@ -314,10 +323,10 @@ impl Dialogs {
             }
             ui.horizontal(|ui| {
                 let typed = r.typed.trim().to_string();
-                if ui
+                let button = ui
                     .add_enabled(!typed.is_empty(), egui::Button::new(i.t("table-replace")))
-                    .clicked()
-                {
+                    .clicked();
+                if button || (enter && !typed.is_empty()) {
                     match crate::engine::parse_source(&typed, None) {
                         Ok(new) => {
                             out.push(Intent::Send(Command::Check(new.source.clone())));

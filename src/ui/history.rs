@@ -25,7 +25,7 @@ pub fn stage_chip(stage: Stage) -> (&'static str, Tone) {
 }
 
 /// Draws the list.
-pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
+pub fn show(ui: &mut egui::Ui, view: &View<'_>, search: &mut String) -> Vec<Intent> {
     let i = view.i18n;
     let mut out = Vec::new();
     theme::page(ui, 1180.0, |ui| {
@@ -54,9 +54,35 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
             empty(ui, i, &mut out);
             return;
         }
+        let (label, hint) = (i.t("search-label"), i.t("history-search-hint"));
+        widgets::search_field(ui, label, hint, search);
+        ui.add_space(space::S);
+        let found: Vec<SessionSummary> = list
+            .iter()
+            .filter(|r| {
+                let texts = [
+                    r.person.as_str(),
+                    r.kiosk.as_str(),
+                    r.id.as_str(),
+                    r.stage.word(),
+                ];
+                crate::flow::search_finds(search, texts)
+            })
+            .cloned()
+            .collect();
+        if found.is_empty() {
+            ui.label(theme::hint(ui, i.t("search-nothing")));
+            return;
+        }
         theme::card(ui).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            table(ui, i, list, view.model.shared_as.is_some(), &mut out);
+            // A narrow window or large text: each person on lines of their own, their
+            // buttons wrapped, so that none is out of reach.
+            if ui.available_width() < NARROW {
+                narrow_list(ui, i, &found, &mut out);
+            } else {
+                table(ui, i, &found, view.model.shared_as.is_some(), &mut out);
+            }
         });
     });
     out
@@ -78,6 +104,28 @@ fn empty(ui: &mut egui::Ui, i: &I18n, out: &mut Vec<Intent>) {
             }
         });
     });
+}
+
+/// Below this width the table's columns do not fit.
+const NARROW: f32 = 900.0;
+
+/// The sessions as lines: who, when, where they are, then the buttons.
+fn narrow_list(ui: &mut egui::Ui, i: &I18n, list: &[SessionSummary], out: &mut Vec<Intent>) {
+    for (n, r) in list.iter().enumerate() {
+        if n > 0 {
+            ui.separator();
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(&r.person).strong());
+            let (key, tone) = stage_chip(r.stage);
+            widgets::chip(ui, &i.t(key), tone);
+            ui.label(format!("{} / {} / {}", r.active, r.failed, r.total));
+        });
+        let desk = i.ta("history-desk", &[text("kiosk", &r.kiosk)]);
+        let when = widgets::local_time(r.created_at);
+        ui.label(theme::hint(ui, format!("{when} · {desk}")).size(theme::size::SMALL));
+        ui.horizontal_wrapped(|ui| row_actions(ui, i, r, out));
+    }
 }
 
 fn table(

@@ -15,7 +15,7 @@ use crate::flow::AssetId;
 use crate::i18n::UiLang;
 
 /// The top-level screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
     /// The onboarding wizard.
     Wizard,
@@ -121,8 +121,8 @@ pub enum Intent {
     PersonView(bool),
     /// Files chosen in the in-app list.
     Picked(PickFor, Vec<PathBuf>),
-    /// Store a new staff PIN.
-    SetPin(Pin),
+    /// Store a new staff PIN: as typed, and as typed again to confirm it.
+    SetPin(Pin, Pin),
     /// The window's language (`None`: the OS's).
     SetLanguage(Option<UiLang>),
     /// Text size.

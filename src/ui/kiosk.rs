@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-
 use super::intent::PinFor;
+
+pub use crate::config::pin::{hash_pin, pin_is_valid, pin_matches};
 
 /// The PIN question on screen.
 #[derive(Debug, Clone)]
@@ -61,34 +61,10 @@ impl Default for KioskState {
     }
 }
 
-/// Whether a PIN has the allowed shape: 6 to 12 digits.
-pub fn pin_is_valid(pin: &str) -> bool {
-    (6..=12).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit())
-}
-
 /// How long the next PIN waits after `failures` wrong ones in a row: nothing for the first
 /// two, then 5 s, doubling each time, at most 10 minutes.
 pub fn pin_delay(failures: u32) -> Option<std::time::Duration> {
     let over = failures.checked_sub(3)?;
     let secs = 5u64.saturating_mul(1u64 << over.min(10)).min(600);
     Some(std::time::Duration::from_secs(secs))
-}
-
-/// The argon2id hash of a PIN, as a PHC string (slow on purpose: run it off the UI thread).
-pub fn hash_pin(pin: &str) -> Result<String, String> {
-    let bytes: [u8; 16] = rand::random();
-    let salt = SaltString::encode_b64(&bytes).map_err(|e| e.to_string())?;
-    argon2::Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
-
-/// Whether `pin` matches the stored hash (slow on purpose: run it off the UI thread).
-pub fn pin_matches(pin: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        argon2::Argon2::default()
-            .verify_password(pin.as_bytes(), &parsed)
-            .is_ok()
-    })
 }

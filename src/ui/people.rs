@@ -31,15 +31,8 @@ impl PeopleView {
             heading(ui, view, Screen::People, "nav-people", &mut out);
             ui.label(theme::hint(ui, i.t("people-intro")));
             ui.add_space(space::S);
-            ui.horizontal(|ui| {
-                let l = ui.label(i.t("search-label"));
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.search)
-                        .hint_text(i.t("people-search-hint"))
-                        .desired_width(420.0),
-                )
-                .labelled_by(l.id);
-            });
+            let (label, hint) = (i.t("search-label"), i.t("people-search-hint"));
+            super::widgets::search_field(ui, label, hint, &mut self.search);
             ui.add_space(space::S);
             let Some(all) = view.model.everyone.value() else {
                 return;

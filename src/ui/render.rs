@@ -51,9 +51,11 @@ impl RenderForm {
     }
 }
 
-/// A price in the studio's currency, two decimals.
-fn money(milli: u64) -> String {
-    format!("{:.2}", milli as f64 / 1000.0)
+/// A price in the studio's currency, two decimals, with the currency Settings name.
+fn money(milli: u64, currency: &str) -> String {
+    format!("{:.2} {currency}", milli as f64 / 1000.0)
+        .trim_end()
+        .to_string()
 }
 
 /// Draws the form while one is open; sends the render when staff confirm.
@@ -67,9 +69,18 @@ pub fn dialog(
     let Some(f) = form.as_mut() else {
         return;
     };
-    let price = view.settings().render_price_per_second;
-    let cost = money(crate::flow::estimate_milli(f.duration, price));
-    let price_text = format!("{price:.2}");
+    let prices = &view.settings().render_prices;
+    let price = prices.per_second(f.fast, f.resolution);
+    let cost = money(
+        crate::flow::estimate_milli(f.duration, price),
+        &prices.currency,
+    );
+    let price_text = money((price * 1000.0).round().max(0.0) as u64, &prices.currency);
+    let price_hint = if prices.assumed() {
+        "render-price-assumed"
+    } else {
+        "render-price-hint"
+    };
     let mut close = false;
     let modal = egui::Modal::new(egui::Id::unique("render-form")).show(ctx, |ui| {
         ui.set_width(520.0);
@@ -114,7 +125,7 @@ pub fn dialog(
             ],
         );
         ui.label(RichText::new(estimate).strong());
-        ui.label(theme::hint(ui, i.t("render-price-hint")).size(size::SMALL));
+        ui.label(theme::hint(ui, i.t(price_hint)).size(size::SMALL));
         ui.add_space(space::M);
         ui.horizontal(|ui| {
             let ready = !f.prompt.trim().is_empty() && f.images > 0;

@@ -24,6 +24,8 @@ pub struct SettingsView {
     pub tested: Remote<Msg>,
     /// The new PIN being typed.
     pub new_pin: String,
+    /// The new PIN typed again.
+    pub pin_again: String,
     /// The roster's password being typed (cleared after each save).
     pub roster_password: String,
     /// The bucket's access key id being typed (kept in the keyring with its secret).
@@ -52,21 +54,27 @@ impl SettingsView {
     /// connection on the right), one otherwise.
     pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
         let mut out = Vec::new();
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            let wide = ui.available_width() >= 1000.0;
-            theme::page(ui, if wide { 1180.0 } else { 760.0 }, |ui| {
+        let wide = ui.available_width() >= 1000.0;
+        let width = if wide { 1180.0 } else { 760.0 };
+        // The title and Save stay in view, whatever the window's size and the form's length.
+        theme::page(ui, width, |ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(theme::title(view.i18n.t("settings-title")));
-                ui.add_space(space::M);
+                ui.add_space(space::L);
+                self.save_bar(ui, view, &mut out);
+            });
+        });
+        ui.add_space(space::M);
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            theme::page(ui, width, |ui| {
                 if wide {
                     ui.columns(2, |cols| {
                         self.left(&mut cols[0], view, &mut out);
-                        section(&mut cols[1], |ui| {
-                            self.connection_section(ui, view, &mut out)
-                        });
+                        section(&mut cols[1], |ui| self.connection_section(ui, view));
                     });
                 } else {
                     self.left(ui, view, &mut out);
-                    section(ui, |ui| self.connection_section(ui, view, &mut out));
+                    section(ui, |ui| self.connection_section(ui, view));
                 }
             });
         });
@@ -78,9 +86,8 @@ impl SettingsView {
         section(ui, |ui| self.roster_section(ui, view));
         section(ui, |ui| self.bucket_section(ui, view));
         section(ui, |ui| window_section(ui, view, out));
-        if view.kiosk.is_some() {
-            section(ui, |ui| self.kiosk_section(ui, view, out));
-        }
+        // Also outside kiosk mode: the PIN is set here before the first `--kiosk`.
+        section(ui, |ui| self.kiosk_section(ui, view, out));
     }
 }
 
@@ -141,16 +148,17 @@ impl SettingsView {
             if testing {
                 ui.spinner();
             }
-            match &self.tested {
-                Remote::Ready(m) => {
-                    ui.label(RichText::new(i.msg(m)).color(theme::tone(ui, Tone::Ok)));
-                }
-                Remote::Failed { error, .. } => {
-                    ui.label(RichText::new(i.msg(error)).color(theme::tone(ui, Tone::Bad)));
-                }
-                _ => {}
-            }
         });
+        // Below the button, wrapped to the card: a long answer never widens the column.
+        let said = match &self.tested {
+            Remote::Ready(m) => Some((i.msg(m), Tone::Ok)),
+            Remote::Failed { error, .. } => Some((i.msg(error), Tone::Bad)),
+            _ => None,
+        };
+        if let Some((text, tone)) = said {
+            let text = RichText::new(text).color(theme::tone(ui, tone));
+            ui.add(egui::Label::new(text).wrap());
+        }
     }
 
     /// Saves the form; a password typed (alone or in the roster's address) goes to the
@@ -270,7 +278,7 @@ impl SettingsView {
         ui.label(theme::hint(ui, i.t("settings-bucket-keys-note")));
     }
 
-    fn connection_section(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+    fn connection_section(&mut self, ui: &mut egui::Ui, view: &View<'_>) {
         let i = view.i18n;
         connection_grid(ui, i, &mut self.form);
         ui.add_space(space::S);
@@ -290,24 +298,26 @@ impl SettingsView {
             ui,
             i.ta("settings-version", &[text("version", version)]),
         ));
-        ui.add_space(space::S);
-        ui.horizontal(|ui| {
-            let changed = self.form != *view.settings()
-                || !self.roster_password.is_empty()
-                || !self.bucket_secret.is_empty();
-            if ui
-                .add_enabled(changed, theme::primary(ui, i.t("settings-save")))
-                .clicked()
-            {
-                self.save(out);
-            }
-            if ui
-                .add_enabled(changed, egui::Button::new(i.t("settings-undo")))
-                .clicked()
-            {
-                self.form = view.settings().clone();
-            }
-        });
+    }
+
+    /// Save and Undo, beside the title.
+    fn save_bar(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+        let i = view.i18n;
+        let changed = self.form != *view.settings()
+            || !self.roster_password.is_empty()
+            || !self.bucket_secret.is_empty();
+        if ui
+            .add_enabled(changed, theme::primary(ui, i.t("settings-save")))
+            .clicked()
+        {
+            self.save(out);
+        }
+        if ui
+            .add_enabled(changed, egui::Button::new(i.t("settings-undo")))
+            .clicked()
+        {
+            self.form = view.settings().clone();
+        }
     }
 
     /// Kiosk mode: the staff PIN, the idle reset, where the person's screen goes.
@@ -320,16 +330,35 @@ impl SettingsView {
         } else {
             RichText::new(i.t("settings-pin-none")).color(theme::tone(ui, Tone::Warn))
         });
+        if view.kiosk.is_none() {
+            ui.label(theme::hint(ui, i.t("settings-kiosk-how")).size(theme::size::SMALL));
+        }
+        egui::Grid::new("pin_fields").num_columns(2).show(ui, |ui| {
+            for (label, field) in [
+                ("settings-pin-new", &mut self.new_pin),
+                ("settings-pin-again", &mut self.pin_again),
+            ] {
+                let l = ui.label(i.t(label));
+                ui.add(
+                    egui::TextEdit::singleline(field)
+                        .password(true)
+                        .char_limit(12)
+                        .desired_width(140.0),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+            }
+        });
+        let typed = !self.new_pin.trim().is_empty() && !self.pin_again.trim().is_empty();
         ui.horizontal(|ui| {
-            let l = ui.label(i.t("settings-pin-new"));
-            ui.add(
-                egui::TextEdit::singleline(&mut self.new_pin)
-                    .password(true)
-                    .desired_width(140.0),
-            )
-            .labelled_by(l.id);
-            if ui.button(i.t("settings-pin-save")).clicked() {
-                out.push(Intent::SetPin(Pin::new(self.new_pin.trim().to_string())));
+            if ui
+                .add_enabled(typed, egui::Button::new(i.t("settings-pin-save")))
+                .clicked()
+            {
+                out.push(Intent::SetPin(
+                    Pin::new(self.new_pin.trim().to_string()),
+                    Pin::new(self.pin_again.trim().to_string()),
+                ));
             }
         });
         ui.horizontal(|ui| {
@@ -412,16 +441,49 @@ fn connection_grid(ui: &mut egui::Ui, i: &I18n, form: &mut Settings) {
         )
         .labelled_by(l.id);
     });
+    ui.label(RichText::new(i.t("settings-render-price")).strong());
+    let prices = &mut form.render_prices;
     ui.horizontal_wrapped(|ui| {
-        let l = ui.label(RichText::new(i.t("settings-render-price")).strong());
+        let l = ui.label(i.t("settings-render-currency"));
         ui.add(
-            egui::DragValue::new(&mut form.render_price_per_second)
-                .range(0.0..=100.0)
-                .speed(0.01)
-                .fixed_decimals(3),
+            egui::TextEdit::singleline(&mut prices.currency)
+                .desired_width(80.0)
+                .char_limit(8),
         )
         .labelled_by(l.id);
     });
+    egui::Grid::new("render_prices")
+        .num_columns(3)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label("480p");
+            ui.label("720p");
+            ui.end_row();
+            for (model, low, high) in [
+                (
+                    "render-model-face",
+                    &mut prices.face_480p,
+                    &mut prices.face_720p,
+                ),
+                (
+                    "render-model-fast",
+                    &mut prices.fast_480p,
+                    &mut prices.fast_720p,
+                ),
+            ] {
+                let l = ui.label(i.t(model));
+                for price in [low, high] {
+                    ui.add(
+                        egui::DragValue::new(price)
+                            .range(0.0..=100_000.0)
+                            .speed(0.01)
+                            .max_decimals(3),
+                    )
+                    .labelled_by(l.id);
+                }
+                ui.end_row();
+            }
+        });
     ui.label(theme::hint(ui, i.t("settings-render-price-hint")).size(theme::size::SMALL));
 }
 

@@ -9,7 +9,7 @@ use super::theme::{self, Tone, space};
 use super::view::View;
 use super::widgets;
 use crate::engine::Command;
-use crate::flow::{Asset, AssetSource, AssetState, Check, Phase, Session, Stage};
+use crate::flow::{Asset, AssetSource, AssetState, Phase, Session, Stage};
 use crate::i18n::{I18n, s as text};
 
 /// Which rows the table shows.
@@ -56,6 +56,8 @@ impl Filter {
 pub struct AssetTable {
     /// The filter chosen.
     pub filter: Filter,
+    /// The search typed: rows whose name, source or status contain it.
+    pub search: String,
 }
 
 fn progress(state: &AssetState) -> Option<f32> {
@@ -106,7 +108,21 @@ impl AssetTable {
             });
             ui.add_space(space::XS);
         }
-        let shown: Vec<&Asset> = rows.into_iter().filter(|a| filter.keeps(a)).collect();
+        if !compact {
+            let (label, hint) = (i.t("search-label"), i.t("table-search-hint"));
+            widgets::search_field(ui, label, hint, &mut self.search);
+            ui.add_space(space::XS);
+        }
+        let search = if compact { "" } else { self.search.as_str() };
+        let shown: Vec<&Asset> = rows
+            .into_iter()
+            .filter(|a| filter.keeps(a))
+            .filter(|a| {
+                let source = a.source.display();
+                let word = crate::flow::export::status_word(a);
+                crate::flow::search_finds(search, [a.name.as_str(), source.as_str(), word])
+            })
+            .collect();
         let (row_height, thumb) = if compact { (40.0, 32.0) } else { (64.0, 52.0) };
         TableBuilder::new(ui)
             .id_salt("assets-table")
@@ -117,10 +133,12 @@ impl AssetTable {
             .column(Column::initial(130.0).at_least(80.0).clip(true))
             .column(Column::initial(140.0).at_least(80.0).clip(true))
             .column(Column::exact(130.0))
-            .column(Column::remainder().at_least(200.0).clip(true))
-            .column(Column::initial(180.0).at_least(120.0).clip(true))
-            .column(Column::exact(270.0))
-            .min_scrolled_height(if compact { 120.0 } else { 240.0 })
+            .column(Column::initial(320.0).at_least(160.0).clip(true))
+            .column(Column::initial(230.0).at_least(140.0).clip(true))
+            // The last column takes what is left: the table never runs past the page.
+            .column(Column::remainder().at_least(120.0))
+            // Room for rows: the page scrolls when the window is small.
+            .min_scrolled_height(if compact { 120.0 } else { 360.0 })
             .header(28.0, |mut header| {
                 for title in [
                     "",
@@ -238,11 +256,7 @@ fn status(ui: &mut egui::Ui, i: &I18n, a: &Asset) {
 
 fn reason(ui: &mut egui::Ui, i: &I18n, a: &Asset) {
     // The flow's verdict is the one both front ends obey.
-    let problem = crate::flow::export::problem(&a.state).or_else(|| match (&a.state, &a.check) {
-        (AssetState::Staged, Check::Blocked { reason }) => Some(reason.clone()),
-        _ => None,
-    });
-    if let Some(p) = problem.map(|m| i.msg(&m)) {
+    if let Some(p) = crate::flow::export::reason(a).map(|m| i.msg(&m)) {
         let text = RichText::new(p.clone())
             .size(theme::size::SMALL)
             .color(theme::tone(ui, Tone::Bad));
@@ -264,8 +278,25 @@ fn url(ui: &mut egui::Ui, i: &I18n, a: &Asset, out: &mut Vec<Intent>) {
     {
         out.push(Intent::Copy(asset_url.clone(), i.t("copied-asset")));
     }
-    ui.label(RichText::new(asset_url).monospace())
-        .on_hover_text(asset_url);
+    // Whole when it fits, else its start and end (the id) with the middle left out; the one
+    // tooltip is the whole address.
+    let shown = middle_elided(asset_url, 40);
+    let label = ui.label(RichText::new(&shown).monospace());
+    if shown != *asset_url {
+        label.on_hover_text(asset_url);
+    }
+}
+
+/// `text` in at most `max` characters: the start and the end kept, `…` between.
+fn middle_elided(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max || max < 3 {
+        return text.to_string();
+    }
+    let keep = max - 1;
+    let head: String = text.chars().take(keep / 2).collect();
+    let tail: String = text.chars().skip(count - (keep - keep / 2)).collect();
+    format!("{head}…{tail}")
 }
 
 /// A local video ffmpeg can mend offers Fix (or shows that it is being fixed).
@@ -343,5 +374,22 @@ fn row_actions(ui: &mut egui::Ui, i: &I18n, s: &Session, a: &Asset, out: &mut Ve
             .clicked()
     {
         out.push(Intent::Send(Command::Remove(s.id.clone(), a.id)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::middle_elided;
+
+    #[test]
+    fn a_long_address_keeps_its_start_and_its_end() {
+        let url = "asset://asset-20261202-0123456789abcdef0123456789abcdef";
+        let shown = middle_elided(url, 40);
+        assert_eq!(shown.chars().count(), 40);
+        assert!(
+            shown.starts_with("asset://asset-") && shown.ends_with("89abcdef"),
+            "{shown}"
+        );
+        assert_eq!(middle_elided("asset://a1", 40), "asset://a1");
     }
 }

@@ -6,24 +6,51 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Color32, RichText};
 
 use super::theme::{self, Tone};
-use crate::flow::{Asset, AssetState, Check, Millis, Phase};
+use crate::flow::{Asset, Millis, Phase};
 
 /// A row's status word (message id) and tone. Words group by [`Phase`], as the filters do.
 pub fn chip_of(a: &Asset) -> (&'static str, Tone) {
-    match (&a.state, &a.check) {
-        (AssetState::Staged, Check::Pending) => ("chip-checking", Tone::Neutral),
-        (AssetState::Staged, Check::Blocked { .. }) => ("chip-blocked", Tone::Bad),
-        (AssetState::Staged, _) => ("chip-ready", Tone::Neutral),
-        (AssetState::Uploading { .. }, _) => ("chip-uploading", Tone::Info),
-        (AssetState::Uploaded { .. }, _) => ("chip-uploaded", Tone::Info),
-        (AssetState::Submitting { .. }, _) => ("chip-submitting", Tone::Info),
-        (AssetState::Submitted { .. }, _) => ("chip-processing", Tone::Info),
-        (AssetState::Active { .. }, _) => ("chip-active", Tone::Ok),
-        (AssetState::Failed { .. }, _) => ("chip-failed", Tone::Bad),
-        (AssetState::UploadFailed { .. }, _) => ("chip-upload-failed", Tone::Bad),
-        (AssetState::Refused { .. }, _) => ("chip-refused", Tone::Bad),
-        (AssetState::Uncertain { .. }, _) => ("chip-uncertain", Tone::Warn),
-    }
+    // The flow names the status (exports and the command line write the same word): the chip
+    // is `chip-` and that word.
+    const CHIPS: [(&str, Tone); 12] = [
+        ("chip-checking", Tone::Neutral),
+        ("chip-ready", Tone::Neutral),
+        ("chip-blocked", Tone::Bad),
+        ("chip-uploading", Tone::Info),
+        ("chip-uploaded", Tone::Info),
+        ("chip-submitting", Tone::Info),
+        ("chip-processing", Tone::Info),
+        ("chip-active", Tone::Ok),
+        ("chip-failed", Tone::Bad),
+        ("chip-upload-failed", Tone::Bad),
+        ("chip-refused", Tone::Bad),
+        ("chip-uncertain", Tone::Warn),
+    ];
+    let word = crate::flow::export::status_word(a);
+    CHIPS
+        .into_iter()
+        .find(|(key, _)| key.strip_prefix("chip-") == Some(word))
+        .unwrap_or(("chip-uncertain", Tone::Warn))
+}
+
+/// A search field with its label, as People, the Library, History and the review table have
+/// it: the label names the field for screen readers.
+pub fn search_field(
+    ui: &mut egui::Ui,
+    label: String,
+    hint: String,
+    text: &mut String,
+) -> egui::Response {
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(text)
+                .hint_text(hint)
+                .desired_width(ui.available_width().min(420.0)),
+        )
+        .labelled_by(l.id)
+    })
+    .inner
 }
 
 /// The phase a status word belongs to (the filters count rows by phase).
@@ -306,7 +333,7 @@ impl<A: Clone> Toasts<A> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::sample;
+    use crate::flow::{Check, sample};
 
     /// "Processing (20)" over twenty rows that say "Ready" was a filter and a chip that
     /// disagreed: every row's word belongs to the phase the filters count it in.
@@ -332,6 +359,11 @@ mod tests {
         }
         for a in &rows {
             let (word, _) = chip_of(a);
+            // The chip says the word the exports and the command line write.
+            assert_eq!(
+                word.strip_prefix("chip-"),
+                Some(crate::flow::export::status_word(a))
+            );
             assert_eq!(
                 phase_of_chip(word),
                 Some(a.phase()),

@@ -40,21 +40,13 @@ fn onboard_in_the_demo_reports_every_step_and_exits_by_outcome() {
     let text = dir.path().join("notes.jpg");
     std::fs::write(&text, "just text").unwrap();
     let photo = photo.to_str().unwrap();
-    let (code, events, stderr) = kiosk(
-        dir.path(),
-        &[
-            "--demo",
-            "onboard",
-            "--json",
-            "--name",
-            "Kim",
-            photo,
-            "https://cdn.studio.example/side-fail.jpg",
-            "/no/such/file.jpg",
-            text.to_str().unwrap(),
-            photo,
-        ],
-    );
+    let side = format!("{}/side-fail.jpg", crate::command_line::web());
+    let missing = "/no/such/file.jpg";
+    let args = [
+        "--demo", "onboard", "--json", "--name", "Kim", photo, &side, missing,
+    ];
+    let args = [&args[..], &[text.to_str().unwrap(), photo]].concat();
+    let (code, events, stderr) = kiosk(dir.path(), &args);
     assert_eq!(code, 2, "some failed: {events:?} {stderr}");
     let k = kinds(&events);
     for want in [
@@ -143,6 +135,7 @@ fn onboard_in_the_demo_reports_every_step_and_exits_by_outcome() {
 /// `add`, `people`, `assets` and `render` on the person `onboard` left.
 fn returning_person_from_the_command_line(dir: &std::path::Path, id: &str) {
     let smile = crate::png_file(dir, "smile.png");
+    let profile = format!("{}/profile.jpg", crate::command_line::web());
     let (code, events, stderr) = kiosk(
         dir,
         &[
@@ -151,7 +144,7 @@ fn returning_person_from_the_command_line(dir: &std::path::Path, id: &str) {
             id,
             "--json",
             smile.to_str().unwrap(),
-            "https://cdn.studio.example/profile.jpg",
+            &profile,
         ],
     );
     assert_eq!(
@@ -248,7 +241,10 @@ fn test_render_from_the_command_line(dir: &std::path::Path, id: &str) {
     assert_eq!(k.last().map(String::as_str), Some("render_done"));
     assert_eq!(events[0]["model"], "doubao-seedance-2.0-fast-face");
     assert_eq!(events[0]["duration"], 4);
-    assert!((events[0]["estimated_cost"].as_f64().unwrap() - 0.4).abs() < 1e-9);
+    // The fast model's price at 480p, not one price for every model.
+    let price = avatar_kiosk::config::RenderPrices::default().fast_480p;
+    assert!((events[0]["estimated_cost"].as_f64().unwrap() - 4.0 * price).abs() < 1e-9);
+    assert_eq!(events[0]["currency"], "USD");
     assert_eq!(events.last().unwrap()["path"], out.to_str().unwrap());
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(&bytes[4..8], b"ftyp");
@@ -267,7 +263,7 @@ fn all_approved_exits_zero_and_manual_confirmation_works() {
             "manual",
             "--name",
             "王",
-            "https://cdn.studio.example/a.jpg",
+            &format!("{}/a.jpg", crate::command_line::web()),
         ],
     );
     assert_eq!(code, 0, "{events:?} {stderr}");
@@ -306,7 +302,7 @@ fn no_escape_byte_reaches_plain_output() {
         .arg(dir.path())
         .args(["--demo", "onboard", "--name", "Esc\u{1b}[31mape"])
         .arg(&evil)
-        .arg("https://cdn.studio.example/a.jpg")
+        .arg(format!("{}/a.jpg", crate::command_line::web()))
         .env_remove(avatar_kiosk::secrets::ENV_VAR)
         .env("AVATAR_KIOSK_LOG", "warn")
         .output()

@@ -6,6 +6,7 @@
 
 mod bucket;
 mod cli;
+mod command_line;
 mod flows;
 mod hardening;
 mod media_urls;

@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod keyboard;
 mod kiosk;
 mod languages;
+mod layout;
 mod returning;
 mod screens;
 mod snapshots;
@@ -207,10 +209,23 @@ pub fn wait_for(h: &mut Harness<'_, KioskApp>, text: &str) {
 /// for runs at the end of its frame, and a dialog it opens is sized on the next frame and
 /// shown on the one after.
 pub fn click(h: &mut Harness<'_, KioskApp>, label: &str) {
+    // As a person would: scrolled into view first (a click lands where the widget is).
+    scroll_to(h, label);
     h.get_by_label(label).click();
     h.step();
     h.step();
     h.step();
+}
+
+/// Scrolls the node labelled `label` into view (a node's rectangle is not clipped by what
+/// covers it, so it is asked whatever it says).
+pub fn scroll_to(h: &mut Harness<'_, KioskApp>, label: &str) {
+    // egui scrolls at the end of the pass that reads the request, the next pass draws there;
+    // a request that arrives while the page is still being laid out is read a pass later.
+    for _ in 0..2 {
+        h.get_by_label(label).scroll_to_me();
+        h.run_steps(2);
+    }
 }
 
 /// Focuses the field labelled `label` and pastes `text` into it.

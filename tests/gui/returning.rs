@@ -31,10 +31,21 @@ fn from_done_to_a_finished_test_render_then_people_and_the_library() {
     click(&mut h, "Test render…");
     wait_for(&mut h, "Test render for Minji Kim");
     // The default prompt in the person's language, and the estimate before anything is sent.
-    assert!(shows(&h, "Estimated cost: 0.50 (5 s × 0.10 per second)"));
+    assert!(shows(
+        &h,
+        "Estimated cost: 0.50 USD (5 s × 0.10 USD per second)"
+    ));
     click(&mut h, "Fast (-fast-face)");
+    // The fast model has its own price.
+    assert!(shows(
+        &h,
+        "Estimated cost: 0.30 USD (5 s × 0.06 USD per second)"
+    ));
     click(&mut h, "Continue");
-    wait_for(&mut h, "Send a 5-second render? It is billed: about 0.50.");
+    wait_for(
+        &mut h,
+        "Send a 5-second render? It is billed: about 0.30 USD.",
+    );
     assert_eq!(
         world.sim.counters().op("video"),
         0,

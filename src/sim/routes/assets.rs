@@ -140,9 +140,12 @@ pub(super) fn submit(
         id.clone(),
         TaskKind::Review(Review {
             created: now,
+            head_start: Duration::ZERO,
+            created_ms: crate::clock::now_ms(),
             assets,
         }),
     );
+    crate::sim::kept::write(shared, &st.tasks);
     ok(json!({ "id": id, "status": "processing", "progress": 0 }))
 }
 
@@ -226,7 +229,7 @@ pub(super) fn review_json(
     now: Duration,
     duration: Duration,
 ) -> Value {
-    let elapsed = now.saturating_sub(review.created);
+    let elapsed = now.saturating_sub(review.created) + review.head_start;
     let n = review.assets.len().max(1) as u32;
     let mut all = Vec::new();
     let mut usable = Vec::new();

@@ -292,6 +292,7 @@ impl KioskApp {
                 self.model.settings.kiosk_pin_hash = Some(hash.clone());
                 self.settings.form.kiosk_pin_hash = Some(hash);
                 self.settings.new_pin.clear();
+                self.settings.pin_again.clear();
                 self.save_settings(ctx);
                 let text = self.i18n.t("settings-pin-saved");
                 self.toasts.push(Level::Info, text, None);

@@ -95,6 +95,7 @@ impl KioskApp {
                     asset,
                     typed: String::new(),
                     problem: None,
+                    focused: false,
                 });
             }
             Intent::AskPin(target) => self.ask_pin(target),
@@ -112,7 +113,7 @@ impl KioskApp {
                 }
             }
             Intent::Picked(target, paths) => self.files_picked(target, paths),
-            Intent::SetPin(pin) => self.set_pin(ctx, pin),
+            Intent::SetPin(pin, again) => self.set_pin(ctx, pin, &again),
             other => self.apply_look(ctx, other),
         }
     }
@@ -166,6 +167,7 @@ impl KioskApp {
         self.model.pending_start = None;
         self.screen = Screen::Wizard;
         self.wizard.paste.clear();
+        self.wizard.paste_problems.clear();
     }
 
     /// Shows a screen (the PIN, if any, was given): History asks for the list, Settings starts
@@ -260,10 +262,15 @@ impl KioskApp {
             .push(Level::Info, self.i18n.t("settings-saved"), None);
     }
 
-    fn set_pin(&mut self, ctx: &egui::Context, pin: Pin) {
+    fn set_pin(&mut self, ctx: &egui::Context, pin: Pin, again: &Pin) {
         if !crate::ui::kiosk::pin_is_valid(pin.digits()) {
             self.toasts
                 .push(Level::Warning, self.i18n.t("settings-pin-bad"), None);
+            return;
+        }
+        if pin.digits() != again.digits() {
+            self.toasts
+                .push(Level::Warning, self.i18n.t("settings-pin-differ"), None);
             return;
         }
         self.jobs.spawn("pin-hash", ctx, move || {
@@ -337,15 +344,24 @@ impl KioskApp {
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             match engine::parse_source(line.trim_matches('"'), None) {
                 Ok(asset) => ok.push(asset.source),
-                Err(why) => bad.push(why),
+                Err(why) => bad.push((line.to_string(), why)),
             }
         }
-        for why in &bad {
+        if let [(_, why)] = bad.as_slice() {
             self.toasts.push(Level::Warning, self.i18n.msg(why), None);
+        } else if !bad.is_empty() {
+            let text = self
+                .i18n
+                .ta("toast-paste-some-failed", &[crate::i18n::n("n", bad.len())]);
+            self.toasts.push(Level::Warning, text, None);
         }
-        if bad.is_empty() {
-            self.wizard.paste.clear();
-        }
+        // Only what failed stays, so that adding again does not add the rest twice.
+        self.wizard.paste = bad
+            .iter()
+            .map(|(line, _)| line.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.wizard.paste_problems = bad;
         self.add_sources(&id, ok);
     }
 

@@ -100,6 +100,8 @@ pub struct KioskApp {
     wizard: Wizard,
     settings: SettingsView,
     people: super::people::PeopleView,
+    /// History's search field.
+    history_search: String,
     library: super::library::LibraryView,
     dialogs: Dialogs,
     kiosk: Option<KioskState>,
@@ -151,6 +153,7 @@ impl KioskApp {
             wizard: Wizard::default(),
             settings: SettingsView::default(),
             people: super::people::PeopleView::default(),
+            history_search: String::new(),
             library: super::library::LibraryView::default(),
             dialogs: Dialogs::default(),
             kiosk: launch.kiosk.then(KioskState::new),
@@ -191,6 +194,11 @@ impl KioskApp {
     /// The screen shown.
     pub fn screen(&self) -> Screen {
         self.screen
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &crate::config::Settings {
+        &self.model.settings
     }
 
     /// Where the person's screen is now: `None` when it is a switch of this window, else a
@@ -298,6 +306,7 @@ impl KioskApp {
         for intent in intents {
             self.apply(&ctx, intent);
         }
+        super::theme::focus_ring(&ctx);
     }
 
     /// The person's screen fills the window; nothing of the staff view is drawn.
@@ -333,17 +342,33 @@ impl KioskApp {
         let locked = view.locked();
         let (wizard, settings) = (&mut self.wizard, &mut self.settings);
         let (people, library) = (&mut self.people, &mut self.library);
+        let history_search = &mut self.history_search;
         let screen = egui::CentralPanel::default()
             .frame(egui::Frame::central_panel(ui.style()).inner_margin(super::theme::space::L))
-            .show(ui, |ui| match view.screen {
-                Screen::Wizard => wizard.show(ui, &view),
-                Screen::History | Screen::Settings | Screen::People | Screen::Library if locked => {
-                    super::chrome::locked(ui, &view, view.screen)
+            .show(ui, |ui| {
+                let mut page = |ui: &mut egui::Ui| match view.screen {
+                    Screen::Wizard => wizard.show(ui, &view),
+                    Screen::History | Screen::Settings | Screen::People | Screen::Library
+                        if locked =>
+                    {
+                        super::chrome::locked(ui, &view, view.screen)
+                    }
+                    Screen::History => super::history::show(ui, &view, history_search),
+                    Screen::People => people.show(ui, &view),
+                    Screen::Library => library.show(ui, &view),
+                    Screen::Settings => settings.show(ui, &view),
+                };
+                if view.screen == Screen::Settings {
+                    // Settings scroll their own form.
+                    page(ui)
+                } else {
+                    // A small window or large text: every action stays reachable by scrolling.
+                    egui::ScrollArea::both()
+                        .id_salt(("page", view.screen))
+                        .auto_shrink(false)
+                        .show(ui, page)
+                        .inner
                 }
-                Screen::History => super::history::show(ui, &view),
-                Screen::People => people.show(ui, &view),
-                Screen::Library => library.show(ui, &view),
-                Screen::Settings => settings.show(ui, &view),
             })
             .inner;
         intents.extend(screen);

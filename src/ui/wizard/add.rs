@@ -125,6 +125,18 @@ pub(super) fn add_panel(
             out.push(Intent::AddPasted(w.paste.clone()));
         }
     });
+    // The lines left in the field, each with why it was not added.
+    for (line, why) in &w.paste_problems {
+        let said = format!("{line}: {}", i.msg(why));
+        ui.add(
+            egui::Label::new(
+                RichText::new(said)
+                    .size(size::SMALL)
+                    .color(theme::tone(ui, Tone::Bad)),
+            )
+            .wrap(),
+        );
+    }
 }
 
 /// Rows not yet sent, and how many of them the pre-send check blocks or is still reading.

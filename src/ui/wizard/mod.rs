@@ -24,6 +24,8 @@ pub struct Wizard {
     pub start: StartForm,
     /// The paste field.
     pub paste: String,
+    /// The pasted lines that could not be added, each with why (they stay in the field).
+    pub paste_problems: Vec<(String, crate::text::Msg)>,
     /// The QR code's texture, for the link it shows.
     pub qr: Option<(String, egui::TextureHandle)>,
     /// The rows table.
