@@ -350,12 +350,27 @@ fn daily(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     h.step();
     shot.save(&mut h, "12-review-200-search");
 
-    // A long error: the connection test against an address nothing answers on.
+    // A long error: the connection test of a key against a plain-http address elsewhere.
     click(&mut h, &i.t("nav-settings"));
     wait_for(&mut h, &i.t("settings-title"));
     if h.query_by_label(&i.t("settings-test")).is_none() {
         return;
     }
+    type_into(&mut h, &i.t("settings-new-key"), "sk-studio-test");
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, &i.t("settings-address"))
+        .focus();
+    h.step();
+    h.event(egui::Event::Key {
+        key: egui::Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.event(egui::Event::Paste(
+        "http://gateway.studio.example/apimart/v1".into(),
+    ));
+    h.step();
     click(&mut h, &i.t("settings-test"));
     wait(&mut h, "the test's answer", |h| {
         shows(h, "APIMart")
