@@ -85,7 +85,7 @@ fn done_with_a_failed_row(
     h
 }
 
-/// Replace opens with the keyboard in its field, and Enter there replaces.
+/// Replace opens with the keyboard in its field, Esc closes it, and Enter there replaces.
 #[test]
 fn replace_focuses_its_field_and_enter_replaces() {
     let world = World::quick();
@@ -96,6 +96,12 @@ fn replace_focuses_its_field_and_enter_replaces() {
         h.get_by_label(field).is_focused(),
         "the field has the keyboard"
     );
+    // Esc closes the dialog; opened again, the field has the keyboard again.
+    press(&mut h, egui::Key::Escape, egui::Modifiers::NONE);
+    h.step();
+    assert!(h.query_by_label(field).is_none(), "Esc closes Replace");
+    click(&mut h, "Replace minji-fail");
+    assert!(h.get_by_label(field).is_focused());
     let better = world.photo("minji-better.jpg");
     h.event(egui::Event::Paste(better.display().to_string()));
     h.step();

@@ -86,6 +86,7 @@ fn reachable(h: &mut Harness<'_, KioskApp>, i: &I18n, label: &str, what: &str) {
     let mut window = h.ctx.content_rect();
     // The top bar ends under the demo's banner.
     window.min.y = h.get_by_label(&i.t("demo-banner")).rect().max.y;
+
     let rect = h.get_by_label(label).rect();
     assert!(
         window.contains_rect(rect.shrink(0.5)),
@@ -135,6 +136,13 @@ fn every_screen_in(lang: UiLang) {
     click(&mut h, &i.t("start-button"));
     wait_for(&mut h, &i.t("verify-phone-will"));
     assert_no_overlap(&h, &i, &what("Verify"));
+    // A photo while the phone works, the phone passes: Done with its row.
+    let photo = world.photo("minji-front.jpg");
+    crate::add_paths_in(&mut h, &i, &[&photo]);
+    click(&mut h, &i.t("verify-demo-pass"));
+    wait_for(&mut h, &i.t("done-all"));
+    assert_no_overlap(&h, &i, &what("Done"));
+    reachable(&mut h, &i, &i.t("review-next"), &what("Done"));
     go(&mut h, &i, "nav-history");
     let csv = i.ta("history-csv-label", &[text("person", "김민지")]);
     wait_for(&mut h, &csv);
