@@ -174,21 +174,14 @@ fn real_main(cli: &Cli) -> anyhow::Result<()> {
             let kind = args.asset_type.map(AssetKind::from);
             run_cli(&o, &data_dir, target, args.assets.clone(), kind, &follow)
         }
-        Some(Command::People(r)) => {
+        Some(Command::People(r) | Command::Assets(r)) => {
             let search = r.args.search.as_deref().unwrap_or_default();
-            print(cli::list_people(
-                open(&data_dir)?.as_mut(),
-                r.args.json,
-                search,
-            ))
-        }
-        Some(Command::Assets(r)) => {
-            let search = r.args.search.as_deref().unwrap_or_default();
-            print(cli::list_assets(
-                open(&data_dir)?.as_mut(),
-                r.args.json,
-                search,
-            ))
+            let list = if matches!(cli.command, Some(Command::People(_))) {
+                cli::list_people
+            } else {
+                cli::list_assets
+            };
+            print(list(open(&data_dir)?.as_mut(), r.args.json, search))
         }
         Some(Command::Render(r)) => run_render(&o, &data_dir, &r.args),
         Some(Command::Resume(r)) => {

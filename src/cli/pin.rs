@@ -2,7 +2,7 @@
 //! terminal. It is read from standard input, twice, and never from an argument or the
 //! environment (both are visible to other programs on the machine).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use crate::config::{Settings, pin};
@@ -41,11 +41,14 @@ fn read_line(input: &mut impl BufRead) -> Result<String, String> {
 /// Checks the two answers and saves the hash. Settings that cannot be read are not replaced
 /// (the studio's other settings would be lost).
 pub fn save(data_dir: &Path, first: &str, second: &str) -> Result<String, String> {
-    if !pin::pin_is_valid(first) {
-        return Err("the PIN must be 6 to 12 digits (0-9), nothing else".into());
-    }
-    if first != second {
-        return Err("the two PINs differ: nothing was changed; give the same PIN twice".into());
+    match pin::check_new(first, second) {
+        Ok(()) => {}
+        Err(pin::NewPinProblem::Shape) => {
+            return Err("the PIN must be 6 to 12 digits (0-9), nothing else".into());
+        }
+        Err(pin::NewPinProblem::Differ) => {
+            return Err("the two PINs differ: nothing was changed; give the same PIN twice".into());
+        }
     }
     let (mut settings, problem) = Settings::load(data_dir);
     if let Some(problem) = problem {
@@ -59,7 +62,6 @@ pub fn save(data_dir: &Path, first: &str, second: &str) -> Result<String, String
     settings
         .save(data_dir)
         .map_err(|e| format!("could not save the settings in {}: {e}", data_dir.display()))?;
-    let _ = std::io::stderr().flush();
     Ok(if changed {
         "The staff PIN is changed. Start the kiosk with --kiosk.".into()
     } else {

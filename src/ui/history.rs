@@ -57,7 +57,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, search: &mut String) -> Vec<Inte
         let (label, hint) = (i.t("search-label"), i.t("history-search-hint"));
         widgets::search_field(ui, label, hint, search);
         ui.add_space(space::S);
-        let found: Vec<SessionSummary> = list
+        let found: Vec<&SessionSummary> = list
             .iter()
             .filter(|r| {
                 let texts = [
@@ -68,7 +68,6 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, search: &mut String) -> Vec<Inte
                 ];
                 crate::flow::search_finds(search, texts)
             })
-            .cloned()
             .collect();
         if found.is_empty() {
             ui.label(theme::hint(ui, i.t("search-nothing")));
@@ -110,7 +109,7 @@ fn empty(ui: &mut egui::Ui, i: &I18n, out: &mut Vec<Intent>) {
 const NARROW: f32 = 900.0;
 
 /// The sessions as lines: who, when, where they are, then the buttons.
-fn narrow_list(ui: &mut egui::Ui, i: &I18n, list: &[SessionSummary], out: &mut Vec<Intent>) {
+fn narrow_list(ui: &mut egui::Ui, i: &I18n, list: &[&SessionSummary], out: &mut Vec<Intent>) {
     for (n, r) in list.iter().enumerate() {
         if n > 0 {
             ui.separator();
@@ -131,7 +130,7 @@ fn narrow_list(ui: &mut egui::Ui, i: &I18n, list: &[SessionSummary], out: &mut V
 fn table(
     ui: &mut egui::Ui,
     i: &I18n,
-    list: &[SessionSummary],
+    list: &[&SessionSummary],
     shared: bool,
     out: &mut Vec<Intent>,
 ) {

@@ -118,9 +118,12 @@ impl AssetTable {
             .into_iter()
             .filter(|a| filter.keeps(a))
             .filter(|a| {
-                let source = a.source.display();
-                let word = crate::flow::export::status_word(a);
-                crate::flow::search_finds(search, [a.name.as_str(), source.as_str(), word])
+                // Nothing searched: every row, without spelling out each source every frame.
+                search.trim().is_empty() || {
+                    let source = a.source.display();
+                    let word = crate::flow::export::status_word(a);
+                    crate::flow::search_finds(search, [a.name.as_str(), source.as_str(), word])
+                }
             })
             .collect();
         let (row_height, thumb) = if compact { (40.0, 32.0) } else { (64.0, 52.0) };

@@ -263,14 +263,13 @@ impl KioskApp {
     }
 
     fn set_pin(&mut self, ctx: &egui::Context, pin: Pin, again: &Pin) {
-        if !crate::ui::kiosk::pin_is_valid(pin.digits()) {
-            self.toasts
-                .push(Level::Warning, self.i18n.t("settings-pin-bad"), None);
-            return;
-        }
-        if pin.digits() != again.digits() {
-            self.toasts
-                .push(Level::Warning, self.i18n.t("settings-pin-differ"), None);
+        use crate::config::pin::{NewPinProblem, check_new};
+        if let Err(problem) = check_new(pin.digits(), again.digits()) {
+            let key = match problem {
+                NewPinProblem::Shape => "settings-pin-bad",
+                NewPinProblem::Differ => "settings-pin-differ",
+            };
+            self.toasts.push(Level::Warning, self.i18n.t(key), None);
             return;
         }
         self.jobs.spawn("pin-hash", ctx, move || {
