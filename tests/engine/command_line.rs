@@ -7,15 +7,6 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-/// The demo runs here take turns: each starts the app several times, and on two cores (under
-/// Wine above all) a crowd of them starves the timing-bound tests running beside them.
-static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn turn() -> std::sync::MutexGuard<'static, ()> {
-    TURN.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"));
     cmd.env_remove(avatar_kiosk::secrets::ENV_VAR)
@@ -101,7 +92,6 @@ fn onboarded(dir: &std::path::Path, name: &str, file: &str) -> String {
 /// the command ends quietly, as Unix tools end (SIGPIPE, or 0), with no backtrace.
 #[test]
 fn listings_cut_short_end_quietly() {
-    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     onboarded(dir.path(), "Kim", "front.png");
     for args in [
@@ -140,12 +130,7 @@ fn listings_cut_short_end_quietly() {
 
 /// Standard error sent to a file holds the log only when asked (`-v`), never a colour code.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "several demo runs of the exe: seconds each under Wine; the same command line is tested on Linux"
-)]
 fn stderr_in_a_file_holds_no_escape_byte_and_logs_only_when_asked() {
-    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let photo = crate::png_file(dir.path(), "front.png");
     for verbose in [false, true] {
@@ -175,7 +160,6 @@ fn stderr_in_a_file_holds_no_escape_byte_and_logs_only_when_asked() {
 /// and says the way out.
 #[test]
 fn onboard_json_without_a_key_prints_an_error_event() {
-    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let out = bin()
         .arg("--data-dir")
@@ -202,12 +186,7 @@ fn onboard_json_without_a_key_prints_an_error_event() {
 /// `render --out` into a folder that does not exist is refused before the billed request;
 /// the same render with a place that can take the file is made.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "several demo runs of the exe: seconds each under Wine; the same command line is tested on Linux"
-)]
 fn render_checks_its_out_before_anything_is_asked() {
-    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let id = onboarded(dir.path(), "Kim", "front.png");
     let render = |out: &std::path::Path| {
@@ -251,7 +230,6 @@ fn render_checks_its_out_before_anything_is_asked() {
 /// check. Two different PINs change nothing.
 #[test]
 fn kiosk_set_pin_from_standard_input_then_kiosk_mode_starts() {
-    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let set = |input: &str| {
         let mut child = bin()
@@ -312,12 +290,7 @@ fn kiosk_set_pin_from_standard_input_then_kiosk_mode_starts() {
 /// A demo stopped (killed) while the upstream reviews resumes to the end: the simulator's
 /// tasks are kept in the demo's folder.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "several demo runs of the exe: seconds each under Wine; the same command line is tested on Linux"
-)]
 fn a_demo_killed_during_review_resumes_to_the_end() {
-    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let photo = crate::png_file(dir.path(), "front.png");
     let mut child = bin()
@@ -363,12 +336,7 @@ fn a_demo_killed_during_review_resumes_to_the_end() {
 /// In the demo, URLs are read as in a real run: one that answers 404 and a web page are
 /// blocked, a photo is approved.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "several demo runs of the exe: seconds each under Wine; the same command line is tested on Linux"
-)]
 fn a_demo_url_that_answers_404_is_blocked_not_approved() {
-    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let web = web();
     let out = bin()
@@ -401,12 +369,7 @@ fn a_demo_url_that_answers_404_is_blocked_not_approved() {
 
 /// A person and a photo named in Hangul keep every column of the listings in line.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "several demo runs of the exe: seconds each under Wine; the same command line is tested on Linux"
-)]
 fn a_korean_name_keeps_the_columns_aligned() {
-    let _turn = turn();
     use unicode_width::UnicodeWidthStr;
     let dir = tempfile::tempdir().unwrap();
     onboarded(dir.path(), "김민지", "얼굴 정면.png");
