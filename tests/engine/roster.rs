@@ -33,6 +33,20 @@ fn desk(sim: &Simulator, url: &str, dir: &Path, name: &str) -> EngineConfig {
     c
 }
 
+/// A simulator whose reviews end only when the test moves its clock past `REVIEW` (each test
+/// checks who holds a session while its review is still open; a loaded machine, Wine on two
+/// cores, has taken longer than the default eight seconds to get there).
+async fn simulator() -> Simulator {
+    let config = SimConfig {
+        review_duration: REVIEW,
+        ..SimConfig::default()
+    };
+    Simulator::start(config).await.unwrap()
+}
+
+/// How long a review takes on the simulator of these tests.
+const REVIEW: Duration = Duration::from_secs(3600);
+
 fn url_asset(url: &str) -> NewAsset {
     NewAsset {
         name: None,
@@ -72,18 +86,31 @@ async fn submitted(run: &mut Running, sim: &Simulator, person: &str) -> String {
 }
 
 /// The next event that `pred` picks, within the deadline.
+/// A failed wait names the events that came instead (the start of each).
 async fn next(run: &mut Running, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
+    let mut seen = Vec::new();
     let wait = async {
         while let Some(ev) = run.events.recv().await {
             if pred(&ev) {
-                return ev;
+                return Some(ev);
             }
+            seen.push(match &ev {
+                Event::Session(s) => format!(
+                    "Session {} {:?} {:?}",
+                    s.id,
+                    s.stage(),
+                    s.assets.iter().map(|a| &a.state).collect::<Vec<_>>()
+                ),
+                _ => format!("{ev:?}").chars().take(160).collect::<String>(),
+            });
         }
-        panic!("the engine stopped before {what}");
+        None
     };
-    tokio::time::timeout(DEADLINE, wait)
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+    match tokio::time::timeout(DEADLINE, wait).await {
+        Ok(Some(ev)) => ev,
+        Ok(None) => panic!("the engine stopped before {what}; instead: {seen:#?}"),
+        Err(_) => panic!("timed out waiting for {what}; instead: {seen:#?}"),
+    }
 }
 
 async fn history(run: &mut Running) -> Vec<avatar_kiosk::store::SessionSummary> {
@@ -99,7 +126,7 @@ async fn two_desks_onboard_at_once_and_a_third_lists_both() {
     let Some(db) = PgDatabase::create() else {
         return;
     };
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();
     let mut a = start(desk(&sim, &db.url, dir.path(), "desk-a")).await;
     let mut b = start(desk(&sim, &db.url, dir.path(), "desk-b")).await;
@@ -107,7 +134,7 @@ async fn two_desks_onboard_at_once_and_a_third_lists_both() {
         submitted(&mut a, &sim, "Ana"),
         submitted(&mut b, &sim, "Bo")
     );
-    sim.advance(Duration::from_secs(60));
+    sim.advance(REVIEW);
     a.stage(&ia, Stage::FinishedAllApproved).await;
     b.stage(&ib, Stage::FinishedAllApproved).await;
     let mut c = start(desk(&sim, &db.url, dir.path(), "desk-c")).await;
@@ -156,7 +183,7 @@ async fn a_desk_that_died_after_the_submit_is_taken_over_with_nothing_sent_twice
     let Some(db) = PgDatabase::create() else {
         return;
     };
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();
     let mut a = start(desk(&sim, &db.url, dir.path(), "desk-a")).await;
     let id = submitted(&mut a, &sim, "Cai").await;
@@ -172,7 +199,7 @@ async fn a_desk_that_died_after_the_submit_is_taken_over_with_nothing_sent_twice
     a.engine.crash();
     let took = take_over(&mut b, &id).await;
     eprintln!("takeover after the owner died: {took:?} (lease 900 ms)");
-    sim.advance(Duration::from_secs(60));
+    sim.advance(REVIEW);
     let s = b.stage(&id, Stage::FinishedAllApproved).await;
     assert_eq!(s.current_assets().count(), 2);
     let c = sim.counters();
@@ -186,7 +213,7 @@ async fn two_desks_resuming_one_session_at_once_submit_once() {
     let Some(db) = PgDatabase::create() else {
         return;
     };
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();
     let mut a = start(desk(&sim, &db.url, dir.path(), "desk-a")).await;
     // Verified with photos added but not yet sent: whoever resumes it submits.
@@ -234,7 +261,7 @@ async fn two_desks_resuming_one_session_at_once_submit_once() {
         run.engine.send(Command::Submit(id.clone())).unwrap();
     }
     winner.until(&id, "the review", under_review).await;
-    sim.advance(Duration::from_secs(60));
+    sim.advance(REVIEW);
     winner.stage(&id, Stage::FinishedAllApproved).await;
     let counted = sim.counters();
     assert_eq!(counted.op("submit"), 1, "one submit for the session");
@@ -245,7 +272,7 @@ async fn another_desks_change_reaches_history_through_a_notice() {
     let Some(db) = PgDatabase::create() else {
         return;
     };
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();
     let mut b = start(desk(&sim, &db.url, dir.path(), "desk-b")).await;
     let mut a = start(desk(&sim, &db.url, dir.path(), "desk-a")).await;
@@ -319,13 +346,13 @@ async fn the_roster_going_away_and_coming_back_loses_nothing() {
     let to = SocketAddr::from(([127, 0, 0, 1], server.port().unwrap()));
     let proxy = Proxy::start(to).await;
     server.set_port(Some(proxy.addr.port())).unwrap();
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();
     let mut a = start(desk(&sim, server.as_str(), dir.path(), "desk-a")).await;
     let id = submitted(&mut a, &sim, "Fay").await;
     proxy.cut();
     // The review ends while the roster is away: the window keeps it, says so, starts nothing.
-    sim.advance(Duration::from_secs(60));
+    sim.advance(REVIEW);
     // Said before the state it could not save is shown.
     next(&mut a, "the roster is away", |e| {
         matches!(e, Event::Roster { reachable: false })
@@ -364,7 +391,7 @@ async fn a_file_left_on_another_desk_says_which_desk_has_it() {
     let Some(db) = PgDatabase::create() else {
         return;
     };
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();
     // Desk A started a session and added a photo from its own disk, then stopped before the
     // photo was read: the path means nothing on desk B.
@@ -411,7 +438,7 @@ async fn a_desk_restarted_after_a_crash_takes_its_own_sessions_back() {
     let Some(db) = PgDatabase::create() else {
         return;
     };
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();
     let mut a = start(desk(&sim, &db.url, dir.path(), "desk-a")).await;
     let id = submitted(&mut a, &sim, "Ines").await;
@@ -419,7 +446,7 @@ async fn a_desk_restarted_after_a_crash_takes_its_own_sessions_back() {
     // The same desk at once, a new process: the dead one's lease is still live for a moment,
     // so the session is taken up on a later tick rather than at the start.
     let mut again = start(desk(&sim, &db.url, dir.path(), "desk-a")).await;
-    sim.advance(Duration::from_secs(60));
+    sim.advance(REVIEW);
     let s = again.stage(&id, Stage::FinishedAllApproved).await;
     assert_eq!(s.current_assets().count(), 2);
     let c = sim.counters();
