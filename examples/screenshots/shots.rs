@@ -1,10 +1,4 @@
-//! Renders every screen of the window, in English and Korean, light and dark, into a folder
-//! (README's pictures): `cargo run --example screenshots -- docs/screenshots`.
-//!
-//! The real app runs headlessly against the built-in simulator, driven by label as a person
-//! would; each picture is the window as wgpu draws it (lavapipe on a machine without a GPU).
-
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The screens and their pictures (see main.rs).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -386,7 +380,7 @@ fn daily(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     shot.save(&mut h, "13-settings-error");
 }
 
-fn main() {
+pub fn run() {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or("docs/screenshots".into()));
     std::fs::create_dir_all(&out).unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread()
