@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod callback;
+pub mod camera;
 pub mod cli;
 pub mod clock;
 pub mod config;

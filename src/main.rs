@@ -133,6 +133,8 @@ fn real_main(cli: &Cli) -> anyhow::Result<()> {
     };
     match &cli.command {
         Some(Command::Sim(args)) => run_sim(args),
+        Some(Command::Cameras(args)) => print(Ok(cli::camera::list(args))),
+        Some(Command::Capture(args)) => print(cli::camera::take(args)),
         Some(Command::Sessions(r)) => {
             print(cli::list_sessions(open(&data_dir)?.as_mut(), r.args.json))
         }

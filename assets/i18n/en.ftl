@@ -615,3 +615,14 @@ engine-upload-moving = A video of this person is still on its way to the studio'
 bucket-elsewhere = Some of this person's videos are in another bucket ({ $bucket }) than the one set now: set that bucket in Settings to delete them there, or delete without the bucket's videos.
 bucket-clock = The studio's bucket says this computer's clock is wrong (requests are signed with the time). Set the date and time, or turn on automatic time, then retry the row.
 toast-deleted-with-objects = The data of { $person } was deleted, here and in the studio's bucket.
+
+## The desk's camera
+camera-need-ffmpeg = The camera needs ffmpeg: install it (Debian/Ubuntu: sudo apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install Gyan.FFmpeg), then try again.
+camera-unknown = There is no camera called “{ $name }”. Cameras here: { $known }.
+camera-failed = The camera “{ $name }” gave no picture ({ $detail }). Check that it is plugged in and that no other program (a video call) is using it, then try again.
+camera-not-saved = The capture could not be saved at { $path } ({ $detail }). Choose a folder you can write to, with free space.
+camera-clip-seconds = A clip lasts { $least } to { $most } seconds, not { $seconds }.
+camera-hint-dark = Too dark: light the person's face from the front, then take it again.
+camera-hint-bright = Too bright: part of the picture is white. Turn the light down or away from the camera, then take it again.
+camera-hint-blurred = Blurred: ask the person to hold still and check the camera's focus, then take it again.
+camera-hint-no-detail = Little is inside the oval: the face should fill it. Check that the lens is not covered.

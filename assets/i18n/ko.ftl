@@ -613,3 +613,14 @@ engine-upload-moving = 이 사람의 동영상이 아직 스튜디오 버킷으�
 bucket-elsewhere = 이 사람의 동영상 일부가 지금 설정된 버킷이 아닌 다른 버킷({ $bucket })에 있습니다. 설정에서 그 버킷을 지정해 삭제하거나, 버킷의 동영상 없이 삭제하세요.
 bucket-clock = 스튜디오 버킷이 이 컴퓨터의 시계가 틀렸다고 합니다(요청에 시각이 서명됩니다). 날짜와 시간을 맞추거나 자동 시간을 켠 뒤 행을 다시 시도하세요.
 toast-deleted-with-objects = { $person }의 데이터를 이 컴퓨터와 스튜디오 버킷에서 삭제했습니다.
+
+## The desk's camera
+camera-need-ffmpeg = 카메라를 쓰려면 ffmpeg가 필요합니다. 설치한 뒤(Debian/Ubuntu: sudo apt install ffmpeg, macOS: brew install ffmpeg, Windows: winget install Gyan.FFmpeg) 다시 시도하세요.
+camera-unknown = “{ $name }” 카메라가 없습니다. 이 컴퓨터의 카메라: { $known }.
+camera-failed = “{ $name }” 카메라에서 화면을 받지 못했습니다({ $detail }). 카메라가 연결되어 있는지, 다른 프로그램(화상 통화)이 쓰고 있지 않은지 확인한 뒤 다시 시도하세요.
+camera-not-saved = 촬영한 파일을 { $path }에 저장하지 못했습니다({ $detail }). 쓸 수 있고 공간이 남은 폴더를 고르세요.
+camera-clip-seconds = 영상은 { $least }초에서 { $most }초까지입니다({ $seconds }초는 안 됩니다).
+camera-hint-dark = 너무 어둡습니다. 얼굴 정면에 조명을 비춘 뒤 다시 촬영하세요.
+camera-hint-bright = 너무 밝습니다. 화면 일부가 하얗게 날아갔습니다. 조명을 줄이거나 카메라에서 돌린 뒤 다시 촬영하세요.
+camera-hint-blurred = 흐립니다. 움직이지 말아 달라고 하고 카메라 초점을 확인한 뒤 다시 촬영하세요.
+camera-hint-no-detail = 타원 안에 보이는 것이 거의 없습니다. 얼굴이 타원을 채워야 합니다. 렌즈가 가려지지 않았는지 확인하세요.

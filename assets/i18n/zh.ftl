@@ -613,3 +613,14 @@ engine-upload-moving = 此人的视频仍在上传到工作室存储桶：请等
 bucket-elsewhere = 此人的部分视频在另一个存储桶（{ $bucket }），而不是当前设置的存储桶：请在设置中改为该存储桶后再删除，或不删除存储桶中的视频而直接删除。
 bucket-clock = 工作室存储桶说这台电脑的时钟不对（请求带有时间签名）。请校正日期和时间，或开启自动时间，然后重试该行。
 toast-deleted-with-objects = 已删除 { $person } 的数据（本机和工作室存储桶中）。
+
+## The desk's camera
+camera-need-ffmpeg = 摄像头需要 ffmpeg：请安装（Debian/Ubuntu：sudo apt install ffmpeg；macOS：brew install ffmpeg；Windows：winget install Gyan.FFmpeg），然后重试。
+camera-unknown = 没有名为“{ $name }”的摄像头。本机的摄像头：{ $known }。
+camera-failed = 摄像头“{ $name }”没有画面（{ $detail }）。请确认已连接，且没有其他程序（视频通话）正在使用，然后重试。
+camera-not-saved = 无法把拍摄的文件保存到 { $path }（{ $detail }）。请选择可写入且有空间的文件夹。
+camera-clip-seconds = 视频时长为 { $least } 到 { $most } 秒，不能是 { $seconds } 秒。
+camera-hint-dark = 太暗：请从正面照亮面部，然后重拍。
+camera-hint-bright = 太亮：画面有部分发白。请调暗灯光或让灯光避开镜头，然后重拍。
+camera-hint-blurred = 模糊：请让本人保持不动并检查摄像头对焦，然后重拍。
+camera-hint-no-detail = 椭圆内几乎没有内容：面部应填满椭圆。请确认镜头没有被遮挡。

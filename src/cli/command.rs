@@ -163,6 +163,11 @@ pub enum Command {
         #[command(subcommand)]
         action: RosterAction,
     },
+    /// List the desk's cameras (the synthetic camera `test-pattern` is always there).
+    Cameras(super::camera::CamerasArgs),
+    /// Take one photo or one clip with a camera and write only that file, to script or try a
+    /// camera. Exit code 0 when the file is written, 1 otherwise.
+    Capture(super::camera::CaptureArgs),
     /// Kiosk mode's set-up.
     Kiosk {
         #[command(subcommand)]
@@ -221,7 +226,7 @@ impl Cli {
             Some(Command::Kiosk {
                 action: KioskAction::SetPin(p),
             }) => (Some(p), None, None),
-            Some(Command::Sim(_)) => (None, None, None),
+            Some(Command::Sim(_) | Command::Cameras(_) | Command::Capture(_)) => (None, None, None),
         };
         Options {
             place: place.map_or_else(|| before.place.clone(), |p| p.over(&before.place)),
@@ -240,6 +245,8 @@ impl Cli {
             Some(Command::Render(r)) => r.args.json,
             Some(Command::Sessions(r)) => r.args.json,
             Some(Command::People(r) | Command::Assets(r)) => r.args.json,
+            Some(Command::Cameras(a)) => a.json,
+            Some(Command::Capture(a)) => a.json,
             _ => false,
         }
     }

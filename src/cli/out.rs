@@ -28,3 +28,46 @@ fn settle(written: std::io::Result<()>) {
         Err(e) => tracing::warn!("standard output: {e}"),
     }
 }
+
+/// Whether the file `dest` (given with `flag`) can be written before any work is done: its
+/// folder exists and takes a new file, and it is not a folder itself. Says which, what to do,
+/// and `untouched` (what was not done yet). `example`: a file name to suggest in a folder.
+pub(super) fn writable(
+    dest: &std::path::Path,
+    flag: &str,
+    example: &str,
+    untouched: &str,
+) -> Result<(), String> {
+    let shown = dest.display();
+    if dest.is_dir() {
+        return Err(format!(
+            "{flag} {shown} is a folder: give a file name in it, such as {}",
+            dest.join(example).display()
+        ));
+    }
+    let folder = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    if !folder.is_dir() {
+        return Err(format!(
+            "{flag} {shown}: the folder {} does not exist; create it or choose another ({untouched})",
+            folder.display()
+        ));
+    }
+    // A trial file beside it: permissions, a read-only disk and the like show now.
+    let trial = folder.join(format!(".avatar-kiosk-check-{}", std::process::id()));
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&trial);
+    if made.is_ok() {
+        let _ = std::fs::remove_file(&trial);
+    }
+    made.map(drop).map_err(|e| {
+        format!(
+            "{flag} {shown}: a file cannot be written in {} ({e}); choose another place ({untouched})",
+            folder.display()
+        )
+    })
+}

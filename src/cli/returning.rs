@@ -127,7 +127,12 @@ pub async fn render(mut config: EngineConfig, run: RenderRun) -> i32 {
     // Checked before anything is asked: a render is billed, a copy that fails afterwards is
     // money spent for a video staff then look for.
     if let Some(dest) = &run.out
-        && let Err(message) = writable(dest)
+        && let Err(message) = super::out::writable(
+            dest,
+            "--out",
+            "render.mp4",
+            "nothing was asked, nothing billed",
+        )
     {
         out.event(json!({ "event": "error", "message": message }), || {
             format!("Error: {message}")
@@ -199,43 +204,6 @@ pub async fn render(mut config: EngineConfig, run: RenderRun) -> i32 {
     };
     engine.shutdown();
     code
-}
-
-/// Whether `--out` can take the video: its folder exists and takes a new file, and it is not
-/// a folder itself. Says which, and what to do.
-fn writable(dest: &std::path::Path) -> Result<(), String> {
-    let shown = dest.display();
-    if dest.is_dir() {
-        return Err(format!(
-            "--out {shown} is a folder: give a file name in it, such as {}",
-            dest.join("render.mp4").display()
-        ));
-    }
-    let folder = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !folder.is_dir() {
-        return Err(format!(
-            "--out {shown}: the folder {} does not exist; create it or choose another (nothing was asked, nothing billed)",
-            folder.display()
-        ));
-    }
-    // A trial file beside it: permissions, a read-only disk and the like show now.
-    let trial = folder.join(format!(".avatar-kiosk-check-{}", std::process::id()));
-    let made = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&trial);
-    if made.is_ok() {
-        let _ = std::fs::remove_file(&trial);
-    }
-    made.map(drop).map_err(|e| {
-        format!(
-            "--out {shown}: a file cannot be written in {} ({e}); choose another place (nothing was asked, nothing billed)",
-            folder.display()
-        )
-    })
 }
 
 /// Says what the followed render did; `Some(code)` ends the run.

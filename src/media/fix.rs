@@ -5,7 +5,6 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
@@ -115,7 +114,7 @@ const FIX_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10 * 60
 
 /// A small frame from the start of the video, when ffmpeg can decode it.
 pub fn poster(ffmpeg: &Path, path: &Path) -> Option<super::Thumbnail> {
-    let mut command = Command::new(ffmpeg);
+    let mut command = crate::platform::spawn::tool(ffmpeg);
     command
         .args([
             "-nostdin",
@@ -233,7 +232,7 @@ pub fn fix(
     }
     filters.push("format=yuv420p".into());
     let secs = |ms: u64| format!("{:.3}", ms as f64 / 1000.0);
-    let mut command = Command::new(ffmpeg);
+    let mut command = crate::platform::spawn::tool(ffmpeg);
     command
         .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
         .args(["-ss", &secs(plan.start_ms), "-i"])

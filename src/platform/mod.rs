@@ -6,6 +6,7 @@ pub mod monitors;
 pub mod open;
 pub mod paths;
 pub mod private;
+pub mod spawn;
 
 /// `text` as Windows' calls take a string: UTF-16, ending in a NUL.
 #[cfg(windows)]

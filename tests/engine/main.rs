@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bucket;
+mod camera;
 mod cli;
 mod command_line;
 mod flows;

@@ -15,7 +15,7 @@ const FLOORS: &[&[&str]] = &[
     &["platform"],
     &["api"],
     &["media", "i18n", "callback", "secrets"],
-    &["flow", "sim"],
+    &["flow", "sim", "camera"],
     &["store"],
     &["engine"],
     &["config"],
