@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::hints::{self, Hint};
+use super::stream::Sink;
 use super::{Camera, Kind, args};
-use crate::media::run::{Ran, RunError, bounded};
+use crate::media::run::{RunError, bounded, streaming};
 use crate::text::Msg;
 
 /// The shortest and longest clip, in seconds (the upstream takes 2 to 15 s).
@@ -28,8 +29,8 @@ const SETTLE_FRAMES: u32 = 15;
 const CLIP_PIXELS: (u32, u32) = (420_000, 927_408);
 /// A backstop on the clip's bytes (the bit rate cap keeps 15 s near 15 MB).
 const CLIP_MAX_BYTES: &str = "48M";
-/// What ffmpeg may print of a frame (a 4K PNG is about 25 MB).
-const FRAME_CAP: usize = 64 * 1024 * 1024;
+/// What is kept of ffmpeg's standard output when no preview is on it (nothing is expected).
+const FRAME_CAP: usize = 64 * 1024;
 
 /// A photo taken.
 #[derive(Debug, Clone)]
@@ -56,30 +57,92 @@ pub struct Clip {
     pub hints: Vec<Hint>,
 }
 
-/// Takes one photo with `camera`.
-pub fn photo(ffmpeg: &Path, camera: &Camera) -> Result<Photo, Msg> {
-    let ran = run_with_modes(camera, Duration::from_secs(30), |input| {
+/// One capture at a time in this process: a camera is held by one process, so a second
+/// capture waits for the first instead of finding the camera busy.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static CAMERA: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    CAMERA
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// How a capture begins: how long the camera runs first (a countdown on screen; at least the
+/// time its exposure takes to settle), and where its live frames go meanwhile and after.
+#[derive(Debug, Clone, Default)]
+pub struct Lead {
+    /// Seconds before the photo is taken or the clip starts.
+    pub seconds: f64,
+    /// The window's preview, kept live by this capture (the camera is held by one process).
+    pub sink: Option<Sink>,
+}
+
+impl Lead {
+    /// The shortest lead: the camera's exposure settles, nobody watches.
+    pub fn settle() -> Lead {
+        Lead {
+            seconds: f64::from(SETTLE_FRAMES) / f64::from(args::RATE),
+            sink: None,
+        }
+    }
+
+    fn frames(&self) -> u32 {
+        let settle = f64::from(SETTLE_FRAMES) / f64::from(args::RATE);
+        (self.seconds.max(settle) * f64::from(args::RATE)).round() as u32
+    }
+}
+
+/// Takes one photo with `camera` after `lead` and saves it at `out` (private to this user;
+/// only the whole file is ever there).
+pub fn photo(ffmpeg: &Path, camera: &Camera, lead: &Lead, out: &Path) -> Result<Photo, Msg> {
+    let _held = one_at_a_time();
+    let still = partial(out, "png");
+    // By time, not by frame: a camera in dim light gives fewer frames a second.
+    let at = f64::from(lead.frames()) / f64::from(args::RATE);
+    let until = format!("{:.3}", at + 1.0);
+    let deadline = Duration::from_secs_f64(lead.seconds) + Duration::from_secs(30);
+    let ran = run_with_modes(camera, deadline, lead, |input| {
         let mut command = crate::platform::spawn::tool(ffmpeg);
         command
-            .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
+            .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
+            // The preview would run on after the photo: the run ends a little after it.
+            .args(["-t", &until])
             .args(input)
-            .args(["-an", "-sn", "-dn", "-map_metadata", "-1", "-vf"])
-            .arg(format!("select='gte(n\\,{SETTLE_FRAMES})',format=rgb24"))
+            .arg("-filter_complex")
+            .arg(with_preview(
+                lead,
+                &format!("select='gte(t\\,{at:.3})',format=rgb24"),
+                "f",
+            ))
+            .args(["-map", "[f]", "-an", "-sn", "-dn", "-map_metadata", "-1"])
             .args([
                 "-frames:v",
                 "1",
                 "-c:v",
                 "png",
                 "-f",
-                "image2pipe",
-                "pipe:1",
-            ]);
+                "image2",
+                "-update",
+                "1",
+            ])
+            .arg(&still);
+        preview_output(&mut command, lead);
         command
-    })?;
-    let frame = decoded(camera, &ran.stdout)?;
+    });
+    let read = std::fs::read(&still);
+    let _ = std::fs::remove_file(&still);
+    ran?;
+    let png = read.map_err(|e| failed(camera, e.to_string()))?;
+    let frame = decoded(camera, &png)?;
     let hints = hints::of_image(&frame);
-    let prepared = crate::media::prepare_image(&ran.stdout, &crate::media::Limits::default())
+    let prepared = crate::media::prepare_image(&png, &crate::media::Limits::default())
         .map_err(|b| failed(camera, b.to_string()))?;
+    let part = partial(out, "jpg");
+    crate::platform::private::write(&part, &prepared.bytes)
+        .and_then(|()| std::fs::rename(&part, out))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&part);
+            not_saved(out, &e)
+        })?;
     Ok(Photo {
         jpeg: prepared.bytes,
         width: prepared.width,
@@ -88,44 +151,42 @@ pub fn photo(ffmpeg: &Path, camera: &Camera) -> Result<Photo, Msg> {
     })
 }
 
-/// Saves `photo` at `out` (private to this user; only the whole file is ever there).
-pub fn save_photo(photo: &Photo, out: &Path) -> Result<(), Msg> {
-    let part = partial(out);
-    crate::platform::private::write(&part, &photo.jpeg)
-        .and_then(|()| std::fs::rename(&part, out))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&part);
-            not_saved(out, &e)
-        })
-}
-
-/// Records a clip of `seconds` (see [`CLIP_SECONDS`]) with `camera` into `out`.
-pub fn clip(ffmpeg: &Path, camera: &Camera, seconds: u32, out: &Path) -> Result<Clip, Msg> {
+/// Records a clip of `seconds` (see [`CLIP_SECONDS`]) with `camera` after `lead` into `out`.
+pub fn clip(
+    ffmpeg: &Path,
+    camera: &Camera,
+    seconds: u32,
+    lead: &Lead,
+    out: &Path,
+) -> Result<Clip, Msg> {
     if !CLIP_SECONDS.contains(&seconds) {
         return Err(Msg::new("camera-clip-seconds")
             .num("seconds", seconds)
             .num("least", *CLIP_SECONDS.start())
             .num("most", *CLIP_SECONDS.end()));
     }
-    let part = partial(out);
-    let settle = f64::from(SETTLE_FRAMES) / f64::from(args::RATE);
-    let total = format!("{:.3}", settle + f64::from(seconds));
+    let _held = one_at_a_time();
+    let part = partial(out, "mp4");
+    let still = partial(out, "png");
+    let start = f64::from(lead.frames()) / f64::from(args::RATE);
+    let total = format!("{:.3}", start + f64::from(seconds));
     let middle = seconds * args::RATE / 2;
-    let deadline = Duration::from_secs(u64::from(seconds) + 45);
+    let deadline = Duration::from_secs_f64(start) + Duration::from_secs(u64::from(seconds) + 45);
     let rate = args::RATE.to_string();
-    let result = run_with_modes(camera, deadline, |input| {
+    let result = run_with_modes(camera, deadline, lead, |input| {
+        let recorded = format!(
+            "trim=start={start:.3},setpts=PTS-STARTPTS,fps={rate},{scale},setsar=1,\
+             format=yuv420p,split=2[v][s];[s]select='eq(n\\,{middle})',format=rgb24",
+            scale = scale_filter(),
+        );
         let mut command = crate::platform::spawn::tool(ffmpeg);
         command
             .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
-            // Before the input: bounds the whole run, both outputs.
+            // Before the input: bounds the whole run, every output.
             .args(["-t", &total])
             .args(input)
             .arg("-filter_complex")
-            .arg(format!(
-                "[0:v]trim=start={settle:.3},setpts=PTS-STARTPTS,fps={rate},{scale},setsar=1,\
-                 format=yuv420p,split=2[v][s];[s]select='eq(n\\,{middle})',format=rgb24[f]",
-                scale = scale_filter(),
-            ))
+            .arg(with_preview(lead, &recorded, "f"))
             .args(["-map", "[v]", "-an", "-sn", "-dn"])
             .args(["-map_metadata", "-1", "-map_chapters", "-1"])
             .args(["-c:v", "libx264", "-preset", "veryfast", "-crf", "20"])
@@ -140,11 +201,13 @@ pub fn clip(ffmpeg: &Path, camera: &Camera, seconds: u32, out: &Path) -> Result<
             ])
             .arg(&part)
             .args(["-map", "[f]", "-frames:v", "1", "-c:v", "png"])
-            .args(["-f", "image2pipe", "pipe:1"]);
+            .args(["-f", "image2", "-update", "1"])
+            .arg(&still);
+        preview_output(&mut command, lead);
         command
     });
     let finish = || -> Result<Clip, Msg> {
-        let ran = result?;
+        result?;
         let check = crate::media::video::check_file_blocking(&part);
         if let Some(why) = crate::media::video::advice(&check.problems) {
             return Err(failed(camera, why.english()));
@@ -152,7 +215,9 @@ pub fn clip(ffmpeg: &Path, camera: &Camera, seconds: u32, out: &Path) -> Result<
         let facts = check
             .facts
             .ok_or_else(|| failed(camera, "the clip has no index".into()))?;
-        let hints = decoded(camera, &ran.stdout)
+        let hints = std::fs::read(&still)
+            .ok()
+            .and_then(|png| decoded(camera, &png).ok())
             .map(|f| hints::of_image(&f))
             .unwrap_or_default();
         crate::platform::private::narrow_path(&part)
@@ -167,10 +232,30 @@ pub fn clip(ffmpeg: &Path, camera: &Camera, seconds: u32, out: &Path) -> Result<
         })
     };
     let clip = finish();
+    let _ = std::fs::remove_file(&still);
     if clip.is_err() {
         let _ = std::fs::remove_file(&part);
     }
     clip
+}
+
+/// The filter graph: the camera's picture into `chain` (labelled `label`), and, when the lead
+/// has a sink, also into preview frames (labelled `p`).
+fn with_preview(lead: &Lead, chain: &str, label: &str) -> String {
+    match lead.sink {
+        Some(_) => format!(
+            "[0:v]split=2[c][pv];[pv]{}[p];[c]{chain}[{label}]",
+            super::stream::filter()
+        ),
+        None => format!("[0:v]{chain}[{label}]"),
+    }
+}
+
+/// The preview frames on standard output, when the lead has a sink.
+fn preview_output(command: &mut std::process::Command, lead: &Lead) {
+    if lead.sink.is_some() {
+        command.args(["-map", "[p]", "-f", "rawvideo", "pipe:1"]);
+    }
 }
 
 /// The scale that brings any camera's picture to [`CLIP_PIXELS`], keeping its shape, both
@@ -181,21 +266,32 @@ fn scale_filter() -> String {
     format!("scale=w='2*trunc(iw*{factor}/2)':h='2*trunc(ih*{factor}/2)'")
 }
 
-/// Runs the command `make` builds for the camera's input; a device that refuses the mode it
-/// was asked for is asked again with none.
+/// Runs the command `make` builds for the camera's input (its live frames into the lead's
+/// sink); a device that refuses the mode it was asked for is asked again with none.
 fn run_with_modes(
     camera: &Camera,
     deadline: Duration,
+    lead: &Lead,
     make: impl Fn(Vec<OsString>) -> std::process::Command,
-) -> Result<Ran, Msg> {
+) -> Result<(), Msg> {
     let modes: &[bool] = match camera.kind {
         Kind::Device => &[true, false],
         Kind::Synthetic => &[true],
     };
     let mut last = None;
     for &ask in modes {
-        match bounded(make(args::input(camera, ask)), deadline, FRAME_CAP) {
-            Ok(ran) if ran.status.success() && !ran.stdout.is_empty() => return Ok(ran),
+        let command = make(args::input(camera, ask));
+        let ran = match &lead.sink {
+            Some(sink) => {
+                let sink = sink.clone();
+                streaming(command, deadline, move |out| {
+                    super::stream::pump(out, &sink)
+                })
+            }
+            None => bounded(command, deadline, FRAME_CAP),
+        };
+        match ran {
+            Ok(ran) if ran.status.success() => return Ok(()),
             Ok(ran) => last = Some(failed(camera, last_line(&ran.stderr))),
             Err(RunError::Start(e)) => return Err(failed(camera, e.to_string())),
             Err(e) => last = Some(failed(camera, e.to_string())),
@@ -210,13 +306,16 @@ fn decoded(camera: &Camera, png: &[u8]) -> Result<image::RgbImage, Msg> {
         .map_err(|e| failed(camera, format!("its frame could not be read: {e}")))
 }
 
-/// The partial file beside `out`: hidden, and never a name staff gave.
-fn partial(out: &Path) -> PathBuf {
+/// A partial file beside `out`: hidden, never a name staff gave, ending in `ext`.
+fn partial(out: &Path, ext: &str) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    out.with_file_name(format!(".{name}.{}.part", uuid::Uuid::new_v4().simple()))
+    out.with_file_name(format!(
+        ".{name}.{}.part.{ext}",
+        uuid::Uuid::new_v4().simple()
+    ))
 }
 
 /// What ffmpeg said last: its reason.

@@ -11,6 +11,7 @@ pub mod args;
 pub mod capture;
 pub mod hints;
 pub mod list;
+pub mod stream;
 
 use serde::Serialize;
 

@@ -83,8 +83,8 @@ pub fn take(args: &CaptureArgs) -> Result<Vec<String>, String> {
     };
     let (said, json) = match (&args.photo, &args.video) {
         (Some(out), _) => {
-            let photo = capture::photo(ffmpeg, &cam).map_err(|m| m.english())?;
-            capture::save_photo(&photo, out).map_err(|m| m.english())?;
+            let photo = capture::photo(ffmpeg, &cam, &capture::Lead::settle(), out)
+                .map_err(|m| m.english())?;
             let said = format!(
                 "Photo saved: {} ({}x{}, {} KB)",
                 out.display(),
@@ -100,7 +100,8 @@ pub fn take(args: &CaptureArgs) -> Result<Vec<String>, String> {
             (vec![said], (json, photo.hints))
         }
         (None, Some(out)) => {
-            let clip = capture::clip(ffmpeg, &cam, args.seconds, out).map_err(|m| m.english())?;
+            let clip = capture::clip(ffmpeg, &cam, args.seconds, &capture::Lead::settle(), out)
+                .map_err(|m| m.english())?;
             let f = &clip.facts;
             let said = format!(
                 "Clip saved: {} ({}x{}, {:.1} s at {:.0} fps, {} KB)",

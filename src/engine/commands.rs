@@ -101,6 +101,7 @@ impl Actor {
             Command::Delete(id) => self.delete(id).await,
             Command::DeleteWithObjects(id) => self.delete_with_objects(id).await,
             Command::FixVideo(id, asset, start_ms) => self.fix_video(id, asset, start_ms).await,
+            Command::Capture(id, ask) => self.capture(id, ask).await,
             Command::Check(source) => {
                 tokio::spawn(check::check(self.checker(), source, self.internal.clone()));
             }
@@ -225,9 +226,12 @@ impl Actor {
                     for a in &s.assets {
                         // Resolved first: a stored path that only looks as if it is under
                         // `fixed/` (`fixed/../../x`) is not deleted.
+                        // So were the camera's captures.
+                        let made = [&self.config.fixed_dir, &self.config.captures_dir];
                         if let AssetSource::File { path } = &a.source
-                            && let Some(path) =
-                                crate::platform::paths::inside(path, &self.config.fixed_dir)
+                            && let Some(path) = made
+                                .iter()
+                                .find_map(|dir| crate::platform::paths::inside(path, dir))
                         {
                             let _ = tokio::fs::remove_file(path).await;
                         }

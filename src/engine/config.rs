@@ -44,6 +44,8 @@ pub struct EngineConfig {
     pub renders_dir: PathBuf,
     /// Where fixed copies of videos are written (the data folder's `fixed`).
     pub fixed_dir: PathBuf,
+    /// Where the desk's camera puts its photos and clips (the data folder's `captures`).
+    pub captures_dir: PathBuf,
     /// Probe URL assets before sending (off in the demo, whose URLs are imaginary).
     pub probe_urls: bool,
     /// Who this engine is, written into the data folder's lock for a refused second one.
@@ -86,11 +88,15 @@ impl EngineConfig {
         let fixed_dir = folder
             .as_ref()
             .map_or_else(|| PathBuf::from("fixed"), |d| d.join("fixed"));
+        let captures_dir = folder
+            .as_ref()
+            .map_or_else(|| PathBuf::from("captures"), |d| d.join("captures"));
         let renders_dir = folder.map_or_else(|| PathBuf::from("renders"), |d| d.join("renders"));
         EngineConfig {
             cache_dir,
             renders_dir,
             fixed_dir,
+            captures_dir,
             decode_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             probe_urls: true,
             holder: "avatar-kiosk".to_string(),

@@ -7,6 +7,7 @@
 //! the store.
 
 mod actor;
+mod camera;
 mod check;
 mod commands;
 mod config;
@@ -25,7 +26,7 @@ pub use config::{CallbackMode, EngineConfig, Resume};
 pub use handle::Engine;
 pub use io::parse_source;
 pub use poll::PollPolicy;
-pub use protocol::{CheckReport, Command, EngineError, Event, NewAsset, RenderAsk};
+pub use protocol::{CaptureAsk, CheckReport, Command, EngineError, Event, NewAsset, RenderAsk};
 
 use std::sync::Arc;
 

@@ -35,6 +35,19 @@ pub struct RenderAsk {
     pub price_per_second: f64,
 }
 
+/// A photo or a clip from the desk's camera, for a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureAsk {
+    /// The camera.
+    pub camera: crate::camera::Camera,
+    /// A clip of this many seconds; a photo when `None`.
+    pub clip_seconds: Option<u32>,
+    /// Seconds of countdown before the photo or the clip (0: only the camera's settling).
+    pub countdown: u32,
+    /// The window's preview, kept live by the capture.
+    pub preview: Option<crate::camera::stream::Sink>,
+}
+
 /// What the front end asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -91,6 +104,9 @@ pub enum Command {
     /// Replaces a local video row by a fixed copy (ffmpeg): at most 14.9 s from the start given
     /// in milliseconds, scaled into range, H.264. The original file is left as it is.
     FixVideo(String, AssetId, u64),
+    /// Takes a photo or a clip with the desk's camera into the data folder's `captures` and
+    /// adds it to the session as a row like a picked file, with the camera's hints.
+    Capture(String, CaptureAsk),
     /// Checks a source before anything is sent: reads a file or probes a URL, answered by
     /// [`Event::Checked`].
     Check(AssetSource),

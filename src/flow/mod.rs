@@ -86,6 +86,7 @@ impl Session {
                 Err(Refusal::NotNow("assets-too-early"))
             }
             Input::AddAssets(list) => Ok(self.add_rows(list)),
+            Input::Hints { source, hints } => self.set_hints(&source, hints),
             Input::Checked { asset, result } => self.checked(asset, result),
             Input::Remove(id) => self.remove(id),
             Input::Submit => self.submit(),

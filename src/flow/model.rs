@@ -186,6 +186,10 @@ pub struct Asset {
     /// Where the studio's bucket keeps it (a local video), so it can be deleted there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosted: Option<Hosted>,
+    /// What may make it fail review, judged when it was taken with the desk's camera: shown as
+    /// a warning with what to do, never blocking.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<Msg>,
 }
 
 /// An object in the studio's bucket: which server, which bucket, which name.
@@ -445,6 +449,7 @@ impl Session {
             check: Check::Pending,
             approved_at: None,
             hosted: None,
+            hints: Vec::new(),
         });
         id
     }

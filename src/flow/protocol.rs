@@ -60,6 +60,13 @@ pub enum Input {
     },
     /// Staff adds assets.
     AddAssets(Vec<(String, AssetSource, AssetKind)>),
+    /// What the camera's hints say about the current row from `source` (a capture).
+    Hints {
+        /// The row's source.
+        source: AssetSource,
+        /// The hints, each saying what to do.
+        hints: Vec<Msg>,
+    },
     /// The pre-send check of a row finished: `Ok` with the content hash of a local file (or
     /// `None` for a URL), or what is wrong.
     Checked {

@@ -35,6 +35,22 @@ impl Session {
         actions
     }
 
+    /// The camera's hints for the current row from `source`.
+    pub(super) fn set_hints(
+        &mut self,
+        source: &AssetSource,
+        hints: Vec<Msg>,
+    ) -> Result<Vec<Effect>, Refusal> {
+        let row = self
+            .assets
+            .iter_mut()
+            .rev()
+            .find(|a| a.is_current() && a.source == *source)
+            .ok_or(Refusal::NotNow("refusal-asset-gone"))?;
+        row.hints = hints;
+        Ok(vec![])
+    }
+
     /// A row's pre-send check finished.
     pub(super) fn checked(
         &mut self,

@@ -44,6 +44,7 @@ pub fn reviewed_session(id: &str, person: &str, rows: u32, at: Millis) -> Sessio
             check: Check::default(),
             approved_at: None,
             hosted: None,
+            hints: Vec::new(),
         });
     }
     s.next_asset_id = rows;

@@ -35,14 +35,48 @@ const STDERR_CAP: usize = 64 * 1024;
 
 /// Runs `command` (its standard input closed) for at most `deadline`, reading at most `cap`
 /// bytes of its output; stops it past either.
-pub fn bounded(mut command: Command, deadline: Duration, cap: usize) -> Result<Ran, RunError> {
+pub fn bounded(command: Command, deadline: Duration, cap: usize) -> Result<Ran, RunError> {
+    run(command, deadline, Output::Keep(cap))
+}
+
+/// Runs `command` as [`bounded`] does, handing its standard output to `read` on a thread of
+/// its own as it comes (a camera's live frames); [`Ran::stdout`] is then empty.
+pub fn streaming(
+    command: Command,
+    deadline: Duration,
+    read: impl FnOnce(std::process::ChildStdout) + Send + 'static,
+) -> Result<Ran, RunError> {
+    run(command, deadline, Output::Stream(Box::new(read)))
+}
+
+/// What is done with a run's standard output.
+enum Output {
+    /// Kept, at most this many bytes.
+    Keep(usize),
+    /// Handed to a reader.
+    Stream(Box<dyn FnOnce(std::process::ChildStdout) + Send>),
+}
+
+fn run(mut command: Command, deadline: Duration, output: Output) -> Result<Ran, RunError> {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(RunError::Start)?;
-    let out = drain(child.stdout.take(), cap);
+    let (out, streamed, cap) = match output {
+        Output::Keep(cap) => (drain(child.stdout.take(), cap), None, cap),
+        Output::Stream(read) => {
+            let pipe = child.stdout.take();
+            let reader = pipe.and_then(|pipe| {
+                std::thread::Builder::new()
+                    .name("tool-stream".into())
+                    .spawn(move || read(pipe))
+                    .ok()
+            });
+            (None, reader, 0)
+        }
+    };
     let err = drain(child.stderr.take(), STDERR_CAP);
     let started = Instant::now();
     let status = loop {
@@ -64,6 +98,9 @@ pub fn bounded(mut command: Command, deadline: Duration, cap: usize) -> Result<R
             return Err(e);
         }
     };
+    if let Some(reader) = streamed {
+        let _ = reader.join();
+    }
     let stdout = out.map(Drained::join).unwrap_or_default();
     if stdout.1 {
         return Err(RunError::TooMuch(cap));

@@ -246,3 +246,184 @@ fn a_place_that_cannot_take_the_file_is_refused_before_the_camera_runs() {
     );
     assert!(files(place.path()).is_empty(), "{:?}", files(place.path()));
 }
+
+#[test]
+fn the_preview_delivers_moving_frames_and_leaves_no_process_behind() {
+    use avatar_kiosk::camera::stream::{Feed, Preview, SIZE, Sink};
+    if crate::videos::ffmpeg().is_none() {
+        return;
+    }
+    let ffmpeg = avatar_kiosk::media::fix::ffmpeg().expect("ffmpeg on the PATH");
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let camera = avatar_kiosk::camera::Camera::test_pattern();
+    let sink = Sink::new(move || {
+        let _ = tx.try_send(());
+    });
+    let preview = Preview::start(ffmpeg, &camera, sink).unwrap();
+    let deadline = std::time::Instant::now() + crate::DEADLINE;
+    let mut first = None;
+    let last = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(
+            rx.recv_timeout(left).is_ok(),
+            "no frame in time: {:?}",
+            preview.feed()
+        );
+        match preview.feed() {
+            Feed::Live(frame) if frame.number >= 10 => break frame,
+            Feed::Live(frame) => {
+                first.get_or_insert(frame);
+            }
+            Feed::Starting => {}
+            Feed::Ended(why) => panic!("the preview ended: {why:?}"),
+        }
+    };
+    let first = first.expect("an early frame");
+    assert_eq!((last.width, last.height), SIZE);
+    assert_eq!(last.rgb.len(), (SIZE.0 * SIZE.1 * 3) as usize);
+    assert_ne!(first.rgb, last.rgb, "the picture moves");
+    let pid = preview.pid();
+    drop(preview);
+    #[cfg(target_os = "linux")]
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "ffmpeg {pid} is still there after the preview closed"
+    );
+    #[cfg(not(target_os = "linux"))]
+    let _ = pid;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clip_and_a_photo_taken_while_the_phone_verifies_go_up_then_are_submitted() {
+    use avatar_kiosk::api::bucket::Bucket;
+    use avatar_kiosk::engine::{CaptureAsk, Command};
+    use avatar_kiosk::flow::{AssetSource, AssetState, TokenState};
+    let (Some(server), Some(_)) = (crate::bucket::s3(), crate::videos::ffmpeg()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (place, keys) = crate::bucket::fresh_bucket(&server).await;
+    let sim = avatar_kiosk::sim::Simulator::start(crate::returning::sim_config())
+        .await
+        .unwrap();
+    let mut config = crate::config(&sim, &dir.path().join("kiosk.sqlite3"));
+    config.bucket = Ok(Bucket::new(&place, &keys).unwrap());
+    let captures = config.captures_dir.clone();
+    let mut run = crate::start(config).await;
+    let id = run.begin("Kim Minji", avatar_kiosk::api::Language::Ko);
+    let s = run
+        .until(&id, "a link", |s| {
+            s.link()
+                .is_some_and(|l| l.token_state == TokenState::Waiting)
+        })
+        .await;
+    let task = s.link().unwrap().task_id.clone();
+    let camera = avatar_kiosk::camera::Camera::test_pattern();
+    for clip_seconds in [Some(3), None] {
+        let ask = CaptureAsk {
+            camera: camera.clone(),
+            clip_seconds,
+            countdown: 0,
+            preview: None,
+        };
+        run.engine.send(Command::Capture(id.clone(), ask)).unwrap();
+    }
+    // Both are sent on their way while the person is still on the phone.
+    let s = run
+        .until(
+            &id,
+            "both captures uploaded before the phone finished",
+            |s| {
+                s.current_assets().count() == 2
+                    && s.current_assets()
+                        .all(|a| matches!(a.state, AssetState::Uploaded { .. }))
+            },
+        )
+        .await;
+    assert!(s.group_id().is_none(), "the phone has not finished yet");
+    let mut kinds: Vec<String> = s
+        .current_assets()
+        .map(|a| format!("{:?}", a.kind))
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["Image", "Video"]);
+    for a in s.current_assets() {
+        let AssetSource::File { path } = &a.source else {
+            panic!("{:?}", a.source)
+        };
+        assert!(path.starts_with(&captures), "{}", path.display());
+        assert!(path.is_file());
+        assert_eq!(a.hints, vec![], "{a:?}");
+    }
+    assert!(
+        s.current_assets()
+            .any(|a| a.kind == avatar_kiosk::api::AssetKind::Video && a.hosted.is_some()),
+        "the clip is in the studio's bucket"
+    );
+    let url = sim.phone_finishes(&task, true).unwrap();
+    reqwest::get(&url).await.unwrap();
+    let s = run
+        .until(&id, "the review's end", |s| s.stage().is_final())
+        .await;
+    for a in s.current_assets() {
+        assert!(matches!(a.state, AssetState::Active { .. }), "{a:?}");
+        assert_eq!(a.submissions, 1, "{a:?}");
+    }
+    let sent: usize = sim.counters().submit_requests.iter().map(|(_, n)| n).sum();
+    assert_eq!(sent, 2);
+    // Deleting the person deletes the captures this desk made for them.
+    run.engine.send(Command::Delete(id.clone())).unwrap();
+    let deleted = tokio::time::timeout(crate::DEADLINE, async {
+        while let Some(ev) = run.events.recv().await {
+            if matches!(&ev, avatar_kiosk::engine::Event::Deleted(gone) if *gone == id) {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(deleted.is_ok(), "no Deleted event");
+    let left: Vec<_> = std::fs::read_dir(&captures).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    run.engine.shutdown();
+}
+
+#[test]
+fn a_clip_keeps_the_window_preview_live_through_its_countdown_and_recording() {
+    use avatar_kiosk::camera::capture::{self, Lead};
+    use avatar_kiosk::camera::stream::{Feed, Sink};
+    if crate::videos::ffmpeg().is_none() {
+        return;
+    }
+    let ffmpeg = avatar_kiosk::media::fix::ffmpeg().expect("ffmpeg on the PATH");
+    let place = tempfile::tempdir().unwrap();
+    let out = place.path().join("clip.mp4");
+    let sink = Sink::new(|| {});
+    let lead = Lead {
+        seconds: 1.0,
+        sink: Some(sink.clone()),
+    };
+    let camera = avatar_kiosk::camera::Camera::test_pattern();
+    let clip = capture::clip(ffmpeg, &camera, 3, &lead, &out).unwrap();
+    assert_eq!(
+        clip.facts.duration_ms, 3000,
+        "the countdown is not in the clip"
+    );
+    // 4 s of camera at 15 preview frames a second, give or take the edges.
+    let frames = sink.frames();
+    assert!((50..=62).contains(&frames), "{frames} preview frames");
+    assert!(matches!(sink.feed(), Feed::Live(_)));
+    assert_eq!(files(place.path()), vec!["clip.mp4"]);
+    // A photo after a countdown, with the same sink: its frames go on from there.
+    let photo = place.path().join("photo.jpg");
+    let lead = Lead {
+        seconds: 1.0,
+        sink: Some(sink.clone()),
+    };
+    capture::photo(ffmpeg, &camera, &lead, &photo).unwrap();
+    assert!(
+        sink.frames() >= frames + 14,
+        "{} after {frames}",
+        sink.frames()
+    );
+    assert_eq!(files(place.path()), vec!["clip.mp4", "photo.jpg"]);
+}

@@ -289,6 +289,7 @@ async fn a_roster_row_naming_a_file_this_desk_never_picked_is_refused() {
             check,
             approved_at: None,
             hosted: None,
+            hints: Vec::new(),
         });
     }
     forged.next_asset_id = 2;

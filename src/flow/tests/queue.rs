@@ -212,3 +212,34 @@ fn a_whole_session_saved_by_an_older_version_still_loads() {
         }
     );
 }
+
+#[test]
+fn the_cameras_hints_stay_on_their_row_through_a_save_and_never_block_it() {
+    let mut s = session();
+    s.apply(Input::RequestLink).unwrap();
+    s.apply(link_ready("t1")).unwrap();
+    s.apply(files(2)).unwrap();
+    let source = AssetSource::File {
+        path: "/p/1.jpg".into(),
+    };
+    let dark = vec![Msg::new("camera-hint-dark")];
+    s.apply(Input::Hints {
+        source: source.clone(),
+        hints: dark.clone(),
+    })
+    .unwrap();
+    let saved: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    let rows: Vec<_> = saved.current_assets().map(|a| a.hints.clone()).collect();
+    assert_eq!(rows, vec![vec![], dark]);
+    assert!(saved.current_assets().all(|a| !a.is_blocked()));
+    let elsewhere = AssetSource::File {
+        path: "/p/9.jpg".into(),
+    };
+    assert_eq!(
+        s.apply(Input::Hints {
+            source: elsewhere,
+            hints: vec![]
+        }),
+        Err(Refusal::NotNow("refusal-asset-gone"))
+    );
+}

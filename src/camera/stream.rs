@@ -1,0 +1,234 @@
+//! The live preview: one ffmpeg process sends small RGB frames ([`SIZE`] at [`RATE`] a second)
+//! on its standard output; a named thread reads them into one slot (the newest frame wins, so
+//! a busy window never falls behind) and calls `wake` (the window's repaint). Dropping the
+//! [`Preview`] ends the process and waits for it: no camera is left held, no process left
+//! behind.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+
+use super::{Camera, Kind, args};
+use crate::text::Msg;
+
+/// The preview's frame size (the picture is fitted inside it, the rest black).
+pub const SIZE: (u32, u32) = (480, 270);
+/// Preview frames a second.
+pub const RATE: u32 = 15;
+
+/// One preview frame: RGB, [`SIZE`].
+#[derive(Debug)]
+pub struct Frame {
+    /// Counts from 1 for each preview.
+    pub number: u64,
+    /// Its sides.
+    pub width: u32,
+    pub height: u32,
+    /// Its pixels, three bytes each, row by row.
+    pub rgb: Vec<u8>,
+}
+
+/// What the preview has to show.
+#[derive(Debug, Clone, Default)]
+pub enum Feed {
+    /// The camera is opening.
+    #[default]
+    Starting,
+    /// The newest frame.
+    Live(Arc<Frame>),
+    /// The camera stopped giving frames: why, when it said (a camera unplugged or in use).
+    Ended(Option<Msg>),
+}
+
+/// Where a camera's frames go: the slot the window reads, and how to wake it. The preview
+/// fills it; a capture that replaces the preview (the camera is held by one process) fills the
+/// same one, so the picture never stops while a countdown runs or a clip records.
+#[derive(Clone)]
+pub struct Sink {
+    feed: Arc<Mutex<Feed>>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sink").finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Sink {
+    fn eq(&self, other: &Sink) -> bool {
+        Arc::ptr_eq(&self.feed, &other.feed)
+    }
+}
+
+impl Eq for Sink {}
+
+impl Sink {
+    /// A new sink; `wake` is called for each new frame and at the end.
+    pub fn new(wake: impl Fn() + Send + Sync + 'static) -> Sink {
+        Sink {
+            feed: Arc::new(Mutex::new(Feed::Starting)),
+            wake: Arc::new(wake),
+        }
+    }
+
+    /// What there is to show now.
+    pub fn feed(&self) -> Feed {
+        self.feed.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    fn set(&self, feed: Feed) {
+        if let Ok(mut slot) = self.feed.lock() {
+            *slot = feed;
+        }
+        (self.wake)();
+    }
+
+    /// The newest frame's number (0: none yet).
+    pub fn frames(&self) -> u64 {
+        match self.feed() {
+            Feed::Live(f) => f.number,
+            _ => 0,
+        }
+    }
+}
+
+/// The video filter that makes preview frames, after whatever else the camera's picture feeds.
+pub(super) fn filter() -> String {
+    let (w, h) = SIZE;
+    format!(
+        "fps={RATE},scale={w}:{h}:force_original_aspect_ratio=decrease:flags=fast_bilinear,\
+         pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,format=rgb24"
+    )
+}
+
+/// Reads whole preview frames from `out` into `sink` until the pipe ends; numbers go on from
+/// the sink's last frame.
+pub(super) fn pump(mut out: impl Read, sink: &Sink) {
+    let (w, h) = SIZE;
+    let size = (w * h * 3) as usize;
+    let mut number = sink.frames();
+    loop {
+        let mut rgb = vec![0u8; size];
+        if out.read_exact(&mut rgb).is_err() {
+            break;
+        }
+        number += 1;
+        sink.set(Feed::Live(Arc::new(Frame {
+            number,
+            width: w,
+            height: h,
+            rgb,
+        })));
+    }
+}
+
+/// A running preview.
+pub struct Preview {
+    child: Child,
+    sink: Sink,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Preview {
+    /// Starts the preview of `camera` into `sink`.
+    pub fn start(ffmpeg: &Path, camera: &Camera, sink: Sink) -> Result<Preview, Msg> {
+        let mut command = crate::platform::spawn::tool(ffmpeg);
+        command
+            .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
+            .args(args::input(camera, camera.kind == Kind::Device))
+            .args(["-an", "-sn", "-dn", "-vf", &filter()])
+            .args(["-f", "rawvideo", "pipe:1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let failed = |detail: String| {
+            Msg::new("camera-failed")
+                .text("name", camera.name.clone())
+                .text("detail", detail)
+        };
+        let mut child = command.spawn().map_err(|e| failed(e.to_string()))?;
+        let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+        let shared = sink.clone();
+        let name = camera.name.clone();
+        let reader = std::thread::Builder::new()
+            .name("camera-preview".into())
+            .spawn(move || read_frames(stdout, stderr, &shared, &name));
+        match reader {
+            Ok(reader) => Ok(Preview {
+                child,
+                sink,
+                reader: Some(reader),
+            }),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(failed(e.to_string()))
+            }
+        }
+    }
+
+    /// Where its frames go.
+    pub fn sink(&self) -> &Sink {
+        &self.sink
+    }
+
+    /// What there is to show now.
+    pub fn feed(&self) -> Feed {
+        self.sink.feed()
+    }
+
+    /// The process's id (tests check it is gone after the drop).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+/// Reads frames until the pipe ends; then says why it ended, when ffmpeg said.
+fn read_frames(
+    stdout: Option<impl Read>,
+    stderr: Option<impl Read + Send + 'static>,
+    sink: &Sink,
+    name: &str,
+) {
+    // ffmpeg's errors are read beside the frames, so a chatty ffmpeg never blocks on them.
+    let said = stderr.and_then(|mut pipe| {
+        std::thread::Builder::new()
+            .name("camera-preview-log".into())
+            .spawn(move || {
+                let mut text = Vec::new();
+                let _ = pipe.by_ref().take(64 * 1024).read_to_end(&mut text);
+                // The rest is read and dropped.
+                let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+                text
+            })
+            .ok()
+    });
+    if let Some(out) = stdout {
+        pump(out, sink);
+    }
+    let text = said
+        .and_then(|t| t.join().ok())
+        .map(|t| String::from_utf8_lossy(&t).trim().to_string())
+        .filter(|t| !t.is_empty());
+    let why = text.map(|detail| {
+        Msg::new("camera-failed")
+            .text("name", name.to_string())
+            .text(
+                "detail",
+                detail.lines().last().unwrap_or_default().to_string(),
+            )
+    });
+    sink.set(Feed::Ended(why));
+}
