@@ -297,6 +297,62 @@ fn person(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     shot.save(&mut h, "7-person");
 }
 
+/// The desk's camera (the synthetic one): the staff's panel while a clip records, and the
+/// person's screen in kiosk mode, mirrored, with the clip's script.
+fn camera(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
+    if avatar_kiosk::media::fix::ffmpeg().is_none() {
+        eprintln!("the camera's pictures need ffmpeg on the PATH");
+        return;
+    }
+    let i = I18n::new(shot.lang);
+    for kiosk in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = launch(sim, rt, dir.path(), shot.lang);
+        l.settings.camera = Some(avatar_kiosk::camera::TEST_PATTERN.into());
+        l.kiosk = kiosk;
+        let mut h = harness(l, shot.theme);
+        let name = match shot.lang {
+            UiLang::Ko => "김민지",
+            UiLang::Zh => "王小明",
+            UiLang::En => "Minji Kim",
+        };
+        type_into(&mut h, &i.t("start-name"), name);
+        click(&mut h, &i.t("start-consent"));
+        click(&mut h, &i.t("start-button"));
+        wait_for(&mut h, &i.t("qr-alt"));
+        click(&mut h, &i.t("camera-open"));
+        wait(&mut h, "the camera's picture", |h| {
+            h.state().camera_state().0 >= 10
+        });
+        click(&mut h, &i.t("camera-record"));
+        if kiosk {
+            click(&mut h, &i.t("verify-show-person"));
+        }
+        let recording = i.ta("camera-recording", &[avatar_kiosk::i18n::n("n", 4)]);
+        wait(&mut h, "the clip recording", |h| {
+            h.state().camera_state().0 > 0
+                && h.state().current_session().is_some()
+                && (kiosk || shows(h, &recording))
+        });
+        if kiosk {
+            // Into the recording, at its second step.
+            for _ in 0..200 {
+                h.step();
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            shot.save(&mut h, "15-person-camera");
+        } else {
+            shot.save(&mut h, "14-camera");
+        }
+        // The clip ends before the app does (the camera is let go cleanly).
+        wait(&mut h, "the clip's row", |h| {
+            h.state()
+                .current_session()
+                .is_some_and(|s| s.current_assets().count() == 1)
+        });
+    }
+}
+
 /// Issue 28's pictures: Start in a small window with twice the text, the review table with
 /// 200 rows and a search, Settings after a long error.
 fn daily(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
@@ -426,6 +482,9 @@ pub fn run() {
             }
             if only.as_deref().is_none_or(|o| o == "daily") {
                 daily(&shot, &sim, &rt);
+            }
+            if only.as_deref().is_none_or(|o| o == "camera") {
+                camera(&shot, &sim, &rt);
             }
         }
     }

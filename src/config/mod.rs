@@ -183,6 +183,8 @@ pub struct Settings {
     /// files only, never written.
     #[serde(skip_serializing)]
     pub customer_window: bool,
+    /// This desk's camera, by its name (`None`: the first camera found, else the synthetic one).
+    pub camera: Option<String>,
 }
 
 impl Default for Settings {
@@ -209,6 +211,7 @@ impl Default for Settings {
             render_price_per_second: None,
             bucket: Default::default(),
             customer_window: false,
+            camera: None,
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::actor::Actor;
-use super::protocol::{CaptureAsk, Command, NewAsset, Outcome};
+use super::protocol::{CaptureAsk, Command, Event, NewAsset, Outcome};
 use crate::api::AssetKind;
 use crate::camera::capture;
 use crate::flow::{AssetSource, Input};
@@ -25,14 +25,21 @@ impl Actor {
             let session = ctx.session.clone();
             let taken =
                 tokio::task::spawn_blocking(move || take(ffmpeg, &ask, &dir, &session)).await;
+            let ended = Outcome::Emit(Event::CaptureEnded(ctx.session.clone()));
             let (path, kind, hints) = match taken {
                 Ok(Ok(taken)) => taken,
-                Ok(Err(why)) => return ctx.error(why).await,
+                Ok(Err(why)) => {
+                    ctx.error(why).await;
+                    let _ = ctx.out.send(ended).await;
+                    return;
+                }
                 Err(e) => {
                     let why = Msg::new("camera-failed")
                         .text("name", "")
                         .text("detail", e.to_string());
-                    return ctx.error(why).await;
+                    ctx.error(why).await;
+                    let _ = ctx.out.send(ended).await;
+                    return;
                 }
             };
             let source = AssetSource::File { path };
@@ -50,6 +57,7 @@ impl Actor {
                 ctx.input(Input::Hints { source, hints }, "camera-hints", detail)
                     .await;
             }
+            let _ = ctx.out.send(ended).await;
         });
     }
 }

@@ -163,6 +163,9 @@ pub enum Event {
     Everyone(std::sync::Arc<Vec<Session>>),
     /// A session's local data was deleted.
     Deleted(String),
+    /// A capture for this session ended (its row follows, or an error said why not): the
+    /// camera is free again.
+    CaptureEnded(String),
     /// What a [`Command::Check`] found.
     Checked(Box<CheckReport>),
     /// The answer to [`Command::TestConnection`]: a sentence for staff either way.

@@ -369,6 +369,7 @@ mod tests {
             "render-form",
             "people-table",
             "library-table",
+            "camera-choice",
         ];
         // The window's code is read whole; its message-like literals must exist.
         let mut files = Vec::new();

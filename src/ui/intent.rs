@@ -49,6 +49,24 @@ pub enum PinFor {
     Leave,
 }
 
+/// What staff ask of the desk's camera.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CameraIntent {
+    /// Open the camera panel for this session (its preview starts).
+    Open(String),
+    /// Close it (the camera is let go).
+    Close,
+    /// Use this camera (remembered for this desk).
+    Choose(crate::camera::Camera),
+    /// A photo (`None`) or a clip of so many seconds for the session, after the countdown.
+    Take {
+        /// The session.
+        session: String,
+        /// The clip's length, or a photo.
+        clip_seconds: Option<u32>,
+    },
+}
+
 /// Something staff asked for, carried out at the end of the frame.
 #[derive(Debug, Clone)]
 pub enum Intent {
@@ -67,6 +85,8 @@ pub enum Intent {
     Open(String),
     /// Open the native file dialog.
     Pick(PickFor),
+    /// The desk's camera.
+    Camera(CameraIntent),
     /// Open the in-app file list, at this folder (`None`: the last one used).
     InAppPicker(PickFor, Option<PathBuf>),
     /// Add pasted lines to the current session.

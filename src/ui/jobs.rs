@@ -56,6 +56,8 @@ pub enum JobDone {
     PinHashed(Result<String, String>),
     /// The desktop's monitors.
     Monitors(Vec<crate::platform::monitors::Monitor>),
+    /// The desk's cameras.
+    Cameras(Vec<crate::camera::Camera>),
 }
 
 /// The job runner.

@@ -8,6 +8,7 @@
 //! `dialogs`, `chrome`) draw; `link` holds the engine; `app` puts them together.
 
 mod app;
+pub mod camera;
 mod chrome;
 mod dialogs;
 mod fix;

@@ -27,6 +27,11 @@ pub enum PersonView {
     Received,
     /// Verification did not pass.
     Failed,
+    /// The desk's camera: the person sees themselves (mirrored) with the oval, and what to do.
+    Camera {
+        /// A photo or a clip under way, and where it stands.
+        shot: Option<(bool, super::camera::Phase)>,
+    },
 }
 
 impl PersonView {
@@ -64,6 +69,15 @@ mod big {
     pub const TITLE: f32 = size::TITLE * size::PERSON;
 }
 
+/// The pictures the person's screen draws: the QR code's texture (made once per link) and the
+/// camera's newest frame.
+pub struct Pictures<'a> {
+    /// The QR code's texture, for the link it shows.
+    pub qr: &'a mut Option<(String, egui::TextureHandle)>,
+    /// The camera's picture, while staff use the camera.
+    pub camera: Option<&'a egui::TextureHandle>,
+}
+
 /// Draws the person's screen in `lang`. With `staff_button`, a small corner button asks for
 /// the PIN (the switch mode); returns whether it was clicked.
 pub fn show(
@@ -71,10 +85,14 @@ pub fn show(
     i: &I18n,
     lang: UiLang,
     view: &PersonView,
-    qr_cache: &mut Option<(String, egui::TextureHandle)>,
+    pictures: Pictures<'_>,
     now: Millis,
     staff_button: bool,
 ) -> bool {
+    let Pictures {
+        qr: qr_cache,
+        camera,
+    } = pictures;
     let t = |id: &str| i.t_in(lang, id);
     let p = theme::palette(ui);
     ui.vertical_centered(|ui| {
@@ -129,9 +147,69 @@ pub fn show(
                 p.tone(Tone::Ok),
             ),
             PersonView::Failed => message(ui, &t("person-failed"), "", p.tone(Tone::Bad)),
+            PersonView::Camera { shot } => camera_view(ui, i, lang, camera, *shot),
         }
     });
     staff_button && staff_corner(ui, i)
+}
+
+/// The person's own picture, mirrored as in a mirror, with the oval and what to do: for a
+/// clip the script, its current step marked while it records.
+fn camera_view(
+    ui: &mut egui::Ui,
+    i: &I18n,
+    lang: UiLang,
+    texture: Option<&egui::TextureHandle>,
+    shot: Option<(bool, super::camera::Phase)>,
+) {
+    use super::camera::{Phase, SCRIPT};
+    let t = |id: &str| i.t_in(lang, id);
+    let p = theme::palette(ui);
+    ui.label(
+        RichText::new(t("person-camera-title"))
+            .size(big::TITLE)
+            .strong(),
+    );
+    ui.add_space(space::S);
+    ui.label(RichText::new(t("person-camera-oval")).size(big::BODY));
+    ui.add_space(space::M);
+    let room = (ui.available_height() - 300.0).max(180.0) * 16.0 / 9.0;
+    let width = ui.available_width().min(room).clamp(320.0, 1100.0);
+    let phase = shot.map(|(_, phase)| phase);
+    let note = match phase {
+        Some(Phase::Saving) => Some(t("person-camera-thanks")),
+        _ => None,
+    };
+    super::camera::picture(
+        ui,
+        texture,
+        width,
+        true,
+        phase,
+        note.as_deref(),
+        &t("person-camera-alt"),
+    );
+    ui.add_space(space::M);
+    match shot {
+        Some((true, phase)) => {
+            let current = match phase {
+                Phase::Recording(_, step) => Some(step),
+                _ => None,
+            };
+            for (n, id) in SCRIPT.iter().enumerate() {
+                let text = RichText::new(t(id)).size(big::BODY * 0.9);
+                ui.label(if current == Some(n) {
+                    text.strong().color(p.accent)
+                } else {
+                    text
+                });
+            }
+        }
+        Some((false, _)) => {
+            ui.label(RichText::new(t("person-camera-still")).size(big::BODY * 0.9));
+        }
+        None => {}
+    }
 }
 
 /// A large sentence (and a smaller one) in the middle of the screen.

@@ -265,6 +265,16 @@ fn reason(ui: &mut egui::Ui, i: &I18n, a: &Asset) {
             .color(theme::tone(ui, Tone::Bad));
         ui.add(egui::Label::new(text).wrap()).on_hover_text(p);
     }
+    // The camera's warnings, until the row is approved: what may make it fail, never a block.
+    if !matches!(a.state, AssetState::Active { .. }) {
+        for hint in &a.hints {
+            let said = i.msg(hint);
+            let text = RichText::new(format!("⚠ {said}"))
+                .size(theme::size::SMALL)
+                .color(theme::tone(ui, Tone::Warn));
+            ui.add(egui::Label::new(text).wrap()).on_hover_text(said);
+        }
+    }
 }
 
 fn url(ui: &mut egui::Ui, i: &I18n, a: &Asset, out: &mut Vec<Intent>) {

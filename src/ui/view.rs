@@ -89,6 +89,8 @@ pub struct Model {
     pub dialog_failed: bool,
     /// The settings file could not be read (it is never overwritten).
     pub settings_unreadable: bool,
+    /// The desk's camera.
+    pub camera: super::camera::CameraModel,
 }
 
 impl Model {

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod camera;
 mod keyboard;
 mod kiosk;
 mod languages;

@@ -81,6 +81,27 @@ impl KioskApp {
         }
     }
 
+    /// A session's local data was deleted: it leaves the window, and staff are told.
+    fn deleted(&mut self, id: &str) {
+        self.reread_everyone();
+        let person = self
+            .model
+            .sessions
+            .remove(id)
+            .map(|s| s.person.clone())
+            .unwrap_or_default();
+        if self.model.current.as_deref() == Some(id) {
+            self.model.current = None;
+        }
+        let id_of_text = if self.model.deleting_objects.remove(id) {
+            "toast-deleted-with-objects"
+        } else {
+            "toast-deleted"
+        };
+        let text = self.i18n.ta(id_of_text, &[s("person", &person)]);
+        self.toasts.push(Level::Info, text, None);
+    }
+
     fn on_event(&mut self, ctx: &egui::Context, event: Event) {
         // A fix refused (the row gone, the session not held here) or failed is said; its row
         // offers Fix again.
@@ -147,26 +168,9 @@ impl KioskApp {
                 }
                 self.reread_everyone();
             }
-            Event::Deleted(id) => {
-                self.reread_everyone();
-                let person = self
-                    .model
-                    .sessions
-                    .remove(&id)
-                    .map(|s| s.person.clone())
-                    .unwrap_or_default();
-                if self.model.current.as_deref() == Some(id.as_str()) {
-                    self.model.current = None;
-                }
-                let id_of_text = if self.model.deleting_objects.remove(&id) {
-                    "toast-deleted-with-objects"
-                } else {
-                    "toast-deleted"
-                };
-                let text = self.i18n.ta(id_of_text, &[s("person", &person)]);
-                self.toasts.push(Level::Info, text, None);
-            }
+            Event::Deleted(id) => self.deleted(&id),
             Event::Bucket(found) => self.model.bucket = Some(found),
+            Event::CaptureEnded(id) => self.capture_ended(ctx, &id),
             Event::Checked(report) => {
                 let key = source_key(&report.source);
                 let texture = report
@@ -282,6 +286,7 @@ impl KioskApp {
                 self.toasts.push(Level::Error, self.i18n.msg(&msg), None);
             }
             JobDone::Engine(started) => self.engine_back(ctx, *started),
+            JobDone::Cameras(list) => self.cameras_listed(ctx, list),
             JobDone::Monitors(list) => {
                 tracing::info!("{} monitor(s) found", list.len());
                 self.model.monitors = list.len();

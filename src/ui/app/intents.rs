@@ -23,6 +23,7 @@ impl KioskApp {
                 self.send(command);
             }
             Intent::StartSession(values) => self.start_session(values),
+            Intent::Camera(asked) => self.camera(ctx, asked),
             Intent::Go(screen) => {
                 if screen != Screen::Wizard && self.locked() {
                     self.ask_pin(PinFor::Screen(screen));

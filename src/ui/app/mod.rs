@@ -2,6 +2,7 @@
 //! the jobs. A frame takes the engine's news, lets each screen draw from a read-only view, and
 //! carries out what they asked for at its end. Nothing here waits on IO.
 
+mod camera;
 mod events;
 mod intents;
 mod lock;
@@ -116,6 +117,8 @@ pub struct KioskApp {
     monitors_asked: bool,
     saves: work::SaveOrder,
     styled: bool,
+    /// The camera's preview process, while the panel is open and no capture holds the camera.
+    camera_process: Option<crate::camera::stream::Preview>,
     /// Frames drawn, for measurements.
     pub frames: u64,
 }
@@ -167,6 +170,7 @@ impl KioskApp {
             monitors: launch.monitors.unwrap_or_default(),
             saves: work::SaveOrder::default(),
             styled: false,
+            camera_process: None,
             frames: 0,
         };
         app.settings.reset(&in_use);
@@ -215,6 +219,12 @@ impl KioskApp {
     /// The toasts' texts, oldest first.
     pub fn toast_texts(&self) -> Vec<String> {
         self.toasts.list().iter().map(|t| t.text.clone()).collect()
+    }
+
+    /// The newest camera frame on screen (0: none), and the preview process's id while it runs.
+    pub fn camera_state(&self) -> (u64, Option<u32>) {
+        let pid = self.camera_process.as_ref().map(|p| p.pid());
+        (self.model.camera.shown, pid)
     }
 
     /// The callback listener's address, once the engine is up (`http://ip:port`).
@@ -290,6 +300,7 @@ impl KioskApp {
         }
         self.take_news(&ctx);
         self.idle_reset(&ctx);
+        self.camera_frame(&ctx);
         let mut intents = if self.kiosk.as_ref().is_some_and(|k| k.person_view) {
             self.person_frame(ui)
         } else {
@@ -315,9 +326,11 @@ impl KioskApp {
         let i = self.i18n.clone();
         let now = engine::now_ms();
         let qr = &mut self.wizard.qr;
+        let camera = self.model.camera.texture.as_ref();
         let staff = egui::CentralPanel::default()
             .show(ui, |ui| {
-                super::person::show(ui, &i, lang, &view, qr, now, true)
+                let pictures = super::person::Pictures { qr, camera };
+                super::person::show(ui, &i, lang, &view, pictures, now, true)
             })
             .inner;
         if staff {
@@ -380,14 +393,23 @@ impl KioskApp {
         intents
     }
 
-    /// What the person sees, and in which language.
+    /// What the person sees, and in which language: the camera while staff take a photo or
+    /// a clip of them (or have its panel open once the code is no longer to be scanned).
     fn person_view(&self) -> (super::person::PersonView, UiLang) {
+        use super::person::PersonView;
         let session = self.current_session();
         let lang = session.map_or(self.i18n.lang(), |s| UiLang::for_person(s.language));
-        (
-            super::person::PersonView::of(session, engine::now_ms()),
-            lang,
-        )
+        let view = PersonView::of(session, engine::now_ms());
+        let cam = &self.model.camera;
+        let camera_on = session.is_some_and(|s| cam.open_for(&s.id));
+        let shot = cam
+            .shot
+            .map(|s| (s.clip_seconds.is_some(), s.phase(std::time::Instant::now())));
+        let scanning = matches!(view, PersonView::Scan { .. });
+        if camera_on && (shot.is_some() || !scanning) {
+            return (PersonView::Camera { shot }, lang);
+        }
+        (view, lang)
     }
 
     /// Whether the person's screen is a second window, and on which monitor (full screen):
@@ -416,6 +438,7 @@ impl KioskApp {
         let i = self.i18n.clone();
         let now = engine::now_ms();
         let mut cache = self.person_qr.take();
+        let camera = self.model.camera.texture.clone();
         let mut builder = egui::ViewportBuilder::default()
             .with_title(i.t("person-window-title"))
             .with_inner_size([900.0, 1000.0]);
@@ -427,7 +450,11 @@ impl KioskApp {
             builder,
             |ui, _class| {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    super::person::show(ui, &i, lang, &view, &mut cache, now, false)
+                    let pictures = super::person::Pictures {
+                        qr: &mut cache,
+                        camera: camera.as_ref(),
+                    };
+                    super::person::show(ui, &i, lang, &view, pictures, now, false)
                 });
             },
         );

@@ -91,6 +91,7 @@ pub(super) fn add_panel(
         if ui.button(i.t("assets-browse")).clicked() {
             out.push(Intent::InAppPicker(PickFor::Add(s.id.clone()), None));
         }
+        crate::ui::camera::open_button(ui, i, &view.model.camera, &s.id, out);
         ui.add_space(space::S);
         let l = ui.label(theme::hint(ui, i.t("assets-paste")).size(size::SMALL));
         let width = (ui.available_width() - 80.0).max(160.0);
@@ -125,6 +126,7 @@ pub(super) fn add_panel(
             out.push(Intent::AddPasted(w.paste.clone()));
         }
     });
+    crate::ui::camera::panel(&mut w.camera, ui, i, &view.model.camera, &s.id, out);
     // The lines left in the field, each with why it was not added.
     for (line, why) in &w.paste_problems {
         let said = format!("{line}: {}", i.msg(why));

@@ -34,6 +34,8 @@ pub struct Wizard {
     pub posters: super::render::Posters,
     /// Open "Add more" on this session's Done step (a returning person, from People).
     pub open_add: Option<String>,
+    /// The camera panel's own state.
+    pub camera: crate::ui::camera::CameraPanel,
 }
 
 impl Wizard {

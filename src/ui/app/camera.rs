@@ -1,0 +1,160 @@
+//! The desk's camera in the window: the cameras listed on a job, the preview process started
+//! and stopped as the panel opens and closes (one process holds a camera: a capture takes its
+//! place and hands the camera back when the engine says it ended), and the newest frame put on
+//! the GPU once per frame drawn.
+
+use eframe::egui;
+
+use super::KioskApp;
+use crate::camera::stream::{Feed, Preview, Sink};
+use crate::camera::{self, Camera};
+use crate::engine::{CaptureAsk, Command};
+use crate::ui::camera::{COUNTDOWN, Shot};
+use crate::ui::intent::{CameraIntent, Screen};
+use crate::ui::jobs::JobDone;
+
+impl KioskApp {
+    pub(super) fn camera(&mut self, ctx: &egui::Context, intent: CameraIntent) {
+        match intent {
+            CameraIntent::Open(session) => {
+                self.model.camera.open_for = Some(session);
+                self.model.camera.problem = None;
+                let Some(ffmpeg) = crate::media::fix::ffmpeg() else {
+                    self.model.camera.problem = Some(camera::need_ffmpeg());
+                    return;
+                };
+                match self.model.camera.cameras.value() {
+                    Some(_) => self.camera_start(ctx),
+                    None => {
+                        self.model.camera.cameras.reload();
+                        let ffmpeg = ffmpeg.to_path_buf();
+                        self.jobs.spawn("cameras", ctx, move || {
+                            JobDone::Cameras(camera::list::cameras(Some(&ffmpeg)))
+                        });
+                    }
+                }
+            }
+            CameraIntent::Close => self.camera_close(),
+            CameraIntent::Choose(chosen) => {
+                self.model.settings.camera = Some(chosen.name.clone());
+                self.settings.form.camera = Some(chosen.name.clone());
+                self.model.camera.chosen = Some(chosen);
+                self.save_settings(ctx);
+                if self.model.camera.shot.is_none() {
+                    self.camera_start(ctx);
+                }
+            }
+            CameraIntent::Take {
+                session,
+                clip_seconds,
+            } => {
+                let cam = &mut self.model.camera;
+                let (Some(chosen), None) = (cam.chosen.clone(), cam.shot) else {
+                    return;
+                };
+                // The capture holds the camera now; it keeps the same picture live.
+                self.camera_process = None;
+                cam.shot = Some(Shot {
+                    clip_seconds,
+                    started: std::time::Instant::now(),
+                });
+                let ask = CaptureAsk {
+                    camera: chosen,
+                    clip_seconds,
+                    countdown: COUNTDOWN,
+                    preview: cam.sink.clone(),
+                };
+                self.send(Command::Capture(session, ask));
+            }
+        }
+    }
+
+    /// The cameras are listed: the one Settings name, else the first device, else the synthetic
+    /// one; its preview starts when the panel is still open.
+    pub(super) fn cameras_listed(&mut self, ctx: &egui::Context, list: Vec<Camera>) {
+        let wanted = self.model.settings.camera.clone();
+        let chosen = wanted
+            .and_then(|w| camera::find(&list, &w).ok())
+            .or_else(|| list.first().cloned());
+        self.model.camera.cameras.settle(Ok(list));
+        self.model.camera.chosen = chosen;
+        if self.model.camera.open_for.is_some() {
+            self.camera_start(ctx);
+        }
+    }
+
+    /// (Re)starts the preview of the chosen camera.
+    fn camera_start(&mut self, ctx: &egui::Context) {
+        self.camera_process = None;
+        let (Some(ffmpeg), Some(chosen)) = (
+            crate::media::fix::ffmpeg(),
+            self.model.camera.chosen.clone(),
+        ) else {
+            return;
+        };
+        let sink = self.model.camera.sink.clone().unwrap_or_else(|| {
+            let ctx = ctx.clone();
+            Sink::new(move || ctx.request_repaint())
+        });
+        match Preview::start(ffmpeg, &chosen, sink.clone()) {
+            Ok(p) => {
+                self.camera_process = Some(p);
+                self.model.camera.problem = None;
+            }
+            Err(why) => self.model.camera.problem = Some(why),
+        }
+        self.model.camera.sink = Some(sink);
+    }
+
+    fn camera_close(&mut self) {
+        self.camera_process = None;
+        let cam = &mut self.model.camera;
+        cam.open_for = None;
+        cam.sink = None;
+        cam.texture = None;
+        cam.shown = 0;
+        cam.problem = None;
+    }
+
+    /// A capture ended: the camera is free; the preview comes back if the panel is open.
+    pub(super) fn capture_ended(&mut self, ctx: &egui::Context, session: &str) {
+        self.model.camera.shot = None;
+        if self.model.camera.open_for(session) {
+            self.camera_start(ctx);
+        }
+    }
+
+    /// Once a frame: the panel closes with its session or step; a new camera frame goes to
+    /// the GPU.
+    pub(super) fn camera_frame(&mut self, ctx: &egui::Context) {
+        let cam = &mut self.model.camera;
+        let Some(open) = cam.open_for.as_deref() else {
+            return;
+        };
+        if self.screen != Screen::Wizard || self.model.current.as_deref() != Some(open) {
+            self.camera_close();
+            return;
+        }
+        let Some(sink) = &cam.sink else {
+            return;
+        };
+        match sink.feed() {
+            Feed::Live(frame) if frame.number != cam.shown => {
+                let size = [frame.width as usize, frame.height as usize];
+                let image = egui::ColorImage::from_rgb(size, &frame.rgb);
+                let options = egui::TextureOptions::LINEAR;
+                match &mut cam.texture {
+                    Some(t) => t.set(image, options),
+                    None => cam.texture = Some(ctx.load_texture("camera", image, options)),
+                }
+                cam.shown = frame.number;
+            }
+            // A preview that stops with a reason while nothing else holds the camera.
+            Feed::Ended(Some(why)) if cam.shot.is_none() && self.camera_process.is_some() => {
+                cam.problem = Some(why);
+                self.camera_process = None;
+            }
+            _ => {}
+        }
+    }
+}
