@@ -6,6 +6,7 @@
 //! fetches the studio's own URLs (never the APIMart API).
 
 pub mod fix;
+pub mod heic;
 pub mod jpeg;
 pub mod presend;
 pub mod run;
@@ -189,7 +190,8 @@ pub fn content_hash(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn is_heif(bytes: &[u8]) -> bool {
+/// Whether `bytes` are a HEIF container (HEIC, AVIF).
+pub fn is_heif(bytes: &[u8]) -> bool {
     bytes.len() >= 12
         && &bytes[4..8] == b"ftyp"
         && matches!(

@@ -309,6 +309,12 @@ pub fn prepare_into(
     cache: &Cache,
     limits: &Limits,
 ) -> Result<Ready, Msg> {
+    if super::is_heif(bytes) {
+        // Decoded by the system's tool into an upright PNG, then prepared as any photo (the
+        // hash stays the original's: the same HEIC twice is still a duplicate).
+        let png = super::heic::to_png(bytes).map_err(|b| b.advice())?;
+        return prepare_into(&png, hash, cache, limits);
+    }
     let format = super::sniff(bytes).map_err(|b| b.advice())?;
     // A JPEG the strict segment walker cannot follow (stray bytes between segments, which
     // decoders forgive) is left to the full decoder below; only a cut-off one is refused here.

@@ -439,3 +439,75 @@ mod posters {
         assert!(crate::media::fix::poster(ffmpeg, &text).is_none());
     }
 }
+
+/// A HEIC photo made here with libheif's `heif-enc` from `jpeg_bytes` (none without it;
+/// `AVATAR_KIOSK_REQUIRE_HEIF`, set by `.ci/run`, makes that a failure on Linux; the Windows
+/// test machine has no Windows build of libheif).
+fn heic_of(dir: &std::path::Path, jpeg_bytes: &[u8]) -> Option<std::path::PathBuf> {
+    let source = dir.join("source.jpg");
+    std::fs::write(&source, jpeg_bytes).unwrap();
+    let out = dir.join("IMG_0001.HEIC");
+    let made = std::process::Command::new("heif-enc")
+        .args(["-q", "90"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !made && !cfg!(windows) && std::env::var_os("AVATAR_KIOSK_REQUIRE_HEIF").is_some() {
+        panic!(
+            "heif-enc (libheif-examples) is required (AVATAR_KIOSK_REQUIRE_HEIF) but did not run"
+        );
+    }
+    made.then_some(out)
+}
+
+#[test]
+fn a_heic_photo_becomes_an_upright_jpeg_without_metadata_where_a_decoder_is() {
+    let dir = tempfile::tempdir().unwrap();
+    // Stored landscape with a red block top-left; EXIF orientation 6: seen portrait, the block
+    // top right.
+    let mut img = photo(600, 400);
+    for y in 0..80 {
+        for x in 0..80 {
+            img.put_pixel(x, y, Rgb([255, 0, 0]));
+        }
+    }
+    let Some(heic) = heic_of(dir.path(), &jpeg(&img, 95, Some(6))) else {
+        return;
+    };
+    let bytes = std::fs::read(&heic).unwrap();
+    assert!(is_heif(&bytes));
+    let cache = presend::Cache::new(dir.path().join("cache"));
+    let ready = presend::check_file(&heic, &cache, &Limits::default());
+    if !heic::readable() {
+        // No decoder: said plainly, with what to install.
+        let said = ready.err().unwrap().english();
+        assert!(
+            said.contains("heif-convert") && said.contains("JPEG"),
+            "{said}"
+        );
+        return;
+    }
+    let ready = ready.unwrap();
+    let sent = std::fs::read(&ready.copy.path).unwrap();
+    assert_eq!(sniff(&sent).unwrap(), ImageFormat::Jpeg);
+    let out = image::load_from_memory(&sent).unwrap().to_rgb8();
+    // heif-enc keeps the rotation (as the HEIF's own transform); the decoder applies it.
+    assert_eq!(
+        out.dimensions(),
+        (400, 600),
+        "portrait, as the photo is seen"
+    );
+    let px = out.get_pixel(360, 40);
+    assert!(px[0] > 180 && px[1] < 90, "the red block top right: {px:?}");
+    assert!(
+        !sent.windows(6).any(|w| w == b"Exif\0\0"),
+        "no EXIF in the copy"
+    );
+    assert_eq!(
+        ready.hash,
+        content_hash(&bytes),
+        "the original's hash: duplicates still found"
+    );
+}
