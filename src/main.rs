@@ -190,7 +190,7 @@ fn real_main(cli: &Cli) -> anyhow::Result<()> {
             let target = Target::Resume(r.args.id.clone());
             run_cli(&o, &data_dir, target, vec![], None, &r.args.follow)
         }
-        None => run_gui(&o, cli.kiosk, &data_dir),
+        None => run_gui(&o, cli.kiosk, cli.camera.clone(), &data_dir),
     }
 }
 
@@ -289,6 +289,7 @@ fn run_overrides(o: &Options, saved: &config::Settings) -> config::RunOverrides 
             _ => None,
         },
         bucket: api.bucket.place(&saved.bucket),
+        camera: None,
     }
 }
 
@@ -438,10 +439,18 @@ fn run_sim(args: &SimArgs) -> anyhow::Result<()> {
     })
 }
 
-fn run_gui(o: &Options, kiosk: bool, data_dir: &std::path::Path) -> anyhow::Result<()> {
+fn run_gui(
+    o: &Options,
+    kiosk: bool,
+    camera: Option<String>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
     let (saved, settings_problem) = config::Settings::load(data_dir);
     // Flags given on the command line win over saved settings for this run only.
-    let overrides = run_overrides(o, &saved);
+    let overrides = config::RunOverrides {
+        camera,
+        ..run_overrides(o, &saved)
+    };
     let settings_unreadable = settings_problem.is_some();
     // Kiosk mode fails closed: it needs a staff PIN before it can start.
     if kiosk && !settings_unreadable && saved.kiosk_pin_hash.is_none() {

@@ -647,3 +647,4 @@ person-camera-look = 1. Look straight at the camera
 person-camera-left = 2. Turn a little to your left
 person-camera-right = 3. Turn a little to your right
 person-camera-smile = 4. Smile
+camera-none = No camera was found on this computer. Connect one (a webcam, or a capture card for a studio camera), then close the camera and open it again.

@@ -645,3 +645,4 @@ person-camera-look = 1. 카메라를 똑바로 보세요
 person-camera-left = 2. 왼쪽으로 살짝 돌리세요
 person-camera-right = 3. 오른쪽으로 살짝 돌리세요
 person-camera-smile = 4. 웃어 주세요
+camera-none = 이 컴퓨터에서 카메라를 찾지 못했습니다. 웹캠이나 스튜디오 카메라용 캡처 카드를 연결한 뒤 카메라를 닫았다가 다시 여세요.

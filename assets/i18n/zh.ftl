@@ -645,3 +645,4 @@ person-camera-look = 1. 直视摄像头
 person-camera-left = 2. 稍微向左转
 person-camera-right = 3. 稍微向右转
 person-camera-smile = 4. 微笑
+camera-none = 本机没有找到摄像头。请连接一个（网络摄像头，或用于影棚摄像机的采集卡），然后关闭摄像头再重新打开。

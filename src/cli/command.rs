@@ -32,6 +32,11 @@ pub struct Cli {
     #[arg(long)]
     pub kiosk: bool,
 
+    /// The desk's camera for this run, by its name in `cameras` (`test-pattern` is the
+    /// synthetic one) [default: the one chosen in the window, else the first camera found].
+    #[arg(long, value_name = "NAME")]
+    pub camera: Option<String>,
+
     /// Also print the log's lines on the terminal (they are always in the log file).
     #[arg(short, long, global = true)]
     pub verbose: bool,

@@ -374,6 +374,8 @@ pub struct RunOverrides {
     pub callback_bind: Option<std::net::SocketAddr>,
     /// `--s3-*`: the bucket for this run.
     pub bucket: Option<crate::api::bucket::BucketPlace>,
+    /// `--camera`: the desk's camera for this run.
+    pub camera: Option<String>,
 }
 
 impl RunOverrides {
@@ -397,6 +399,9 @@ impl RunOverrides {
         }
         if let Some(bucket) = &self.bucket {
             s.bucket = bucket.clone();
+        }
+        if let Some(camera) = &self.camera {
+            s.camera = Some(camera.clone());
         }
         s
     }
@@ -422,6 +427,9 @@ impl RunOverrides {
         }
         if self.bucket.as_ref() == Some(&in_use.bucket) {
             out.bucket = saved.bucket.clone();
+        }
+        if self.camera.is_some() && self.camera == in_use.camera {
+            out.camera = saved.camera.clone();
         }
         out
     }

@@ -65,8 +65,10 @@ fn command_line_settings_are_used_but_not_saved() {
             bucket: "from-flags".into(),
             ..Default::default()
         }),
+        camera: Some("test-pattern".into()),
     };
     let mut in_use = flags.apply(&saved);
+    assert_eq!(in_use.camera.as_deref(), Some("test-pattern"));
     assert_eq!(in_use.base_url, "http://127.0.0.1:9999");
     assert_eq!(in_use.callback_port, 8123);
     assert_eq!(in_use.bucket.bucket, "from-flags");
@@ -78,6 +80,13 @@ fn command_line_settings_are_used_but_not_saved() {
     assert_eq!(disk.callback, saved.callback);
     assert_eq!(disk.callback_port, saved.callback_port);
     assert_eq!(disk.text_scale, 1.25);
+    assert_eq!(disk.camera, None, "--camera is for the run only");
+    // Staff choose another camera in the window: theirs is saved.
+    in_use.camera = Some("Integrated Camera".into());
+    assert_eq!(
+        flags.for_disk(&in_use, &saved).camera.as_deref(),
+        Some("Integrated Camera")
+    );
     // Staff change the address in Settings: theirs is saved.
     in_use.base_url = "https://proxy.studio.example".into();
     assert_eq!(

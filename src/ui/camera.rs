@@ -40,6 +40,8 @@ pub struct CameraModel {
     pub shot: Option<Shot>,
     /// Why there is no picture.
     pub problem: Option<Msg>,
+    /// The synthetic camera is offered (the demo, or asked for by name).
+    pub offer_synthetic: bool,
 }
 
 impl std::fmt::Debug for CameraModel {
@@ -165,7 +167,12 @@ pub fn panel(
             egui::ComboBox::from_id_salt("camera-choice")
                 .selected_text(shown)
                 .show_ui(ui, |ui| {
-                    for c in list {
+                    let offered = list.iter().filter(|c| {
+                        c.kind == crate::camera::Kind::Device
+                            || cam.offer_synthetic
+                            || cam.chosen.as_ref() == Some(c)
+                    });
+                    for c in offered {
                         let chosen = cam.chosen.as_ref() == Some(c);
                         if ui.selectable_label(chosen, &c.name).clicked() && !chosen {
                             out.push(Intent::Camera(CameraIntent::Choose(c.clone())));

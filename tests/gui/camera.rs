@@ -107,3 +107,30 @@ fn a_photo_and_a_clip_taken_in_the_window_become_rows_while_the_phone_verifies()
     #[cfg(not(target_os = "linux"))]
     let _ = pid;
 }
+
+#[test]
+fn outside_the_demo_no_camera_is_said_and_the_test_picture_is_never_the_default() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let found = avatar_kiosk::camera::list::cameras(avatar_kiosk::media::fix::ffmpeg());
+    if found
+        .iter()
+        .any(|c| c.kind == avatar_kiosk::camera::Kind::Device)
+    {
+        eprintln!("skipped: this machine has a camera");
+        return;
+    }
+    let world = World::quick();
+    let mut h = harness(world.real("sk-test-camera"));
+    wait_for(&mut h, "Start: who is being verified?");
+    start_session(&mut h, "Minji Kim");
+    click(&mut h, "Camera");
+    wait_for(&mut h, "No camera was found on this computer");
+    assert_eq!(h.state().camera_state(), (0, None), "nothing runs");
+    assert!(
+        h.state()
+            .current_session()
+            .is_some_and(|s| s.current_assets().next().is_none())
+    );
+}

@@ -23,16 +23,12 @@ impl KioskApp {
                     self.model.camera.problem = Some(camera::need_ffmpeg());
                     return;
                 };
-                match self.model.camera.cameras.value() {
-                    Some(_) => self.camera_start(ctx),
-                    None => {
-                        self.model.camera.cameras.reload();
-                        let ffmpeg = ffmpeg.to_path_buf();
-                        self.jobs.spawn("cameras", ctx, move || {
-                            JobDone::Cameras(camera::list::cameras(Some(&ffmpeg)))
-                        });
-                    }
-                }
+                // Listed at each opening: a camera plugged in since is found.
+                self.model.camera.cameras.reload();
+                let ffmpeg = ffmpeg.to_path_buf();
+                self.jobs.spawn("cameras", ctx, move || {
+                    JobDone::Cameras(camera::list::cameras(Some(&ffmpeg)))
+                });
             }
             CameraIntent::Close => self.camera_close(),
             CameraIntent::Choose(chosen) => {
@@ -69,16 +65,34 @@ impl KioskApp {
         }
     }
 
-    /// The cameras are listed: the one Settings name, else the first device, else the synthetic
-    /// one; its preview starts when the panel is still open.
+    /// The cameras are listed: the one Settings (or `--camera`) name, else the first device;
+    /// the synthetic one only in the demo or when asked for by name (a real person is never
+    /// taken with a test picture by default). Its preview starts when the panel is still open.
     pub(super) fn cameras_listed(&mut self, ctx: &egui::Context, list: Vec<Camera>) {
         let wanted = self.model.settings.camera.clone();
-        let chosen = wanted
-            .and_then(|w| camera::find(&list, &w).ok())
-            .or_else(|| list.first().cloned());
+        let named = wanted.as_deref().map(|w| camera::find(&list, w));
+        let first_device = list
+            .iter()
+            .find(|c| c.kind == camera::Kind::Device)
+            .cloned();
+        let synthetic = self.model.demo.then(Camera::test_pattern);
+        let (chosen, problem) = match named {
+            Some(Ok(c)) => (Some(c), None),
+            // The camera Settings name is not plugged in: say so, and offer the others.
+            Some(Err(why)) => (None, Some(why)),
+            None => match first_device.or(synthetic) {
+                Some(c) => (Some(c), None),
+                None => (None, Some(crate::text::Msg::new("camera-none"))),
+            },
+        };
+        self.model.camera.offer_synthetic = self.model.demo
+            || chosen
+                .as_ref()
+                .is_some_and(|c| c.kind == camera::Kind::Synthetic);
         self.model.camera.cameras.settle(Ok(list));
         self.model.camera.chosen = chosen;
-        if self.model.camera.open_for.is_some() {
+        self.model.camera.problem = problem;
+        if self.model.camera.open_for.is_some() && self.model.camera.chosen.is_some() {
             self.camera_start(ctx);
         }
     }
