@@ -29,6 +29,8 @@ const SETTLE_FRAMES: u32 = 15;
 const CLIP_PIXELS: (u32, u32) = (420_000, 927_408);
 /// A backstop on the clip's bytes (the bit rate cap keeps 15 s near 15 MB).
 const CLIP_MAX_BYTES: &str = "48M";
+/// A camera that refuses a mode does so before this.
+const REFUSED_AT_ONCE: Duration = Duration::from_secs(5);
 /// What is kept of ffmpeg's standard output when no preview is on it (nothing is expected).
 const FRAME_CAP: usize = 64 * 1024;
 
@@ -281,21 +283,29 @@ fn run_with_modes(
     let mut last = None;
     for &ask in modes {
         let command = make(args::input(camera, ask));
+        let started = std::time::Instant::now();
         let ran = match &lead.sink {
             Some(sink) => {
                 let sink = sink.clone();
+                let turn = sink.next_turn();
                 streaming(command, deadline, move |out| {
-                    super::stream::pump(out, &sink)
+                    super::stream::pump(out, &sink, turn)
                 })
             }
             None => bounded(command, deadline, FRAME_CAP),
         };
-        match ran {
+        let why = match ran {
             Ok(ran) if ran.status.success() => return Ok(()),
-            Ok(ran) => last = Some(failed(camera, last_line(&ran.stderr))),
+            Ok(ran) => failed(camera, last_line(&ran.stderr)),
             Err(RunError::Start(e)) => return Err(failed(camera, e.to_string())),
-            Err(e) => last = Some(failed(camera, e.to_string())),
+            Err(e) => failed(camera, e.to_string()),
+        };
+        // Only a camera that refused at once (the mode asked) is asked again: a capture that
+        // failed on its way is not taken a second time behind staff's back.
+        if started.elapsed() > REFUSED_AT_ONCE {
+            return Err(why);
         }
+        last = Some(why);
     }
     Err(last.unwrap_or_else(|| failed(camera, String::new())))
 }

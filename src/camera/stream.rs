@@ -48,6 +48,10 @@ pub enum Feed {
 pub struct Sink {
     feed: Arc<Mutex<Feed>>,
     wake: Arc<dyn Fn() + Send + Sync>,
+    /// Frames delivered so far, by every process that filled it: numbers never go back.
+    count: Arc<std::sync::atomic::AtomicU64>,
+    /// Which process fills it now: an older one's last words (its end) are not heard.
+    turn: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Sink {
@@ -70,7 +74,17 @@ impl Sink {
         Sink {
             feed: Arc::new(Mutex::new(Feed::Starting)),
             wake: Arc::new(wake),
+            count: Arc::default(),
+            turn: Arc::default(),
         }
+    }
+
+    /// A new process fills the sink from now on: its turn's number. What it shows starts over
+    /// (the frames' numbers go on).
+    pub(super) fn next_turn(&self) -> u64 {
+        let turn = self.turn.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        self.set(turn, Feed::Starting);
+        turn
     }
 
     /// What there is to show now.
@@ -78,19 +92,20 @@ impl Sink {
         self.feed.lock().map(|f| f.clone()).unwrap_or_default()
     }
 
-    fn set(&self, feed: Feed) {
-        if let Ok(mut slot) = self.feed.lock() {
-            *slot = feed;
+    /// Shows `feed`, when `turn` is still the current one.
+    fn set(&self, turn: u64, feed: Feed) {
+        match self.feed.lock() {
+            Ok(mut slot) if self.turn.load(std::sync::atomic::Ordering::SeqCst) == turn => {
+                *slot = feed;
+            }
+            _ => return,
         }
         (self.wake)();
     }
 
-    /// The newest frame's number (0: none yet).
+    /// How many frames have been delivered (0: none yet).
     pub fn frames(&self) -> u64 {
-        match self.feed() {
-            Feed::Live(f) => f.number,
-            _ => 0,
-        }
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -103,24 +118,25 @@ pub(super) fn filter() -> String {
     )
 }
 
-/// Reads whole preview frames from `out` into `sink` until the pipe ends; numbers go on from
-/// the sink's last frame.
-pub(super) fn pump(mut out: impl Read, sink: &Sink) {
+/// Reads whole preview frames from `out` into `sink` for `turn` until the pipe ends.
+pub(super) fn pump(mut out: impl Read, sink: &Sink, turn: u64) {
     let (w, h) = SIZE;
     let size = (w * h * 3) as usize;
-    let mut number = sink.frames();
     loop {
         let mut rgb = vec![0u8; size];
         if out.read_exact(&mut rgb).is_err() {
             break;
         }
-        number += 1;
-        sink.set(Feed::Live(Arc::new(Frame {
-            number,
-            width: w,
-            height: h,
-            rgb,
-        })));
+        let number = sink.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        sink.set(
+            turn,
+            Feed::Live(Arc::new(Frame {
+                number,
+                width: w,
+                height: h,
+                rgb,
+            })),
+        );
     }
 }
 
@@ -132,12 +148,18 @@ pub struct Preview {
 }
 
 impl Preview {
-    /// Starts the preview of `camera` into `sink`.
-    pub fn start(ffmpeg: &Path, camera: &Camera, sink: Sink) -> Result<Preview, Msg> {
+    /// Starts the preview of `camera` into `sink`; `ask_mode`: ask a device for the usual
+    /// size and rate (see [`args::input`]: a device that refuses is started again without).
+    pub fn start(
+        ffmpeg: &Path,
+        camera: &Camera,
+        sink: Sink,
+        ask_mode: bool,
+    ) -> Result<Preview, Msg> {
         let mut command = crate::platform::spawn::tool(ffmpeg);
         command
             .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
-            .args(args::input(camera, camera.kind == Kind::Device))
+            .args(args::input(camera, ask_mode && camera.kind == Kind::Device))
             .args(["-an", "-sn", "-dn", "-vf", &filter()])
             .args(["-f", "rawvideo", "pipe:1"])
             .stdin(Stdio::null())
@@ -152,9 +174,10 @@ impl Preview {
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
         let shared = sink.clone();
         let name = camera.name.clone();
+        let turn = sink.next_turn();
         let reader = std::thread::Builder::new()
             .name("camera-preview".into())
-            .spawn(move || read_frames(stdout, stderr, &shared, &name));
+            .spawn(move || read_frames(stdout, stderr, &shared, turn, &name));
         match reader {
             Ok(reader) => Ok(Preview {
                 child,
@@ -200,6 +223,7 @@ fn read_frames(
     stdout: Option<impl Read>,
     stderr: Option<impl Read + Send + 'static>,
     sink: &Sink,
+    turn: u64,
     name: &str,
 ) {
     // ffmpeg's errors are read beside the frames, so a chatty ffmpeg never blocks on them.
@@ -216,7 +240,7 @@ fn read_frames(
             .ok()
     });
     if let Some(out) = stdout {
-        pump(out, sink);
+        pump(out, sink, turn);
     }
     let text = said
         .and_then(|t| t.join().ok())
@@ -230,5 +254,5 @@ fn read_frames(
                 detail.lines().last().unwrap_or_default().to_string(),
             )
     });
-    sink.set(Feed::Ended(why));
+    sink.set(turn, Feed::Ended(why));
 }

@@ -29,7 +29,7 @@ pub struct CaptureArgs {
     /// The clip's length in seconds.
     #[arg(long, value_name = "S", requires = "video",
           default_value_t = capture::DEFAULT_CLIP_SECONDS,
-          value_parser = clap::value_parser!(u32).range(3..=15))]
+          value_parser = clip_seconds)]
     pub seconds: u32,
     /// Say what was written as one JSON object.
     #[arg(long)]
@@ -131,4 +131,14 @@ pub fn take(args: &CaptureArgs) -> Result<Vec<String>, String> {
             .map(|h| format!("Hint: {}", h.advice().english())),
     );
     Ok(lines)
+}
+
+/// `--seconds`: a whole number within the clip's limits ([`capture::CLIP_SECONDS`]).
+fn clip_seconds(text: &str) -> Result<u32, String> {
+    let (least, most) = (capture::CLIP_SECONDS.start(), capture::CLIP_SECONDS.end());
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|s| capture::CLIP_SECONDS.contains(s))
+        .ok_or_else(|| format!("a clip lasts {least} to {most} seconds"))
 }

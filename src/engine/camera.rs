@@ -13,12 +13,15 @@ use crate::flow::{AssetSource, Input};
 use crate::text::Msg;
 
 impl Actor {
-    pub(super) async fn capture(&mut self, id: String, ask: CaptureAsk) {
+    pub(super) async fn capture(&mut self, id: String, ask: Box<CaptureAsk>) {
+        // Whatever happens, the front end hears that the camera is free again.
         let Some(ctx) = self.ctx_for(&id) else {
-            return self.refuse(Some(id), "engine-no-session").await;
+            self.refuse(Some(id.clone()), "engine-no-session").await;
+            return self.emit(Event::CaptureEnded(id)).await;
         };
         let Some(ffmpeg) = crate::media::fix::ffmpeg() else {
-            return ctx.error(crate::camera::need_ffmpeg()).await;
+            ctx.error(crate::camera::need_ffmpeg()).await;
+            return self.emit(Event::CaptureEnded(id)).await;
         };
         let dir = self.config.captures_dir.clone();
         tokio::spawn(async move {
@@ -42,6 +45,8 @@ impl Actor {
                     return;
                 }
             };
+            // The form the row keeps (AddAssets resolves every path so), for the hints to find it.
+            let path = crate::platform::paths::canonical(&path).unwrap_or(path);
             let source = AssetSource::File { path };
             let add = Command::AddAssets(
                 ctx.session.clone(),

@@ -106,7 +106,7 @@ pub enum Command {
     FixVideo(String, AssetId, u64),
     /// Takes a photo or a clip with the desk's camera into the data folder's `captures` and
     /// adds it to the session as a row like a picked file, with the camera's hints.
-    Capture(String, CaptureAsk),
+    Capture(String, Box<CaptureAsk>),
     /// Checks a source before anything is sent: reads a file or probes a URL, answered by
     /// [`Event::Checked`].
     Check(AssetSource),

@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use super::Blocked;
 
-/// How long a decode may take, and the most of a tool's output read.
+/// How long a decode may take.
 const DEADLINE: Duration = Duration::from_secs(60);
+/// The largest decoded picture read back (a 100-megapixel PNG is under this).
+const MAX_PNG_BYTES: u64 = 512 * 1024 * 1024;
 
 /// A tool that decodes HEIC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,21 +35,10 @@ fn decoder() -> Option<(Tool, &'static Path)> {
                 (Tool::Magick, "magick"),
             ]
             .into_iter()
-            .find_map(|(tool, name)| on_path(name).map(|p| (tool, p)))
+            .find_map(|(tool, name)| crate::platform::paths::on_path(name).map(|p| (tool, p)))
         })
         .as_ref()
         .map(|(t, p)| (*t, p.as_path()))
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let file = if cfg!(windows) {
-        format!("{name}.exe")
-    } else {
-        name.to_string()
-    };
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(&file))
-        .find(|p| p.is_file())
 }
 
 /// Whether this machine can read HEIC photos.
@@ -73,14 +64,31 @@ pub fn to_png(bytes: &[u8]) -> Result<Vec<u8>, Blocked> {
     let mut command = crate::platform::spawn::tool(program);
     match tool {
         Tool::HeifConvert => command.arg(&input).arg(&output),
-        Tool::Magick => command
-            .arg(&input)
-            .args(["-auto-orient", "-strip"])
-            .arg(&output),
+        Tool::Magick => {
+            // Read as HEIC whatever the content claims; written as PNG.
+            let mut heic = std::ffi::OsString::from("heic:");
+            heic.push(&input);
+            let mut png = std::ffi::OsString::from("png:");
+            png.push(&output);
+            command.arg(heic).args(["-auto-orient", "-strip"]).arg(png)
+        }
     };
     let ran = super::run::bounded(command, DEADLINE, 64 * 1024)
         .map_err(|e| Blocked::Corrupt(format!("the HEIC decoder {e}")))?;
-    let png = std::fs::read(&output).ok().filter(|_| ran.status.success());
+    // A file of several pictures comes out as `photo-1.png`, `photo-2.png`…: the first is it.
+    let made = std::fs::read_dir(&dir.0).ok().and_then(|entries| {
+        let mut pngs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "png"))
+            .collect();
+        pngs.sort();
+        pngs.into_iter().next()
+    });
+    let png = made
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_PNG_BYTES))
+        .and_then(|p| std::fs::read(p).ok())
+        .filter(|_| ran.status.success());
     png.ok_or_else(|| {
         let said = String::from_utf8_lossy(&ran.stderr);
         let last = said.lines().rev().map(str::trim).find(|l| !l.is_empty());

@@ -29,6 +29,18 @@ pub fn inside(path: &Path, folder: &Path) -> Option<PathBuf> {
     (path.starts_with(&folder) && path != folder).then_some(path)
 }
 
+/// The program `name` on the PATH (`name.exe` on Windows), if it is there.
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    let file = if cfg!(windows) {
+        format!("{name}.exe")
+    } else {
+        name.to_string()
+    };
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(&file))
+        .find(|p| p.is_file())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

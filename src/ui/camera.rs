@@ -70,6 +70,8 @@ pub struct Shot {
     pub clip_seconds: Option<u32>,
     /// When it was asked for.
     pub started: Instant,
+    /// The camera's frames delivered before it: its own are counted from here.
+    pub frames_before: u64,
 }
 
 /// Where a shot stands.
@@ -84,9 +86,12 @@ pub enum Phase {
 }
 
 impl Shot {
-    /// Where it stands at `now`.
-    pub fn phase(&self, now: Instant) -> Phase {
-        let elapsed = now.saturating_duration_since(self.started).as_secs_f32();
+    /// Where it stands when the camera has delivered `frames` in all: by the capture's own
+    /// frames ([`crate::camera::stream::RATE`] a second of the camera's time), so the count on
+    /// screen is the camera's, however long it took to open.
+    pub fn phase(&self, frames: u64) -> Phase {
+        let own = frames.saturating_sub(self.frames_before);
+        let elapsed = own as f32 / crate::camera::stream::RATE as f32;
         let lead = COUNTDOWN as f32;
         if elapsed < lead {
             return Phase::Countdown(COUNTDOWN - elapsed as u32);
@@ -187,7 +192,8 @@ pub fn panel(
                 .wrap(),
         );
     }
-    let phase = cam.shot.map(|s| s.phase(Instant::now()));
+    let frames = cam.sink.as_ref().map_or(0, Sink::frames);
+    let phase = cam.shot.map(|s| s.phase(frames));
     if cam.shot.is_some() {
         // The countdown's numbers change between frames of the camera.
         ui.ctx().request_repaint_after(Duration::from_millis(200));
@@ -306,5 +312,33 @@ pub fn picture(
         let back = egui::Rect::from_center_size(at, galley.size() + egui::vec2(16.0, 6.0));
         painter.rect_filled(back, 6.0, egui::Color32::from_black_alpha(160));
         painter.galley(back.min + egui::vec2(8.0, 3.0), galley, white);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shot_counts_by_the_cameras_own_frames() {
+        let shot = Shot {
+            clip_seconds: Some(6),
+            started: Instant::now(),
+            frames_before: 100,
+        };
+        let at = |seconds: f32| shot.phase(100 + (seconds * 15.0) as u64);
+        // Before the capture's first frame (the camera still opening), the count holds at 3.
+        assert_eq!(shot.phase(100), Phase::Countdown(3));
+        assert_eq!(at(1.2), Phase::Countdown(2));
+        assert_eq!(at(2.5), Phase::Countdown(1));
+        assert_eq!(at(3.0), Phase::Recording(6, 0));
+        assert_eq!(at(4.6), Phase::Recording(5, 1));
+        assert_eq!(at(7.6), Phase::Recording(2, 3));
+        assert_eq!(at(9.0), Phase::Saving);
+        let photo = Shot {
+            clip_seconds: None,
+            ..shot
+        };
+        assert_eq!(photo.phase(100 + 45), Phase::Saving);
     }
 }

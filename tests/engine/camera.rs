@@ -259,7 +259,7 @@ fn the_preview_delivers_moving_frames_and_leaves_no_process_behind() {
     let sink = Sink::new(move || {
         let _ = tx.try_send(());
     });
-    let preview = Preview::start(ffmpeg, &camera, sink).unwrap();
+    let preview = Preview::start(ffmpeg, &camera, sink, true).unwrap();
     let deadline = std::time::Instant::now() + crate::DEADLINE;
     let mut first = None;
     let last = loop {
@@ -270,9 +270,11 @@ fn the_preview_delivers_moving_frames_and_leaves_no_process_behind() {
             preview.feed()
         );
         match preview.feed() {
-            Feed::Live(frame) if frame.number >= 10 => break frame,
             Feed::Live(frame) => {
-                first.get_or_insert(frame);
+                let seen = first.get_or_insert_with(|| frame.clone());
+                if frame.number >= seen.number + 10 {
+                    break frame;
+                }
             }
             Feed::Starting => {}
             Feed::Ended(why) => panic!("the preview ended: {why:?}"),
@@ -326,7 +328,9 @@ async fn a_clip_and_a_photo_taken_while_the_phone_verifies_go_up_then_are_submit
             countdown: 0,
             preview: None,
         };
-        run.engine.send(Command::Capture(id.clone(), ask)).unwrap();
+        run.engine
+            .send(Command::Capture(id.clone(), Box::new(ask)))
+            .unwrap();
     }
     // Both are sent on their way while the person is still on the phone.
     let s = run
@@ -426,4 +430,39 @@ fn a_clip_keeps_the_window_preview_live_through_its_countdown_and_recording() {
         sink.frames()
     );
     assert_eq!(files(place.path()), vec!["clip.mp4", "photo.jpg"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_refused_still_frees_the_camera() {
+    use avatar_kiosk::engine::{CaptureAsk, Command, Event};
+    let sim = avatar_kiosk::sim::Simulator::start(crate::returning::sim_config())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = crate::start(crate::config(&sim, &dir.path().join("kiosk.sqlite3"))).await;
+    let ask = CaptureAsk {
+        camera: avatar_kiosk::camera::Camera::test_pattern(),
+        clip_seconds: None,
+        countdown: 0,
+        preview: None,
+    };
+    run.engine
+        .send(Command::Capture("no-such-session".into(), Box::new(ask)))
+        .unwrap();
+    let (mut refused, mut ended) = (false, false);
+    let waited = tokio::time::timeout(crate::DEADLINE, async {
+        while let Some(ev) = run.events.recv().await {
+            match ev {
+                Event::Refused { .. } => refused = true,
+                Event::CaptureEnded(id) if id == "no-such-session" => ended = true,
+                _ => {}
+            }
+            if refused && ended {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "refused {refused}, ended {ended}");
+    run.engine.shutdown();
 }

@@ -48,7 +48,6 @@ fn a_photo_and_a_clip_taken_in_the_window_become_rows_while_the_phone_verifies()
         None,
         "the preview let the camera go"
     );
-    wait_for(&mut h, "The camera's picture: 2");
     wait(&mut h, "the photo's row, checked", |h| {
         h.state().current_session().is_some_and(|s| {
             s.current_assets()

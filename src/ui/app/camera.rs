@@ -7,11 +7,15 @@ use eframe::egui;
 
 use super::KioskApp;
 use crate::camera::stream::{Feed, Preview, Sink};
-use crate::camera::{self, Camera};
+use crate::camera::{self, Camera, Kind};
 use crate::engine::{CaptureAsk, Command};
 use crate::ui::camera::{COUNTDOWN, Shot};
 use crate::ui::intent::{CameraIntent, Screen};
 use crate::ui::jobs::JobDone;
+
+/// How long after its countdown and recording a capture may take to end before the panel
+/// stops waiting for it.
+const SHOT_GRACE_SECS: u32 = 90;
 
 impl KioskApp {
     pub(super) fn camera(&mut self, ctx: &egui::Context, intent: CameraIntent) {
@@ -53,6 +57,7 @@ impl KioskApp {
                 cam.shot = Some(Shot {
                     clip_seconds,
                     started: std::time::Instant::now(),
+                    frames_before: cam.sink.as_ref().map_or(0, Sink::frames),
                 });
                 let ask = CaptureAsk {
                     camera: chosen,
@@ -60,7 +65,7 @@ impl KioskApp {
                     countdown: COUNTDOWN,
                     preview: cam.sink.clone(),
                 };
-                self.send(Command::Capture(session, ask));
+                self.send(Command::Capture(session, Box::new(ask)));
             }
         }
     }
@@ -92,13 +97,20 @@ impl KioskApp {
         self.model.camera.cameras.settle(Ok(list));
         self.model.camera.chosen = chosen;
         self.model.camera.problem = problem;
-        if self.model.camera.open_for.is_some() && self.model.camera.chosen.is_some() {
+        // A capture still under way holds the camera: the preview waits for its end.
+        let free = self.model.camera.shot.is_none();
+        if free && self.model.camera.open_for.is_some() && self.model.camera.chosen.is_some() {
             self.camera_start(ctx);
         }
     }
 
-    /// (Re)starts the preview of the chosen camera.
+    /// (Re)starts the preview of the chosen camera, asking a device for its usual mode.
     fn camera_start(&mut self, ctx: &egui::Context) {
+        self.camera_start_asking(ctx, true);
+    }
+
+    fn camera_start_asking(&mut self, ctx: &egui::Context, ask_mode: bool) {
+        self.preview_asked_mode = ask_mode;
         self.camera_process = None;
         let (Some(ffmpeg), Some(chosen)) = (
             crate::media::fix::ffmpeg(),
@@ -110,7 +122,7 @@ impl KioskApp {
             let ctx = ctx.clone();
             Sink::new(move || ctx.request_repaint())
         });
-        match Preview::start(ffmpeg, &chosen, sink.clone()) {
+        match Preview::start(ffmpeg, &chosen, sink.clone(), ask_mode) {
             Ok(p) => {
                 self.camera_process = Some(p);
                 self.model.camera.problem = None;
@@ -130,10 +142,12 @@ impl KioskApp {
         cam.problem = None;
     }
 
-    /// A capture ended: the camera is free; the preview comes back if the panel is open.
+    /// A capture ended: the camera is free; the preview comes back if the panel is open (for
+    /// this session or, when staff moved on meanwhile, another).
     pub(super) fn capture_ended(&mut self, ctx: &egui::Context, session: &str) {
+        tracing::debug!(session, "the camera is free again");
         self.model.camera.shot = None;
-        if self.model.camera.open_for(session) {
+        if self.model.camera.open_for.is_some() && self.model.camera.chosen.is_some() {
             self.camera_start(ctx);
         }
     }
@@ -163,12 +177,26 @@ impl KioskApp {
                 }
                 cam.shown = frame.number;
             }
-            // A preview that stops with a reason while nothing else holds the camera.
+            // A preview that stops with a reason while nothing else holds the camera: a device
+            // that refused the mode asked is started once more without; else it is said.
             Feed::Ended(Some(why)) if cam.shot.is_none() && self.camera_process.is_some() => {
-                cam.problem = Some(why);
-                self.camera_process = None;
+                let device = cam.chosen.as_ref().is_some_and(|c| c.kind == Kind::Device);
+                if device && self.preview_asked_mode {
+                    self.camera_start_asking(ctx, false);
+                } else {
+                    cam.problem = Some(why);
+                    self.camera_process = None;
+                }
             }
             _ => {}
+        }
+        // A capture the engine never answered (it restarted meanwhile) does not hold the panel.
+        if let Some(shot) = self.model.camera.shot {
+            let most = COUNTDOWN + shot.clip_seconds.unwrap_or(0) + SHOT_GRACE_SECS;
+            if shot.started.elapsed() > std::time::Duration::from_secs(u64::from(most)) {
+                self.model.camera.shot = None;
+                self.camera_start(ctx);
+            }
         }
     }
 }

@@ -119,6 +119,8 @@ pub struct KioskApp {
     styled: bool,
     /// The camera's preview process, while the panel is open and no capture holds the camera.
     camera_process: Option<crate::camera::stream::Preview>,
+    /// That preview asked the camera for a mode (a device that refuses is asked again without).
+    preview_asked_mode: bool,
     /// Frames drawn, for measurements.
     pub frames: u64,
 }
@@ -171,6 +173,7 @@ impl KioskApp {
             saves: work::SaveOrder::default(),
             styled: false,
             camera_process: None,
+            preview_asked_mode: true,
             frames: 0,
         };
         app.settings.reset(&in_use);
@@ -402,9 +405,10 @@ impl KioskApp {
         let view = PersonView::of(session, engine::now_ms());
         let cam = &self.model.camera;
         let camera_on = session.is_some_and(|s| cam.open_for(&s.id));
-        let shot = cam
-            .shot
-            .map(|s| (s.clip_seconds.is_some(), s.phase(std::time::Instant::now())));
+        let shot = cam.shot.map(|s| {
+            let frames = cam.sink.as_ref().map_or(0, |k| k.frames());
+            (s.clip_seconds.is_some(), s.phase(frames))
+        });
         let scanning = matches!(view, PersonView::Scan { .. });
         if camera_on && (shot.is_some() || !scanning) {
             return (PersonView::Camera { shot }, lang);
