@@ -42,7 +42,7 @@ without_rss=$(rss "$app")
 without_hwm=$(hwm "$app")
 
 # The Camera button, beside "Choose files…" below the QR code.
-xdotool mousemove "${CAMERA_X:-420}" "${CAMERA_Y:-560}" click 1
+xdotool mousemove "${CAMERA_X:-365}" "${CAMERA_Y:-652}" click 1
 ffmpeg_pid=""
 for _ in $(seq 1 100); do
     ffmpeg_pid=$(pgrep -P "$app" ffmpeg || true)

@@ -123,12 +123,15 @@ pub const SCRIPT: [&str; 4] = [
 pub struct CameraPanel {
     /// The clip's length in seconds.
     pub clip_seconds: u32,
+    /// The open panel was brought into view.
+    pub in_view: bool,
 }
 
 impl Default for CameraPanel {
     fn default() -> Self {
         CameraPanel {
             clip_seconds: DEFAULT_CLIP_SECONDS,
+            in_view: false,
         }
     }
 }
@@ -162,6 +165,7 @@ pub fn panel(
     out: &mut Vec<Intent>,
 ) {
     if !cam.open_for(session) {
+        state.in_view = false;
         return;
     }
     ui.add_space(space::S);
@@ -244,7 +248,13 @@ pub fn panel(
         );
         seconds.on_hover_text(i.t("camera-seconds-hint"));
     });
-    ui.label(theme::hint(ui, i.t("camera-tip")).size(size::SMALL));
+    let tip = ui.label(theme::hint(ui, i.t("camera-tip")).size(size::SMALL));
+    if !state.in_view {
+        // Just opened (below the fold on a laptop's screen): brought into view once, its
+        // buttons included.
+        tip.scroll_to_me(Some(egui::Align::BOTTOM));
+        state.in_view = true;
+    }
 }
 
 /// The camera's picture `width` wide (16:9) with the face's oval, mirrored for the person; the
