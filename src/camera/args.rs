@@ -25,6 +25,23 @@ const SYNTHETIC: &str = concat!(
     ":format=auto,format=yuv420p"
 );
 
+/// An ffmpeg run for a camera: quiet, never reading the terminal, overwriting its outputs,
+/// bounded to `seconds` of the camera when given (before the input: every output ends then),
+/// reading `input` ([`input`]). The caller adds the filters and outputs.
+pub fn command(
+    ffmpeg: &std::path::Path,
+    seconds: Option<f64>,
+    input: Vec<OsString>,
+) -> std::process::Command {
+    let mut command = crate::platform::spawn::tool(ffmpeg);
+    command.args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"]);
+    if let Some(s) = seconds {
+        command.args(["-t", &format!("{s:.3}")]);
+    }
+    command.args(input);
+    command
+}
+
 /// ffmpeg's input options for `camera`. `ask_mode`: ask a device for [`SIZE`] at [`RATE`]
 /// (some DirectShow drivers refuse a mode they lack instead of giving the nearest: the caller
 /// tries again without).

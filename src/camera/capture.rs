@@ -87,9 +87,9 @@ impl Lead {
         }
     }
 
+    /// The camera's frames before the photo or the clip: never fewer than it needs to settle.
     fn frames(&self) -> u32 {
-        let settle = f64::from(SETTLE_FRAMES) / f64::from(args::RATE);
-        (self.seconds.max(settle) * f64::from(args::RATE)).round() as u32
+        ((self.seconds * f64::from(args::RATE)).round() as u32).max(SETTLE_FRAMES)
     }
 }
 
@@ -100,15 +100,11 @@ pub fn photo(ffmpeg: &Path, camera: &Camera, lead: &Lead, out: &Path) -> Result<
     let still = partial(out, "png");
     // By time, not by frame: a camera in dim light gives fewer frames a second.
     let at = f64::from(lead.frames()) / f64::from(args::RATE);
-    let until = format!("{:.3}", at + 1.0);
     let deadline = Duration::from_secs_f64(lead.seconds) + Duration::from_secs(30);
     let ran = run_with_modes(camera, deadline, lead, |input| {
-        let mut command = crate::platform::spawn::tool(ffmpeg);
+        // The preview would run on after the photo: the run ends a little after it.
+        let mut command = args::command(ffmpeg, Some(at + 1.0), input);
         command
-            .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
-            // The preview would run on after the photo: the run ends a little after it.
-            .args(["-t", &until])
-            .args(input)
             .arg("-filter_complex")
             .arg(with_preview(
                 lead,
@@ -171,7 +167,6 @@ pub fn clip(
     let part = partial(out, "mp4");
     let still = partial(out, "png");
     let start = f64::from(lead.frames()) / f64::from(args::RATE);
-    let total = format!("{:.3}", start + f64::from(seconds));
     let middle = seconds * args::RATE / 2;
     let deadline = Duration::from_secs_f64(start) + Duration::from_secs(u64::from(seconds) + 45);
     let rate = args::RATE.to_string();
@@ -181,12 +176,8 @@ pub fn clip(
              format=yuv420p,split=2[v][s];[s]select='eq(n\\,{middle})',format=rgb24",
             scale = scale_filter(),
         );
-        let mut command = crate::platform::spawn::tool(ffmpeg);
+        let mut command = args::command(ffmpeg, Some(start + f64::from(seconds)), input);
         command
-            .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
-            // Before the input: bounds the whole run, every output.
-            .args(["-t", &total])
-            .args(input)
             .arg("-filter_complex")
             .arg(with_preview(lead, &recorded, "f"))
             .args(["-map", "[v]", "-an", "-sn", "-dn"])
@@ -339,13 +330,15 @@ fn last_line(stderr: &[u8]) -> String {
         .to_string()
 }
 
-fn failed(camera: &Camera, detail: String) -> Msg {
+/// The camera gave no picture: which, and ffmpeg's (or the system's) reason.
+pub(crate) fn failed(camera: &Camera, detail: String) -> Msg {
     Msg::new("camera-failed")
         .text("name", camera.name.clone())
         .text("detail", detail)
 }
 
-fn not_saved(out: &Path, e: &std::io::Error) -> Msg {
+/// A capture could not be written at `out`.
+pub(crate) fn not_saved(out: &Path, e: &std::io::Error) -> Msg {
     Msg::new("camera-not-saved")
         .text("path", out.display().to_string())
         .text("detail", e.to_string())

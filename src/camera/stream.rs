@@ -156,28 +156,23 @@ impl Preview {
         sink: Sink,
         ask_mode: bool,
     ) -> Result<Preview, Msg> {
-        let mut command = crate::platform::spawn::tool(ffmpeg);
+        let input = args::input(camera, ask_mode && camera.kind == Kind::Device);
+        let mut command = args::command(ffmpeg, None, input);
         command
-            .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
-            .args(args::input(camera, ask_mode && camera.kind == Kind::Device))
             .args(["-an", "-sn", "-dn", "-vf", &filter()])
             .args(["-f", "rawvideo", "pipe:1"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let failed = |detail: String| {
-            Msg::new("camera-failed")
-                .text("name", camera.name.clone())
-                .text("detail", detail)
-        };
+        let failed = |detail: String| super::capture::failed(camera, detail);
         let mut child = command.spawn().map_err(|e| failed(e.to_string()))?;
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
         let shared = sink.clone();
-        let name = camera.name.clone();
+        let cam = camera.clone();
         let turn = sink.next_turn();
         let reader = std::thread::Builder::new()
             .name("camera-preview".into())
-            .spawn(move || read_frames(stdout, stderr, &shared, turn, &name));
+            .spawn(move || read_frames(stdout, stderr, &shared, turn, &cam));
         match reader {
             Ok(reader) => Ok(Preview {
                 child,
@@ -224,35 +219,19 @@ fn read_frames(
     stderr: Option<impl Read + Send + 'static>,
     sink: &Sink,
     turn: u64,
-    name: &str,
+    camera: &Camera,
 ) {
     // ffmpeg's errors are read beside the frames, so a chatty ffmpeg never blocks on them.
-    let said = stderr.and_then(|mut pipe| {
-        std::thread::Builder::new()
-            .name("camera-preview-log".into())
-            .spawn(move || {
-                let mut text = Vec::new();
-                let _ = pipe.by_ref().take(64 * 1024).read_to_end(&mut text);
-                // The rest is read and dropped.
-                let _ = std::io::copy(&mut pipe, &mut std::io::sink());
-                text
-            })
-            .ok()
-    });
+    let said = crate::media::run::drain(stderr, 64 * 1024);
     if let Some(out) = stdout {
         pump(out, sink, turn);
     }
     let text = said
-        .and_then(|t| t.join().ok())
-        .map(|t| String::from_utf8_lossy(&t).trim().to_string())
+        .map(|d| String::from_utf8_lossy(&d.join().0).trim().to_string())
         .filter(|t| !t.is_empty());
     let why = text.map(|detail| {
-        Msg::new("camera-failed")
-            .text("name", name.to_string())
-            .text(
-                "detail",
-                detail.lines().last().unwrap_or_default().to_string(),
-            )
+        let last = detail.lines().last().unwrap_or_default().to_string();
+        super::capture::failed(camera, last)
     });
     sink.set(turn, Feed::Ended(why));
 }

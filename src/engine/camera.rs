@@ -24,6 +24,7 @@ impl Actor {
             return self.emit(Event::CaptureEnded(id)).await;
         };
         let dir = self.config.captures_dir.clone();
+        let camera = ask.camera.clone();
         tokio::spawn(async move {
             let session = ctx.session.clone();
             let taken =
@@ -37,10 +38,7 @@ impl Actor {
                     return;
                 }
                 Err(e) => {
-                    let why = Msg::new("camera-failed")
-                        .text("name", "")
-                        .text("detail", e.to_string());
-                    ctx.error(why).await;
+                    ctx.error(capture::failed(&camera, e.to_string())).await;
                     let _ = ctx.out.send(ended).await;
                     return;
                 }
@@ -74,12 +72,7 @@ fn take(
     dir: &Path,
     session: &str,
 ) -> Result<(PathBuf, AssetKind, Vec<Msg>), Msg> {
-    let not_saved = |e: std::io::Error| {
-        Msg::new("camera-not-saved")
-            .text("path", dir.display().to_string())
-            .text("detail", e.to_string())
-    };
-    crate::platform::private::create_dir(dir).map_err(not_saved)?;
+    crate::platform::private::create_dir(dir).map_err(|e| capture::not_saved(dir, &e))?;
     let short: String = session
         .chars()
         .filter(char::is_ascii_alphanumeric)

@@ -119,7 +119,7 @@ fn stop(child: &mut Child) {
 
 /// A pipe read on a thread of its own, at most `cap` bytes kept (the rest read and dropped so
 /// the tool never blocks on a full pipe).
-struct Drained {
+pub(crate) struct Drained {
     over: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: std::thread::JoinHandle<Vec<u8>>,
 }
@@ -129,13 +129,15 @@ impl Drained {
         self.over.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn join(self) -> (Vec<u8>, bool) {
+    /// What was kept, once the pipe has ended, and whether more came.
+    pub(crate) fn join(self) -> (Vec<u8>, bool) {
         let over = self.over();
         (self.thread.join().unwrap_or_default(), over)
     }
 }
 
-fn drain(pipe: Option<impl Read + Send + 'static>, cap: usize) -> Option<Drained> {
+/// Reads `pipe` on a named thread of its own, keeping at most `cap` bytes.
+pub(crate) fn drain(pipe: Option<impl Read + Send + 'static>, cap: usize) -> Option<Drained> {
     let mut pipe = pipe?;
     let over = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = over.clone();
