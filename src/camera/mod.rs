@@ -33,13 +33,28 @@ pub struct Camera {
 }
 
 /// What a camera is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A webcam or a capture card.
     Device,
     /// The moving test picture with a face-like shape.
     Synthetic,
+}
+
+impl Kind {
+    /// Its word in listings (the same as in JSON).
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Device => "device",
+            Kind::Synthetic => "synthetic",
+        }
+    }
+}
+
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.word())
+    }
 }
 
 impl Camera {

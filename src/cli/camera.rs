@@ -45,15 +45,11 @@ pub fn list(args: &CamerasArgs) -> Vec<String> {
             .map(|c| serde_json::json!(c).to_string())
             .collect();
     }
-    let kind = |k: camera::Kind| match k {
-        camera::Kind::Device => "device",
-        camera::Kind::Synthetic => "synthetic",
-    };
     let mut rows = vec![vec!["NAME".into(), "KIND".into(), "ID".into()]];
     rows.extend(
         cameras
             .iter()
-            .map(|c| vec![c.name.clone(), kind(c.kind).into(), c.id.clone()]),
+            .map(|c| vec![c.name.clone(), c.kind.word().into(), c.id.clone()]),
     );
     super::report::aligned(rows, &[])
 }

@@ -9,11 +9,7 @@ use std::process::Command;
 use avatar_kiosk::camera::hints::{self, Hint};
 use serde_json::Value;
 
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"));
-    cmd.env_remove(avatar_kiosk::secrets::ENV_VAR);
-    cmd
-}
+use crate::command_line::bin;
 
 fn capture(data: &Path, args: &[&str], out: &Path) -> std::process::Output {
     bin()

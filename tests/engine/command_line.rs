@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn bin() -> Command {
+pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_avatar-kiosk"));
     cmd.env_remove(avatar_kiosk::secrets::ENV_VAR)
         .env("AVATAR_KIOSK_LOG", "info");
