@@ -146,17 +146,29 @@ fn harness(mut launch: Launch, theme: egui::Theme) -> Harness<'static, KioskApp>
         .build_ui_state(|ui, app: &mut KioskApp| app.show(ui), KioskApp::new(launch))
 }
 
+/// The person the staff's screens and the camera's show, in the window's language.
+fn first_person(lang: UiLang) -> &'static str {
+    match lang {
+        UiLang::Ko => "김민지",
+        UiLang::Zh => "王小明",
+        UiLang::En => "Minji Kim",
+    }
+}
+
+/// Start: the name, consent, Start verification.
+fn start_verify(h: &mut Harness<'_, KioskApp>, i: &I18n, name: &str) {
+    type_into(h, &i.t("start-name"), name);
+    click(h, &i.t("start-consent"));
+    click(h, &i.t("start-button"));
+}
+
 /// The staff's screens, from Start to Done, then History and Settings.
 fn staff(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     let i = I18n::new(shot.lang);
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(launch(sim, rt, dir.path(), shot.lang), shot.theme);
     wait_for(&mut h, &i.t("start-title"));
-    let name = match shot.lang {
-        UiLang::Ko => "김민지",
-        UiLang::Zh => "王小明",
-        UiLang::En => "Minji Kim",
-    };
+    let name = first_person(shot.lang);
     type_into(&mut h, &i.t("start-name"), name);
     type_into(&mut h, &i.t("start-note"), "Spring campaign · booking 2041");
     click(&mut h, &i.t("start-consent"));
@@ -258,9 +270,7 @@ fn assets_step(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runti
         UiLang::Zh => "李娜",
         UiLang::En => "Seo-jun Park",
     };
-    type_into(&mut h, &i.t("start-name"), name);
-    click(&mut h, &i.t("start-consent"));
-    click(&mut h, &i.t("start-button"));
+    start_verify(&mut h, &i, name);
     wait_for(&mut h, &i.t("verify-demo-pass"));
     click(&mut h, &i.t("verify-demo-pass"));
     wait_for(&mut h, &i.t("assets-title"));
@@ -311,14 +321,7 @@ fn camera(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
         l.settings.camera = Some(avatar_kiosk::camera::TEST_PATTERN.into());
         l.kiosk = kiosk;
         let mut h = harness(l, shot.theme);
-        let name = match shot.lang {
-            UiLang::Ko => "김민지",
-            UiLang::Zh => "王小明",
-            UiLang::En => "Minji Kim",
-        };
-        type_into(&mut h, &i.t("start-name"), name);
-        click(&mut h, &i.t("start-consent"));
-        click(&mut h, &i.t("start-button"));
+        start_verify(&mut h, &i, first_person(shot.lang));
         wait_for(&mut h, &i.t("qr-alt"));
         click(&mut h, &i.t("camera-open"));
         wait(&mut h, "the camera's picture", |h| {
