@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::hints::{self, Hint};
 use super::stream::Sink;
-use super::{Camera, Kind, args};
+use super::{Camera, Kind, args, failed, not_saved};
 use crate::media::run::{RunError, bounded, streaming};
 use crate::text::Msg;
 
@@ -328,18 +328,4 @@ fn last_line(stderr: &[u8]) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or("ffmpeg stopped without a picture")
         .to_string()
-}
-
-/// The camera gave no picture: which, and ffmpeg's (or the system's) reason.
-pub(crate) fn failed(camera: &Camera, detail: String) -> Msg {
-    Msg::new("camera-failed")
-        .text("name", camera.name.clone())
-        .text("detail", detail)
-}
-
-/// A capture could not be written at `out`.
-pub(crate) fn not_saved(out: &Path, e: &std::io::Error) -> Msg {
-    Msg::new("camera-not-saved")
-        .text("path", out.display().to_string())
-        .text("detail", e.to_string())
 }

@@ -90,6 +90,20 @@ pub fn find(cameras: &[Camera], wanted: &str) -> Result<Camera, Msg> {
         })
 }
 
+/// The camera gave no picture: which, and ffmpeg's (or the system's) reason.
+pub(crate) fn failed(camera: &Camera, detail: String) -> Msg {
+    Msg::new("camera-failed")
+        .text("name", camera.name.clone())
+        .text("detail", detail)
+}
+
+/// A capture could not be written at `out`.
+pub(crate) fn not_saved(out: &std::path::Path, e: &std::io::Error) -> Msg {
+    Msg::new("camera-not-saved")
+        .text("path", out.display().to_string())
+        .text("detail", e.to_string())
+}
+
 /// What to say when ffmpeg is missing.
 pub fn need_ffmpeg() -> Msg {
     Msg::new("camera-need-ffmpeg")

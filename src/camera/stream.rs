@@ -164,7 +164,7 @@ impl Preview {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let failed = |detail: String| super::capture::failed(camera, detail);
+        let failed = |detail: String| super::failed(camera, detail);
         let mut child = command.spawn().map_err(|e| failed(e.to_string()))?;
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
         let shared = sink.clone();
@@ -231,7 +231,7 @@ fn read_frames(
         .filter(|t| !t.is_empty());
     let why = text.map(|detail| {
         let last = detail.lines().last().unwrap_or_default().to_string();
-        super::capture::failed(camera, last)
+        super::failed(camera, last)
     });
     sink.set(turn, Feed::Ended(why));
 }

@@ -38,7 +38,8 @@ impl Actor {
                     return;
                 }
                 Err(e) => {
-                    ctx.error(capture::failed(&camera, e.to_string())).await;
+                    ctx.error(crate::camera::failed(&camera, e.to_string()))
+                        .await;
                     let _ = ctx.out.send(ended).await;
                     return;
                 }
@@ -72,7 +73,7 @@ fn take(
     dir: &Path,
     session: &str,
 ) -> Result<(PathBuf, AssetKind, Vec<Msg>), Msg> {
-    crate::platform::private::create_dir(dir).map_err(|e| capture::not_saved(dir, &e))?;
+    crate::platform::private::create_dir(dir).map_err(|e| crate::camera::not_saved(dir, &e))?;
     let short: String = session
         .chars()
         .filter(char::is_ascii_alphanumeric)
