@@ -14,8 +14,9 @@ use crate::text::Msg;
 
 /// The preview's frame size (the picture is fitted inside it, the rest black).
 pub const SIZE: (u32, u32) = (480, 270);
-/// Preview frames a second.
-pub const RATE: u32 = 15;
+/// Preview frames a second: enough to frame a face, and each one repaints the whole window
+/// (under a software renderer that is most of the preview's cost).
+pub const RATE: u32 = 10;
 
 /// One preview frame: RGB, [`SIZE`].
 #[derive(Debug)]

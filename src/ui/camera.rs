@@ -336,7 +336,8 @@ mod tests {
             started: Instant::now(),
             frames_before: 100,
         };
-        let at = |seconds: f32| shot.phase(100 + (seconds * 15.0) as u64);
+        let rate = crate::camera::stream::RATE;
+        let at = |seconds: f32| shot.phase(100 + (seconds * rate as f32).round() as u64);
         // Before the capture's first frame (the camera still opening), the count holds at 3.
         assert_eq!(shot.phase(100), Phase::Countdown(3));
         assert_eq!(at(1.2), Phase::Countdown(2));
@@ -349,6 +350,6 @@ mod tests {
             clip_seconds: None,
             ..shot
         };
-        assert_eq!(photo.phase(100 + 45), Phase::Saving);
+        assert_eq!(photo.phase(100 + u64::from(3 * rate)), Phase::Saving);
     }
 }

@@ -5,6 +5,7 @@
 
 use avatar_kiosk::api::AssetKind;
 use avatar_kiosk::flow::{AssetSource, Check};
+use avatar_kiosk::ui::camera::COUNTDOWN;
 
 use crate::{World, click, harness, shows, start_session, wait, wait_for};
 
@@ -58,9 +59,14 @@ fn a_photo_and_a_clip_taken_in_the_window_become_rows_while_the_phone_verifies()
     wait(&mut h, "the preview again", |h| {
         h.state().camera_state().1.is_some()
     });
-    // 3 s of countdown at 15 frames a second came from the capture itself.
+    // The 3 s of countdown's frames came from the capture itself.
     let after = h.state().camera_state().0;
-    assert!(after >= first.0 + 30, "{} frames, then {after}", first.0);
+    let countdown = u64::from(COUNTDOWN * avatar_kiosk::camera::stream::RATE);
+    assert!(
+        after >= first.0 + countdown,
+        "{} frames, then {after}",
+        first.0
+    );
     click(&mut h, "Record clip");
     wait_for(&mut h, "Recording:");
     wait(&mut h, "the clip's row, checked", |h| {
