@@ -121,7 +121,7 @@ impl KioskApp {
         let sink = self.model.camera.sink.clone().unwrap_or_else(|| {
             let ctx = ctx.clone();
             // A wait, however short, asks egui for one repaint: `request_repaint` asks for two
-            // (a whole window drawn twice for each frame of the camera).
+            // (egui 0.37's rule; a whole window drawn twice for each frame of the camera).
             Sink::new(move || ctx.request_repaint_after(std::time::Duration::from_millis(1)))
         });
         match Preview::start(ffmpeg, &chosen, sink.clone(), ask_mode) {
