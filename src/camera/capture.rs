@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::hints::{self, Hint};
 use super::stream::Sink;
-use super::{Camera, Kind, args, failed, not_saved};
+use super::{Camera, Kind, args, failed, last_line, not_saved};
 use crate::media::run::{RunError, bounded, streaming};
 use crate::text::Msg;
 
@@ -287,7 +287,10 @@ fn run_with_modes(
         };
         let why = match ran {
             Ok(ran) if ran.status.success() => return Ok(()),
-            Ok(ran) => failed(camera, last_line(&ran.stderr)),
+            Ok(ran) => failed(
+                camera,
+                last_line(&ran.stderr).unwrap_or_else(|| "ffmpeg stopped without a picture".into()),
+            ),
             Err(RunError::Start(e)) => return Err(failed(camera, e.to_string())),
             Err(e) => failed(camera, e.to_string()),
         };
@@ -317,15 +320,4 @@ fn partial(out: &Path, ext: &str) -> PathBuf {
         ".{name}.{}.part.{ext}",
         uuid::Uuid::new_v4().simple()
     ))
-}
-
-/// What ffmpeg said last: its reason.
-fn last_line(stderr: &[u8]) -> String {
-    String::from_utf8_lossy(stderr)
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("ffmpeg stopped without a picture")
-        .to_string()
 }

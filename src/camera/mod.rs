@@ -97,6 +97,16 @@ pub(crate) fn failed(camera: &Camera, detail: String) -> Msg {
         .text("detail", detail)
 }
 
+/// What ffmpeg said last (its reason), when it said anything.
+pub(crate) fn last_line(stderr: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
 /// A capture could not be written at `out`.
 pub(crate) fn not_saved(out: &std::path::Path, e: &std::io::Error) -> Msg {
     Msg::new("camera-not-saved")

@@ -227,12 +227,8 @@ fn read_frames(
     if let Some(out) = stdout {
         pump(out, sink, turn);
     }
-    let text = said
-        .map(|d| String::from_utf8_lossy(&d.join().0).trim().to_string())
-        .filter(|t| !t.is_empty());
-    let why = text.map(|detail| {
-        let last = detail.lines().last().unwrap_or_default().to_string();
-        super::failed(camera, last)
-    });
+    let why = said
+        .and_then(|d| super::last_line(&d.join().0))
+        .map(|last| super::failed(camera, last));
     sink.set(turn, Feed::Ended(why));
 }
