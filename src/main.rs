@@ -185,6 +185,7 @@ fn real_main(cli: &Cli) -> anyhow::Result<()> {
             };
             print(list(open(&data_dir)?.as_mut(), r.args.json, search))
         }
+        Some(Command::Audit(r)) => print(cli::audit::run(open(&data_dir)?.as_mut(), &r.args)),
         Some(Command::Render(r)) => run_render(&o, &data_dir, &r.args),
         Some(Command::Resume(r)) => {
             let target = Target::Resume(r.args.id.clone());

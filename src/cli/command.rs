@@ -173,6 +173,10 @@ pub enum Command {
     /// Take one photo or one clip with a camera and write only that file, to script or try a
     /// camera. Exit code 0 when the file is written, 1 otherwise.
     Capture(super::camera::CaptureArgs),
+    /// The log of every action on a person's data (one for every desk on a shared roster),
+    /// oldest first; --verify checks that no entry was changed or removed (exit code 1, naming
+    /// the first entry that does not hold).
+    Audit(Read<super::audit::AuditArgs>),
     /// Kiosk mode's set-up.
     Kiosk {
         #[command(subcommand)]
@@ -222,6 +226,7 @@ impl Cli {
             Some(Command::Render(r)) => (Some(&r.place), Some(&r.roster), Some(&r.api)),
             Some(Command::Resume(r)) => (Some(&r.place), Some(&r.roster), Some(&r.api)),
             Some(Command::Sessions(r)) => (Some(&r.place), Some(&r.roster), None),
+            Some(Command::Audit(r)) => (Some(&r.place), Some(&r.roster), None),
             Some(Command::People(r) | Command::Assets(r)) => {
                 (Some(&r.place), Some(&r.roster), None)
             }
@@ -249,6 +254,7 @@ impl Cli {
             Some(Command::Add(r)) => r.args.json,
             Some(Command::Render(r)) => r.args.json,
             Some(Command::Sessions(r)) => r.args.json,
+            Some(Command::Audit(r)) => r.args.json,
             Some(Command::People(r) | Command::Assets(r)) => r.args.json,
             Some(Command::Cameras(a)) => a.json,
             Some(Command::Capture(a)) => a.json,

@@ -17,6 +17,7 @@ use crate::flow::{AssetSource, AssetState, Check, Session, Stage, TokenState, Ve
 use crate::store::{SessionStore, SessionSummary};
 
 pub mod args;
+pub mod audit;
 pub mod camera;
 pub mod command;
 pub mod out;

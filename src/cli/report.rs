@@ -253,6 +253,13 @@ pub(super) fn clean(text: &str) -> String {
         .collect()
 }
 
+/// A time (UTC) for the tables, in `format` (jiff's strftime).
+pub(super) fn utc(at: crate::flow::Millis, format: &str) -> String {
+    jiff::Timestamp::from_millisecond(at)
+        .map(|t| t.strftime(format).to_string())
+        .unwrap_or_default()
+}
+
 /// `avatar-kiosk sessions`: every stored session, newest first.
 pub fn list_sessions(store: &mut dyn SessionStore, json: bool) -> Result<Vec<String>, String> {
     let rows: Vec<SessionSummary> = store.list().map_err(|e| e.advice().english())?;

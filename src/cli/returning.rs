@@ -11,11 +11,8 @@ use crate::engine::{Command, Engine, EngineConfig, Event, RenderAsk};
 use crate::flow::{RenderId, RenderState, Session};
 use crate::store::SessionStore;
 
-/// `YYYY-MM-DD HH:MM` (UTC) for the tables.
 fn when(at: crate::flow::Millis) -> String {
-    jiff::Timestamp::from_millisecond(at)
-        .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    super::report::utc(at, "%Y-%m-%d %H:%M")
 }
 
 /// `people`: one line per verified person (JSON objects with `--json`).

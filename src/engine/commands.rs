@@ -5,7 +5,7 @@ use super::actor::Actor;
 use super::protocol::Outcome;
 use super::{Command, Event, check, io, now_ms};
 use crate::api::Language;
-use crate::flow::{AssetId, AssetSource, Effect, Input, Session};
+use crate::flow::{AssetId, AssetSource, AuditAction, Effect, Input, Session};
 use crate::text::Msg;
 
 /// One log line: what happened, in the words the audit log keeps.
@@ -49,8 +49,14 @@ impl Actor {
                         self.own.record(&id, path);
                     }
                 }
-                let log = log("assets-added", format!("{} asset(s) added", items.len()));
-                self.apply(&id, Input::AddAssets(items), log, true).await;
+                let what = format!("{} asset(s) added", items.len());
+                let log = log("assets-added", what.clone());
+                if self
+                    .apply_reporting(&id, Input::AddAssets(items), log, true)
+                    .await
+                {
+                    self.audit(AuditAction::Add, Some(&id), what).await;
+                }
             }
             Command::Remove(id, asset) => {
                 let log = log("asset-removed", format!("asset {asset} removed"));
@@ -172,7 +178,10 @@ impl Actor {
             self.sessions.remove(&id);
             self.registry.unregister(&id);
             self.unsaved.remove(&id);
+            return;
         }
+        self.audit(AuditAction::Start, Some(&id), "session started".into())
+            .await;
     }
 
     /// Reads the session's review tasks again now.
@@ -253,6 +262,9 @@ impl Actor {
                 self.sessions.remove(&id);
                 self.registry.unregister(&id);
                 self.unsaved.remove(&id);
+                let what = "the person's records and the copies this desk made deleted";
+                self.audit(AuditAction::Delete, Some(&id), what.into())
+                    .await;
                 self.emit(Event::Deleted(id)).await
             }
             Err(crate::store::StoreError::Held(kiosk)) => {
@@ -318,8 +330,10 @@ impl Actor {
             request.resolution
         );
         let input = Input::Render(crate::flow::RenderInput::Start(request, now_ms()));
-        self.apply(&id, input, log("render-asked", detail), true)
-            .await;
+        let log = log("render-asked", detail.clone());
+        if self.apply_reporting(&id, input, log, true).await {
+            self.audit(AuditAction::Render, Some(&id), detail).await;
+        }
     }
 
     /// A snapshot to read or export, taking nothing up.

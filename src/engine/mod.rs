@@ -7,6 +7,7 @@
 //! the store.
 
 mod actor;
+mod audit;
 mod camera;
 mod check;
 mod commands;

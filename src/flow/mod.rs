@@ -10,6 +10,7 @@
 //! 3. a submit whose answer was lost leaves its assets `Uncertain`: they are reconciled by
 //!    reading review tasks, never by sending again.
 
+mod audit;
 mod library;
 mod model;
 mod protocol;
@@ -27,6 +28,7 @@ pub mod sample;
 #[cfg(test)]
 mod tests;
 
+pub use audit::*;
 pub use library::*;
 pub use model::*;
 pub use protocol::*;

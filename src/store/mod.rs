@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::flow::{Millis, Session, Stage};
+use crate::flow::{AuditEntry, AuditNote, Millis, Session, Stage};
 use crate::text::Msg;
 
 pub mod lock;
@@ -157,10 +157,24 @@ pub trait SessionStore: Send {
     fn release(&mut self, id: &str) -> Result<(), StoreError>;
     /// Calls `on_change` whenever another desk changes the roster (a shared store only).
     fn watch(&mut self, on_change: OnChange) -> Result<(), StoreError>;
+    /// Appends an entry to the audit log (one log for every desk sharing the store); returns
+    /// it as stored, sealed and linked to the one before.
+    fn audit(&mut self, note: &AuditNote) -> Result<AuditEntry, StoreError>;
+    /// The audit log in order, or only one session's entries.
+    fn audit_log(&mut self, session: Option<&str>) -> Result<Vec<AuditEntry>, StoreError>;
     /// Rows inserted, changed or deleted through this store since it opened (for measuring).
     fn written(&self) -> u64;
     /// Statements sent to the database since it opened (for measuring).
     fn statements(&self) -> u64;
+}
+
+/// The OS user signed in at this desk, for the audit log ("unknown" when the system will not
+/// say).
+pub fn os_user() -> String {
+    match whoami::username() {
+        Ok(user) if !user.trim().is_empty() => user.trim().to_string(),
+        _ => "unknown".to_string(),
+    }
 }
 
 /// The database file name inside the data directory.

@@ -357,3 +357,87 @@ fn a_nul_character_from_outside_does_not_stop_a_save() {
         assert_eq!(store.list().unwrap().len(), 1);
     });
 }
+
+impl Place {
+    /// Runs `sql` on the database directly, as an outside tool (or someone covering tracks)
+    /// would.
+    fn sql(&self, sql: &str) {
+        match self {
+            Place::Sqlite(dir) => {
+                let c = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+                c.execute_batch(sql).unwrap();
+            }
+            // On a thread of its own: the blocking client starts a runtime.
+            Place::Postgres(db) => std::thread::scope(|scope| {
+                scope
+                    .spawn(|| {
+                        let mut c =
+                            ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+                        c.batch_execute(sql).unwrap();
+                    })
+                    .join()
+                    .unwrap();
+            }),
+        }
+    }
+}
+
+fn audit_note(desk: &str, i: usize) -> crate::flow::AuditNote {
+    use crate::flow::AuditAction;
+    crate::flow::AuditNote {
+        at: 1_000 + i as i64,
+        desk: desk.into(),
+        os_user: "staff".into(),
+        action: AuditAction::ALL[i % AuditAction::ALL.len()],
+        session_id: (i % 4 != 0).then(|| format!("s-{}", i % 3)),
+        detail: format!("entry {i} from {desk}"),
+    }
+}
+
+#[test]
+fn the_audit_log_is_one_chain_for_every_desk_and_a_changed_row_is_named() {
+    each(|place| {
+        // Two desks append at once: every entry lands, in one unbroken chain.
+        // Opened one after the other (a new SQLite file is migrated by its first opener).
+        let stores = ["desk-a", "desk-b"].map(|desk| (desk, place.open(desk, LONG)));
+        std::thread::scope(|scope| {
+            for (desk, mut store) in stores {
+                scope.spawn(move || {
+                    for i in 0..15 {
+                        let e = store.audit(&audit_note(desk, i)).unwrap();
+                        assert_eq!(e.hash, crate::flow::seal(&e));
+                    }
+                });
+            }
+        });
+        let mut store = place.open("desk-c", LONG);
+        let log = store.audit_log(None).unwrap();
+        assert_eq!(log.len(), 30);
+        assert_eq!(
+            log.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (1..=30).collect::<Vec<_>>()
+        );
+        assert_eq!(crate::flow::verify(&log), Ok(()));
+        let from_a = log.iter().filter(|e| e.desk == "desk-a").count();
+        assert_eq!(from_a, 15);
+        // One session's entries, in order.
+        let one = store.audit_log(Some("s-1")).unwrap();
+        assert!(!one.is_empty());
+        assert!(one.iter().all(|e| e.session_id.as_deref() == Some("s-1")));
+        assert!(one.windows(2).all(|w| w[0].seq < w[1].seq));
+        // A row changed in the database directly is named.
+        place.sql("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 12");
+        let broken = crate::flow::verify(&store.audit_log(None).unwrap()).unwrap_err();
+        assert_eq!(
+            (broken.seq, broken.why),
+            (12, crate::flow::BrokenWhy::Changed)
+        );
+        // Removed instead, the entry after it is named.
+        place.sql("DELETE FROM audit_log WHERE seq = 12");
+        let broken = crate::flow::verify(&store.audit_log(None).unwrap()).unwrap_err();
+        assert_eq!(
+            (broken.seq, broken.why),
+            (13, crate::flow::BrokenWhy::Missing)
+        );
+    });
+}

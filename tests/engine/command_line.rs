@@ -14,7 +14,7 @@ pub fn bin() -> Command {
     cmd
 }
 
-fn json_lines(stdout: &[u8]) -> Vec<Value> {
+pub fn json_lines(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)
         .lines()
         .filter(|l| l.starts_with('{'))
@@ -65,7 +65,7 @@ pub fn web() -> String {
 }
 
 /// One demo onboarding of `name` with the photo `file`; its session id.
-fn onboarded(dir: &std::path::Path, name: &str, file: &str) -> String {
+pub fn onboarded(dir: &std::path::Path, name: &str, file: &str) -> String {
     let photo = crate::png_file(dir, file);
     let out = bin()
         .arg("--data-dir")

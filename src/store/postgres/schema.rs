@@ -42,6 +42,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sessions_by_created ON sessions(created_at);",
     // 2: a finished session may still have a test render moving (taken up after a restart).
     "ALTER TABLE sessions ADD COLUMN busy BOOLEAN NOT NULL DEFAULT FALSE;",
+    // 3: the audit log: one row per action on a person's data, each sealed with a hash over
+    // its columns and the previous row's hash.
+    "CREATE TABLE audit_log (
+        seq         BIGINT PRIMARY KEY,
+        at          BIGINT NOT NULL,
+        desk        TEXT NOT NULL,
+        os_user     TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        session_id  TEXT,
+        detail      TEXT NOT NULL,
+        prev_hash   TEXT NOT NULL,
+        hash        TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_session ON audit_log(session_id, seq);",
 ];
 
 /// Runs the migrations not yet run, one desk at a time.

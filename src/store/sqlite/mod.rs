@@ -11,7 +11,9 @@ use super::{
     DB_FILE, EventRecord, Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken,
     Unfinished,
 };
-use crate::flow::{Millis, Session, Stage};
+use crate::flow::{AuditEntry, AuditNote, Millis, Session, Stage};
+
+mod audit;
 
 /// Versioned migrations; `user_version` records how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -58,6 +60,20 @@ const MIGRATIONS: &[&str] = &[
     // 5: a session whose wizard is finished may still have a test render moving: it is taken
     // up again after a restart like an unfinished one.
     "ALTER TABLE sessions ADD COLUMN busy INTEGER NOT NULL DEFAULT 0;",
+    // 6: the audit log: one row per action on a person's data, each sealed with a hash over
+    // its columns and the previous row's hash.
+    "CREATE TABLE audit_log (
+        seq         INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        desk        TEXT NOT NULL,
+        os_user     TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        session_id  TEXT,
+        detail      TEXT NOT NULL,
+        prev_hash   TEXT NOT NULL,
+        hash        TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_session ON audit_log(session_id, seq);",
 ];
 
 /// The SQLite database.
@@ -433,6 +449,14 @@ impl SessionStore for Store {
     fn watch(&mut self, _on_change: OnChange) -> Result<(), StoreError> {
         // One desk, one process (the folder lock): nobody else changes this file.
         Ok(())
+    }
+
+    fn audit(&mut self, note: &AuditNote) -> Result<AuditEntry, StoreError> {
+        audit::append(&mut self.conn, note)
+    }
+
+    fn audit_log(&mut self, session: Option<&str>) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::read(&self.conn, session)
     }
 
     fn written(&self) -> u64 {
