@@ -41,23 +41,7 @@ impl Actor {
                 let log = log("staff-confirmed", "staff confirmed the phone shows success");
                 self.apply(&id, Input::StaffConfirmed, log, true).await;
             }
-            Command::AddAssets(id, list) => {
-                let items: Vec<_> = list.into_iter().map(io::resolve).collect();
-                // Staff picked these here: this desk may read them for this session.
-                for (_, source, _) in &items {
-                    if let AssetSource::File { path } = source {
-                        self.own.record(&id, path);
-                    }
-                }
-                let what = format!("{} asset(s) added", items.len());
-                let log = log("assets-added", what.clone());
-                if self
-                    .apply_reporting(&id, Input::AddAssets(items), log, true)
-                    .await
-                {
-                    self.audit(AuditAction::Add, Some(&id), what).await;
-                }
-            }
+            Command::AddAssets(id, list) => self.add_assets(id, list).await,
             Command::Remove(id, asset) => {
                 let log = log("asset-removed", format!("asset {asset} removed"));
                 self.apply(&id, Input::Remove(asset), log, true).await;
@@ -118,6 +102,24 @@ impl Actor {
             }
             Command::Get(id) => self.get(id).await,
             Command::Peek(id) => self.peek(id).await,
+        }
+    }
+
+    /// Staff add assets: this desk may read the files picked here, for this session.
+    async fn add_assets(&mut self, id: String, list: Vec<super::NewAsset>) {
+        let items: Vec<_> = list.into_iter().map(io::resolve).collect();
+        for (_, source, _) in &items {
+            if let AssetSource::File { path } = source {
+                self.own.record(&id, path);
+            }
+        }
+        let what = format!("{} asset(s) added", items.len());
+        let log = log("assets-added", what.clone());
+        if self
+            .apply_reporting(&id, Input::AddAssets(items), log, true)
+            .await
+        {
+            self.audit(AuditAction::Add, Some(&id), what).await;
         }
     }
 

@@ -221,7 +221,7 @@ mod tests {
     fn chain(n: usize) -> Vec<AuditEntry> {
         let mut log: Vec<AuditEntry> = Vec::new();
         for (i, a) in AuditAction::ALL.iter().cycle().take(n).enumerate() {
-            let session = (i % 3 != 0).then_some("s-1");
+            let session = (!i.is_multiple_of(3)).then_some("s-1");
             let e = next_entry(log.last(), &note(*a, session));
             log.push(e);
         }

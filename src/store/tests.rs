@@ -389,7 +389,7 @@ fn audit_note(desk: &str, i: usize) -> crate::flow::AuditNote {
         desk: desk.into(),
         os_user: "staff".into(),
         action: AuditAction::ALL[i % AuditAction::ALL.len()],
-        session_id: (i % 4 != 0).then(|| format!("s-{}", i % 3)),
+        session_id: (!i.is_multiple_of(4)).then(|| format!("s-{}", i % 3)),
         detail: format!("entry {i} from {desk}"),
     }
 }
