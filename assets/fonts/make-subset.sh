@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Rebuilds NotoSansCJKsc-subset.otf (run after adding characters to assets/i18n/*.ftl).
+# Rebuilds NotoSansCJKsc-subset.otf (run after adding characters to assets/i18n/*.ftl): modern
+# Hangul, the Han characters of GB 2312 and the kanji of JIS X 0208, kana, and every character
+# of the translation files (the consent texts in four languages among them).
 #   apt-get install -y fonts-noto-cjk python3-fonttools
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +15,12 @@ for hi in range(0xB0, 0xF8):     # the 6763 Han characters of GB 2312
     for lo in range(0xA1, 0xFF):
         try:
             chars.add(bytes([hi, lo]).decode("gb2312"))
+        except UnicodeDecodeError:
+            pass
+for hi in range(0xB0, 0xF5):     # the kanji of JIS X 0208 (Japanese names and texts)
+    for lo in range(0xA1, 0xFF):
+        try:
+            chars.add(bytes([hi, lo]).decode("euc_jp"))
         except UnicodeDecodeError:
             pass
 for a, b in [(0x3131, 0x318F), (0x3040, 0x3100), (0x3000, 0x3040), (0xFF00, 0xFFF0)]:

@@ -426,6 +426,21 @@ phone-sim-expired = This link has expired. Ask the staff for a new code.
 phone-sim-finished = This verification is already finished.
 phone-sim-unknown = This link is not valid.
 
+## The consent the person reads and answers (and its receipt): the default text, in the
+## person's language. Japanese has it too (ja.ftl). The studio fills in its name, purpose,
+## period and contact in Settings; each edit is a new version.
+consent-doc-title = Your consent: face verification and AI video of your likeness
+consent-doc-intro = { $studio } asks for your consent before anything is sent. Read each item and answer it yourself. You may refuse: if you refuse a required item, this session ends here and nothing about you is sent.
+consent-doc-biometric-title = 1. Face verification (biometric information) — required
+consent-doc-biometric-text = To confirm that you are a real person and the person in your photos, your phone checks your face (a liveness check) with ByteDance (Volcano Engine) through APIMart. The check is done between your phone and ByteDance; { $studio } receives only the result, never your face data.
+consent-doc-likeness-title = 2. AI videos of your likeness — required
+consent-doc-likeness-text = { $studio } sends the photos and video clips taken or chosen today to APIMart and ByteDance, where they are reviewed and kept as references for creating AI videos of your likeness, for this purpose: { $purpose }. Period: { $period }.
+consent-doc-keep-title = 3. Keeping your photos and clips after today — optional
+consent-doc-keep-text = { $studio } may keep its own copies of your photos and clips after this session, to make more videos without asking you to come back, until you withdraw. If you answer no, its copies are deleted { $days } days after the session.
+consent-doc-rights = You can withdraw at any time: contact { $contact }. { $studio } then deletes every copy it keeps and asks APIMart to delete the references made from them.
+consent-doc-yes = I agree
+consent-doc-no = I do not agree
+
 ## Designed look: tiles, empty states, filters by phase, theme.
 review-tile-approved = approved
 review-tile-attention = need attention

@@ -15,3 +15,16 @@ phone-sim-session = シミュレーションのセッション { $id }
 phone-sim-expired = このリンクは期限切れです。スタッフに新しいコードを頼んでください。
 phone-sim-finished = この認証はすでに完了しています。
 phone-sim-unknown = このリンクは無効です。
+
+## 同意書（本人が読んで答えるもの、控えにも載るもの）。スタジオが名前・目的・期間・連絡先を設定で入れる。
+consent-doc-title = 同意書：顔認証とご本人の姿の AI 動画
+consent-doc-intro = { $studio } は、何かを送信する前にご本人の同意をお願いしています。各項目を読み、ご自身で答えてください。同意しないこともできます。必須項目に同意しない場合、このセッションはここで終わり、あなたに関する情報は何も送信されません。
+consent-doc-biometric-title = 1. 顔認証（生体情報）— 必須
+consent-doc-biometric-text = あなたが実在の人物であり、写真の本人であることを確かめるため、あなたの携帯電話が APIMart を通じて ByteDance（Volcano Engine）と顔のライブネス検査を行います。検査は携帯電話と ByteDance の間で行われ、{ $studio } が受け取るのは結果だけで、顔のデータは受け取りません。
+consent-doc-likeness-title = 2. ご本人の姿の AI 動画 — 必須
+consent-doc-likeness-text = { $studio } は、本日撮影または選んだ写真と動画を APIMart と ByteDance に送ります。そこで審査を経て、あなたの姿の AI 動画を作るための参照として保管されます。目的：{ $purpose }。期間：{ $period }。
+consent-doc-keep-title = 3. 本日以降の写真と動画の保管 — 任意
+consent-doc-keep-text = 再度のご来訪をお願いせずに動画を作れるよう、{ $studio } は同意が撤回されるまで写真と動画の控えを保管できます。同意しない場合、控えはセッションの { $days } 日後に削除されます。
+consent-doc-rights = 同意はいつでも撤回できます：{ $contact } までご連絡ください。{ $studio } は保管しているすべての控えを削除し、それから作られた参照の削除を APIMart に依頼します。
+consent-doc-yes = 同意します
+consent-doc-no = 同意しません

@@ -424,6 +424,21 @@ phone-sim-expired = 이 링크는 만료되었습니다. 직원에게 새 QR 코
 phone-sim-finished = 이 인증은 이미 완료되었습니다.
 phone-sim-unknown = 유효하지 않은 링크입니다.
 
+## The consent the person reads and answers (and its receipt): the default text, in the
+## person's language. Japanese has it too (ja.ftl). The studio fills in its name, purpose,
+## period and contact in Settings; each edit is a new version.
+consent-doc-title = 동의서: 얼굴 인증과 본인 모습의 AI 영상
+consent-doc-intro = { $studio }은(는) 어떤 정보도 보내기 전에 본인의 동의를 구합니다. 항목마다 직접 읽고 답해 주세요. 동의하지 않을 수 있으며, 필수 항목에 동의하지 않으면 이 세션은 여기서 끝나고 본인에 관한 어떤 정보도 보내지 않습니다.
+consent-doc-biometric-title = 1. 얼굴 인증(생체정보) — 필수
+consent-doc-biometric-text = 본인이 실제 사람이며 사진 속 인물임을 확인하기 위해, 본인의 휴대전화가 APIMart를 통해 ByteDance(Volcano Engine)와 얼굴 생체 확인을 합니다. 확인은 휴대전화와 ByteDance 사이에서 이루어지며, { $studio }은(는) 결과만 받고 얼굴 정보는 받지 않습니다.
+consent-doc-likeness-title = 2. 본인 모습의 AI 영상 — 필수
+consent-doc-likeness-text = { $studio }은(는) 오늘 촬영하거나 고른 사진과 영상을 APIMart와 ByteDance에 보내며, 그곳에서 검토를 거쳐 본인 모습의 AI 영상을 만들기 위한 참조로 보관됩니다. 목적: { $purpose }. 기간: { $period }.
+consent-doc-keep-title = 3. 오늘 이후 사진과 영상 보관 — 선택
+consent-doc-keep-text = { $studio }은(는) 다시 방문을 요청하지 않고 영상을 더 만들 수 있도록, 본인이 철회할 때까지 사진과 영상의 사본을 보관할 수 있습니다. 동의하지 않으면 사본은 세션 후 { $days }일이 지나면 삭제됩니다.
+consent-doc-rights = 언제든지 동의를 철회할 수 있습니다: { $contact }(으)로 연락하세요. 그러면 { $studio }은(는) 보관 중인 모든 사본을 삭제하고, 그로부터 만든 참조의 삭제를 APIMart에 요청합니다.
+consent-doc-yes = 동의합니다
+consent-doc-no = 동의하지 않습니다
+
 ## 디자인: 요약 타일, 빈 화면 안내, 단계별 필터, 색 테마.
 review-tile-approved = 승인
 review-tile-attention = 조치 필요

@@ -424,6 +424,21 @@ phone-sim-expired = 此链接已过期。请让工作人员生成新的二维码
 phone-sim-finished = 此核验已完成。
 phone-sim-unknown = 此链接无效。
 
+## The consent the person reads and answers (and its receipt): the default text, in the
+## person's language. Japanese has it too (ja.ftl). The studio fills in its name, purpose,
+## period and contact in Settings; each edit is a new version.
+consent-doc-title = 同意书：人脸验证与本人形象的 AI 视频
+consent-doc-intro = 在发送任何信息之前，{ $studio } 需要征得您本人的同意。请逐项阅读并亲自作答。您可以拒绝：如果拒绝必选项，本次会话即在此结束，不会发送任何关于您的信息。
+consent-doc-biometric-title = 1. 人脸验证（生物识别信息）— 必选
+consent-doc-biometric-text = 为确认您是真人且是照片中的本人，您的手机将通过 APIMart 与字节跳动（火山引擎）进行人脸活体检测。检测在您的手机与字节跳动之间进行，{ $studio } 只收到结果，不会收到您的人脸数据。
+consent-doc-likeness-title = 2. 本人形象的 AI 视频 — 必选
+consent-doc-likeness-text = { $studio } 会将今天拍摄或选择的照片和视频发送给 APIMart 和字节跳动，经审核后作为制作您本人形象 AI 视频的参考素材保存。用途：{ $purpose }。期限：{ $period }。
+consent-doc-keep-title = 3. 今天之后保留照片和视频 — 可选
+consent-doc-keep-text = 为了无需您再次到场即可制作更多视频，{ $studio } 可以保留照片和视频的副本，直到您撤回同意。如果您选择不同意，这些副本将在会话结束 { $days } 天后删除。
+consent-doc-rights = 您可以随时撤回同意：请联系 { $contact }。届时 { $studio } 将删除其保存的所有副本，并请求 APIMart 删除由此生成的参考素材。
+consent-doc-yes = 我同意
+consent-doc-no = 我不同意
+
 ## 设计：汇总卡片、空白页提示、按阶段筛选、配色。
 review-tile-approved = 已通过
 review-tile-attention = 需处理

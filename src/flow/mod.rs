@@ -11,6 +11,7 @@
 //!    reading review tasks, never by sending again.
 
 mod audit;
+mod consent;
 mod library;
 mod model;
 mod protocol;
@@ -29,6 +30,7 @@ pub mod sample;
 mod tests;
 
 pub use audit::*;
+pub use consent::*;
 pub use library::*;
 pub use model::*;
 pub use protocol::*;

@@ -1,7 +1,8 @@
-//! Korean and Chinese: the wizard in each language with names in Hangul and Han, drawn with
+//! Korean and Chinese (and the consent text in Japanese too): the wizard in each language with names in Hangul and Han, drawn with
 //! the app's own fonts (the bundled fallback only: no system fonts in the harness), where a
 //! missing glyph fails the test.
 
+use avatar_kiosk::api::Language;
 use avatar_kiosk::ui::i18n::{I18n, UiLang};
 use egui_kittest::Harness;
 
@@ -24,8 +25,16 @@ fn every_message_in_every_language_has_its_glyphs() {
         "王伟",
         "欧阳娜娜",
         "さくら",
+        "山田 花子",
+        "渡邊 健",
+        "個人 顔 認証",
         "Zoë Ångström",
     ];
+    // The consent text the person reads, in each of the four languages (Japanese too).
+    let version = avatar_kiosk::flow::ConsentVersion::next(None, Default::default(), 0);
+    let consent: Vec<String> = [Language::En, Language::Ko, Language::Zh, Language::Ja]
+        .map(|l| version.text(l).plain())
+        .to_vec();
     let mut h = Harness::builder()
         .with_size([1600.0, 4000.0])
         .with_context_setup(avatar_kiosk::ui::fonts::install)
@@ -40,6 +49,9 @@ fn every_message_in_every_language_has_its_glyphs() {
                 for n in names {
                     ui.label(n);
                     ui.monospace(n);
+                }
+                for text in &consent {
+                    ui.label(text);
                 }
             });
         });
