@@ -11,9 +11,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::flow::{AuditEntry, AuditNote, Millis, Session, Stage};
+use crate::flow::{AuditEntry, AuditNote, ConsentFields, ConsentVersion, Millis, Session, Stage};
 use crate::text::Msg;
 
+mod consent;
 pub mod lock;
 mod own;
 mod postgres;
@@ -22,6 +23,7 @@ mod sqlite;
 #[doc(hidden)]
 pub mod testing;
 
+pub use consent::StoredConsent;
 pub use own::{OWN_FILES, OwnFiles};
 pub use postgres::address as roster_address;
 pub use postgres::{Insecure, PgStore};
@@ -162,6 +164,21 @@ pub trait SessionStore: Send {
     fn audit(&mut self, note: &AuditNote) -> Result<AuditEntry, StoreError>;
     /// The audit log in order, or only one session's entries.
     fn audit_log(&mut self, session: Option<&str>) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The studio's consent text versions, oldest first.
+    fn consent_versions(&mut self) -> Result<Vec<ConsentVersion>, StoreError>;
+    /// A new version of the consent text from `fields`, numbered after the last one whichever
+    /// desk made it.
+    fn new_consent_version(
+        &mut self,
+        fields: &ConsentFields,
+        now: Millis,
+    ) -> Result<ConsentVersion, StoreError>;
+    /// Keeps a session's consent; a second one for the same session is refused.
+    fn keep_consent(&mut self, consent: &StoredConsent) -> Result<(), StoreError>;
+    /// A session's consent.
+    fn consent(&mut self, session_id: &str) -> Result<Option<StoredConsent>, StoreError>;
+    /// Marks a session's consent withdrawn at `at`; false when there is none, or it already is.
+    fn withdraw_consent(&mut self, session_id: &str, at: Millis) -> Result<bool, StoreError>;
     /// Rows inserted, changed or deleted through this store since it opened (for measuring).
     fn written(&self) -> u64;
     /// Statements sent to the database since it opened (for measuring).

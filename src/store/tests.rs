@@ -441,3 +441,65 @@ fn the_audit_log_is_one_chain_for_every_desk_and_a_changed_row_is_named() {
         );
     });
 }
+
+#[test]
+fn consent_versions_count_up_for_every_desk_and_a_record_keeps_its_signature() {
+    use crate::flow::{ConsentFields, ConsentItem, ConsentRecord, ConsentVersion};
+    each(|place| {
+        let mut a = place.open("desk-a", LONG);
+        let mut b = place.open("desk-b", LONG);
+        assert!(a.consent_versions().unwrap().is_empty());
+        let first = a
+            .new_consent_version(&ConsentFields::default(), 10)
+            .unwrap();
+        let fields = ConsentFields {
+            studio: "스튜디오 한".into(),
+            ..ConsentFields::default()
+        };
+        let second = b.new_consent_version(&fields, 20).unwrap();
+        assert_eq!((first.number, second.number), (1, 2));
+        assert_eq!(
+            a.consent_versions().unwrap(),
+            vec![first.clone(), second.clone()]
+        );
+
+        // The person's answers to the first version, with a signature (bytes a text column
+        // would break: a NUL, high bytes).
+        let text = first.text(Language::Ko);
+        let answers = ConsentItem::ALL.map(|i| (i, Some(true)));
+        let record = ConsentRecord::from_person(&text, &answers, 30).unwrap();
+        let signature = vec![0x89, b'P', b'N', b'G', 0, 0xff, 0x10];
+        let kept = StoredConsent {
+            session_id: "abc".into(),
+            desk: "desk-a".into(),
+            person: "김민지 Kim 金".into(),
+            record,
+            signature_png: Some(signature),
+        };
+        a.keep_consent(&kept).unwrap();
+        assert!(
+            a.keep_consent(&kept).is_err(),
+            "a session's consent is kept once"
+        );
+        assert_eq!(b.consent("abc").unwrap(), Some(kept.clone()));
+        assert_eq!(b.consent("nobody").unwrap(), None);
+
+        // A newer version changes nothing of what was recorded, nor of the old version.
+        let third = ConsentVersion::next(Some(&second), fields, 40);
+        b.new_consent_version(&third.fields, 40).unwrap();
+        let read = a.consent("abc").unwrap().unwrap();
+        assert_eq!(read.record.version, 1);
+        assert_eq!(read.record.text_sha256, text.sha256());
+        assert_eq!(
+            a.consent_versions().unwrap()[0].text(Language::Ko).sha256(),
+            text.sha256()
+        );
+
+        // Withdrawn once; the record stays, with when.
+        assert!(b.withdraw_consent("abc", 50).unwrap());
+        assert!(!b.withdraw_consent("abc", 60).unwrap());
+        let read = a.consent("abc").unwrap().unwrap();
+        assert_eq!(read.record.withdrawn_at, Some(50));
+        assert_eq!(read.signature_png, kept.signature_png);
+    });
+}

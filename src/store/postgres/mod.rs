@@ -7,10 +7,12 @@ use postgres::{Client, GenericClient};
 
 use super::rows::{Memory, Plan, list_words, listed_stage, session_from};
 use super::{Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken, Unfinished};
-use crate::flow::{AuditEntry, AuditNote, Millis, Session, Stage};
+use crate::flow::{AuditEntry, AuditNote, ConsentFields, ConsentVersion, Millis, Session, Stage};
+use crate::store::StoredConsent;
 
 pub mod address;
 mod audit;
+mod consent;
 mod form;
 mod guard;
 mod schema;
@@ -423,6 +425,52 @@ impl SessionStore for PgStore {
             *n += 1;
             audit::read(c, session)
         })
+    }
+
+    fn consent_versions(&mut self) -> Result<Vec<ConsentVersion>, StoreError> {
+        self.with(|c, n| {
+            *n += 1;
+            consent::versions(c)
+        })
+    }
+
+    fn new_consent_version(
+        &mut self,
+        fields: &ConsentFields,
+        now: Millis,
+    ) -> Result<ConsentVersion, StoreError> {
+        let made = self.with(|c, n| {
+            // BEGIN, the lock, the last number, the new row, COMMIT.
+            *n += 5;
+            consent::new_version(c, fields, now)
+        })?;
+        self.written += 1;
+        Ok(made)
+    }
+
+    fn keep_consent(&mut self, kept: &StoredConsent) -> Result<(), StoreError> {
+        self.with(|c, n| {
+            *n += 1;
+            consent::keep(c, kept)
+        })?;
+        self.written += 1;
+        Ok(())
+    }
+
+    fn consent(&mut self, session_id: &str) -> Result<Option<StoredConsent>, StoreError> {
+        self.with(|c, n| {
+            *n += 1;
+            consent::read(c, session_id)
+        })
+    }
+
+    fn withdraw_consent(&mut self, session_id: &str, at: Millis) -> Result<bool, StoreError> {
+        let done = self.with(|c, n| {
+            *n += 1;
+            consent::withdraw(c, session_id, at)
+        })?;
+        self.written += u64::from(done);
+        Ok(done)
     }
 
     fn written(&self) -> u64 {

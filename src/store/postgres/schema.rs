@@ -56,6 +56,27 @@ const MIGRATIONS: &[&str] = &[
         hash        TEXT NOT NULL
     );
     CREATE INDEX audit_by_session ON audit_log(session_id, seq);",
+    // 4: consent: the studio's text versions (their fields; the text is made from them in the
+    // person's language) and each session's record with the signature. A record is kept when
+    // its session is deleted: it proves what was given.
+    "CREATE TABLE consent_versions (
+        number      BIGINT PRIMARY KEY,
+        created_at  BIGINT NOT NULL,
+        fields      TEXT NOT NULL
+    );
+    CREATE TABLE consents (
+        session_id   TEXT PRIMARY KEY,
+        desk         TEXT NOT NULL,
+        person       TEXT NOT NULL,
+        consent_by   TEXT NOT NULL,
+        version      BIGINT NOT NULL,
+        text_sha256  TEXT NOT NULL,
+        language     TEXT NOT NULL,
+        answers      TEXT NOT NULL,
+        signature    BYTEA,
+        at           BIGINT NOT NULL,
+        withdrawn_at BIGINT
+    );",
 ];
 
 /// Runs the migrations not yet run, one desk at a time.

@@ -11,9 +11,11 @@ use super::{
     DB_FILE, EventRecord, Lease, OnChange, SessionStore, SessionSummary, StoreError, Taken,
     Unfinished,
 };
-use crate::flow::{AuditEntry, AuditNote, Millis, Session, Stage};
+use crate::flow::{AuditEntry, AuditNote, ConsentFields, ConsentVersion, Millis, Session, Stage};
+use crate::store::StoredConsent;
 
 mod audit;
+mod consent;
 
 /// Versioned migrations; `user_version` records how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -74,6 +76,27 @@ const MIGRATIONS: &[&str] = &[
         hash        TEXT NOT NULL
     );
     CREATE INDEX audit_by_session ON audit_log(session_id, seq);",
+    // 7: consent: the studio's text versions (their fields; the text is made from them in the
+    // person's language) and each session's record with the signature. A record is kept when
+    // its session is deleted: it proves what was given.
+    "CREATE TABLE consent_versions (
+        number      INTEGER PRIMARY KEY,
+        created_at  INTEGER NOT NULL,
+        fields      TEXT NOT NULL
+    );
+    CREATE TABLE consents (
+        session_id   TEXT PRIMARY KEY,
+        desk         TEXT NOT NULL,
+        person       TEXT NOT NULL,
+        consent_by   TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        text_sha256  TEXT NOT NULL,
+        language     TEXT NOT NULL,
+        answers      TEXT NOT NULL,
+        signature    BLOB,
+        at           INTEGER NOT NULL,
+        withdrawn_at INTEGER
+    );",
 ];
 
 /// The SQLite database.
@@ -457,6 +480,30 @@ impl SessionStore for Store {
 
     fn audit_log(&mut self, session: Option<&str>) -> Result<Vec<AuditEntry>, StoreError> {
         audit::read(&self.conn, session)
+    }
+
+    fn consent_versions(&mut self) -> Result<Vec<ConsentVersion>, StoreError> {
+        consent::versions(&self.conn)
+    }
+
+    fn new_consent_version(
+        &mut self,
+        fields: &ConsentFields,
+        now: Millis,
+    ) -> Result<ConsentVersion, StoreError> {
+        consent::new_version(&mut self.conn, fields, now)
+    }
+
+    fn keep_consent(&mut self, c: &StoredConsent) -> Result<(), StoreError> {
+        consent::keep(&self.conn, c)
+    }
+
+    fn consent(&mut self, session_id: &str) -> Result<Option<StoredConsent>, StoreError> {
+        consent::read(&self.conn, session_id)
+    }
+
+    fn withdraw_consent(&mut self, session_id: &str, at: Millis) -> Result<bool, StoreError> {
+        consent::withdraw(&self.conn, session_id, at)
     }
 
     fn written(&self) -> u64 {
