@@ -274,7 +274,8 @@ pub async fn drive(config: EngineConfig, drive: Drive, phone: Option<&dyn DemoPh
                 id: id.clone(),
                 person: name.clone(),
                 note: note.clone(),
-                consent: true,
+                // Running the command is the staff's attestation (no person's screen here).
+                consent: crate::engine::Consent::Staff,
                 language: *language,
                 project: project.clone(),
             });

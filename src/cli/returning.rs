@@ -24,15 +24,29 @@ pub fn list_people(
     let all = store.everyone().map_err(|e| e.advice().english())?;
     let rows = crate::flow::people(&all, search);
     if json {
-        return Ok(rows
-            .iter()
-            .map(|p| {
-                json!({ "session": p.session, "person": p.person, "note": p.note, "kiosk": p.kiosk,
-                        "created_at": p.created_at, "approved": p.approved, "failed": p.failed,
-                        "consent_at": p.consent_at, "consent_version": p.consent_version })
-                .to_string()
-            })
-            .collect());
+        let mut lines = Vec::with_capacity(rows.len());
+        for p in &rows {
+            let consent = store
+                .consent(&p.session)
+                .map_err(|e| e.advice().english())?;
+            let mut line = json!({ "session": p.session, "person": p.person, "note": p.note,
+                    "kiosk": p.kiosk, "created_at": p.created_at, "approved": p.approved,
+                    "failed": p.failed, "consent_at": p.consent_at,
+                    "consent_version": p.consent_version });
+            // Sessions from before the person's own consent have no record: nulls.
+            let r = consent.map(|c| c.record);
+            line["consent_by"] = json!(r.as_ref().map(|r| r.by));
+            line["consent_items"] = json!(r.as_ref().map(|r| {
+                r.answers
+                    .iter()
+                    .map(|(item, answer)| json!({ "item": item, "answer": answer }))
+                    .collect::<Vec<_>>()
+            }));
+            line["consent_text_sha256"] = json!(r.as_ref().map(|r| &r.text_sha256));
+            line["withdrawn_at"] = json!(r.and_then(|r| r.withdrawn_at));
+            lines.push(line.to_string());
+        }
+        return Ok(lines);
     }
     let mut lines = vec![
         [

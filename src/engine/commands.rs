@@ -133,11 +133,11 @@ impl Actor {
         id: String,
         person: &str,
         note: String,
-        consent: bool,
+        consent: super::Consent,
         language: Language,
         project: &str,
     ) {
-        if !consent {
+        if consent == super::Consent::None {
             return self.refuse(None, "engine-need-consent").await;
         }
         let person = person.trim().to_string();
@@ -167,8 +167,17 @@ impl Actor {
             "" => "default".to_string(),
             p => p.to_string(),
         };
+        // The consent is kept before anything is sent; a decline sends nothing.
+        let record = match self.keep_consent(&id, &person, language, consent).await {
+            Ok(record) => record,
+            Err(message) => {
+                let session = Some(id);
+                return self.emit(Event::Refused { session, message }).await;
+            }
+        };
         let mut session = Session::new(id.clone(), person, note, project, language, now_ms());
         session.kiosk = self.config.kiosk.clone();
+        session.consent_version = record.version.to_string();
         self.registry.register(&id, language);
         self.sessions.insert(id.clone(), session);
         let log = log("consent", "consent recorded; session started");
@@ -182,8 +191,12 @@ impl Actor {
             self.unsaved.remove(&id);
             return;
         }
-        self.audit(AuditAction::Start, Some(&id), "session started".into())
-            .await;
+        let by = match record.by {
+            crate::flow::ConsentBy::Person => "given by the person",
+            crate::flow::ConsentBy::Staff => "attested by staff",
+        };
+        let detail = format!("session started; consent text {} {by}", record.version);
+        self.audit(AuditAction::Start, Some(&id), detail).await;
     }
 
     /// Reads the session's review tasks again now.

@@ -12,6 +12,7 @@ mod camera;
 mod check;
 mod commands;
 mod config;
+mod consent;
 mod ctx;
 mod effects;
 mod handle;
@@ -27,7 +28,9 @@ pub use config::{CallbackMode, EngineConfig, Resume};
 pub use handle::Engine;
 pub use io::parse_source;
 pub use poll::PollPolicy;
-pub use protocol::{CaptureAsk, CheckReport, Command, EngineError, Event, NewAsset, RenderAsk};
+pub use protocol::{
+    CaptureAsk, CheckReport, Command, Consent, EngineError, Event, NewAsset, RenderAsk,
+};
 
 use std::sync::Arc;
 

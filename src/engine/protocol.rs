@@ -48,6 +48,25 @@ pub struct CaptureAsk {
     pub preview: Option<crate::camera::stream::Sink>,
 }
 
+/// The consent a session starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Consent {
+    /// None was given: nothing starts.
+    None,
+    /// Staff attest it where no person's screen is at hand (the command line): the required
+    /// items yes, the optional one no, no signature.
+    Staff,
+    /// The person answered each item on their screen and signed.
+    Person {
+        /// The version of the text they were shown.
+        version: u32,
+        /// Each item and their answer (none: not answered).
+        answers: Vec<(crate::flow::ConsentItem, Option<bool>)>,
+        /// Their signature, a PNG.
+        signature_png: Vec<u8>,
+    },
+}
+
 /// What the front end asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -59,8 +78,8 @@ pub enum Command {
         person: String,
         /// Staff's note.
         note: String,
-        /// Must be true: the person consented.
-        consent: bool,
+        /// Who consented, and to what: nothing starts without it.
+        consent: Consent,
         /// The person's language.
         language: Language,
         /// APIMart project.

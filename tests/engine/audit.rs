@@ -72,3 +72,76 @@ fn audit_lists_what_was_done_and_verify_names_a_changed_entry() {
         "{events:?}"
     );
 }
+
+/// On the command line, running `onboard` is the staff's attestation: recorded as such, with
+/// the current text's version and the SHA-256 of that text in the person's language.
+#[test]
+fn onboard_records_the_staffs_attestation_and_people_shows_it() {
+    use avatar_kiosk::api::Language;
+    use avatar_kiosk::flow::{ConsentFields, ConsentVersion};
+    let dir = tempfile::tempdir().unwrap();
+    let photo = crate::png_file(dir.path(), "front.png");
+    let out = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "--demo",
+            "onboard",
+            "--json",
+            "--language",
+            "ja",
+            "--name",
+            "山田 花子",
+        ])
+        .arg(&photo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", json_lines(&out.stdout));
+    let people = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--demo", "people", "--json"])
+        .output()
+        .unwrap();
+    let rows = json_lines(&people.stdout);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let p = &rows[0];
+    assert_eq!(p["consent_by"], "staff", "{p}");
+    assert_eq!(p["consent_version"], "1", "{p}");
+    let items: Vec<(String, bool)> = p["consent_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["item"].as_str().unwrap().to_string(),
+                i["answer"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [("biometric", true), ("likeness", true), ("keep", false)].map(|(i, a)| (i.to_string(), a))
+    );
+    // The default text (version 1), in Japanese, as the person would have read it.
+    let v1 = ConsentVersion::next(None, ConsentFields::default(), 0);
+    assert_eq!(p["consent_text_sha256"], v1.text(Language::Ja).sha256());
+    assert_ne!(p["consent_text_sha256"], v1.text(Language::En).sha256());
+    assert!(p["withdrawn_at"].is_null());
+    // The audit log has the start, with who attested.
+    let audit = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--demo", "audit", "--json"])
+        .output()
+        .unwrap();
+    let entries = json_lines(&audit.stdout);
+    assert!(
+        entries.iter().any(|e| e["action"] == "start"
+            && e["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("attested by staff")),
+        "{entries:?}"
+    );
+}

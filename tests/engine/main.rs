@@ -95,7 +95,7 @@ impl Running {
                 id: id.clone(),
                 person: person.into(),
                 note: String::new(),
-                consent: true,
+                consent: avatar_kiosk::engine::Consent::Staff,
                 language,
                 project: "default".into(),
             })

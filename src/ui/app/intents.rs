@@ -154,7 +154,12 @@ impl KioskApp {
             id,
             person: f.person,
             note: f.note,
-            consent: f.consent,
+            // Until the person's own consent screen: the box staff tick is their attestation.
+            consent: if f.consent {
+                engine::Consent::Staff
+            } else {
+                engine::Consent::None
+            },
             language: f.language,
             project: self.model.settings.project.clone(),
         });

@@ -1,0 +1,92 @@
+//! The consent a session starts with: the studio's current text (version 1 from the defaults
+//! when the studio never edited it), the record made from the answers, kept in the store
+//! before any request is sent.
+
+use super::actor::Actor;
+use super::now_ms;
+use super::protocol::Consent;
+use crate::api::Language;
+use crate::flow::{AuditAction, ConsentFields, ConsentRecord, ConsentVersion};
+use crate::store::StoredConsent;
+use crate::text::Msg;
+
+impl Actor {
+    /// The studio's consent text as it stands: the newest version, made from the defaults
+    /// when there is none yet.
+    pub(super) async fn consent_version(&self) -> Result<ConsentVersion, Msg> {
+        let versions = self
+            .store
+            .call(|s| s.consent_versions())
+            .await
+            .map_err(|e| e.advice())?;
+        if let Some(last) = versions.last() {
+            return Ok(last.clone());
+        }
+        self.store
+            .call(|s| s.new_consent_version(&ConsentFields::default(), now_ms()))
+            .await
+            .map_err(|e| e.advice())
+    }
+
+    /// The record of `consent` for a session of `person` in `language`, kept in the store:
+    /// or why the session does not start (nothing given, a required item declined).
+    pub(super) async fn keep_consent(
+        &self,
+        id: &str,
+        person: &str,
+        language: Language,
+        consent: Consent,
+    ) -> Result<ConsentRecord, Msg> {
+        let now = now_ms();
+        let (record, signature_png) = match consent {
+            Consent::None => return Err(Msg::new("engine-need-consent")),
+            Consent::Staff => {
+                let version = self.consent_version().await?;
+                (
+                    ConsentRecord::from_staff(&version.text(language), now),
+                    None,
+                )
+            }
+            Consent::Person {
+                version,
+                answers,
+                signature_png,
+            } => {
+                let versions = self
+                    .store
+                    .call(|s| s.consent_versions())
+                    .await
+                    .map_err(|e| e.advice())?;
+                let Some(shown) = versions.into_iter().find(|v| v.number == version) else {
+                    return Err(Msg::new("engine-consent-version").num("version", version));
+                };
+                let text = shown.text(language);
+                match ConsentRecord::from_person(&text, &answers, now) {
+                    Ok(record) => (record, Some(signature_png)),
+                    Err(_) => {
+                        let detail = format!("declined consent text {version}");
+                        self.audit(AuditAction::ConsentDeclined, None, detail).await;
+                        return Err(Msg::new("engine-consent-declined"));
+                    }
+                }
+            }
+        };
+        let kept = StoredConsent {
+            session_id: id.to_string(),
+            desk: self.config.kiosk.clone(),
+            person: person.to_string(),
+            record: record.clone(),
+            signature_png,
+        };
+        self.store
+            .call(move |s| s.keep_consent(&kept))
+            .await
+            .map_err(|e| e.advice())?;
+        if record.by == crate::flow::ConsentBy::Person {
+            let detail = format!("consent text {} ({})", record.version, language.code());
+            self.audit(AuditAction::ConsentSigned, Some(id), detail)
+                .await;
+        }
+        Ok(record)
+    }
+}
