@@ -4,7 +4,7 @@
 
 use super::actor::Actor;
 use super::now_ms;
-use super::protocol::Consent;
+use super::protocol::{Consent, PersonConsent};
 use crate::api::Language;
 use crate::flow::{AuditAction, ConsentFields, ConsentRecord, ConsentVersion};
 use crate::store::StoredConsent;
@@ -47,11 +47,12 @@ impl Actor {
                     None,
                 )
             }
-            Consent::Person {
-                version,
-                answers,
-                signature_png,
-            } => {
+            Consent::Person(given) => {
+                let PersonConsent {
+                    version,
+                    answers,
+                    signature_png,
+                } = *given;
                 let versions = self
                     .store
                     .call(|s| s.consent_versions())

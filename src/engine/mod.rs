@@ -29,7 +29,8 @@ pub use handle::Engine;
 pub use io::parse_source;
 pub use poll::PollPolicy;
 pub use protocol::{
-    CaptureAsk, CheckReport, Command, Consent, EngineError, Event, NewAsset, RenderAsk,
+    CaptureAsk, CheckReport, Command, Consent, EngineError, Event, NewAsset, PersonConsent,
+    RenderAsk,
 };
 
 use std::sync::Arc;

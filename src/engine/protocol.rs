@@ -57,14 +57,18 @@ pub enum Consent {
     /// items yes, the optional one no, no signature.
     Staff,
     /// The person answered each item on their screen and signed.
-    Person {
-        /// The version of the text they were shown.
-        version: u32,
-        /// Each item and their answer (none: not answered).
-        answers: Vec<(crate::flow::ConsentItem, Option<bool>)>,
-        /// Their signature, a PNG.
-        signature_png: Vec<u8>,
-    },
+    Person(Box<PersonConsent>),
+}
+
+/// What the person gave on their screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonConsent {
+    /// The version of the text they were shown.
+    pub version: u32,
+    /// Each item and their answer (none: not answered).
+    pub answers: Vec<(crate::flow::ConsentItem, Option<bool>)>,
+    /// Their signature, a PNG.
+    pub signature_png: Vec<u8>,
 }
 
 /// What the front end asks for.
