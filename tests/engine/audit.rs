@@ -1,5 +1,6 @@
-//! The audit log from the command line: what a demo onboarding wrote, one session's entries,
-//! and `audit --verify` holding, then naming the entry changed in the database directly.
+//! The audit log and the consent a session starts with, from the engine and the command line:
+//! what a demo onboarding wrote, `audit --verify` naming a changed entry, the staff's
+//! attestation on the command line, and the person's own answers (declined: nothing sent).
 
 use crate::command_line::{bin, json_lines, onboarded};
 
@@ -144,4 +145,114 @@ fn onboard_records_the_staffs_attestation_and_people_shows_it() {
                 .contains("attested by staff")),
         "{entries:?}"
     );
+}
+
+/// Waits for the engine to refuse a start; the refusal's message id.
+async fn refused(run: &mut crate::Running) -> String {
+    use avatar_kiosk::engine::Event;
+    let wait = async {
+        while let Some(ev) = run.events.recv().await {
+            if let Event::Refused { message, .. } = ev {
+                return Some(message.id().to_string());
+            }
+        }
+        None
+    };
+    tokio::time::timeout(crate::DEADLINE, wait)
+        .await
+        .ok()
+        .flatten()
+        .expect("a refusal")
+}
+
+/// The person's own answers: a version never shown is refused, a required item declined sends
+/// nothing to APIMart, and a signed consent is kept with its signature and text hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declined_consent_sends_nothing_and_a_signed_one_is_kept() {
+    use avatar_kiosk::api::Language;
+    use avatar_kiosk::engine::{Command, Consent, PersonConsent};
+    use avatar_kiosk::flow::{ConsentBy, ConsentItem};
+    use avatar_kiosk::store::SessionStore;
+    let sim = avatar_kiosk::sim::Simulator::start(crate::returning::sim_config())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kiosk.sqlite3");
+    let mut run = crate::start(crate::config(&sim, &db)).await;
+    let person = |id: &str, keep: Option<bool>, likeness: Option<bool>| Command::Start {
+        id: id.into(),
+        person: "김민지".into(),
+        note: String::new(),
+        consent: Consent::Person(Box::new(PersonConsent {
+            version: 1,
+            answers: vec![
+                (ConsentItem::Biometric, Some(true)),
+                (ConsentItem::Likeness, likeness),
+                (ConsentItem::Keep, keep),
+            ],
+            signature_png: vec![0x89, b'P', b'N', b'G', 1, 2, 3],
+        })),
+        language: Language::Ko,
+        project: "default".into(),
+    };
+    // No text was ever made: version 1 is not one the person can have read.
+    run.engine
+        .send(person("s-early", Some(true), Some(true)))
+        .unwrap();
+    assert_eq!(refused(&mut run).await, "engine-consent-version");
+    // A staff-attested start makes version 1 from the defaults.
+    let first = run.begin("Staff Attested", Language::En);
+    run.until(&first, "the first link", |s| s.link().is_some())
+        .await;
+    let created = sim.counters().op("create_session");
+    // Declined: refused, and APIMart hears nothing more.
+    run.engine
+        .send(person("s-no", Some(true), Some(false)))
+        .unwrap();
+    assert_eq!(refused(&mut run).await, "engine-consent-declined");
+    // Not answered: refused the same way.
+    run.engine
+        .send(person("s-blank", None, Some(true)))
+        .unwrap();
+    assert_eq!(refused(&mut run).await, "engine-consent-declined");
+    assert_eq!(sim.counters().op("create_session"), created);
+    // Signed: the session starts.
+    run.engine
+        .send(person("s-yes", Some(true), Some(true)))
+        .unwrap();
+    run.until("s-yes", "the person's link", |s| s.link().is_some())
+        .await;
+    assert_eq!(sim.counters().op("create_session"), created + 1);
+    run.engine.shutdown();
+
+    let mut store = avatar_kiosk::store::Store::open(&db).unwrap();
+    assert!(store.consent("s-no").unwrap().is_none());
+    let kept = store.consent("s-yes").unwrap().expect("the record");
+    assert_eq!(kept.record.by, ConsentBy::Person);
+    assert_eq!(kept.record.version, 1);
+    assert_eq!(kept.person, "김민지");
+    assert_eq!(
+        kept.signature_png.as_deref(),
+        Some(&[0x89, b'P', b'N', b'G', 1, 2, 3][..])
+    );
+    let v1 = &store.consent_versions().unwrap()[0];
+    assert_eq!(kept.record.text_sha256, v1.text(Language::Ko).sha256());
+    let staff = store.consent(&first).unwrap().expect("the staff's record");
+    assert_eq!(
+        (staff.record.by, staff.signature_png),
+        (ConsentBy::Staff, None)
+    );
+    let log = store.audit_log(None).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "start",
+            "consent-declined",
+            "consent-declined",
+            "consent-signed",
+            "start"
+        ]
+    );
+    assert_eq!(avatar_kiosk::flow::verify(&log), Ok(()));
 }
