@@ -243,36 +243,8 @@ impl Actor {
         let owned = id.clone();
         match self.store.call(move |s| s.delete(&owned, now_ms())).await {
             Ok(_) => {
-                // The prepared copies of its photos, and its test renders here, go with it.
                 if let Some(s) = stored {
-                    self.cache.remove(&check::hashes_of(&s));
-                    // Fixed copies of its videos were made for it alone.
-                    for a in &s.assets {
-                        // Resolved first: a stored path that only looks as if it is under
-                        // `fixed/` (`fixed/../../x`) is not deleted.
-                        // So were the camera's captures.
-                        let made = [&self.config.fixed_dir, &self.config.captures_dir];
-                        if let AssetSource::File { path } = &a.source
-                            && let Some(path) = made
-                                .iter()
-                                .find_map(|dir| crate::platform::paths::inside(path, dir))
-                        {
-                            let _ = tokio::fs::remove_file(path).await;
-                        }
-                    }
-                    for r in &s.renders {
-                        if let crate::flow::RenderState::Done {
-                            path, thumbnail, ..
-                        } = &r.state
-                        {
-                            for file in std::iter::once(path).chain(thumbnail) {
-                                let renders = &self.config.renders_dir;
-                                if let Some(file) = crate::platform::paths::inside(file, renders) {
-                                    let _ = tokio::fs::remove_file(file).await;
-                                }
-                            }
-                        }
-                    }
+                    self.remove_copies(&s).await;
                 }
                 self.sessions.remove(&id);
                 self.registry.unregister(&id);

@@ -13,6 +13,7 @@ mod check;
 mod commands;
 mod config;
 mod consent;
+mod copies;
 mod ctx;
 mod effects;
 mod handle;
