@@ -374,6 +374,7 @@ paste-no-file = { $text }: there is no such file. Check the path, or choose the 
 reason-with-detail = { $what } ({ $detail })
 engine-need-consent = Tick that the person consented before starting.
 engine-consent-declined = The person declined a required item of the consent: the session ended and nothing was sent.
+engine-consent-unanswered = The person has not answered every item of the consent (“{ $item }”): ask them to answer it.
 engine-consent-version = The consent text the person answered (version { $version }) is not in the store: show them the current text again.
 engine-need-name = Type the person's name before starting.
 engine-session-exists = This session exists already.

@@ -373,6 +373,7 @@ paste-no-file = { $text }: 그런 파일이 없습니다. 경로를 확인하거
 reason-with-detail = { $what } ({ $detail })
 engine-need-consent = 시작하기 전에 본인 동의에 체크하세요.
 engine-consent-declined = 본인이 동의서의 필수 항목에 동의하지 않았습니다. 세션을 끝냈으며 아무것도 보내지 않았습니다.
+engine-consent-unanswered = 본인이 동의서의 모든 항목에 답하지 않았습니다(“{ $item }”). 답해 달라고 요청하세요.
 engine-consent-version = 본인이 답한 동의서(버전 { $version })가 저장소에 없습니다. 현재 동의서를 다시 보여 주세요.
 engine-need-name = 시작하기 전에 본인의 이름을 입력하세요.
 engine-session-exists = 이 세션은 이미 있습니다.

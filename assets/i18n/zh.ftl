@@ -373,6 +373,7 @@ paste-no-file = { $text }：没有这个文件。请检查路径，或在文件�
 reason-with-detail = { $what }（{ $detail }）
 engine-need-consent = 开始前请勾选本人已同意。
 engine-consent-declined = 本人未同意同意书中的必选项：会话已结束，未发送任何信息。
+engine-consent-unanswered = 本人尚未回答同意书的全部项目（“{ $item }”）：请本人作答。
 engine-consent-version = 本人作答的同意书（版本 { $version }）不在存储中：请重新向本人展示当前的同意书。
 engine-need-name = 开始前请输入本人姓名。
 engine-session-exists = 此会话已存在。

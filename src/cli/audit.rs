@@ -17,7 +17,7 @@ pub struct AuditArgs {
     pub session: Option<String>,
     /// Check the whole log's chain of hashes: exit code 1, naming the first entry that was
     /// changed or follows one removed, when it does not hold.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "session")]
     pub verify: bool,
 }
 

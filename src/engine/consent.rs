@@ -6,7 +6,7 @@ use super::actor::Actor;
 use super::now_ms;
 use super::protocol::{Consent, PersonConsent};
 use crate::api::Language;
-use crate::flow::{AuditAction, ConsentFields, ConsentRecord, ConsentVersion};
+use crate::flow::{AuditAction, ConsentFields, ConsentRecord, ConsentRefusal, ConsentVersion};
 use crate::store::StoredConsent;
 use crate::text::Msg;
 
@@ -64,9 +64,14 @@ impl Actor {
                 let text = shown.text(language);
                 match ConsentRecord::from_person(&text, &answers, now) {
                     Ok(record) => (record, Some(signature_png)),
-                    Err(_) => {
-                        let detail = format!("declined consent text {version}");
-                        self.audit(AuditAction::ConsentDeclined, None, detail).await;
+                    // Not the person's answer yet: the screen asks again, nothing is logged.
+                    Err(ConsentRefusal::Unanswered(item)) => {
+                        return Err(Msg::new("engine-consent-unanswered").text("item", item.word()));
+                    }
+                    Err(ConsentRefusal::Declined(item)) => {
+                        let detail = format!("declined {} in consent text {version}", item.word());
+                        self.audit(AuditAction::ConsentDeclined, Some(id), detail)
+                            .await;
                         return Err(Msg::new("engine-consent-declined"));
                     }
                 }

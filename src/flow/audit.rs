@@ -126,7 +126,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// The entry that follows `last` (none: the log is empty) for `note`, sealed.
 pub fn next_entry(last: Option<&AuditEntry>, note: &AuditNote) -> AuditEntry {
     let mut entry = AuditEntry {
-        seq: last.map_or(1, |l| l.seq + 1),
+        // A place written by someone else at the end of the range is not followed: the store
+        // refuses the repeated place.
+        seq: last.map_or(1, |l| l.seq.saturating_add(1)),
         at: note.at,
         desk: note.desk.clone(),
         os_user: note.os_user.clone(),
@@ -189,7 +191,7 @@ pub fn verify(entries: &[AuditEntry]) -> Result<(), Broken> {
     let mut prev: Option<&AuditEntry> = None;
     for e in entries {
         let broken = |why| Err(Broken { seq: e.seq, why });
-        if e.seq != prev.map_or(1, |p| p.seq + 1) {
+        if Some(e.seq) != prev.map_or(Some(1), |p| p.seq.checked_add(1)) {
             return broken(BrokenWhy::Missing);
         }
         if e.prev_hash != prev.map_or(GENESIS, |p| p.hash.as_str()) {

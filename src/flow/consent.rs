@@ -132,8 +132,9 @@ impl ConsentVersion {
     }
 }
 
-/// Fluent wraps each filled-in value in Unicode isolation marks; the text shown, hashed and
-/// printed has none (they are invisible, and a PDF reader would keep them).
+/// The text shown, hashed and printed has no Unicode isolation marks: the app's bundles are
+/// set without them (`i18n::fill`), and this keeps it so should that change (they are
+/// invisible on screen, but would change the hash and stay in a PDF's text).
 fn strip_isolation(s: &str) -> String {
     s.chars()
         .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
@@ -311,6 +312,23 @@ mod tests {
         assert!(v.text(Language::Ko).title.contains("동의서"));
         assert!(v.text(Language::Ja).title.contains("同意書"));
         assert!(v.text(Language::Zh).title.contains("同意书"));
+    }
+
+    /// The default text's hashes, pinned: a change of wording, of the Fluent files or of how
+    /// the text is put together changes what a recorded hash refers to, so it must be a
+    /// deliberate one (and old versions' texts kept; see the store's consent texts).
+    #[test]
+    fn the_default_texts_hash_as_pinned() {
+        let v1 = ConsentVersion::next(None, ConsentFields::default(), 0);
+        let hashes = [Language::En, Language::Ko, Language::Zh, Language::Ja]
+            .map(|l| v1.text(l).sha256()[..16].to_string());
+        let pinned = [
+            "a9c24483a1f953a4",
+            "ac1f73972c3b0b94",
+            "5c390abbdca0aac7",
+            "a5c1785525396d68",
+        ];
+        assert_eq!(hashes, pinned);
     }
 
     #[test]

@@ -210,11 +210,11 @@ async fn a_declined_consent_sends_nothing_and_a_signed_one_is_kept() {
         .send(person("s-no", Some(true), Some(false)))
         .unwrap();
     assert_eq!(refused(&mut run).await, "engine-consent-declined");
-    // Not answered: refused the same way.
+    // Not answered: refused, and asked again (not a decline).
     run.engine
         .send(person("s-blank", None, Some(true)))
         .unwrap();
-    assert_eq!(refused(&mut run).await, "engine-consent-declined");
+    assert_eq!(refused(&mut run).await, "engine-consent-unanswered");
     assert_eq!(sim.counters().op("create_session"), created);
     // Signed: the session starts.
     run.engine
@@ -246,13 +246,9 @@ async fn a_declined_consent_sends_nothing_and_a_signed_one_is_kept() {
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        [
-            "start",
-            "consent-declined",
-            "consent-declined",
-            "consent-signed",
-            "start"
-        ]
+        ["start", "consent-declined", "consent-signed", "start"]
     );
+    assert_eq!(log[1].session_id.as_deref(), Some("s-no"));
+    assert!(log[1].detail.contains("likeness"), "{:?}", log[1]);
     assert_eq!(avatar_kiosk::flow::verify(&log), Ok(()));
 }

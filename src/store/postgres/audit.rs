@@ -29,7 +29,12 @@ fn entry(r: &postgres::Row) -> Result<AuditEntry, StoreError> {
 
 /// Appends `note` after the log's last entry; returns the entry as stored.
 pub(super) fn append(c: &mut Client, note: &AuditNote) -> Result<AuditEntry, StoreError> {
-    let mut tx = c.transaction()?;
+    // Read committed whatever the server's default: the last row is read after the lock is
+    // held, not from a snapshot taken before it.
+    let mut tx = c
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::ReadCommitted)
+        .start()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
     let last = tx
         .query_opt(

@@ -27,7 +27,12 @@ pub(super) fn new_version(
     fields: &ConsentFields,
     now: Millis,
 ) -> Result<ConsentVersion, StoreError> {
-    let mut tx = c.transaction()?;
+    // Read committed whatever the server's default: the last row is read after the lock is
+    // held, not from a snapshot taken before it.
+    let mut tx = c
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::ReadCommitted)
+        .start()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&VERSION_LOCK])?;
     let last: Option<i64> = get(
         &tx.query_one("SELECT MAX(number) FROM consent_versions", &[])?,
