@@ -187,6 +187,12 @@ fn real_main(cli: &Cli) -> anyhow::Result<()> {
         }
         Some(Command::Audit(r)) => print(cli::audit::run(open(&data_dir)?.as_mut(), &r.args)),
         Some(Command::Render(r)) => run_render(&o, &data_dir, &r.args),
+        Some(Command::Purge(r)) => {
+            run_removal(&o, &data_dir, |c| cli::retention::purge(c, &r.args))
+        }
+        Some(Command::Withdraw(r)) => {
+            run_removal(&o, &data_dir, |c| cli::retention::withdraw(c, &r.args))
+        }
         Some(Command::Resume(r)) => {
             let target = Target::Resume(r.args.id.clone());
             run_cli(&o, &data_dir, target, vec![], None, &r.args.follow)
@@ -343,6 +349,25 @@ fn run_render(
             json: args.json,
         };
         let code = cli::render(config, run).await;
+        if let Some(sim) = sim {
+            sim.shutdown().await;
+        }
+        anyhow::Ok(code)
+    })?;
+    exit_with(code)
+}
+
+/// `purge` and `withdraw`: the engine as any command's (nothing is sent to APIMart).
+fn run_removal<F: std::future::Future<Output = i32>>(
+    o: &Options,
+    data_dir: &std::path::Path,
+    run: impl FnOnce(avatar_kiosk::engine::EngineConfig) -> F,
+) -> anyhow::Result<()> {
+    let rt = runtime()?;
+    let code = rt.block_on(async {
+        let sim = demo_sim_for(o, data_dir).await?;
+        let (config, _) = engine_config(o, data_dir, sim.as_ref())?;
+        let code = run(config).await;
         if let Some(sim) = sim {
             sim.shutdown().await;
         }

@@ -177,6 +177,15 @@ pub enum Command {
     /// oldest first; --verify checks that no entry was changed or removed (exit code 1, naming
     /// the first entry that does not hold).
     Audit(Read<super::audit::AuditArgs>),
+    /// Remove the copies this desk made of people whose sessions ended (prepared photos,
+    /// fixed videos, captures, renders) and their videos in the studio's bucket, once their
+    /// time is up; the `asset://` references, consent records and the audit log stay. The app
+    /// does it at start and daily. Exit code 0 when done, 1 when something could not go.
+    Purge(Run<super::retention::PurgeArgs>),
+    /// A person withdraws their consent: every copy this desk made of them and their bucket
+    /// objects are deleted, their assets are no longer offered, and the references to ask
+    /// APIMart to delete are printed. Never asks. Exit code 0 when done, 1 otherwise.
+    Withdraw(Run<super::retention::WithdrawArgs>),
     /// Kiosk mode's set-up.
     Kiosk {
         #[command(subcommand)]
@@ -225,6 +234,8 @@ impl Cli {
             Some(Command::Add(r)) => (Some(&r.place), Some(&r.roster), Some(&r.api)),
             Some(Command::Render(r)) => (Some(&r.place), Some(&r.roster), Some(&r.api)),
             Some(Command::Resume(r)) => (Some(&r.place), Some(&r.roster), Some(&r.api)),
+            Some(Command::Purge(r)) => (Some(&r.place), Some(&r.roster), Some(&r.api)),
+            Some(Command::Withdraw(r)) => (Some(&r.place), Some(&r.roster), Some(&r.api)),
             Some(Command::Sessions(r)) => (Some(&r.place), Some(&r.roster), None),
             Some(Command::Audit(r)) => (Some(&r.place), Some(&r.roster), None),
             Some(Command::People(r) | Command::Assets(r)) => {
@@ -255,6 +266,8 @@ impl Cli {
             Some(Command::Render(r)) => r.args.json,
             Some(Command::Sessions(r)) => r.args.json,
             Some(Command::Audit(r)) => r.args.json,
+            Some(Command::Purge(r)) => r.args.json,
+            Some(Command::Withdraw(r)) => r.args.json,
             Some(Command::People(r) | Command::Assets(r)) => r.args.json,
             Some(Command::Cameras(a)) => a.json,
             Some(Command::Capture(a)) => a.json,

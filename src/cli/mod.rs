@@ -23,6 +23,7 @@ pub mod command;
 pub mod out;
 pub mod pin;
 mod report;
+pub mod retention;
 mod returning;
 pub mod roster;
 

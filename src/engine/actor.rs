@@ -99,10 +99,14 @@ impl Actor {
             self.emit(Event::Refused { session, message }).await;
         }
         self.carry_on(resumed).await;
+        // The retention purge: now (its first tick), then once a day.
+        let mut purge = tokio::time::interval(crate::engine::PURGE_EVERY);
+        purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let release = loop {
             tokio::select! {
                 how = &mut stop => break how.map_or(true, |h| h.release),
                 _ = tick.tick() => self.tend().await,
+                _ = purge.tick(), if self.config.purge => self.purge(None, false, true).await,
                 Some(()) = changed.recv() => self.emit(Event::RosterChanged).await,
                 Some(cmd) = commands.recv() => self.command(cmd).await,
                 Some(msg) = internal.recv() => match msg {
@@ -111,6 +115,7 @@ impl Actor {
                     Outcome::Error(session, message) => self.emit(Event::Error { session, message }).await,
                     Outcome::Emit(event) => self.emit(event).await,
                     Outcome::Then(cmd) => self.command(*cmd).await,
+                    Outcome::Removed(why, list) => self.removed(why, list).await,
                 },
                 Some(Delivery { hit, accepted }) = hits.recv() => {
                     let code = crate::text::short_printable(&hit.result_code, 16);

@@ -9,7 +9,7 @@ use crate::flow::{AssetId, AssetSource, AuditAction, Effect, Input, Session};
 use crate::text::Msg;
 
 /// One log line: what happened, in the words the audit log keeps.
-fn log(what: &str, text: impl Into<String>) -> Vec<(String, String)> {
+pub(super) fn log(what: &str, text: impl Into<String>) -> Vec<(String, String)> {
     vec![(what.to_string(), text.into())]
 }
 
@@ -90,6 +90,8 @@ impl Actor {
             Command::Render(id, ask) => self.render(id, ask).await,
             Command::Delete(id) => self.delete(id).await,
             Command::DeleteWithObjects(id) => self.delete_with_objects(id).await,
+            Command::Purge { days, dry_run } => self.purge(days, dry_run, false).await,
+            Command::Withdraw(id) => self.withdraw(id).await,
             Command::FixVideo(id, asset, start_ms) => self.fix_video(id, asset, start_ms).await,
             Command::Capture(id, ask) => self.capture(id, ask).await,
             Command::Check(source) => {
@@ -220,7 +222,7 @@ impl Actor {
     }
 
     /// A session as held here, else as stored: read, not taken up.
-    async fn known(&self, id: &str) -> Option<Session> {
+    pub(super) async fn known(&self, id: &str) -> Option<Session> {
         if let Some(s) = self.sessions.get(id) {
             return Some(s.clone());
         }

@@ -48,6 +48,9 @@ pub struct EngineConfig {
     pub captures_dir: PathBuf,
     /// Probe URL assets before sending (off in the demo, whose URLs are imaginary).
     pub probe_urls: bool,
+    /// The retention purge at start and once a day (off for the commands that purge or
+    /// withdraw themselves: a dry run deletes nothing).
+    pub purge: bool,
     /// Who this engine is, written into the data folder's lock for a refused second one.
     pub holder: String,
     /// Resume unfinished sessions on start: all of this desk's, or only these ids.
@@ -99,6 +102,7 @@ impl EngineConfig {
             captures_dir,
             decode_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             probe_urls: true,
+            purge: true,
             holder: "avatar-kiosk".to_string(),
             db_path,
             base_url: base_url.to_string(),

@@ -124,6 +124,20 @@ pub enum Command {
     /// Deletes the session's videos from the studio's bucket, then as [`Command::Delete`]; when
     /// the bucket refuses, nothing is deleted and the error says why.
     DeleteWithObjects(String),
+    /// Removes the copies of every finished session of this desk whose time is up (`days`
+    /// after its end when given, else what each person's consent says), answered by
+    /// [`Event::Purged`]; a dry run only lists them.
+    Purge {
+        /// Days after a session's end, whatever the person's consent says (0: every finished
+        /// session).
+        days: Option<u32>,
+        /// List, delete nothing.
+        dry_run: bool,
+    },
+    /// The person withdraws: every copy this desk made of them and their bucket objects are
+    /// deleted, their consent marked withdrawn, their assets no longer offered; answered by
+    /// [`Event::Withdrawn`].
+    Withdraw(String),
     /// Replaces a local video row by a fixed copy (ffmpeg): at most 14.9 s from the start given
     /// in milliseconds, scaled into range, H.264. The original file is left as it is.
     FixVideo(String, AssetId, u64),
@@ -186,6 +200,10 @@ pub enum Event {
     Everyone(std::sync::Arc<Vec<Session>>),
     /// A session's local data was deleted.
     Deleted(String),
+    /// What a purge removed (or would remove, in a dry run).
+    Purged(Box<super::retention::PurgeReport>),
+    /// A person withdrew: what was deleted and what stays upstream.
+    Withdrawn(Box<super::retention::Removal>),
     /// A capture for this session ended (its row follows, or an error said why not): the
     /// camera is free again.
     CaptureEnded(String),
@@ -263,4 +281,6 @@ pub(super) enum Outcome {
     Emit(Event),
     /// A command to run once background work is done (a delete after the bucket's objects).
     Then(Box<Command>),
+    /// A purge's or a withdrawal's files and objects are deleted (or why not).
+    Removed(super::retention::Why, Vec<super::retention::Removal>),
 }

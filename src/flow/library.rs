@@ -26,6 +26,8 @@ pub struct PersonRow {
     pub consent_at: Millis,
     /// Which consent text.
     pub consent_version: String,
+    /// When the person withdrew.
+    pub withdrawn_at: Option<Millis>,
 }
 
 /// One approved asset.
@@ -94,6 +96,7 @@ pub fn people(sessions: &[Session], search: &str) -> Vec<PersonRow> {
             renderable: s.pick_for_render(&[]).map_or(0, |urls| urls.len()),
             consent_at: s.consent_at,
             consent_version: s.consent_version.clone(),
+            withdrawn_at: s.withdrawn_at,
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -109,7 +112,8 @@ pub fn people(sessions: &[Session], search: &str) -> Vec<PersonRow> {
 pub fn library(sessions: &[Session], search: &str) -> Vec<LibraryAsset> {
     let needle = search.trim().to_lowercase();
     let mut rows = Vec::new();
-    for s in sessions {
+    // A person who withdrew is offered no more.
+    for s in sessions.iter().filter(|s| s.withdrawn_at.is_none()) {
         for a in s.current_assets() {
             let AssetState::Active { asset_url, .. } = &a.state else {
                 continue;

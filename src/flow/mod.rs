@@ -18,6 +18,7 @@ mod protocol;
 mod queue;
 mod render;
 mod resume;
+mod retention;
 mod review;
 mod stage;
 mod status;
@@ -35,6 +36,7 @@ pub use library::*;
 pub use model::*;
 pub use protocol::*;
 pub use render::*;
+pub use retention::*;
 pub use review::{NO_VERDICT, review_advice};
 pub use stage::Stage;
 pub use status::*;
@@ -85,11 +87,7 @@ impl Session {
                 self.spend(link, reason);
                 Ok(vec![])
             }
-            Input::AddAssets(list) if !self.accepts_assets() => {
-                let _ = list;
-                Err(Refusal::NotNow("assets-too-early"))
-            }
-            Input::AddAssets(list) => Ok(self.add_rows(list)),
+            Input::AddAssets(list) => self.add_assets(list),
             Input::Hints { source, hints } => self.set_hints(&source, hints),
             Input::Checked { asset, result } => self.checked(asset, result),
             Input::Remove(id) => self.remove(id),
@@ -133,6 +131,8 @@ impl Session {
                 Ok(vec![])
             }
             Input::Render(input) => self.render_input(input),
+            Input::CopiesRemoved { at } => self.copies_removed(at),
+            Input::Withdrawn { at } => self.withdrawn(at),
             Input::Tick(now) => {
                 self.tick(now);
                 Ok(vec![])

@@ -281,6 +281,14 @@ pub struct Session {
     /// Test renders, in the order asked.
     #[serde(default)]
     pub renders: Vec<super::Render>,
+    /// When the person withdrew their consent: their copies are gone and their assets are
+    /// no longer offered (the consent record keeps the proof).
+    #[serde(default)]
+    pub withdrawn_at: Option<Millis>,
+    /// When the copies this desk made (and the person's bucket objects) were removed, by the
+    /// retention purge or a withdrawal.
+    #[serde(default)]
+    pub copies_removed_at: Option<Millis>,
 }
 
 impl Session {
@@ -310,6 +318,8 @@ impl Session {
             last_error: None,
             next_asset_id: 1,
             renders: Vec::new(),
+            withdrawn_at: None,
+            copies_removed_at: None,
         }
     }
 

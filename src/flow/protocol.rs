@@ -136,6 +136,17 @@ pub enum Input {
     },
     /// Staff resubmits a settled row as it is.
     Resubmit(AssetId),
+    /// The copies this desk made of the person, and their bucket objects, were removed (the
+    /// retention purge). Only for a session at rest.
+    CopiesRemoved {
+        /// When.
+        at: Millis,
+    },
+    /// The person withdrew their consent; their copies are gone. Only for a session at rest.
+    Withdrawn {
+        /// When.
+        at: Millis,
+    },
     /// Staff replaces a row with another source.
     Replace {
         /// The row replaced.

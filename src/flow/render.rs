@@ -199,6 +199,9 @@ impl Session {
     /// names the approved images (as many as a face model takes). The sentence says what is
     /// wrong otherwise.
     pub fn pick_for_render(&self, names: &[String]) -> Result<Vec<String>, Msg> {
+        if self.withdrawn_at.is_some() {
+            return Err(Msg::new("render-withdrawn"));
+        }
         if names.is_empty() {
             let urls: Vec<String> = self
                 .current_assets()
@@ -331,6 +334,9 @@ impl Session {
         if request.asset_urls.is_empty() {
             return Err(Refusal::NotNow("refusal-render-no-assets"));
         }
+        if self.withdrawn_at.is_some() {
+            return Err(Refusal::NotNow("refusal-withdrawn"));
+        }
         // Only approved assets: a failed or unknown one is refused before any request.
         let active = self.active_urls();
         if request.asset_urls.iter().any(|u| !active.contains(u)) {
@@ -340,6 +346,8 @@ impl Session {
             return Err(Refusal::NotNow("refusal-render-duration"));
         }
         let id = self.renders.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+        // A new copy to come: the purge considers this person again.
+        self.copies_removed_at = None;
         self.renders.push(Render {
             id,
             request: request.clone(),

@@ -346,6 +346,8 @@ mod tests {
             "settings-grid",
             "confirm-delete",
             "confirm-resubmit",
+            "confirm-withdraw",
+            "withdrawn-receipt",
             "paste-field",
             "drop-hint",
             "pin-prompt",

@@ -149,13 +149,23 @@ impl Cache {
         })
     }
 
-    /// Forgets what was kept for these originals.
-    pub fn remove(&self, hashes: &[String]) {
+    /// The files kept for these originals (copies and previews) that are there.
+    pub fn files(&self, hashes: &[String]) -> Vec<PathBuf> {
+        let mut files = Vec::new();
         for hash in hashes.iter().filter(|h| is_hash(h)) {
             for (ext, _) in COPY_ENDINGS {
-                let _ = std::fs::remove_file(self.dir.join(format!("{hash}.{ext}")));
+                files.push(self.dir.join(format!("{hash}.{ext}")));
             }
-            let _ = std::fs::remove_file(self.thumb_path(hash));
+            files.push(self.thumb_path(hash));
+        }
+        files.retain(|f| f.is_file());
+        files
+    }
+
+    /// Forgets what was kept for these originals.
+    pub fn remove(&self, hashes: &[String]) {
+        for file in self.files(hashes) {
+            let _ = std::fs::remove_file(file);
         }
     }
 

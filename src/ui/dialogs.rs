@@ -64,6 +64,8 @@ pub struct Dialogs {
     pub fix: Option<super::fix::FixForm>,
     /// Whether deleting also deletes the person's videos from the studio's bucket.
     pub delete_objects: bool,
+    /// A withdrawal: the question, then what was deleted.
+    pub withdraw: super::withdraw::Withdraw,
 }
 
 /// The staff PIN question, when kiosk mode asks it. `no_pin`: none is known (none set, or the
@@ -156,6 +158,7 @@ impl Dialogs {
         self.replace_window(ctx, view, &mut out);
         self.delete_question(ctx, view, &mut out);
         self.resubmit_question(ctx, view, &mut out);
+        super::withdraw::dialogs(ctx, view, &mut self.withdraw, &mut out);
         super::render::dialog(ctx, view, &mut self.render, &mut out);
         super::fix::dialog(ctx, view, &mut self.fix, &mut out);
         out

@@ -121,6 +121,8 @@ pub enum Intent {
     ApplySettings(Box<Settings>),
     /// Ask before deleting a session.
     AskDelete(String),
+    /// Ask before a person's withdrawal (session, person).
+    AskWithdraw(String, String),
     /// Ask before sending an uncertain row again.
     AskResubmit(String, AssetId),
     /// Offer a replacement for a row.

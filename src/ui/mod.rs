@@ -30,6 +30,7 @@ mod table;
 pub mod theme;
 mod view;
 pub mod widgets;
+mod withdraw;
 mod wizard;
 
 use eframe::egui;

@@ -139,7 +139,12 @@ fn table(ui: &mut egui::Ui, i: &I18n, rows: &[PersonRow], out: &mut Vec<Intent>)
                 row.col(|ui| {
                     ui.vertical(|ui| {
                         ui.label(widgets::local_time(p.consent_at));
-                        let version = if p.consent_version.is_empty() {
+                        let version = if let Some(at) = p.withdrawn_at {
+                            i.ta(
+                                "people-withdrawn-at",
+                                &[text("at", &widgets::local_time(at))],
+                            )
+                        } else if p.consent_version.is_empty() {
                             i.t("people-consent-unversioned")
                         } else {
                             i.ta(
@@ -163,6 +168,15 @@ fn table(ui: &mut egui::Ui, i: &I18n, rows: &[PersonRow], out: &mut Vec<Intent>)
 
 fn actions(ui: &mut egui::Ui, i: &I18n, p: &PersonRow, out: &mut Vec<Intent>) {
     let who = [text("person", &p.person)];
+    if p.withdrawn_at.is_some() {
+        // Nothing more is offered for a person who withdrew: their record only.
+        if widgets::named_button(ui, i.t("history-open"), &i.ta("history-open-label", &who))
+            .clicked()
+        {
+            out.push(Intent::Open(p.session.clone()));
+        }
+        return;
+    }
     if widgets::named_button(ui, i.t("people-add"), &i.ta("people-add-label", &who)).clicked() {
         out.push(Intent::AddTo(p.session.clone()));
     }
@@ -177,5 +191,9 @@ fn actions(ui: &mut egui::Ui, i: &I18n, p: &PersonRow, out: &mut Vec<Intent>) {
     }
     if widgets::named_button(ui, i.t("history-open"), &i.ta("history-open-label", &who)).clicked() {
         out.push(Intent::Open(p.session.clone()));
+    }
+    let label = i.ta("people-withdraw-label", &who);
+    if widgets::named_button(ui, i.t("people-withdraw"), &label).clicked() {
+        out.push(Intent::AskWithdraw(p.session.clone(), p.person.clone()));
     }
 }

@@ -12,6 +12,7 @@ mod command_line;
 mod flows;
 mod hardening;
 mod media_urls;
+mod retention;
 mod returning;
 mod roster;
 mod trust;

@@ -102,6 +102,27 @@ impl KioskApp {
         self.toasts.push(Level::Info, text, None);
     }
 
+    /// A purge (at start, daily) is said when it removed something or could not.
+    fn purged(&mut self, report: &crate::engine::PurgeReport) {
+        let (done, stuck): (Vec<_>, Vec<_>) =
+            report.sessions.iter().partition(|r| r.problem.is_none());
+        if !done.is_empty() && !report.dry_run {
+            let text = self.i18n.ta("toast-purged", &[n("n", done.len())]);
+            self.toasts.push(Level::Info, text, None);
+        }
+        for r in stuck {
+            if let Some(problem) = &r.problem {
+                let reason = self.i18n.msg(problem);
+                let text = self.i18n.ta(
+                    "toast-purge-stuck",
+                    &[s("person", &r.person), s("reason", &reason)],
+                );
+                self.toasts.push(Level::Error, text, None);
+            }
+        }
+        self.reread_everyone();
+    }
+
     fn on_event(&mut self, ctx: &egui::Context, event: Event) {
         // A fix refused (the row gone, the session not held here) or failed is said; its row
         // offers Fix again.
@@ -169,6 +190,11 @@ impl KioskApp {
                 self.reread_everyone();
             }
             Event::Deleted(id) => self.deleted(&id),
+            Event::Withdrawn(removal) => {
+                self.reread_everyone();
+                self.dialogs.withdraw.done = Some(*removal);
+            }
+            Event::Purged(report) => self.purged(&report),
             Event::Bucket(found) => self.model.bucket = Some(found),
             Event::CaptureEnded(id) => self.capture_ended(ctx, &id),
             Event::Checked(report) => {

@@ -82,6 +82,7 @@ impl KioskApp {
             Intent::RemoveKey => self.remove_key(ctx),
             Intent::TestConnection(base_url, typed) => self.test_connection(&base_url, typed),
             Intent::ApplySettings(settings) => self.apply_settings(ctx, *settings),
+            Intent::AskWithdraw(id, person) => self.dialogs.withdraw.confirm = Some((id, person)),
             Intent::AskDelete(id) => {
                 self.dialogs.confirm_delete = Some(id);
                 self.dialogs.delete_objects = true;
