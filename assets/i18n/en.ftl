@@ -21,7 +21,7 @@ start-name-hint = As they write it
 start-note = Note (optional)
 start-note-hint = Project, role, booking number…
 start-language = Their language
-start-consent = The person agreed to face verification and to their photos being sent to APIMart from now on
+start-consent = Next, the person reads the consent in their language and answers it themselves.
 start-consent-hint = Photos are checked and uploaded while the person verifies on the phone. If verification does not pass, what was uploaded expires at APIMart after 72 hours.
 start-button = Start verification
 start-missing = Type the name and tick consent to continue.
@@ -691,3 +691,18 @@ withdrawn-nothing-upstream = Nothing of theirs was registered at APIMart.
 withdrawn-upstream = { $n } approved references stay at APIMart: ask APIMart to delete them.
 withdrawn-copy = Copy the references
 withdrawn-close = Close
+
+## The consent pad and its hand-over
+consent-doc-required-no = Without this item the session cannot go on. If that is your answer, press “I decline”: nothing about you is sent.
+consent-doc-sign-here = Sign here with your finger or the mouse
+consent-doc-clear = Clear the signature
+consent-doc-sign = I agree and sign
+consent-doc-decline = I decline
+consent-doc-missing = Answer every item and sign to go on.
+consent-waiting-title = { $person } is reading the consent on their screen
+consent-waiting-body = They answer each item and sign, or decline, themselves. The QR code follows as soon as they sign; if they decline, the session ends and nothing is sent.
+consent-hand-title = Hand the screen to { $person }
+consent-hand-body = The person reads the consent in their language and answers each item themselves, then signs or declines. Staff do not answer for them. When they have signed, the screen shows the QR code: take it back then.
+consent-hand-button = Give the screen to { $person }
+consent-cancel = Back to the Start form
+engine-consent-unsigned = The person has not signed: ask them to sign on the pad.

@@ -28,3 +28,11 @@ consent-doc-keep-text = 再度のご来訪をお願いせずに動画を作れ�
 consent-doc-rights = 同意はいつでも撤回できます：{ $contact } までご連絡ください。{ $studio } は保管しているすべての控えを削除し、それから作られた参照の削除を APIMart に依頼します。
 consent-doc-yes = 同意します
 consent-doc-no = 同意しません
+
+## The consent pad and its hand-over
+consent-doc-required-no = この項目に同意いただけない場合、手続きを続けられません。それがお答えなら「お断りします」を押してください。あなたに関する情報は何も送信されません。
+consent-doc-sign-here = 指またはマウスでここに署名してください
+consent-doc-clear = 署名を消す
+consent-doc-sign = 同意して署名します
+consent-doc-decline = お断りします
+consent-doc-missing = 続けるには、すべての項目に答えて署名してください。

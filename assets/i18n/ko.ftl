@@ -20,7 +20,7 @@ start-name-hint = 본인이 쓰는 그대로
 start-note = 메모 (선택)
 start-note-hint = 프로젝트, 역할, 예약 번호…
 start-language = 본인의 언어
-start-consent = 본인이 얼굴 확인과 지금부터 사진을 APIMart에 보내는 데 동의했습니다
+start-consent = 다음으로 본인이 자신의 언어로 동의서를 읽고 직접 답합니다.
 start-consent-hint = 본인이 휴대폰으로 확인하는 동안 사진을 검사하고 업로드합니다. 확인이 통과되지 않으면 업로드한 사진은 APIMart에서 72시간 뒤 만료됩니다.
 start-button = 본인 확인 시작
 start-missing = 이름을 입력하고 동의에 체크하면 계속할 수 있습니다.
@@ -689,3 +689,18 @@ withdrawn-nothing-upstream = APIMart에 등록된 것이 없습니다.
 withdrawn-upstream = 승인된 참조 { $n }개가 APIMart에 남아 있습니다. APIMart에 삭제를 요청하세요.
 withdrawn-copy = 참조 복사
 withdrawn-close = 닫기
+
+## The consent pad and its hand-over
+consent-doc-required-no = 이 항목에 동의하지 않으면 세션을 진행할 수 없습니다. 그것이 답이라면 “거부합니다”를 누르세요. 본인에 관한 어떤 정보도 보내지 않습니다.
+consent-doc-sign-here = 손가락이나 마우스로 여기에 서명하세요
+consent-doc-clear = 서명 지우기
+consent-doc-sign = 동의하고 서명합니다
+consent-doc-decline = 거부합니다
+consent-doc-missing = 계속하려면 모든 항목에 답하고 서명하세요.
+consent-waiting-title = { $person } 님이 화면에서 동의서를 읽고 있습니다
+consent-waiting-body = 본인이 각 항목에 답하고 서명하거나 거부합니다. 서명하면 바로 QR 코드가 나오고, 거부하면 세션이 끝나며 아무것도 보내지 않습니다.
+consent-hand-title = { $person } 님에게 화면을 건네주세요
+consent-hand-body = 본인이 자신의 언어로 동의서를 읽고 각 항목에 직접 답한 뒤 서명하거나 거부합니다. 직원이 대신 답하지 않습니다. 서명하면 화면에 QR 코드가 나오니, 그때 화면을 돌려받으세요.
+consent-hand-button = { $person } 님에게 화면 건네기
+consent-cancel = 시작 양식으로 돌아가기
+engine-consent-unsigned = 본인이 서명하지 않았습니다. 서명란에 서명하도록 안내하세요.

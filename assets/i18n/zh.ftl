@@ -20,7 +20,7 @@ start-name-hint = 按本人的写法填写
 start-note = 备注（可选）
 start-note-hint = 项目、角色、预约编号…
 start-language = 本人使用的语言
-start-consent = 本人已同意人脸验证，并同意从现在起将其照片发送到 APIMart
+start-consent = 接下来，由本人用自己的语言阅读同意书并亲自回答。
 start-consent-hint = 在本人用手机验证期间检查并上传照片。如果验证未通过，已上传的内容会在 72 小时后于 APIMart 过期。
 start-button = 开始验证
 start-missing = 填写姓名并勾选同意后即可继续。
@@ -689,3 +689,18 @@ withdrawn-nothing-upstream = 此人没有在 APIMart 注册的内容。
 withdrawn-upstream = { $n } 个已批准的引用仍在 APIMart：请请求 APIMart 删除。
 withdrawn-copy = 复制引用
 withdrawn-close = 关闭
+
+## The consent pad and its hand-over
+consent-doc-required-no = 不同意此项，会话无法继续。如果这是您的回答，请按“我拒绝”：不会发送任何关于您的信息。
+consent-doc-sign-here = 请用手指或鼠标在此签名
+consent-doc-clear = 清除签名
+consent-doc-sign = 我同意并签名
+consent-doc-decline = 我拒绝
+consent-doc-missing = 请回答每一项并签名后继续。
+consent-waiting-title = { $person } 正在其屏幕上阅读同意书
+consent-waiting-body = 由本人逐项回答并签名或拒绝。签名后立即显示二维码；如果拒绝，会话结束，不发送任何内容。
+consent-hand-title = 请把屏幕交给 { $person }
+consent-hand-body = 本人用自己的语言阅读同意书，亲自回答每一项，然后签名或拒绝。工作人员不代为回答。签名后屏幕会显示二维码，届时再取回屏幕。
+consent-hand-button = 把屏幕交给 { $person }
+consent-cancel = 返回开始表单
+engine-consent-unsigned = 本人尚未签名：请请其在签名区签名。

@@ -12,6 +12,11 @@
 #[cfg(not(windows))]
 mod shots;
 
+/// The consent pad driven as the GUI tests drive it.
+#[cfg(not(windows))]
+#[path = "../../tests/gui/pad.rs"]
+mod pad;
+
 #[cfg(not(windows))]
 fn main() {
     shots::run();

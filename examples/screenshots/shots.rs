@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use avatar_kiosk::api::Language;
 use avatar_kiosk::config::{Settings, ThemeChoice};
 use avatar_kiosk::i18n::{I18n, UiLang};
 
@@ -158,8 +159,8 @@ fn first_person(lang: UiLang) -> &'static str {
 /// Start: the name, consent, Start verification.
 fn start_verify(h: &mut Harness<'_, KioskApp>, i: &I18n, name: &str) {
     type_into(h, &i.t("start-name"), name);
-    click(h, &i.t("start-consent"));
     click(h, &i.t("start-button"));
+    crate::pad::hand_over_and_sign(h, i, name, Language::Ko, wait_for);
 }
 
 /// The staff's screens, from Start to Done, then History and Settings.
@@ -171,9 +172,20 @@ fn staff(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     let name = first_person(shot.lang);
     type_into(&mut h, &i.t("start-name"), name);
     type_into(&mut h, &i.t("start-note"), "Spring campaign · booking 2041");
-    click(&mut h, &i.t("start-consent"));
     shot.save(&mut h, "1-start");
     click(&mut h, &i.t("start-button"));
+    // The hand-over, then the person's consent pad answered and signed (Korean, the form's
+    // default language).
+    let hand = i.ta(
+        "consent-hand-button",
+        &[avatar_kiosk::i18n::s("person", name)],
+    );
+    wait_for(&mut h, &hand);
+    shot.save(&mut h, "1b-consent-hand");
+    click(&mut h, &hand);
+    crate::pad::person_answers(&mut h, Language::Ko, wait_for);
+    shot.save(&mut h, "1c-consent-signed");
+    crate::pad::sign(&mut h, Language::Ko);
     wait_for(&mut h, &i.t("qr-alt"));
     let photos: Vec<String> = ["minji-front.jpg", "minji-side.jpg", "minji-fail.jpg"]
         .iter()
@@ -221,9 +233,7 @@ fn returning(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime
     ] {
         click(&mut h, &i.t("nav-new-person"));
         wait_for(&mut h, &i.t("start-title"));
-        type_into(&mut h, &i.t("start-name"), name);
-        click(&mut h, &i.t("start-consent"));
-        click(&mut h, &i.t("start-button"));
+        start_verify(&mut h, &i, name);
         wait_for(&mut h, &i.t("qr-alt"));
         let photos: Vec<String> = files
             .iter()
@@ -251,6 +261,16 @@ fn returning(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime
     click(&mut h, &i.t("nav-people"));
     wait_for(&mut h, &i.t("people-add"));
     shot.save(&mut h, "9-people");
+    // The withdrawal's question (kept: nothing is withdrawn here).
+    h.get_all_by_label(&i.t("people-withdraw"))
+        .next()
+        .unwrap()
+        .click();
+    h.step();
+    h.step();
+    wait_for(&mut h, &i.t("withdraw-button"));
+    shot.save(&mut h, "9b-people-withdraw");
+    click(&mut h, &i.t("withdraw-keep"));
     click(&mut h, &i.t("nav-library"));
     wait_for(&mut h, &i.t("library-copy-shown"));
     shot.save(&mut h, "10-library");
@@ -300,8 +320,21 @@ fn person(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
         click(&mut h, &i.t("start-language"));
         click(&mut h, &i.t(id));
     }
-    click(&mut h, &i.t("start-consent"));
     click(&mut h, &i.t("start-button"));
+    let language = match shot.lang {
+        UiLang::Ko => Language::Ko,
+        UiLang::Zh => Language::Zh,
+        UiLang::En => Language::En,
+    };
+    let hand = i.ta(
+        "consent-hand-button",
+        &[avatar_kiosk::i18n::s("person", name)],
+    );
+    wait_for(&mut h, &hand);
+    click(&mut h, &hand);
+    crate::pad::person_answers(&mut h, language, wait_for);
+    shot.save(&mut h, "7a-person-consent");
+    crate::pad::sign(&mut h, language);
     wait_for(&mut h, &i.t("verify-show-person"));
     click(&mut h, &i.t("verify-show-person"));
     shot.save(&mut h, "7-person");

@@ -28,6 +28,13 @@ impl Actor {
             .map_err(|e| e.advice())
     }
 
+    /// The person was shown consent text `version` in `language` (logged).
+    pub(super) async fn consent_shown(&self, session: &str, version: u32, language: Language) {
+        let detail = format!("consent text {version} shown in {}", language.code());
+        self.audit(AuditAction::ConsentShown, Some(session), detail)
+            .await;
+    }
+
     /// The record of `consent` for a session of `person` in `language`, kept in the store:
     /// or why the session does not start (nothing given, a required item declined).
     pub(super) async fn keep_consent(
@@ -63,6 +70,9 @@ impl Actor {
                 };
                 let text = shown.text(language);
                 match ConsentRecord::from_person(&text, &answers, now) {
+                    Ok(_) if signature_png.is_empty() => {
+                        return Err(Msg::new("engine-consent-unsigned"));
+                    }
                     Ok(record) => (record, Some(signature_png)),
                     // Not the person's answer yet: the screen asks again, nothing is logged.
                     Err(ConsentRefusal::Unanswered(item)) => {

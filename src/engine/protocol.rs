@@ -124,6 +124,18 @@ pub enum Command {
     /// Deletes the session's videos from the studio's bucket, then as [`Command::Delete`]; when
     /// the bucket refuses, nothing is deleted and the error says why.
     DeleteWithObjects(String),
+    /// The studio's current consent text, answered by [`Event::CurrentConsent`] (version 1
+    /// from the defaults when none was made yet).
+    CurrentConsent,
+    /// The consent text was put before the person (logged in the audit log).
+    ConsentShown {
+        /// The session it is for.
+        session: String,
+        /// The text's version.
+        version: u32,
+        /// In their language.
+        language: Language,
+    },
     /// Removes the copies of every finished session of this desk whose time is up (`days`
     /// after its end when given, else what each person's consent says), answered by
     /// [`Event::Purged`]; a dry run only lists them.
@@ -200,6 +212,8 @@ pub enum Event {
     Everyone(std::sync::Arc<Vec<Session>>),
     /// A session's local data was deleted.
     Deleted(String),
+    /// The studio's current consent text, or why it cannot be read.
+    CurrentConsent(Result<crate::flow::ConsentVersion, Msg>),
     /// What a purge removed (or would remove, in a dry run).
     Purged(Box<super::retention::PurgeReport>),
     /// A person withdrew: what was deleted and what stays upstream.

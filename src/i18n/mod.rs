@@ -347,6 +347,7 @@ mod tests {
             "confirm-delete",
             "confirm-resubmit",
             "confirm-withdraw",
+            "consent-pad",
             "withdrawn-receipt",
             "paste-field",
             "drop-hint",

@@ -72,8 +72,12 @@ pub enum CameraIntent {
 pub enum Intent {
     /// A command for the engine.
     Send(Command),
-    /// Start a session with the Start form's values.
+    /// Start a session with the Start form's values and the person's answers.
     StartSession(StartValues),
+    /// Ask the person's consent (the Start form was filled in).
+    AskConsent(Box<crate::ui::consent::ConsentAsk>),
+    /// Staff stop asking (back to the Start form).
+    CancelConsent,
     /// Switch screens.
     Go(Screen),
     /// Leave the current session and show an empty Start form.
@@ -175,17 +179,19 @@ impl std::fmt::Debug for Pin {
     }
 }
 
-/// What the Start form holds when staff press Start.
+/// What starts a session: the Start form's values and the person's answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartValues {
+    /// The new session's id (the consent's "shown" entry carries it too).
+    pub id: String,
     /// Name as typed.
     pub person: String,
     /// Note.
     pub note: String,
     /// The person's language.
     pub language: crate::api::Language,
-    /// Consent ticked.
-    pub consent: bool,
+    /// The person's answers and signature.
+    pub consent: crate::engine::Consent,
 }
 
 /// The window's keyboard shortcuts. Hints show them as the platform writes them

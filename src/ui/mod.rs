@@ -10,6 +10,7 @@
 mod app;
 pub mod camera;
 mod chrome;
+pub mod consent;
 mod dialogs;
 mod fix;
 pub mod fonts;

@@ -67,8 +67,8 @@ fn wizard_in(lang: UiLang, name: &str) {
     let mut h = harness(launch);
     wait_for(&mut h, &t.t("start-title"));
     type_into(&mut h, &t.t("start-name"), name);
-    click(&mut h, &t.t("start-consent"));
     click(&mut h, &t.t("start-button"));
+    crate::pad::hand_over_and_sign(&mut h, &t, name, Language::Ko, crate::wait_for);
     wait_for(&mut h, &t.t("verify-phone-will"));
     assert!(shows(&h, name));
     click(&mut h, &t.t("verify-demo-pass"));
@@ -112,8 +112,8 @@ fn the_engines_sentences_are_said_in_the_windows_language() {
     launch.settings.ui_language = Some(UiLang::Ko);
     let mut h = harness(launch);
     type_into(&mut h, &ko.t("start-name"), "김민지");
-    click(&mut h, &ko.t("start-consent"));
     click(&mut h, &ko.t("start-button"));
+    crate::pad::hand_over_and_sign(&mut h, &ko, "김민지", Language::Ko, crate::wait_for);
     let advice = tail(&ko, "api-unauthorized");
     assert!(advice.contains("API"), "{advice}");
     wait_for(&mut h, &advice);
@@ -137,8 +137,8 @@ fn the_engines_sentences_are_said_in_the_windows_language() {
     launch.settings.ui_language = Some(UiLang::Zh);
     let mut h = harness(launch);
     type_into(&mut h, &zh.t("start-name"), "王伟");
-    click(&mut h, &zh.t("start-consent"));
     click(&mut h, &zh.t("start-button"));
+    crate::pad::hand_over_and_sign(&mut h, &zh, "王伟", Language::Ko, crate::wait_for);
     click_when_shown(&mut h, &zh.t("verify-demo-pass"));
     wait_for(&mut h, &zh.t("assets-title"));
     let tiny = world.data_dir().join("小.png");

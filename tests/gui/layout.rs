@@ -125,15 +125,18 @@ fn every_screen_in(lang: UiLang) {
             .as_deref(),
         Some("김민지")
     );
-    click(&mut h, &i.t("start-consent"));
-    assert_eq!(
-        h.get_by_label(&i.t("start-consent"))
-            .accesskit_node()
-            .toggled(),
-        Some(egui::accesskit::Toggled::True),
-        "consent ticked"
-    );
     click(&mut h, &i.t("start-button"));
+    let hand = i.ta(
+        "consent-hand-button",
+        &[avatar_kiosk::i18n::s("person", "김민지")],
+    );
+    wait_for(&mut h, &hand);
+    assert_no_overlap(&h, &i, &what("Hand-over"));
+    click(&mut h, &hand);
+    let ko = avatar_kiosk::api::Language::Ko;
+    wait_for(&mut h, &crate::pad::said(ko, "consent-doc-sign-here"));
+    assert_no_overlap(&h, &i, &what("Consent"));
+    crate::pad::person_signs(&mut h, ko, wait_for);
     wait_for(&mut h, &i.t("verify-phone-will"));
     assert_no_overlap(&h, &i, &what("Verify"));
     // A photo while the phone works, the phone passes: Done with its row.

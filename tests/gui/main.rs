@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod camera;
+mod consent;
 mod keyboard;
 mod kiosk;
 mod languages;
 mod layout;
+pub mod pad;
 mod returning;
 mod screens;
 // Drawn with wgpu, which the Windows test build leaves out (Cargo.toml says why).
@@ -240,10 +242,6 @@ pub fn type_into(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
     h.step();
 }
 
-/// The consent box's label on Start.
-pub const CONSENT: &str =
-    "The person agreed to face verification and to their photos being sent to APIMart from now on";
-
 /// Presses `key` with `modifiers`, then runs the frame that reads it.
 pub fn press(h: &mut Harness<'_, KioskApp>, key: egui::Key, modifiers: egui::Modifiers) {
     h.event(egui::Event::Key {
@@ -268,8 +266,10 @@ pub fn replace_text(h: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
 /// Starts a session for `name` with consent, and waits for the QR code.
 pub fn start_session(h: &mut Harness<'_, KioskApp>, name: &str) {
     type_into(h, "Person's name", name);
-    click(h, CONSENT);
     click(h, "Start verification");
+    // On one screen (kiosk mode's switch too) staff hand the screen over.
+    let en = avatar_kiosk::ui::i18n::I18n::new(UiLang::En);
+    pad::hand_over_and_sign(h, &en, name, avatar_kiosk::api::Language::Ko, wait_for);
     wait_for(h, "Expires in");
 }
 

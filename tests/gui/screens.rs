@@ -152,15 +152,18 @@ fn a_start_sent_while_the_engine_restarts_is_not_lost() {
     assert!(h.state().engine_restarting());
     click(&mut h, "New person");
     type_into(&mut h, "Person's name", "Ana Silva");
-    click(&mut h, crate::CONSENT);
     click(&mut h, "Start verification");
     for _ in 0..5 {
         h.step();
     }
     assert!(h.state().engine_restarting(), "the gate holds the restart");
     assert!(!shows(&h, "Expires in"));
-    // The new engine comes up and gets the Start that waited for it.
+    // The new engine comes up and answers with the consent text that waited for it; the
+    // person signs and the session starts on it.
     release.send(()).unwrap();
+    let en = avatar_kiosk::ui::i18n::I18n::new(avatar_kiosk::ui::i18n::UiLang::En);
+    let ko = avatar_kiosk::api::Language::Ko;
+    crate::pad::hand_over_and_sign(&mut h, &en, "Ana Silva", ko, wait_for);
     wait_for(&mut h, "Expires in");
     assert!(!h.state().engine_restarting());
     assert!(
@@ -267,7 +270,6 @@ fn a_roster_out_of_reach_is_said_and_nothing_new_starts() {
         "The shared roster cannot be reached: work stays in this window and is saved when it is back. No new person can start until then.",
     );
     type_into(&mut h, "Person's name", "Mina");
-    click(&mut h, crate::CONSENT);
     assert!(
         shows(
             &h,

@@ -16,7 +16,7 @@ fn the_whole_wizard_against_the_simulator() {
     let world = World::quick();
     let mut h = harness(world.demo());
     wait_for(&mut h, "Start: who is being verified?");
-    // Start stays disabled without a name and consent.
+    // Start stays disabled without a name.
     assert!(
         h.get_by_label("Start verification")
             .accesskit_node()
@@ -156,8 +156,10 @@ fn a_wrong_key_says_so_and_points_to_settings() {
     });
     let mut h = harness(world.real("a-wrong-key"));
     type_into(&mut h, "Person's name", "Wei Wang");
-    click(&mut h, crate::CONSENT);
     click(&mut h, "Start verification");
+    let en = avatar_kiosk::ui::i18n::I18n::new(avatar_kiosk::ui::i18n::UiLang::En);
+    let ko = avatar_kiosk::api::Language::Ko;
+    crate::pad::hand_over_and_sign(&mut h, &en, "Wei Wang", ko, wait_for);
     wait_for(&mut h, "Check the API key in Settings");
     // Nothing about the key itself leaks into what is shown.
     for t in h.state().toast_texts() {
@@ -258,8 +260,7 @@ fn photos_added_on_the_verify_step_go_by_themselves_and_a_blocked_one_stays_behi
 }
 
 /// Start from the keyboard alone, as the Windows smoke test drives it: the name field has the
-/// cursor on arrival, and Ctrl+Enter with the consent box focused starts the session (the box
-/// used to take the Enter as a click and untick itself, leaving Start disabled).
+/// cursor on arrival, and Ctrl+Enter goes on to the person's consent.
 #[test]
 fn start_runs_from_the_keyboard_alone() {
     let world = World::quick();
@@ -273,10 +274,11 @@ fn start_runs_from_the_keyboard_alone() {
     );
     h.event(egui::Event::Text("Ana Souza".into()));
     h.step();
-    click(&mut h, crate::CONSENT);
-    h.get_by_label(crate::CONSENT).focus();
-    h.step();
     crate::press(&mut h, egui::Key::Enter, egui::Modifiers::COMMAND);
+    wait_for(&mut h, "Hand the screen to Ana Souza");
+    let en = avatar_kiosk::ui::i18n::I18n::new(avatar_kiosk::ui::i18n::UiLang::En);
+    let ko = avatar_kiosk::api::Language::Ko;
+    crate::pad::hand_over_and_sign(&mut h, &en, "Ana Souza", ko, wait_for);
     wait_for(&mut h, "Expires in");
     assert!(shows(&h, "Ana Souza"));
 }

@@ -106,6 +106,9 @@ impl KioskApp {
     fn purged(&mut self, report: &crate::engine::PurgeReport) {
         let (done, stuck): (Vec<_>, Vec<_>) =
             report.sessions.iter().partition(|r| r.problem.is_none());
+        let done: Vec<_> = (done.into_iter())
+            .filter(|r| !r.files.is_empty() || !r.objects.is_empty())
+            .collect();
         if !done.is_empty() && !report.dry_run {
             let text = self.i18n.ta("toast-purged", &[n("n", done.len())]);
             self.toasts.push(Level::Info, text, None);
@@ -195,6 +198,11 @@ impl KioskApp {
                 self.dialogs.withdraw.done = Some(*removal);
             }
             Event::Purged(report) => self.purged(&report),
+            Event::CurrentConsent(current) => {
+                if let Some(ask) = self.wizard.consent.as_mut() {
+                    ask.version = Some(current);
+                }
+            }
             Event::Bucket(found) => self.model.bucket = Some(found),
             Event::CaptureEnded(id) => self.capture_ended(ctx, &id),
             Event::Checked(report) => {

@@ -19,10 +19,10 @@ impl KioskApp {
     /// Carries out one intent.
     pub(super) fn apply(&mut self, ctx: &egui::Context, intent: Intent) {
         match intent {
-            Intent::Send(command) => {
-                self.send(command);
-            }
+            Intent::Send(command) => _ = self.send(command),
             Intent::StartSession(values) => self.start_session(values),
+            Intent::AskConsent(ask) => self.ask_consent(*ask),
+            Intent::CancelConsent => self.wizard.consent = None,
             Intent::Camera(asked) => self.camera(ctx, asked),
             Intent::Go(screen) => {
                 if screen != Screen::Wizard && self.locked() {
@@ -149,25 +149,31 @@ impl KioskApp {
             return;
         }
         self.relock();
-        let id = engine::new_session_id();
-        self.model.pending_start = Some(id.clone());
+        self.wizard.consent = None;
+        self.model.pending_start = Some(f.id.clone());
         self.send(Command::Start {
-            id,
+            id: f.id,
             person: f.person,
             note: f.note,
-            // Until the person's own consent screen: the box staff tick is their attestation.
-            consent: if f.consent {
-                engine::Consent::Staff
-            } else {
-                engine::Consent::None
-            },
+            consent: f.consent,
             language: f.language,
             project: self.model.settings.project.clone(),
         });
     }
 
+    /// The consent pad for the person the Start form names: on the person's own window in
+    /// kiosk mode, else after staff hand the screen over.
+    fn ask_consent(&mut self, ask: crate::ui::consent::ConsentAsk) {
+        if self.model.pending_start.is_some() {
+            return;
+        }
+        self.wizard.consent = Some(ask);
+        self.send(Command::CurrentConsent);
+    }
+
     /// The next person: an empty Start form.
     pub(super) fn new_session(&mut self) {
+        self.wizard.consent = None;
         self.reread_monitors();
         self.relock();
         self.model.current = None;

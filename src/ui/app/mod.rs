@@ -325,6 +325,14 @@ impl KioskApp {
 
     /// The person's screen fills the window; nothing of the staff view is drawn.
     fn person_frame(&mut self, ui: &mut egui::Ui) -> Vec<Intent> {
+        if let Some(ask) = self.wizard.consent.as_mut() {
+            // The person answers the consent here, before any code.
+            let mut out = Vec::new();
+            egui::CentralPanel::default().show(ui, |ui| {
+                super::consent::pad(ui, ask, super::theme::size::PERSON, &mut out);
+            });
+            return out;
+        }
         let (view, lang) = self.person_view();
         let i = self.i18n.clone();
         let now = engine::now_ms();
@@ -391,7 +399,7 @@ impl KioskApp {
         intents.extend(self.dialogs.show(ctx, &view));
         intents.extend(self.toasts.show(ctx, &self.i18n.t("toast-dismiss")));
         if let Some(monitor) = person_window {
-            self.person_window_draw(ctx, monitor);
+            intents.extend(self.person_window_draw(ctx, monitor));
         }
         intents
     }
@@ -437,12 +445,14 @@ impl KioskApp {
     }
 
     /// The person's screen as a second window: full screen on `monitor` when one is given.
-    fn person_window_draw(&mut self, ctx: &egui::Context, monitor: Option<usize>) {
+    fn person_window_draw(&mut self, ctx: &egui::Context, monitor: Option<usize>) -> Vec<Intent> {
         let (view, lang) = self.person_view();
         let i = self.i18n.clone();
         let now = engine::now_ms();
         let mut cache = self.person_qr.take();
         let camera = self.model.camera.texture.clone();
+        let mut consent = self.wizard.consent.as_mut();
+        let mut out = Vec::new();
         let mut builder = egui::ViewportBuilder::default()
             .with_title(i.t("person-window-title"))
             .with_inner_size([900.0, 1000.0]);
@@ -453,16 +463,21 @@ impl KioskApp {
             egui::ViewportId::from_hash_of("avatar-kiosk-person"),
             builder,
             |ui, _class| {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    let pictures = super::person::Pictures {
-                        qr: &mut cache,
-                        camera: camera.as_ref(),
-                    };
-                    super::person::show(ui, &i, lang, &view, pictures, now, false)
+                egui::CentralPanel::default().show(ui, |ui| match consent.as_deref_mut() {
+                    // The person answers the consent here, before any code.
+                    Some(ask) => super::consent::pad(ui, ask, super::theme::size::PERSON, &mut out),
+                    None => {
+                        let pictures = super::person::Pictures {
+                            qr: &mut cache,
+                            camera: camera.as_ref(),
+                        };
+                        super::person::show(ui, &i, lang, &view, pictures, now, false);
+                    }
                 });
             },
         );
         self.person_qr = cache;
+        out
     }
 }
 

@@ -264,7 +264,6 @@ impl KioskApp {
             let form = &mut self.wizard.start;
             (form.person, form.note, form.language) =
                 (s.person.clone(), s.note.clone(), s.language);
-            form.consent = false;
         }
     }
 

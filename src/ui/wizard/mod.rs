@@ -36,6 +36,8 @@ pub struct Wizard {
     pub open_add: Option<String>,
     /// The camera panel's own state.
     pub camera: crate::ui::camera::CameraPanel,
+    /// The person's consent, being asked (before the session exists).
+    pub consent: Option<crate::ui::consent::ConsentAsk>,
 }
 
 impl Wizard {
@@ -51,6 +53,12 @@ impl Wizard {
     /// Draws the current step.
     pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
         let Some(session) = view.model.session().cloned() else {
+            if let Some(ask) = self.consent.as_mut() {
+                let mut out = Vec::new();
+                let elsewhere = view.person_window;
+                crate::ui::consent::staff_step(ui, view.i18n, ask, elsewhere, &mut out);
+                return out;
+            }
             return start::show(self, ui, view);
         };
         let mut out = Vec::new();

@@ -4,7 +4,8 @@ use eframe::egui::{self, RichText};
 
 use super::Wizard;
 use crate::api::Language;
-use crate::ui::intent::{Intent, StartValues, keys};
+use crate::ui::consent::ConsentAsk;
+use crate::ui::intent::{Intent, keys};
 use crate::ui::theme::{self, space};
 use crate::ui::view::View;
 
@@ -17,8 +18,6 @@ pub struct StartForm {
     pub note: String,
     /// The person's language.
     pub language: Language,
-    /// Consent ticked.
-    pub consent: bool,
     /// The name field takes the keyboard the first time the form shows (typing starts there).
     pub focus_name: bool,
 }
@@ -29,7 +28,6 @@ impl Default for StartForm {
             person: String::new(),
             note: String::new(),
             language: Language::Ko,
-            consent: false,
             focus_name: true,
         }
     }
@@ -98,25 +96,25 @@ pub(super) fn show(w: &mut Wizard, ui: &mut egui::Ui, view: &View<'_>) -> Vec<In
                 .inner_margin(space::M)
                 .show(ui, |ui| {
                     ui.set_width(ui.available_width());
-                    ui.checkbox(&mut f.consent, i.t("start-consent"));
+                    ui.label(RichText::new(i.t("start-consent")).strong());
                     ui.label(theme::hint(ui, i.t("start-consent-hint")).size(theme::size::SMALL));
                 });
             ui.add_space(space::L);
             // While the shared roster is away nothing new starts (the banner says why).
             let down = view.model.roster_down;
-            let ready = !f.person.trim().is_empty() && f.consent && !view.starting() && !down;
+            let ready = !f.person.trim().is_empty() && !view.starting() && !down;
             let clicked = ui
                 .add_enabled(ready, theme::primary(ui, i.t("start-button")))
                 .on_hover_text(ui.ctx().format_shortcut(&keys::GO_ON))
                 .clicked();
             let enter = ready && go_key;
             if clicked || enter {
-                out.push(Intent::StartSession(StartValues {
-                    person: f.person.clone(),
-                    note: f.note.clone(),
-                    language: f.language,
-                    consent: f.consent,
-                }));
+                out.push(Intent::AskConsent(Box::new(ConsentAsk::new(
+                    crate::engine::new_session_id(),
+                    f.person.trim().to_string(),
+                    f.note.clone(),
+                    f.language,
+                ))));
             }
             if down {
                 ui.label(theme::hint(ui, i.t("engine-roster-down")).italics());

@@ -1,0 +1,146 @@
+//! The person's own consent in the window (issue 27): staff hand the screen over and cannot
+//! answer for them; signing needs every answer and a signature, and the record keeps it; a
+//! decline ends before anything is sent; People's withdrawal asks first, then names what
+//! stays at APIMart.
+
+use avatar_kiosk::api::Language;
+use avatar_kiosk::store::{SessionStore, Store};
+use avatar_kiosk::ui::i18n::{I18n, UiLang, s as text};
+use egui_kittest::kittest::{NodeT, Queryable};
+
+use crate::pad::{draw_signature, said};
+use crate::{World, click, harness, shows, type_into, wait, wait_for};
+
+#[test]
+fn the_person_answers_signs_and_the_record_keeps_their_signature() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    let en = I18n::new(UiLang::En);
+    type_into(&mut h, "Person's name", "Seo-yeon Park");
+    click(&mut h, "Start verification");
+    // Staff see only the hand-over: no answer of the person's is on their side.
+    let hand = en.ta("consent-hand-button", &[text("person", "Seo-yeon Park")]);
+    wait_for(&mut h, &hand);
+    let ko = Language::Ko;
+    assert!(!shows(&h, &said(ko, "consent-doc-yes")));
+    click(&mut h, &hand);
+    // The text in the person's language (Korean, the form's default), each item on its own.
+    wait_for(&mut h, &said(ko, "consent-doc-sign-here"));
+    let version = avatar_kiosk::flow::ConsentVersion::next(None, Default::default(), 0);
+    let shown = version.text(ko);
+    assert!(shows(&h, &shown.title));
+    for (_, title, _) in &shown.items {
+        assert!(shows(&h, title), "{title}");
+    }
+    let sign = said(ko, "consent-doc-sign");
+    let yes = said(ko, "consent-doc-yes");
+    for n in 0..3 {
+        h.get_all_by_label(&yes).nth(n).unwrap().click_accesskit();
+        h.step();
+    }
+    assert!(
+        h.get_by_label(&sign).accesskit_node().is_disabled(),
+        "no signature yet"
+    );
+    draw_signature(&mut h, &said(ko, "consent-doc-sign-here"));
+    assert!(!h.get_by_label(&sign).accesskit_node().is_disabled());
+    h.get_by_label(&sign).click_accesskit();
+    h.step();
+    wait_for(&mut h, "Expires in");
+    let id = h.state().current_session().unwrap().id.clone();
+    drop(h);
+
+    // The record: given by the person, to this text in Korean, every answer, the signature.
+    let mut store = Store::open_in(&world.data_dir()).unwrap();
+    let kept = store.consent(&id).unwrap().expect("the consent record");
+    assert_eq!(kept.person, "Seo-yeon Park");
+    let r = &kept.record;
+    assert_eq!(r.by, avatar_kiosk::flow::ConsentBy::Person);
+    assert_eq!(r.text_sha256, shown.sha256());
+    assert_eq!(r.language, ko);
+    assert!(r.answers.iter().all(|(_, yes)| *yes), "{:?}", r.answers);
+    let png = kept.signature_png.expect("the signature");
+    let ink = image::load_from_memory(&png).unwrap().to_luma8();
+    assert!(ink.pixels().any(|p| p.0[0] < 64), "the stroke is in it");
+    let log = store.audit_log(Some(&id)).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions[..3], ["consent-shown", "consent-signed", "start"]);
+}
+
+#[test]
+fn a_decline_ends_before_anything_is_sent() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    let en = I18n::new(UiLang::En);
+    type_into(&mut h, "Person's name", "Wei Zhang");
+    // Chinese for the person: the pad speaks it.
+    click(&mut h, "Their language");
+    click(&mut h, "中文 (Chinese)");
+    click(&mut h, "Start verification");
+    click(
+        &mut h,
+        &en.ta("consent-hand-button", &[text("person", "Wei Zhang")]),
+    );
+    let zh = Language::Zh;
+    wait_for(&mut h, &said(zh, "consent-doc-sign-here"));
+    // The second item (their likeness) answered no: the pad says what that means.
+    let no = said(zh, "consent-doc-no");
+    h.get_all_by_label(&no).nth(1).unwrap().click_accesskit();
+    h.step();
+    h.step();
+    wait_for(&mut h, &said(zh, "consent-doc-required-no"));
+    h.get_by_label(&said(zh, "consent-doc-decline"))
+        .click_accesskit();
+    h.step();
+    wait(&mut h, "the decline said", |h| {
+        h.state()
+            .toast_texts()
+            .iter()
+            .any(|t| t.contains("declined a required item"))
+    });
+    assert!(h.state().current_session().is_none());
+    wait_for(&mut h, "Start: who is being verified?");
+    drop(h);
+    let counters = world.sim.counters();
+    assert_eq!(counters.op("create_session"), 0, "no link was asked for");
+    let mut store = Store::open_in(&world.data_dir()).unwrap();
+    assert!(store.list().unwrap().is_empty(), "no session was kept");
+    let log = store.audit_log(None).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["consent-shown", "consent-declined"]);
+}
+
+#[test]
+fn a_withdrawal_asks_first_then_names_what_stays_at_apimart() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    crate::start_session(&mut h, "Min-jun Lee");
+    click(&mut h, "Simulate the phone: pass");
+    wait_for(&mut h, "Assets: add the person's photos and videos");
+    let photo = world.photo("minjun-front.jpg");
+    crate::add_paths(&mut h, &[&photo]);
+    click(&mut h, "Upload and submit 1 asset(s)");
+    wait_for(&mut h, "Done: every asset is approved");
+    click(&mut h, "People");
+    let withdraw = "Withdraw Min-jun Lee's consent and delete their copies";
+    wait_for(&mut h, withdraw);
+    click(&mut h, withdraw);
+    wait_for(&mut h, "Withdraw Min-jun Lee's consent?");
+    // Keep leaves everything as it was.
+    click(&mut h, "Keep");
+    assert!(!shows(&h, "Withdraw Min-jun Lee's consent?"));
+    click(&mut h, withdraw);
+    click(&mut h, "Withdraw and delete");
+    wait_for(&mut h, "Min-jun Lee withdrew");
+    assert!(shows(
+        &h,
+        "1 approved references stay at APIMart: ask APIMart to delete them."
+    ));
+    assert!(shows(&h, "asset://"), "the reference itself is shown");
+    click(&mut h, "Close");
+    wait_for(&mut h, "Withdrawn ");
+    assert!(
+        h.query_by_label(withdraw).is_none(),
+        "nothing more is offered"
+    );
+}
