@@ -706,3 +706,16 @@ consent-hand-body = The person reads the consent in their language and answers e
 consent-hand-button = Give the screen to { $person }
 consent-cancel = Back to the Start form
 engine-consent-unsigned = The person has not signed: ask them to sign on the pad.
+
+## Settings: the studio's consent text
+consent-card-title = Consent text
+consent-card-in-use = In use: version { $version }. Each person's record keeps the version they answered.
+consent-card-studio = Studio name
+consent-card-purpose = Purpose of the AI videos
+consent-card-period = Period of use
+consent-card-contact = Where to withdraw
+consent-card-keep-days = Days copies are kept
+consent-card-keep-hint = After a session ends, the photos and clips this desk made, and the person's videos in the studio's bucket, are deleted after these days, unless the person agreed to keeping them (then until they withdraw). The asset:// references stay.
+consent-card-save = Save as version { $version }
+consent-card-incomplete = Fill in every field: the person reads each of them.
+toast-consent-version = Consent text version { $version } is in use from now on.

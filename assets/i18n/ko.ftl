@@ -704,3 +704,16 @@ consent-hand-body = 본인이 자신의 언어로 동의서를 읽고 각 항목
 consent-hand-button = { $person } 님에게 화면 건네기
 consent-cancel = 시작 양식으로 돌아가기
 engine-consent-unsigned = 본인이 서명하지 않았습니다. 서명란에 서명하도록 안내하세요.
+
+## Settings: the studio's consent text
+consent-card-title = 동의서
+consent-card-in-use = 사용 중: 버전 { $version }. 각 사람의 기록에는 그 사람이 답한 버전이 남습니다.
+consent-card-studio = 스튜디오 이름
+consent-card-purpose = AI 동영상의 목적
+consent-card-period = 사용 기간
+consent-card-contact = 철회 연락처
+consent-card-keep-days = 사본 보관 일수
+consent-card-keep-hint = 세션이 끝나면 이 데스크가 만든 사진과 클립, 스튜디오 버킷의 동영상은 이 일수가 지난 뒤 삭제됩니다. 본인이 보관에 동의했다면 철회할 때까지 보관합니다. asset:// 참조는 남습니다.
+consent-card-save = 버전 { $version }(으)로 저장
+consent-card-incomplete = 모든 칸을 채우세요. 본인이 각 항목을 읽습니다.
+toast-consent-version = 이제부터 동의서 버전 { $version }을(를) 사용합니다.

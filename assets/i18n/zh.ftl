@@ -704,3 +704,16 @@ consent-hand-body = 本人用自己的语言阅读同意书，亲自回答每一
 consent-hand-button = 把屏幕交给 { $person }
 consent-cancel = 返回开始表单
 engine-consent-unsigned = 本人尚未签名：请请其在签名区签名。
+
+## Settings: the studio's consent text
+consent-card-title = 同意书
+consent-card-in-use = 使用中：版本 { $version }。每个人的记录保留其回答的版本。
+consent-card-studio = 工作室名称
+consent-card-purpose = AI 视频的用途
+consent-card-period = 使用期限
+consent-card-contact = 撤回联系方式
+consent-card-keep-days = 副本保留天数
+consent-card-keep-hint = 会话结束后，本工作台制作的照片和短片以及工作室存储桶中的视频将在这些天后删除；如果本人同意保留，则保留到其撤回为止。asset:// 引用保留。
+consent-card-save = 保存为版本 { $version }
+consent-card-incomplete = 请填写每一项：本人会逐项阅读。
+toast-consent-version = 从现在起使用同意书版本 { $version }。

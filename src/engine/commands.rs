@@ -92,15 +92,9 @@ impl Actor {
             Command::DeleteWithObjects(id) => self.delete_with_objects(id).await,
             Command::Purge { days, dry_run } => self.purge(days, dry_run, false).await,
             Command::Withdraw(id) => self.withdraw(id).await,
-            Command::CurrentConsent => {
-                let current = self.consent_version().await;
-                self.emit(Event::CurrentConsent(current)).await;
-            }
-            Command::ConsentShown {
-                session,
-                version,
-                language,
-            } => self.consent_shown(&session, version, language).await,
+            cmd @ (Command::CurrentConsent
+            | Command::NewConsentVersion(_)
+            | Command::ConsentShown { .. }) => self.consent_command(cmd).await,
             Command::FixVideo(id, asset, start_ms) => self.fix_video(id, asset, start_ms).await,
             Command::Capture(id, ask) => self.capture(id, ask).await,
             Command::Check(source) => {

@@ -28,8 +28,44 @@ impl Actor {
             .map_err(|e| e.advice())
     }
 
+    /// The consent text's commands: the current one, a new version, shown to a person.
+    pub(super) async fn consent_command(&self, cmd: super::Command) {
+        match cmd {
+            super::Command::CurrentConsent => {
+                let current = self.consent_version().await;
+                self.emit(super::Event::CurrentConsent(current)).await;
+            }
+            super::Command::NewConsentVersion(fields) => self.new_consent_version(fields).await,
+            super::Command::ConsentShown {
+                session,
+                version,
+                language,
+            } => self.consent_shown(&session, version, language).await,
+            _ => {}
+        }
+    }
+
+    /// Saves `fields` as the studio's next consent text version.
+    async fn new_consent_version(&self, fields: ConsentFields) {
+        let made = self
+            .store
+            .call(move |s| s.new_consent_version(&fields, now_ms()))
+            .await;
+        match made {
+            Ok(v) => self.emit(super::Event::ConsentVersionMade(v)).await,
+            Err(e) => {
+                let message = e.advice();
+                self.emit(super::Event::Error {
+                    session: None,
+                    message,
+                })
+                .await;
+            }
+        }
+    }
+
     /// The person was shown consent text `version` in `language` (logged).
-    pub(super) async fn consent_shown(&self, session: &str, version: u32, language: Language) {
+    async fn consent_shown(&self, session: &str, version: u32, language: Language) {
         let detail = format!("consent text {version} shown in {}", language.code());
         self.audit(AuditAction::ConsentShown, Some(session), detail)
             .await;

@@ -127,6 +127,9 @@ pub enum Command {
     /// The studio's current consent text, answered by [`Event::CurrentConsent`] (version 1
     /// from the defaults when none was made yet).
     CurrentConsent,
+    /// Saves the studio's consent text as a new version, answered by
+    /// [`Event::ConsentVersionMade`].
+    NewConsentVersion(crate::flow::ConsentFields),
     /// The consent text was put before the person (logged in the audit log).
     ConsentShown {
         /// The session it is for.
@@ -214,6 +217,8 @@ pub enum Event {
     Deleted(String),
     /// The studio's current consent text, or why it cannot be read.
     CurrentConsent(Result<crate::flow::ConsentVersion, Msg>),
+    /// A new version of the studio's consent text was saved.
+    ConsentVersionMade(crate::flow::ConsentVersion),
     /// What a purge removed (or would remove, in a dry run).
     Purged(Box<super::retention::PurgeReport>),
     /// A person withdrew: what was deleted and what stays upstream.

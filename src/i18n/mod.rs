@@ -348,6 +348,7 @@ mod tests {
             "confirm-resubmit",
             "confirm-withdraw",
             "consent-pad",
+            "consent-card",
             "withdrawn-receipt",
             "paste-field",
             "drop-hint",

@@ -11,6 +11,7 @@ mod app;
 pub mod camera;
 mod chrome;
 pub mod consent;
+mod consent_text;
 mod dialogs;
 mod fix;
 pub mod fonts;

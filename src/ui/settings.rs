@@ -32,6 +32,8 @@ pub struct SettingsView {
     pub bucket_access: String,
     /// The bucket's secret being typed (cleared after each save).
     pub bucket_secret: String,
+    /// The studio's consent text.
+    pub consent: super::consent_text::ConsentCard,
 }
 
 impl std::fmt::Debug for SettingsView {
@@ -88,6 +90,7 @@ impl SettingsView {
         section(ui, |ui| window_section(ui, view, out));
         // Also outside kiosk mode: the PIN is set here before the first `--kiosk`.
         section(ui, |ui| self.kiosk_section(ui, view, out));
+        section(ui, |ui| self.consent.show(ui, view.i18n, out));
     }
 }
 

@@ -144,3 +144,36 @@ fn a_withdrawal_asks_first_then_names_what_stays_at_apimart() {
         "nothing more is offered"
     );
 }
+
+#[test]
+fn a_new_text_version_leaves_earlier_records_as_they_were() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    crate::start_session(&mut h, "Early Person");
+    let early = h.state().current_session().unwrap().id.clone();
+    click(&mut h, "Settings");
+    wait_for(&mut h, "In use: version 1.");
+    type_into(&mut h, "Studio name", " Seoul");
+    click(&mut h, "Save as version 2");
+    wait_for(&mut h, "In use: version 2.");
+    // The next person reads the new text.
+    click(&mut h, "New person");
+    type_into(&mut h, "Person's name", "Later Person");
+    click(&mut h, "Start verification");
+    let en = I18n::new(UiLang::En);
+    click(
+        &mut h,
+        &en.ta("consent-hand-button", &[text("person", "Later Person")]),
+    );
+    wait_for(&mut h, &said(Language::Ko, "consent-doc-sign-here"));
+    assert!(shows(&h, " Seoul"), "the studio's new name is in the text");
+    drop(h);
+    let mut store = Store::open_in(&world.data_dir()).unwrap();
+    let versions = store.consent_versions().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert!(versions[1].fields.studio.ends_with(" Seoul"));
+    let kept = store.consent(&early).unwrap().unwrap().record;
+    assert_eq!(kept.version, 1);
+    assert_eq!(kept.text_sha256, versions[0].text(Language::Ko).sha256());
+    assert_ne!(kept.text_sha256, versions[1].text(Language::Ko).sha256());
+}

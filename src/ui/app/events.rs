@@ -126,6 +126,25 @@ impl KioskApp {
         self.reread_everyone();
     }
 
+    /// The studio's consent text: for the pad being shown, and Settings' card.
+    fn current_consent(&mut self, current: Result<crate::flow::ConsentVersion, Msg>) {
+        if let Some(ask) = self.wizard.consent.as_mut() {
+            ask.version = Some(current.clone());
+        }
+        if self.screen == Screen::Settings {
+            self.settings.consent.settle(current);
+        }
+    }
+
+    fn consent_version_made(&mut self, made: crate::flow::ConsentVersion) {
+        let number = made.number.to_string();
+        let text = self
+            .i18n
+            .ta("toast-consent-version", &[s("version", &number)]);
+        self.toasts.push(Level::Info, text, None);
+        self.settings.consent.settle(Ok(made));
+    }
+
     fn on_event(&mut self, ctx: &egui::Context, event: Event) {
         // A fix refused (the row gone, the session not held here) or failed is said; its row
         // offers Fix again.
@@ -198,11 +217,8 @@ impl KioskApp {
                 self.dialogs.withdraw.done = Some(*removal);
             }
             Event::Purged(report) => self.purged(&report),
-            Event::CurrentConsent(current) => {
-                if let Some(ask) = self.wizard.consent.as_mut() {
-                    ask.version = Some(current);
-                }
-            }
+            Event::CurrentConsent(current) => self.current_consent(current),
+            Event::ConsentVersionMade(made) => self.consent_version_made(made),
             Event::Bucket(found) => self.model.bucket = Some(found),
             Event::CaptureEnded(id) => self.capture_ended(ctx, &id),
             Event::Checked(report) => {

@@ -200,6 +200,8 @@ impl KioskApp {
         }
         if screen == Screen::Settings {
             self.settings.reset(&self.model.settings);
+            self.settings.consent.current = None;
+            self.send(Command::CurrentConsent);
             self.reread_monitors();
         }
         self.screen = screen;
