@@ -30,13 +30,12 @@ pub use config::{CallbackMode, EngineConfig, Resume};
 pub use handle::Engine;
 pub use io::parse_source;
 pub use poll::PollPolicy;
-pub use retention::{PurgeReport, Removal};
 
 /// How often the retention purge runs while the engine does (and once at its start).
 pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 pub use protocol::{
     CaptureAsk, CheckReport, Command, Consent, EngineError, Event, NewAsset, PersonConsent,
-    RenderAsk,
+    PurgeReport, Removal, RenderAsk,
 };
 
 use std::sync::Arc;

@@ -220,9 +220,9 @@ pub enum Event {
     /// A new version of the studio's consent text was saved.
     ConsentVersionMade(crate::flow::ConsentVersion),
     /// What a purge removed (or would remove, in a dry run).
-    Purged(Box<super::retention::PurgeReport>),
+    Purged(Box<PurgeReport>),
     /// A person withdrew: what was deleted and what stays upstream.
-    Withdrawn(Box<super::retention::Removal>),
+    Withdrawn(Box<Removal>),
     /// A capture for this session ended (its row follows, or an error said why not): the
     /// camera is free again.
     CaptureEnded(String),
@@ -301,5 +301,42 @@ pub(super) enum Outcome {
     /// A command to run once background work is done (a delete after the bucket's objects).
     Then(Box<Command>),
     /// A purge's or a withdrawal's files and objects are deleted (or why not).
-    Removed(super::retention::Why, Vec<super::retention::Removal>),
+    Removed(Why, Vec<Removal>),
+}
+
+/// What was (or, in a dry run, would be) removed for one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// The session.
+    pub session: String,
+    /// The person's name.
+    pub person: String,
+    /// Copies this desk made, in its data folder.
+    pub files: Vec<std::path::PathBuf>,
+    /// The person's objects in the studio's bucket.
+    pub objects: Vec<String>,
+    /// The `asset://` references that stay at APIMart (the API has no delete: staff ask
+    /// APIMart to delete them).
+    pub upstream: Vec<String>,
+    /// Why it was not done (nothing of this person is marked removed then).
+    pub problem: Option<Msg>,
+}
+
+/// What a purge did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// Listed only: nothing was deleted.
+    pub dry_run: bool,
+    /// The sessions whose time was up, oldest last.
+    pub sessions: Vec<Removal>,
+}
+
+/// What the background removal was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Why {
+    /// The retention purge; `quiet` when nobody asked (at start, daily): nothing to say is
+    /// then not said.
+    Purge { quiet: bool },
+    /// The person withdrew.
+    Withdraw,
 }

@@ -8,48 +8,11 @@ use std::path::PathBuf;
 
 use super::actor::Actor;
 use super::commands::log;
-use super::protocol::Outcome;
+use super::protocol::{Outcome, PurgeReport, Removal, Why};
 use super::{Event, check, now_ms};
 use crate::api::bucket::Bucket;
 use crate::flow::{AssetState, AuditAction, DEFAULT_KEEP_DAYS, Input, Keep, Session};
 use crate::text::Msg;
-
-/// What was (or, in a dry run, would be) removed for one person.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Removal {
-    /// The session.
-    pub session: String,
-    /// The person's name.
-    pub person: String,
-    /// Copies this desk made, in its data folder.
-    pub files: Vec<PathBuf>,
-    /// The person's objects in the studio's bucket.
-    pub objects: Vec<String>,
-    /// The `asset://` references that stay at APIMart (the API has no delete: staff ask
-    /// APIMart to delete them).
-    pub upstream: Vec<String>,
-    /// Why it was not done (nothing of this person is marked removed then).
-    pub problem: Option<Msg>,
-}
-
-/// What a purge did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PurgeReport {
-    /// Listed only: nothing was deleted.
-    pub dry_run: bool,
-    /// The sessions whose time was up, oldest last.
-    pub sessions: Vec<Removal>,
-}
-
-/// What the background removal was for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Why {
-    /// The retention purge; `quiet` when nobody asked (at start, daily): nothing to say is
-    /// then not said.
-    Purge { quiet: bool },
-    /// The person withdrew.
-    Withdraw,
-}
 
 impl Actor {
     /// Whether a session's local copies are on this desk (a session from before desks had

@@ -74,8 +74,8 @@ pub enum Intent {
     Send(Command),
     /// Start a session with the Start form's values and the person's answers.
     StartSession(StartValues),
-    /// Ask the person's consent (the Start form was filled in).
-    AskConsent(Box<crate::ui::consent::ConsentAsk>),
+    /// Ask the person's consent (the Start form was filled in): name, note, language.
+    AskConsent(String, String, crate::api::Language),
     /// Staff stop asking (back to the Start form).
     CancelConsent,
     /// Switch screens.

@@ -1,5 +1,6 @@
 //! Carrying out what the screens asked for, at the end of the frame.
 
+use crate::ui::consent::ConsentAsk;
 use std::path::PathBuf;
 
 use eframe::egui;
@@ -21,7 +22,7 @@ impl KioskApp {
         match intent {
             Intent::Send(command) => _ = self.send(command),
             Intent::StartSession(values) => self.start_session(values),
-            Intent::AskConsent(ask) => self.ask_consent(*ask),
+            Intent::AskConsent(person, note, language) => self.ask_consent(person, note, language),
             Intent::CancelConsent => self.wizard.consent = None,
             Intent::Camera(asked) => self.camera(ctx, asked),
             Intent::Go(screen) => {
@@ -163,11 +164,12 @@ impl KioskApp {
 
     /// The consent pad for the person the Start form names: on the person's own window in
     /// kiosk mode, else after staff hand the screen over.
-    fn ask_consent(&mut self, ask: crate::ui::consent::ConsentAsk) {
+    fn ask_consent(&mut self, person: String, note: String, language: crate::api::Language) {
         if self.model.pending_start.is_some() {
             return;
         }
-        self.wizard.consent = Some(ask);
+        let id = engine::new_session_id();
+        self.wizard.consent = Some(ConsentAsk::new(id, person, note, language));
         self.send(Command::CurrentConsent);
     }
 

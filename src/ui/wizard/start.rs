@@ -4,7 +4,6 @@ use eframe::egui::{self, RichText};
 
 use super::Wizard;
 use crate::api::Language;
-use crate::ui::consent::ConsentAsk;
 use crate::ui::intent::{Intent, keys};
 use crate::ui::theme::{self, space};
 use crate::ui::view::View;
@@ -109,12 +108,8 @@ pub(super) fn show(w: &mut Wizard, ui: &mut egui::Ui, view: &View<'_>) -> Vec<In
                 .clicked();
             let enter = ready && go_key;
             if clicked || enter {
-                out.push(Intent::AskConsent(Box::new(ConsentAsk::new(
-                    crate::engine::new_session_id(),
-                    f.person.trim().to_string(),
-                    f.note.clone(),
-                    f.language,
-                ))));
+                let person = f.person.trim().to_string();
+                out.push(Intent::AskConsent(person, f.note.clone(), f.language));
             }
             if down {
                 ui.label(theme::hint(ui, i.t("engine-roster-down")).italics());
