@@ -95,7 +95,14 @@ impl Actor {
                     version,
                     answers,
                     signature_png,
+                    declined,
                 } = *given;
+                if declined {
+                    let detail = format!("declined at the pad, consent text {version}");
+                    self.audit(AuditAction::ConsentDeclined, Some(id), detail)
+                        .await;
+                    return Err(Msg::new("engine-consent-declined"));
+                }
                 let versions = self
                     .store
                     .call(|s| s.consent_versions())

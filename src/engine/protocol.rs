@@ -69,6 +69,8 @@ pub struct PersonConsent {
     pub answers: Vec<(crate::flow::ConsentItem, Option<bool>)>,
     /// Their signature, a PNG.
     pub signature_png: Vec<u8>,
+    /// They pressed "I decline" (whatever they had answered).
+    pub declined: bool,
 }
 
 /// What the front end asks for.

@@ -65,9 +65,19 @@ impl Actor {
                 continue;
             };
             let id = row.id.clone();
-            let consent =
-                (self.store.call(move |st| st.consent(&id)).await).map_err(|e| e.advice())?;
-            let keeps = consent.as_ref().is_some_and(|c| c.record.keeps_copies());
+            let consent = match self.store.call(move |st| st.consent(&id)).await {
+                Ok(c) => c,
+                // One unreadable record stops only its own session's purge.
+                Err(e) => {
+                    let mut r = self.removal_of(&s);
+                    r.problem = Some(e.advice());
+                    plan.push(r);
+                    continue;
+                }
+            };
+            // A session from before consent was recorded stated no period: kept until the
+            // person withdraws (or a purge names its days).
+            let keeps = consent.as_ref().is_none_or(|c| c.record.keeps_copies());
             let stated = consent
                 .as_ref()
                 .and_then(|c| versions.iter().find(|v| v.number == c.record.version))

@@ -45,6 +45,7 @@ impl Session {
     /// Applies one input. On success the session changed (or not, for no-op inputs) and the
     /// returned actions are due; on refusal nothing changed.
     pub fn apply(&mut self, input: Input) -> Result<Vec<Effect>, Refusal> {
+        self.refuse_for_withdrawn(&input)?;
         // A render already asked for is billed whatever became of the session: it is followed.
         let render_news =
             matches!(&input, Input::Render(r) if !matches!(r, RenderInput::Start(..)));

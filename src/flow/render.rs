@@ -334,9 +334,6 @@ impl Session {
         if request.asset_urls.is_empty() {
             return Err(Refusal::NotNow("refusal-render-no-assets"));
         }
-        if self.withdrawn_at.is_some() {
-            return Err(Refusal::NotNow("refusal-withdrawn"));
-        }
         // Only approved assets: a failed or unknown one is refused before any request.
         let active = self.active_urls();
         if request.asset_urls.iter().any(|u| !active.contains(u)) {

@@ -46,15 +46,30 @@ impl Session {
             && keep.due_at(ended_at).is_some_and(|due| due <= now)
     }
 
-    /// New rows: refused for a person who withdrew (and before verification can take them);
-    /// otherwise the purge considers this person again (new copies).
+    /// Nothing of a person who withdrew is staged, sent or rendered again: new rows, a
+    /// replacement, a resubmit, a submit, a new render.
+    pub(super) fn refuse_for_withdrawn(&self, input: &super::Input) -> Result<(), Refusal> {
+        use super::{Input, RenderInput};
+        let sends = matches!(
+            input,
+            Input::AddAssets(_)
+                | Input::Replace { .. }
+                | Input::Resubmit(_)
+                | Input::Submit
+                | Input::Render(RenderInput::Start(..))
+        );
+        if sends && self.withdrawn_at.is_some() {
+            return Err(Refusal::NotNow("refusal-withdrawn"));
+        }
+        Ok(())
+    }
+
+    /// New rows (not before verification can take them): the purge considers this person
+    /// again (new copies).
     pub(super) fn add_assets(
         &mut self,
         list: Vec<(String, super::AssetSource, crate::api::AssetKind)>,
     ) -> Result<Vec<Effect>, Refusal> {
-        if self.withdrawn_at.is_some() {
-            return Err(Refusal::NotNow("refusal-withdrawn"));
-        }
         if !self.accepts_assets() {
             return Err(Refusal::NotNow("assets-too-early"));
         }
@@ -83,6 +98,40 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::{AssetId, Input};
+
+    #[test]
+    fn nothing_of_a_person_who_withdrew_is_staged_or_sent_again() {
+        let lang = crate::api::Language::Ko;
+        let mut s = Session::new(
+            "s".into(),
+            "Kim".into(),
+            String::new(),
+            String::new(),
+            lang,
+            1,
+        );
+        s.withdrawn_at = Some(2);
+        let row: AssetId = 1;
+        for input in [
+            Input::Submit,
+            Input::Resubmit(row),
+            Input::AddAssets(Vec::new()),
+            Input::Replace {
+                asset: row,
+                name: "front.jpg".into(),
+                source: crate::flow::AssetSource::Url {
+                    url: "https://cdn.example/front.jpg".into(),
+                },
+                kind: crate::api::AssetKind::Image,
+            },
+        ] {
+            let refused = s.apply(input).unwrap_err();
+            assert_eq!(refused.msg().id(), "refusal-withdrawn");
+        }
+        // What only reads or ends stays possible.
+        assert!(s.apply(Input::Tick(3)).is_ok());
+    }
 
     #[test]
     fn days_asked_win_then_the_optional_item_then_the_stated_days() {

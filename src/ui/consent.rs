@@ -88,6 +88,7 @@ impl ConsentAsk {
             version,
             answers,
             signature_png,
+            declined: !signed,
         }));
         Intent::StartSession(StartValues {
             id: self.id.clone(),
@@ -354,5 +355,6 @@ mod tests {
         };
         assert!(given.answers.iter().all(|(_, a)| a.is_some()));
         assert!(given.signature_png.is_empty());
+        assert!(given.declined, "a decline is one, whatever was answered");
     }
 }

@@ -191,6 +191,7 @@ async fn a_declined_consent_sends_nothing_and_a_signed_one_is_kept() {
                 (ConsentItem::Keep, keep),
             ],
             signature_png: vec![0x89, b'P', b'N', b'G', 1, 2, 3],
+            declined: false,
         })),
         language: Language::Ko,
         project: "default".into(),

@@ -233,3 +233,21 @@ fn kiosk_mode_without_a_known_pin_stays_locked() {
     wait_for(&mut h, "That PIN is not right.");
     assert_ne!(h.state().screen(), Screen::Settings, "fails closed");
 }
+
+/// Staff unlocked History earlier: turning the screen to the person for their consent locks
+/// the staff screens again, before the person holds it.
+#[test]
+fn the_consent_hand_over_locks_the_staff_screens_again() {
+    let world = World::quick();
+    let mut h = harness(kiosk(&world, 600));
+    click(&mut h, "History");
+    wait_for(&mut h, "Staff PIN");
+    unlock(&mut h, "History");
+    click(&mut h, "New person");
+    type_into(&mut h, "Person's name", "Ji-ho Han");
+    click(&mut h, "Start verification");
+    wait_for(&mut h, "Give the screen to Ji-ho Han");
+    click(&mut h, "History");
+    wait_for(&mut h, "Staff PIN");
+    assert_ne!(h.state().screen(), Screen::History, "locked again");
+}

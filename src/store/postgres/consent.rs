@@ -38,7 +38,10 @@ pub(super) fn new_version(
         &tx.query_one("SELECT MAX(number) FROM consent_versions", &[])?,
         0,
     )?;
-    let number = last.unwrap_or(0) + 1;
+    let number = last
+        .unwrap_or(0)
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Corrupt("consent versions: no number after the last".into()))?;
     let text = serde_json::to_string(fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(
         "INSERT INTO consent_versions (number, created_at, fields) VALUES ($1, $2, $3)",

@@ -168,6 +168,8 @@ impl KioskApp {
         if self.model.pending_start.is_some() {
             return;
         }
+        // In kiosk mode the screen is locked again before it is turned to the person.
+        self.relock();
         let id = engine::new_session_id();
         self.wizard.consent = Some(ConsentAsk::new(id, person, note, language));
         self.send(Command::CurrentConsent);
