@@ -428,3 +428,43 @@ fn roster_import_is_idempotent_and_sessions_name_the_desk() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--database-url"));
 }
+
+/// Staff list sessions from a terminal while the window's engine writes: the listing opens and
+/// closes the same database from another process, and what the engine writes afterwards must
+/// still reach the disk and the next reader (an engine that had lost its SQLite locks would
+/// keep writing to a write-ahead log the listing deleted, and lose it on exit).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_while_the_engine_writes_takes_nothing_away_from_it() {
+    use avatar_kiosk::flow::Stage;
+    use avatar_kiosk::sim::{SimConfig, Simulator};
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    std::fs::create_dir_all(&demo).unwrap();
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let db = demo.join("avatar-kiosk.sqlite3");
+    let mut run = crate::start(crate::config(&sim, &db)).await;
+    let people = |rows: &[Value]| -> Vec<String> {
+        rows.iter()
+            .filter_map(|r| r["person"].as_str().map(str::to_string))
+            .collect()
+    };
+    let before = run.begin("Before Listing", avatar_kiosk::api::Language::En);
+    run.stage(&before, Stage::Verify).await;
+    let (code, rows, stderr) = kiosk(dir.path(), &["--demo", "sessions", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(people(&rows), ["Before Listing"], "{stderr}");
+
+    let after = run.begin("After Listing", avatar_kiosk::api::Language::En);
+    run.stage(&after, Stage::Verify).await;
+    let wal = demo.join("avatar-kiosk.sqlite3-wal");
+    assert!(
+        wal.exists(),
+        "the engine's write-ahead log is still on disk"
+    );
+    let (code, rows, stderr) = kiosk(dir.path(), &["--demo", "sessions", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut listed = people(&rows);
+    listed.sort();
+    assert_eq!(listed, ["After Listing", "Before Listing"], "{stderr}");
+    run.engine.shutdown();
+}

@@ -70,17 +70,32 @@ pub fn narrow_file(file: &File) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Makes the file at `path` private, when it exists.
+/// Makes the file at `path` private, when it exists. A link is left alone (not followed).
+///
+/// The file is never opened: on Unix, closing any descriptor of a file drops every lock this
+/// process holds on it, so opening the database (or its `-wal` and `-shm`) here would take
+/// SQLite's locks away under it, and the next program to open the database would delete the
+/// write-ahead log the app still writes to.
 pub fn narrow_path(path: &Path) -> std::io::Result<()> {
-    match File::open(path) {
-        #[cfg(unix)]
-        Ok(file) => narrow_file(&file),
-        // A file made in a private folder inherits its ACL; one made elsewhere gets its own.
-        #[cfg(windows)]
-        Ok(_) => windows::owner_only(path, false),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Ok(());
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o777 != 0o600 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    // A file made in a private folder inherits its ACL; one made elsewhere gets its own.
+    #[cfg(windows)]
+    windows::owner_only(path, false)?;
+    Ok(())
 }
 
 /// Writes `bytes` to a private file at `path` (replacing what was there).
