@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The window on Windows: the release exe (packaging/windows/build.sh builds it) under Wine and
-# Xvfb, driven from the keyboard alone through one demo onboarding: Start (name, consent,
-# Ctrl+Enter), the QR code, a photo added on Verify (Ctrl+O, the system's file dialog), the
-# simulated phone passes (F8), review, Done. Each step waits for the stored session to show it
-# (`sessions --json` on the same data folder, with a deadline), never for a fixed time. It fails
-# unless the session ends approved with its photo; screenshots go to target/windows-smoke/.
+# Xvfb, driven through one demo onboarding from the keyboard, and the mouse where a person uses
+# it: Start (name, Ctrl+Enter), the screen handed to the person (Enter), who answers each
+# consent item (Tab, Space) and signs with the mouse on the pad, the QR code, a photo added on
+# Verify (Ctrl+O, the system's file dialog), the simulated phone passes (F8), review, Done.
+# Each step waits for what the store shows of it (`sessions --json` and `audit --json` on the
+# same data folder, with a deadline), never for a fixed time. It fails unless the session ends
+# approved with its photo; screenshots go to target/windows-smoke/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -45,11 +47,13 @@ convert -size 900x1200 gradient:'#c8a080-#604030' -fill '#f0d0b0' -draw 'ellipse
 windows_path() { printf 'Z:%s' "${1//\//\\}"; }
 
 sessions() { "$run" "$exe" --demo --data-dir "$data" sessions --json 2>/dev/null | tr -d '\r' || true; }
-# Waits until `sessions --json` has a line for which the Python expression holds (s: the row).
+audit() { "$run" "$exe" --demo --data-dir "$data" audit --json 2>/dev/null | tr -d '\r' || true; }
+# Waits until `sessions --json` (or the command given as $4) has a line for which the Python
+# expression holds (s: the row).
 wait_for() {
-    local what=$1 test=$2 deadline=$((SECONDS + ${3:-120}))
+    local what=$1 test=$2 deadline=$((SECONDS + ${3:-120})) rows=${4:-sessions}
     while [ $SECONDS -lt $deadline ]; do
-        if sessions | python3 -c "
+        if $rows | python3 -c "
 import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.strip().startswith('{')]
 sys.exit(0 if any($test for s in rows) else 1)"; then
@@ -58,8 +62,8 @@ sys.exit(0 if any($test for s in rows) else 1)"; then
         fi
         kill -0 "$app_pid" 2>/dev/null || { echo "the app exited while waiting for: $what" >&2; return 1; }
     done
-    echo "timed out waiting for: $what; sessions now:" >&2
-    sessions >&2
+    echo "timed out waiting for: $what; $rows now:" >&2
+    $rows >&2
     return 1
 }
 shot() { import -window root "$shots/$1.png"; echo "   screenshot: target/windows-smoke/$1.png"; }
@@ -82,12 +86,79 @@ until grep -qs "window" "$data/demo/engine.holder"; do
 done
 shot 1-start
 
-echo "== Start: name, consent, Ctrl+Enter"
+echo "== Start: name, Ctrl+Enter; the screen handed over (Enter)"
 xdotool type --delay 40 "Wine Smoke"
-key Tab Tab Tab space
 key ctrl+Return
+# The hand-over's button has the focus; the pad logs the text it shows.
+key Return
+wait_for "the consent pad shows the studio's text" "s['action'] == 'consent-shown'" 60 audit
+shot 2-consent
+
+echo "== the person answers each item (Tab, Space) and signs with the mouse"
+# Tab from the top bar's five places to the first item's yes, then each next item's yes.
+key Tab Tab Tab Tab Tab Tab space Tab Tab space Tab Tab space
+eval "$(xdotool getwindowgeometry --shell "$window")"
+xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT / 2)) click --repeat 25 --delay 40 5
+# Runs of one colour down one column of a screenshot (x), framed by the accent's blue: "frame"
+# gives the tallest framed run (the signature pad) as "top height"; "fill FROM" the first
+# accent-filled run below FROM (an enabled primary button) as "top height". Rows are the
+# window's.
+column() {
+    convert "$1" -crop "1x${HEIGHT}+$2+${Y}" rgb:- | python3 -c "
+import sys
+h, what = int(sys.argv[1]), sys.argv[2]
+data = sys.stdin.buffer.read()
+px = [tuple(data[i * 3:i * 3 + 3]) for i in range(h)]
+runs, start = [], 0
+for y in range(1, h + 1):
+    if y == h or px[y] != px[start]:
+        runs.append((start, y - start, px[start])); start = y
+blue = lambda c: c[2] - c[0] > 60
+if what == 'frame':
+    found = [(y, n) for i, (y, n, c) in enumerate(runs) if n >= 100 and not blue(c)
+             and any(blue(r[2]) for r in runs[max(0, i - 2):i])
+             and any(blue(r[2]) for r in runs[i + 1:i + 3])]
+    found = found[-1:]
+else:
+    # The accent itself (a disabled button's paler fill is not it), under the label's glyphs.
+    accent = lambda c: c[2] - c[0] > 100
+    found = [(y, n) for y, n, c in runs if y > int(sys.argv[3]) and accent(c) and n >= 6][:1]
+print(' '.join(map(str, found[0])) if found else '')" "$HEIGHT" "${@:3}"
+}
+# Screenshots NAME until `column` finds the same thing on two in a row (the window has settled:
+# a scroll has ended, a button has changed), with a deadline; prints what it found.
+settled() {
+    local name=$1 last= now tries=0
+    shift
+    while [ $tries -lt 40 ]; do
+        import -window root "$shots/$name.png"
+        now=$(column "$shots/$name.png" "$@")
+        [ -n "$now" ] && [ "$now" = "$last" ] && { echo "$now"; return 0; }
+        last=$now
+        tries=$((tries + 1))
+    done
+    return 1
+}
+# The pad: in the window's middle column, the tallest run of one colour framed by blue.
+pad=$(settled 3-consent-answered $((X + WIDTH / 2)) frame) || true
+[ -n "$pad" ] || { echo "the signature pad is not on the screen" >&2; exit 1; }
+read -r pad_top pad_height <<<"$pad"
+sign_y=$((Y + pad_top + pad_height / 2))
+sign_x=$((X + WIDTH / 2 - 150))
+# A stroke at a hand's pace: the window sees the press, each move and the release apart.
+stroke=(mousemove "$sign_x" "$((sign_y + 20))" sleep 0.2 mousedown 1 sleep 0.2)
+for step in 1 2 3 4 5 6 7 8 9 10; do
+    stroke+=(mousemove "$((sign_x + step * 30))" "$((sign_y + 20 - step * 5))" sleep 0.1)
+done
+xdotool "${stroke[@]}" mouseup 1
+# "I agree and sign", the blue button under the pad's left half (once enabled).
+button=$(settled 4-consent-signed $((sign_x - 100)) fill $((pad_top + pad_height))) || true
+[ -n "$button" ] || { echo "the sign button is not under the pad" >&2; exit 1; }
+read -r button_top button_height <<<"$button"
+xdotool mousemove "$((sign_x - 100))" "$((Y + button_top + button_height / 2))" sleep 0.2 click 1
 wait_for "a session waits for the phone (stage verify)" "s['person'] == 'Wine Smoke' and s['stage'] == 'verify'"
-shot 2-verify
+wait_for "the person's signature is logged" "s['action'] == 'consent-signed'" 60 audit
+shot 5-verify
 
 echo "== Verify: Ctrl+O, the photo in the system's file dialog"
 key ctrl+o
@@ -97,13 +168,13 @@ xdotool windowfocus --sync "$dialog" || true
 xdotool type --delay 20 "$(windows_path "$photo")"
 key Return
 wait_for "the photo is on the session" "s['person'] == 'Wine Smoke' and s['total'] == 1"
-shot 3-verify-photo
+shot 6-verify-photo
 
 echo "== the simulated phone passes (F8), review, Done"
 xdotool windowfocus --sync "$window" || true
 key F8
 wait_for "the session ends approved" "s['person'] == 'Wine Smoke' and s['stage'] == 'approved' and s['approved'] == 1" 180
-shot 4-done
+shot 7-done
 
 echo "== close (Alt+F4) and read the record"
 key alt+F4
@@ -115,4 +186,4 @@ import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.strip().startswith('{')]
 done = [s for s in rows if s['person'] == 'Wine Smoke']
 assert len(done) == 1 and done[0]['stage'] == 'approved' and done[0]['approved'] == 1, rows
-print('windows smoke: one demo onboarding finished approved, from the keyboard alone')"
+print('windows smoke: one demo onboarding finished approved, from the keyboard and the mouse')"

@@ -126,10 +126,12 @@ pub fn staff_step(
                 ui.add_space(space::S);
                 ui.label(i.t("consent-hand-body"));
                 ui.add_space(space::M);
-                if ui
-                    .add(theme::primary(ui, i.ta("consent-hand-button", &who)))
-                    .clicked()
-                {
+                let hand = ui.add(theme::primary(ui, i.ta("consent-hand-button", &who)));
+                // Staff hand over with Enter, as they started with Ctrl+Enter.
+                if ui.memory(|m| m.focused().is_none()) {
+                    hand.request_focus();
+                }
+                if hand.clicked() {
                     ask.handed = true;
                 }
             }
