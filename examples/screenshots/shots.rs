@@ -210,6 +210,12 @@ fn staff(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime) {
     );
     wait_for(&mut h, &open);
     shot.save(&mut h, "5-history");
+    // The person's entries in the audit log.
+    let who = [avatar_kiosk::i18n::s("person", name)];
+    click(&mut h, &i.ta("history-log-label", &who));
+    wait_for(&mut h, &i.t("log-action-start"));
+    shot.save(&mut h, "5b-history-log");
+    click(&mut h, &i.t("log-close"));
     click(&mut h, &i.t("nav-settings"));
     wait_for(&mut h, &i.t("settings-title"));
     shot.save(&mut h, "6-settings");

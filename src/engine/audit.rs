@@ -1,6 +1,7 @@
 //! Each action on a person's data goes into the store's audit log, with this desk's name and
 //! the OS user signed in here.
 
+use super::Event;
 use super::actor::Actor;
 use super::now_ms;
 use crate::flow::{AuditAction, AuditNote};
@@ -24,5 +25,25 @@ impl Actor {
                 e.advice().english()
             );
         }
+    }
+
+    /// Staff took data of `sessions` out of the app: one entry for each.
+    pub(super) async fn took_out(
+        &self,
+        how: super::TakeOut,
+        sessions: Vec<String>,
+        detail: String,
+    ) {
+        for id in sessions {
+            self.audit(how.action(), Some(&id), detail.clone()).await;
+        }
+    }
+
+    /// Sends a session's entries of the audit log.
+    pub(super) async fn audit_log(&self, id: String) {
+        let of = id.clone();
+        let read = self.store.call(move |s| s.audit_log(Some(&of))).await;
+        let read = read.map_err(|e| e.advice());
+        self.emit(Event::AuditLog(id, read)).await;
     }
 }

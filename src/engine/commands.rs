@@ -92,6 +92,12 @@ impl Actor {
             Command::DeleteWithObjects(id) => self.delete_with_objects(id).await,
             Command::Purge { days, dry_run } => self.purge(days, dry_run, false).await,
             Command::Withdraw(id) => self.withdraw(id).await,
+            Command::TookOut {
+                how,
+                sessions,
+                detail,
+            } => self.took_out(how, sessions, detail).await,
+            Command::AuditLog(id) => self.audit_log(id).await,
             cmd @ (Command::CurrentConsent
             | Command::NewConsentVersion(_)
             | Command::ConsentShown { .. }) => self.consent_command(cmd).await,

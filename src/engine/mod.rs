@@ -35,7 +35,7 @@ pub use poll::PollPolicy;
 pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 pub use protocol::{
     CaptureAsk, CheckReport, Command, Consent, EngineError, Event, NewAsset, PersonConsent,
-    PurgeReport, Removal, RenderAsk,
+    PurgeReport, Removal, RenderAsk, TakeOut,
 };
 
 use std::sync::Arc;

@@ -141,6 +141,18 @@ pub enum Command {
         /// In their language.
         language: Language,
     },
+    /// Staff took a person's data out of the app: an export saved, asset URLs copied. Logged
+    /// in the audit log once for each session it held.
+    TookOut {
+        /// What was taken out.
+        how: TakeOut,
+        /// The sessions whose data it held.
+        sessions: Vec<String>,
+        /// What it was, in a few words (the format, how many URLs).
+        detail: String,
+    },
+    /// A session's entries in the audit log, answered by [`Event::AuditLog`].
+    AuditLog(String),
     /// Removes the copies of every finished session of this desk whose time is up (`days`
     /// after its end when given, else what each person's consent says), answered by
     /// [`Event::Purged`]; a dry run only lists them.
@@ -174,6 +186,25 @@ pub enum Command {
     },
 }
 
+/// How a person's data left the app through staff's hands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeOut {
+    /// A summary or the asset library saved as a file.
+    Export,
+    /// `asset://` URLs copied to the clipboard.
+    Copy,
+}
+
+impl TakeOut {
+    /// Its action in the audit log.
+    pub fn action(self) -> crate::flow::AuditAction {
+        match self {
+            TakeOut::Export => crate::flow::AuditAction::Export,
+            TakeOut::Copy => crate::flow::AuditAction::Copy,
+        }
+    }
+}
+
 /// What a check found about a source before it is sent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckReport {
@@ -192,6 +223,8 @@ pub struct CheckReport {
 /// What the engine tells the front end.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// A session's entries in the audit log, oldest first (or why they could not be read).
+    AuditLog(String, Result<Vec<crate::flow::AuditEntry>, Msg>),
     /// Right after [`Event::Ready`]: where local videos go (the bucket's address), or why
     /// they cannot be sent.
     Bucket(Result<String, Msg>),

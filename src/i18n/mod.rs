@@ -347,6 +347,8 @@ mod tests {
             "confirm-delete",
             "confirm-resubmit",
             "confirm-withdraw",
+            "audit-log",
+            "audit-log-entries",
             "consent-pad",
             "consent-card",
             "withdrawn-receipt",

@@ -66,6 +66,8 @@ pub struct Dialogs {
     pub delete_objects: bool,
     /// A withdrawal: the question, then what was deleted.
     pub withdraw: super::withdraw::Withdraw,
+    /// A person's entries in the audit log (from History).
+    pub log: Option<super::audit_log::LogView>,
 }
 
 /// The staff PIN question, when kiosk mode asks it. `no_pin`: none is known (none set, or the
@@ -159,6 +161,7 @@ impl Dialogs {
         self.delete_question(ctx, view, &mut out);
         self.resubmit_question(ctx, view, &mut out);
         super::withdraw::dialogs(ctx, view, &mut self.withdraw, &mut out);
+        super::audit_log::dialog(ctx, view, &mut self.log);
         super::render::dialog(ctx, view, &mut self.render, &mut out);
         super::fix::dialog(ctx, view, &mut self.fix, &mut out);
         out

@@ -212,6 +212,9 @@ fn row_actions(ui: &mut egui::Ui, i: &I18n, r: &SessionSummary, out: &mut Vec<In
     if widgets::named_button(ui, i.t("history-json"), &i.ta("history-json-label", &who)).clicked() {
         out.push(Intent::Export(r.id.clone(), false));
     }
+    if widgets::named_button(ui, i.t("history-log"), &i.ta("history-log-label", &who)).clicked() {
+        out.push(Intent::ShowLog(r.id.clone(), r.person.clone()));
+    }
     if widgets::named_button(
         ui,
         i.t("delete-button"),

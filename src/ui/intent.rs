@@ -99,10 +99,16 @@ pub enum Intent {
     AddFiles(Vec<PathBuf>),
     /// Put text on the clipboard, and say so (the second text names what was copied).
     Copy(String, String),
+    /// Put these `asset://` URLs on the clipboard (one a line), say so (the second text), and
+    /// log the copy for each session named.
+    CopyUrls(String, String, Vec<String>),
+    /// Show a session's entries in the audit log (session, the person's name).
+    ShowLog(String, String),
     /// Export a session as CSV (`true`) or JSON.
     Export(String, bool),
-    /// Save this text as a file staff choose (first: the suggested name).
-    SaveText(String, String),
+    /// Save this text as a file staff choose (first: the suggested name); the export is
+    /// logged for each session it holds (the last).
+    SaveText(String, String, Vec<String>),
     /// Show a verified person's session ready for more assets.
     AddTo(String),
     /// Ask for a test render of this session's person.

@@ -40,8 +40,8 @@ pub enum JobDone {
     Engine(Box<Result<(crate::engine::Engine, EngineEvents), crate::text::Msg>>),
     /// Settings were written.
     SettingsSaved(Result<(), String>),
-    /// An export was written here.
-    Exported(Result<PathBuf, String>),
+    /// An export was written here (what it held, for the audit log).
+    Exported(Result<PathBuf, String>, Took),
     /// The simulated phone finished.
     Phone(Result<(), String>),
     /// Staff cancelled the save dialog.
@@ -164,4 +164,13 @@ pub fn list_folder(dir: &std::path::Path) -> Result<Vec<Entry>, String> {
             .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
     });
     Ok(out)
+}
+
+/// What an export held: the sessions and a few words for the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Took {
+    /// The sessions whose data it held.
+    pub sessions: Vec<String>,
+    /// What it was ("summary as CSV").
+    pub detail: String,
 }

@@ -127,18 +127,15 @@ fn toolbar(
             .collect();
         let copy = egui::Button::new(i.ta("library-copy-selected", &[n("count", chosen.len())]));
         if ui.add_enabled(!chosen.is_empty(), copy).clicked() {
-            let urls: Vec<&str> = chosen.iter().map(|a| a.asset_url.as_str()).collect();
-            let said = i.ta("copied-library", &[n("count", urls.len())]);
-            out.push(Intent::Copy(urls.join("\n"), said));
+            out.push(copy_urls(i, &chosen));
         }
         let any = !found.rows.is_empty();
         if ui
             .add_enabled(any, egui::Button::new(i.t("library-copy-shown")))
             .clicked()
         {
-            let urls: Vec<&str> = found.rows.iter().map(|a| a.asset_url.as_str()).collect();
-            let said = i.ta("copied-library", &[n("count", urls.len())]);
-            out.push(Intent::Copy(urls.join("\n"), said));
+            let shown: Vec<&LibraryAsset> = found.rows.iter().collect();
+            out.push(copy_urls(i, &shown));
         }
         if ui
             .add_enabled(any, egui::Button::new(i.t("library-select-shown")))
@@ -161,7 +158,11 @@ fn toolbar(
             .clicked()
         {
             match crate::flow::library_csv(&found.rows) {
-                Ok(csv) => out.push(Intent::SaveText(format!("asset-library-{day}.csv"), csv)),
+                Ok(csv) => out.push(Intent::SaveText(
+                    format!("asset-library-{day}.csv"),
+                    csv,
+                    sessions_of(&found.rows),
+                )),
                 Err(e) => tracing::warn!("the library could not be written as CSV: {e}"),
             }
         }
@@ -170,7 +171,8 @@ fn toolbar(
             .clicked()
         {
             let json = crate::flow::library_json(&found.rows);
-            out.push(Intent::SaveText(format!("asset-library-{day}.json"), json));
+            let name = format!("asset-library-{day}.json");
+            out.push(Intent::SaveText(name, json, sessions_of(&found.rows)));
         }
     });
 }
@@ -241,9 +243,26 @@ fn table(
                     if widgets::named_button(ui, copy, &i.ta("library-copy-one-label", &who))
                         .clicked()
                     {
-                        out.push(Intent::Copy(a.asset_url.clone(), i.t("copied-asset")));
+                        let (url, what) = (a.asset_url.clone(), i.t("copied-asset"));
+                        out.push(Intent::CopyUrls(url, what, vec![a.session.clone()]));
                     }
                 });
             });
         });
+}
+
+/// Copying these assets' URLs (logged for each person's session).
+fn copy_urls(i: &I18n, assets: &[&LibraryAsset]) -> Intent {
+    let urls: Vec<&str> = assets.iter().map(|a| a.asset_url.as_str()).collect();
+    let said = i.ta("copied-library", &[n("count", urls.len())]);
+    let sessions = assets.iter().map(|a| a.session.clone()).collect();
+    Intent::CopyUrls(urls.join("\n"), said, sessions)
+}
+
+/// The sessions these assets are from, each once.
+fn sessions_of(assets: &[LibraryAsset]) -> Vec<String> {
+    let mut sessions: Vec<String> = assets.iter().map(|a| a.session.clone()).collect();
+    sessions.sort();
+    sessions.dedup();
+    sessions
 }

@@ -8,6 +8,7 @@
 //! `dialogs`, `chrome`) draw; `link` holds the engine; `app` puts them together.
 
 mod app;
+mod audit_log;
 pub mod camera;
 mod chrome;
 pub mod consent;

@@ -169,7 +169,7 @@ impl AssetTable {
                     row.col(|ui| source(ui, a));
                     row.col(|ui| status(ui, i, a));
                     row.col(|ui| reason(ui, i, a));
-                    row.col(|ui| url(ui, i, a, &mut out));
+                    row.col(|ui| url(ui, i, s, a, &mut out));
                     row.col(|ui| {
                         let fixing = view.model.fixing.contains(&(s.id.clone(), a.id));
                         fix_action(ui, i, s, a, fixing, &mut out);
@@ -277,7 +277,7 @@ fn reason(ui: &mut egui::Ui, i: &I18n, a: &Asset) {
     }
 }
 
-fn url(ui: &mut egui::Ui, i: &I18n, a: &Asset, out: &mut Vec<Intent>) {
+fn url(ui: &mut egui::Ui, i: &I18n, s: &Session, a: &Asset, out: &mut Vec<Intent>) {
     let AssetState::Active { asset_url, .. } = &a.state else {
         return;
     };
@@ -289,7 +289,8 @@ fn url(ui: &mut egui::Ui, i: &I18n, a: &Asset, out: &mut Vec<Intent>) {
     .on_hover_text(i.t("table-copy-hint"))
     .clicked()
     {
-        out.push(Intent::Copy(asset_url.clone(), i.t("copied-asset")));
+        let (url, what) = (asset_url.clone(), i.t("copied-asset"));
+        out.push(Intent::CopyUrls(url, what, vec![s.id.clone()]));
     }
     // Whole when it fits, else its start and end (the id) with the middle left out; the one
     // tooltip is the whole address.

@@ -84,7 +84,8 @@ fn done(ctx: &egui::Context, view: &View<'_>, w: &mut Withdraw, out: &mut Vec<In
                     }
                 });
             if ui.button(i.t("withdrawn-copy")).clicked() {
-                out.push(Intent::Copy(urls, i.t("copied-asset")));
+                let session = vec![r.session.clone()];
+                out.push(Intent::CopyUrls(urls, i.t("copied-asset"), session));
             }
         }
         if ui.button(i.t("withdrawn-close")).clicked() {

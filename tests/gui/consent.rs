@@ -114,13 +114,7 @@ fn a_decline_ends_before_anything_is_sent() {
 fn a_withdrawal_asks_first_then_names_what_stays_at_apimart() {
     let world = World::quick();
     let mut h = harness(world.demo());
-    crate::start_session(&mut h, "Min-jun Lee");
-    click(&mut h, "Simulate the phone: pass");
-    wait_for(&mut h, "Assets: add the person's photos and videos");
-    let photo = world.photo("minjun-front.jpg");
-    crate::add_paths(&mut h, &[&photo]);
-    click(&mut h, "Upload and submit 1 asset(s)");
-    wait_for(&mut h, "Done: every asset is approved");
+    approved_with_one_photo(&mut h, &world, "Min-jun Lee", "minjun-front.jpg");
     click(&mut h, "People");
     let withdraw = "Withdraw Min-jun Lee's consent and delete their copies";
     wait_for(&mut h, withdraw);
@@ -176,4 +170,61 @@ fn a_new_text_version_leaves_earlier_records_as_they_were() {
     assert_eq!(kept.version, 1);
     assert_eq!(kept.text_sha256, versions[0].text(Language::Ko).sha256());
     assert_ne!(kept.text_sha256, versions[1].text(Language::Ko).sha256());
+}
+
+#[test]
+fn copying_a_persons_urls_is_logged_and_history_shows_their_entries() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    let id = approved_with_one_photo(&mut h, &world, "Ji-woo Park", "jiwoo-front.jpg");
+    h.get_by_label("Copy all approved URLs").click();
+    h.step();
+    let copied = crate::copied(&h);
+    assert!(
+        copied.iter().any(|t| t.starts_with("asset://")),
+        "{copied:?}"
+    );
+
+    // History → the person's log: what the engine appended, the copy among it.
+    click(&mut h, "History");
+    let log = "Audit log of Ji-woo Park";
+    wait_for(&mut h, log);
+    click(&mut h, log);
+    wait_for(&mut h, "What was done with Ji-woo Park's data");
+    wait_for(&mut h, "URLs copied");
+    for action in ["Consent text shown", "Consent signed", "Session started"] {
+        assert!(shows(&h, action), "{action} is in the log");
+    }
+    assert!(shows(&h, "1 asset URL(s) copied"));
+    click(&mut h, "Close");
+    assert!(!shows(&h, "What was done with Ji-woo Park's data"));
+    drop(h);
+
+    // Stored as one entry of this session, in the chain that --verify checks.
+    let mut store = Store::open_in(&world.data_dir()).unwrap();
+    let entries = store.audit_log(Some(&id)).unwrap();
+    let copies: Vec<_> = entries.iter().filter(|e| e.action == "copy").collect();
+    assert_eq!(copies.len(), 1, "{entries:?}");
+    assert_eq!(copies[0].session_id.as_deref(), Some(id.as_str()));
+    let all = store.audit_log(None).unwrap();
+    assert_eq!(avatar_kiosk::flow::verify(&all), Ok(()));
+}
+
+/// One person signed, verified on the simulated phone, and one photo of theirs approved: the
+/// session's id.
+fn approved_with_one_photo(
+    h: &mut egui_kittest::Harness<'_, avatar_kiosk::ui::KioskApp>,
+    world: &World,
+    name: &str,
+    photo: &str,
+) -> String {
+    crate::start_session(h, name);
+    let id = h.state().current_session().unwrap().id.clone();
+    click(h, "Simulate the phone: pass");
+    wait_for(h, "Assets: add the person's photos and videos");
+    let photo = world.photo(photo);
+    crate::add_paths(h, &[&photo]);
+    click(h, "Upload and submit 1 asset(s)");
+    wait_for(h, "Done: every asset is approved");
+    id
 }

@@ -217,6 +217,11 @@ impl KioskApp {
                 self.dialogs.withdraw.done = Some(*removal);
             }
             Event::Purged(report) => self.purged(&report),
+            Event::AuditLog(session, read) => {
+                if let Some(log) = self.dialogs.log.as_mut().filter(|l| l.session == session) {
+                    log.entries = Some(read);
+                }
+            }
             Event::CurrentConsent(current) => self.current_consent(current),
             Event::ConsentVersionMade(made) => self.consent_version_made(made),
             Event::Bucket(found) => self.model.bucket = Some(found),
@@ -366,7 +371,8 @@ impl KioskApp {
                 let text = i.ta("toast-settings-unsaved", &[s("reason", &reason)]);
                 self.toasts.push(Level::Error, text, None);
             }
-            JobDone::Exported(Ok(path)) => {
+            JobDone::Exported(Ok(path), took) => {
+                self.took_out(crate::engine::TakeOut::Export, took.sessions, took.detail);
                 let shown = path.display().to_string();
                 let action = (
                     i.t("toast-copy-path"),
@@ -375,7 +381,7 @@ impl KioskApp {
                 let text = i.ta("toast-exported", &[s("path", &shown)]);
                 self.toasts.push(Level::Info, text, Some(action));
             }
-            JobDone::Exported(Err(reason)) => {
+            JobDone::Exported(Err(reason), _) => {
                 let text = i.ta("toast-export-failed", &[s("reason", &reason)]);
                 self.toasts.push(Level::Error, text, None);
             }

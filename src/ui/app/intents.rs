@@ -10,7 +10,7 @@ use crate::api::ApiKey;
 use crate::config::CallbackChoice;
 use crate::engine::{self, Command};
 use crate::flow::{AssetSource, Session};
-use crate::i18n::{UiLang, s};
+use crate::i18n::UiLang;
 use crate::text::Msg;
 use crate::ui::intent::{Intent, PickFor, Pin, PinFor, Screen, StartValues, keys};
 use crate::ui::jobs::{self, JobDone};
@@ -54,13 +54,13 @@ impl KioskApp {
                     self.files_picked(PickFor::Add(id), paths);
                 }
             }
-            Intent::Copy(text, what) => {
-                ctx.copy_text(text);
-                let said = self.i18n.ta("toast-copied", &[s("what", &what)]);
-                self.toasts.push(Level::Info, said, None);
-            }
+            Intent::Copy(text, what) => self.copy(ctx, text, &what),
+            Intent::CopyUrls(text, what, sessions) => self.copy_urls(ctx, text, &what, sessions),
             Intent::Export(id, csv) => self.export(ctx, &id, csv),
-            Intent::SaveText(name, text) => self.save_text(ctx, name, text),
+            Intent::ShowLog(session, person) => self.show_log(session, person),
+            Intent::SaveText(name, text, sessions) => {
+                self.save_library(ctx, name, text, sessions);
+            }
             Intent::AddTo(id) => {
                 self.wizard.open_add = Some(id.clone());
                 self.model.current = Some(id.clone());

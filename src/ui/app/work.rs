@@ -8,13 +8,13 @@ use eframe::egui;
 
 use super::KioskApp;
 use crate::api::ApiKey;
-use crate::engine::{Command, NewAsset};
+use crate::engine::{Command, NewAsset, TakeOut};
 use crate::flow::AssetSource;
 use crate::i18n::{n, s};
 use crate::secrets::{KeyStore, SecretError};
 use crate::ui::dialogs::Picker;
 use crate::ui::intent::PickFor;
-use crate::ui::jobs::{self, JobDone};
+use crate::ui::jobs::{self, JobDone, Took};
 use crate::ui::remote::Remote;
 use crate::ui::view::source_key;
 use crate::ui::widgets::Level;
@@ -211,12 +211,80 @@ impl KioskApp {
             (crate::flow::export::to_json(&session, &say), "json")
         };
         let name = crate::flow::export::file_name(&session, ending);
-        self.save_text(ctx, name, text);
+        let took = Took {
+            sessions: vec![session.id.clone()],
+            detail: format!("summary saved as {}", ending_of(&name)),
+        };
+        self.save_text(ctx, name, text, took);
+    }
+
+    /// Puts text on the clipboard and says what was copied.
+    pub(super) fn copy(&mut self, ctx: &egui::Context, text: String, what: &str) {
+        ctx.copy_text(text);
+        let said = self.i18n.ta("toast-copied", &[s("what", what)]);
+        self.toasts.push(Level::Info, said, None);
+    }
+
+    /// Copies `asset://` URLs (one a line) and logs the copy for each of `sessions`.
+    pub(super) fn copy_urls(
+        &mut self,
+        ctx: &egui::Context,
+        text: String,
+        what: &str,
+        sessions: Vec<String>,
+    ) {
+        let n = text.lines().filter(|l| !l.trim().is_empty()).count();
+        self.copy(ctx, text, what);
+        self.took_out(TakeOut::Copy, sessions, format!("{n} asset URL(s) copied"));
+    }
+
+    /// Saves the asset library's export, logged for each session it holds.
+    pub(super) fn save_library(
+        &mut self,
+        ctx: &egui::Context,
+        name: String,
+        text: String,
+        sessions: Vec<String>,
+    ) {
+        let detail = format!("asset library saved as {}", ending_of(&name));
+        self.save_text(ctx, name, text, Took { sessions, detail });
+    }
+
+    /// Opens a session's entries of the audit log (read by the engine).
+    pub(super) fn show_log(&mut self, session: String, person: String) {
+        self.send(Command::AuditLog(session.clone()));
+        let entries = None;
+        let log = crate::ui::audit_log::LogView {
+            session,
+            person,
+            entries,
+        };
+        self.dialogs.log = Some(log);
+    }
+
+    /// Logs that staff took data of `sessions` out of the app (once for each session).
+    pub(super) fn took_out(&mut self, how: TakeOut, sessions: Vec<String>, detail: String) {
+        let mut sessions = sessions;
+        sessions.sort();
+        sessions.dedup();
+        if !sessions.is_empty() {
+            self.send(Command::TookOut {
+                how,
+                sessions,
+                detail,
+            });
+        }
     }
 
     /// Saves text as a file staff choose (or in a folder they can find, when no dialog opens
     /// here): exports of a session or of the asset library.
-    pub(super) fn save_text(&mut self, ctx: &egui::Context, name: String, text: String) {
+    pub(super) fn save_text(
+        &mut self,
+        ctx: &egui::Context,
+        name: String,
+        text: String,
+        took: Took,
+    ) {
         let fallback_dir = directories::UserDirs::new()
             .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
             .unwrap_or_else(|| self.model.data_dir.join("exports"));
@@ -229,7 +297,8 @@ impl KioskApp {
                 // No dialog on this machine: save where staff can find it, and say where.
                 Err(()) => {
                     if let Err(e) = std::fs::create_dir_all(&fallback_dir) {
-                        return JobDone::Exported(Err(format!("{}: {e}", fallback_dir.display())));
+                        let why = format!("{}: {e}", fallback_dir.display());
+                        return JobDone::Exported(Err(why), took);
                     }
                     fallback_dir.join(&name)
                 }
@@ -238,6 +307,7 @@ impl KioskApp {
                 crate::config::write_private(&path, text.as_bytes())
                     .map(|()| path.clone())
                     .map_err(|e| format!("{}: {e}", path.display())),
+                took,
             )
         });
     }
@@ -300,4 +370,10 @@ impl KioskApp {
             JobDone::Opened(crate::platform::open::open_inside(&path, &renders))
         });
     }
+}
+
+/// An export's format as the audit log says it: its file name's ending, in capitals.
+fn ending_of(name: &str) -> String {
+    let ending = std::path::Path::new(name).extension();
+    ending.map_or_else(String::new, |e| e.to_string_lossy().to_uppercase())
 }

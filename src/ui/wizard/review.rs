@@ -171,9 +171,10 @@ fn actions(ui: &mut egui::Ui, view: &View<'_>, s: &Session, active: usize, out: 
             .add_enabled(active > 0, egui::Button::new(i.t("review-copy-all")))
             .clicked()
         {
-            out.push(Intent::Copy(
+            out.push(Intent::CopyUrls(
                 crate::flow::export::approved_urls(s),
                 i.t("copied-approved"),
+                vec![s.id.clone()],
             ));
         }
         if ui.button(i.t("review-export-csv")).clicked() {
