@@ -27,15 +27,10 @@ impl Actor {
         }
     }
 
-    /// Staff took data of `sessions` out of the app: one entry for each.
-    pub(super) async fn took_out(
-        &self,
-        how: super::TakeOut,
-        sessions: Vec<String>,
-        detail: String,
-    ) {
-        for id in sessions {
-            self.audit(how.action(), Some(&id), detail.clone()).await;
+    /// Staff took data of sessions out of the app: one entry for each.
+    pub(super) async fn took_out(&self, how: super::TakeOut, entries: Vec<(String, String)>) {
+        for (id, detail) in entries {
+            self.audit(how.action(), Some(&id), detail).await;
         }
     }
 

@@ -146,10 +146,9 @@ pub enum Command {
     TookOut {
         /// What was taken out.
         how: TakeOut,
-        /// The sessions whose data it held.
-        sessions: Vec<String>,
-        /// What it was, in a few words (the format, how many URLs).
-        detail: String,
+        /// Each session whose data it held, with what of it, in a few words (the format, how
+        /// many of its URLs).
+        entries: Vec<(String, String)>,
     },
     /// A session's entries in the audit log, answered by [`Event::AuditLog`].
     AuditLog(String),

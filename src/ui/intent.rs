@@ -100,14 +100,14 @@ pub enum Intent {
     /// Put text on the clipboard, and say so (the second text names what was copied).
     Copy(String, String),
     /// Put these `asset://` URLs on the clipboard (one a line), say so (the second text), and
-    /// log the copy for each session named.
+    /// log the copy for each session (named once for each of its URLs).
     CopyUrls(String, String, Vec<String>),
     /// Show a session's entries in the audit log (session, the person's name).
     ShowLog(String, String),
     /// Export a session as CSV (`true`) or JSON.
     Export(String, bool),
     /// Save this text as a file staff choose (first: the suggested name); the export is
-    /// logged for each session it holds (the last).
+    /// logged for each session it holds (the last: one for each of its rows).
     SaveText(String, String, Vec<String>),
     /// Show a verified person's session ready for more assets.
     AddTo(String),

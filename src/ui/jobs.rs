@@ -169,8 +169,10 @@ pub fn list_folder(dir: &std::path::Path) -> Result<Vec<Entry>, String> {
 /// What an export held: the sessions and a few words for the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct Took {
-    /// The sessions whose data it held.
+    /// The sessions whose data it held (with `rows`, once for each of its rows).
     pub sessions: Vec<String>,
-    /// What it was ("summary as CSV").
+    /// What it was ("summary saved as CSV").
     pub detail: String,
+    /// The detail follows a count of the session's rows ("2 asset(s) in the asset library …").
+    pub rows: bool,
 }

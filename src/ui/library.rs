@@ -236,7 +236,9 @@ fn table(
                     ui.label(widgets::local_time(a.approved_at));
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(&a.asset_url).monospace());
+                    // Not selectable: a copy goes through Copy, which the audit log records.
+                    let url = RichText::new(&a.asset_url).monospace();
+                    ui.add(egui::Label::new(url).selectable(false));
                 });
                 row.col(|ui| {
                     let copy = i.t("library-copy-one");
@@ -259,10 +261,7 @@ fn copy_urls(i: &I18n, assets: &[&LibraryAsset]) -> Intent {
     Intent::CopyUrls(urls.join("\n"), said, sessions)
 }
 
-/// The sessions these assets are from, each once.
+/// The session of each of these assets (the audit log counts them for each person).
 fn sessions_of(assets: &[LibraryAsset]) -> Vec<String> {
-    let mut sessions: Vec<String> = assets.iter().map(|a| a.session.clone()).collect();
-    sessions.sort();
-    sessions.dedup();
-    sessions
+    assets.iter().map(|a| a.session.clone()).collect()
 }

@@ -79,13 +79,15 @@ fn done(ctx: &egui::Context, view: &View<'_>, w: &mut Withdraw, out: &mut Vec<In
             egui::ScrollArea::vertical()
                 .max_height(160.0)
                 .show(ui, |ui| {
+                    // Not selectable: a copy goes through Copy, which the audit log records.
                     for url in &r.upstream {
-                        ui.label(RichText::new(url).monospace());
+                        let url = RichText::new(url).monospace();
+                        ui.add(egui::Label::new(url).selectable(false));
                     }
                 });
             if ui.button(i.t("withdrawn-copy")).clicked() {
-                let session = vec![r.session.clone()];
-                out.push(Intent::CopyUrls(urls, i.t("copied-asset"), session));
+                let each = vec![r.session.clone(); r.upstream.len()];
+                out.push(Intent::CopyUrls(urls, i.t("copied-asset"), each));
             }
         }
         if ui.button(i.t("withdrawn-close")).clicked() {

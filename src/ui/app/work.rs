@@ -214,6 +214,7 @@ impl KioskApp {
         let took = Took {
             sessions: vec![session.id.clone()],
             detail: format!("summary saved as {}", ending_of(&name)),
+            rows: false,
         };
         self.save_text(ctx, name, text, took);
     }
@@ -233,9 +234,11 @@ impl KioskApp {
         what: &str,
         sessions: Vec<String>,
     ) {
-        let n = text.lines().filter(|l| !l.trim().is_empty()).count();
-        self.copy(ctx, text, what);
-        self.took_out(TakeOut::Copy, sessions, format!("{n} asset URL(s) copied"));
+        // Logged first: with the engine away the copy waits (the error says why).
+        let said = |n: usize| format!("{n} asset URL(s) copied");
+        if self.took_out(TakeOut::Copy, sessions, said) {
+            self.copy(ctx, text, what);
+        }
     }
 
     /// Saves the asset library's export, logged for each session it holds.
@@ -246,13 +249,20 @@ impl KioskApp {
         text: String,
         sessions: Vec<String>,
     ) {
-        let detail = format!("asset library saved as {}", ending_of(&name));
-        self.save_text(ctx, name, text, Took { sessions, detail });
+        let detail = format!("in the asset library saved as {}", ending_of(&name));
+        let took = Took {
+            sessions,
+            detail,
+            rows: true,
+        };
+        self.save_text(ctx, name, text, took);
     }
 
     /// Opens a session's entries of the audit log (read by the engine).
     pub(super) fn show_log(&mut self, session: String, person: String) {
-        self.send(Command::AuditLog(session.clone()));
+        if !self.send(Command::AuditLog(session.clone())) {
+            return;
+        }
         let entries = None;
         let log = crate::ui::audit_log::LogView {
             session,
@@ -262,18 +272,24 @@ impl KioskApp {
         self.dialogs.log = Some(log);
     }
 
-    /// Logs that staff took data of `sessions` out of the app (once for each session).
-    pub(super) fn took_out(&mut self, how: TakeOut, sessions: Vec<String>, detail: String) {
-        let mut sessions = sessions;
-        sessions.sort();
-        sessions.dedup();
-        if !sessions.is_empty() {
-            self.send(Command::TookOut {
-                how,
-                sessions,
-                detail,
-            });
+    /// Logs that staff took data out of the app: one entry for each session in `sessions`
+    /// (named once for each URL or row of it taken), `what` saying it from that count. False
+    /// when the engine could not be told (the error says why).
+    pub(super) fn took_out(
+        &mut self,
+        how: TakeOut,
+        sessions: Vec<String>,
+        what: impl Fn(usize) -> String,
+    ) -> bool {
+        let mut counts = std::collections::BTreeMap::<String, usize>::new();
+        for id in sessions {
+            *counts.entry(id).or_default() += 1;
         }
+        if counts.is_empty() {
+            return true;
+        }
+        let entries = counts.into_iter().map(|(id, n)| (id, what(n))).collect();
+        self.send(Command::TookOut { how, entries })
     }
 
     /// Saves text as a file staff choose (or in a folder they can find, when no dialog opens

@@ -171,11 +171,9 @@ fn actions(ui: &mut egui::Ui, view: &View<'_>, s: &Session, active: usize, out: 
             .add_enabled(active > 0, egui::Button::new(i.t("review-copy-all")))
             .clicked()
         {
-            out.push(Intent::CopyUrls(
-                crate::flow::export::approved_urls(s),
-                i.t("copied-approved"),
-                vec![s.id.clone()],
-            ));
+            let urls = crate::flow::export::approved_urls(s);
+            let each = vec![s.id.clone(); urls.lines().count()];
+            out.push(Intent::CopyUrls(urls, i.t("copied-approved"), each));
         }
         if ui.button(i.t("review-export-csv")).clicked() {
             out.push(Intent::Export(s.id.clone(), true));
