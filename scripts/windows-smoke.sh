@@ -97,10 +97,12 @@ shot 2-consent
 echo "== the person answers each item (Tab, Space) and signs with the mouse"
 # Tab from the top bar's five places to the first item's yes, then each next item's yes.
 key Tab Tab Tab Tab Tab Tab space Tab Tab space Tab Tab space
-eval "$(xdotool getwindowgeometry --shell "$window")"
+geometry=$(xdotool getwindowgeometry --shell "$window") || { echo "the window's place is unknown" >&2; exit 1; }
+eval "$geometry"
+[ -n "${WIDTH:-}" ] && [ -n "${HEIGHT:-}" ] || { echo "the window's size is unknown: $geometry" >&2; exit 1; }
 xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT / 2)) click --repeat 25 --delay 40 5
 # Runs of one colour down one column of a screenshot (x), framed by the accent's blue: "frame"
-# gives the tallest framed run (the signature pad) as "top height"; "fill FROM" the first
+# gives the tallest such run (the signature pad) as "top height"; "fill FROM" the first
 # accent-filled run below FROM (an enabled primary button) as "top height". Rows are the
 # window's.
 column() {
@@ -118,24 +120,25 @@ if what == 'frame':
     found = [(y, n) for i, (y, n, c) in enumerate(runs) if n >= 100 and not blue(c)
              and any(blue(r[2]) for r in runs[max(0, i - 2):i])
              and any(blue(r[2]) for r in runs[i + 1:i + 3])]
-    found = found[-1:]
+    found = sorted(found, key=lambda f: f[1])[-1:]
 else:
     # The accent itself (a disabled button's paler fill is not it), under the label's glyphs.
     accent = lambda c: c[2] - c[0] > 100
     found = [(y, n) for y, n, c in runs if y > int(sys.argv[3]) and accent(c) and n >= 6][:1]
 print(' '.join(map(str, found[0])) if found else '')" "$HEIGHT" "${@:3}"
 }
-# Screenshots NAME until `column` finds the same thing on two in a row (the window has settled:
-# a scroll has ended, a button has changed), with a deadline; prints what it found.
+# Screenshots NAME until `column` finds the same thing on two in a row a moment apart (the
+# window has settled: a scroll has ended, a button has changed), with a deadline of 30 s;
+# prints what it found.
 settled() {
-    local name=$1 last= now tries=0
+    local name=$1 last= now deadline=$((SECONDS + 30))
     shift
-    while [ $tries -lt 40 ]; do
+    while [ $SECONDS -lt $deadline ]; do
         import -window root "$shots/$name.png"
         now=$(column "$shots/$name.png" "$@")
         [ -n "$now" ] && [ "$now" = "$last" ] && { echo "$now"; return 0; }
         last=$now
-        tries=$((tries + 1))
+        sleep 0.2
     done
     return 1
 }
