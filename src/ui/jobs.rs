@@ -40,8 +40,9 @@ pub enum JobDone {
     Engine(Box<Result<(crate::engine::Engine, EngineEvents), crate::text::Msg>>),
     /// Settings were written.
     SettingsSaved(Result<(), String>),
-    /// An export was written here (what it held, for the audit log).
-    Exported(Result<PathBuf, String>, Took),
+    /// An export was written here; what it held, for the audit log (each session with a few
+    /// words, as [`crate::engine::Command::TookOut`] takes them).
+    Exported(Result<PathBuf, String>, Vec<(String, String)>),
     /// The simulated phone finished.
     Phone(Result<(), String>),
     /// Staff cancelled the save dialog.
@@ -164,15 +165,4 @@ pub fn list_folder(dir: &std::path::Path) -> Result<Vec<Entry>, String> {
             .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
     });
     Ok(out)
-}
-
-/// What an export held: the sessions and a few words for the audit log.
-#[derive(Debug, Clone, Default)]
-pub struct Took {
-    /// The sessions whose data it held (with `rows`, once for each of its rows).
-    pub sessions: Vec<String>,
-    /// What it was ("summary saved as CSV").
-    pub detail: String,
-    /// The detail follows a count of the session's rows ("2 asset(s) in the asset library …").
-    pub rows: bool,
 }

@@ -236,9 +236,7 @@ fn table(
                     ui.label(widgets::local_time(a.approved_at));
                 });
                 row.col(|ui| {
-                    // Not selectable: a copy goes through Copy, which the audit log records.
-                    let url = RichText::new(&a.asset_url).monospace();
-                    ui.add(egui::Label::new(url).selectable(false));
+                    widgets::asset_url(ui, &a.asset_url);
                 });
                 row.col(|ui| {
                     let copy = i.t("library-copy-one");

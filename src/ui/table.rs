@@ -295,8 +295,7 @@ fn url(ui: &mut egui::Ui, i: &I18n, s: &Session, a: &Asset, out: &mut Vec<Intent
     // Whole when it fits, else its start and end (the id) with the middle left out; the one
     // tooltip is the whole address.
     let shown = middle_elided(asset_url, 40);
-    // Not selectable: a copy goes through Copy, which the audit log records.
-    let label = ui.add(egui::Label::new(RichText::new(&shown).monospace()).selectable(false));
+    let label = widgets::asset_url(ui, &shown);
     if shown != *asset_url {
         label.on_hover_text(asset_url);
     }

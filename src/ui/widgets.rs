@@ -183,6 +183,13 @@ pub fn countdown(remaining_ms: Millis) -> String {
     format!("{}:{:02}", secs / 60, secs % 60)
 }
 
+/// An `asset://` URL as shown: monospace and not selectable, so that a copy goes through a
+/// Copy button, which the audit log records.
+pub fn asset_url(ui: &mut egui::Ui, url: &str) -> egui::Response {
+    let text = RichText::new(url).monospace();
+    ui.add(egui::Label::new(text).selectable(false))
+}
+
 /// A timestamp in the machine's time zone, `2026-11-27 21:04`.
 pub fn local_time(at: Millis) -> String {
     jiff::Timestamp::from_millisecond(at)

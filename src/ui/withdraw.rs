@@ -79,10 +79,8 @@ fn done(ctx: &egui::Context, view: &View<'_>, w: &mut Withdraw, out: &mut Vec<In
             egui::ScrollArea::vertical()
                 .max_height(160.0)
                 .show(ui, |ui| {
-                    // Not selectable: a copy goes through Copy, which the audit log records.
                     for url in &r.upstream {
-                        let url = RichText::new(url).monospace();
-                        ui.add(egui::Label::new(url).selectable(false));
+                        super::widgets::asset_url(ui, url);
                     }
                 });
             if ui.button(i.t("withdrawn-copy")).clicked() {

@@ -11,7 +11,7 @@ use crate::flow::{AssetState, Check};
 use crate::i18n::{n, s};
 use crate::text::Msg;
 use crate::ui::intent::{Intent, Screen};
-use crate::ui::jobs::{JobDone, Took};
+use crate::ui::jobs::JobDone;
 use crate::ui::link::Restarted;
 use crate::ui::remote::Remote;
 use crate::ui::view::{Preview, source_key};
@@ -372,16 +372,7 @@ impl KioskApp {
                 self.toasts.push(Level::Error, text, None);
             }
             JobDone::Exported(Ok(path), took) => {
-                let Took {
-                    sessions,
-                    detail,
-                    rows,
-                } = took;
-                let said = |n: usize| match rows {
-                    true => format!("{n} asset(s) {detail}"),
-                    false => detail.clone(),
-                };
-                self.took_out(crate::engine::TakeOut::Export, sessions, said);
+                self.took_out(crate::engine::TakeOut::Export, took);
                 let shown = path.display().to_string();
                 let action = (
                     i.t("toast-copy-path"),

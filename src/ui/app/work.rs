@@ -14,7 +14,7 @@ use crate::i18n::{n, s};
 use crate::secrets::{KeyStore, SecretError};
 use crate::ui::dialogs::Picker;
 use crate::ui::intent::PickFor;
-use crate::ui::jobs::{self, JobDone, Took};
+use crate::ui::jobs::{self, JobDone};
 use crate::ui::remote::Remote;
 use crate::ui::view::source_key;
 use crate::ui::widgets::Level;
@@ -211,12 +211,8 @@ impl KioskApp {
             (crate::flow::export::to_json(&session, &say), "json")
         };
         let name = crate::flow::export::file_name(&session, ending);
-        let took = Took {
-            sessions: vec![session.id.clone()],
-            detail: format!("summary saved as {}", ending_of(&name)),
-            rows: false,
-        };
-        self.save_text(ctx, name, text, took);
+        let detail = format!("summary saved as {}", ending.to_uppercase());
+        self.save_text(ctx, name, text, vec![(session.id.clone(), detail)]);
     }
 
     /// Puts text on the clipboard and says what was copied.
@@ -235,8 +231,8 @@ impl KioskApp {
         sessions: Vec<String>,
     ) {
         // Logged first: with the engine away the copy waits (the error says why).
-        let said = |n: usize| format!("{n} asset URL(s) copied");
-        if self.took_out(TakeOut::Copy, sessions, said) {
+        let entries = per_session(sessions, |n| format!("{n} asset URL(s) copied"));
+        if self.took_out(TakeOut::Copy, entries) {
             self.copy(ctx, text, what);
         }
     }
@@ -249,12 +245,9 @@ impl KioskApp {
         text: String,
         sessions: Vec<String>,
     ) {
-        let detail = format!("in the asset library saved as {}", ending_of(&name));
-        let took = Took {
-            sessions,
-            detail,
-            rows: true,
-        };
+        let ending = ending_of(&name);
+        let said = |n: usize| format!("{n} asset(s) in the asset library saved as {ending}");
+        let took = per_session(sessions, said);
         self.save_text(ctx, name, text, took);
     }
 
@@ -272,24 +265,10 @@ impl KioskApp {
         self.dialogs.log = Some(log);
     }
 
-    /// Logs that staff took data out of the app: one entry for each session in `sessions`
-    /// (named once for each URL or row of it taken), `what` saying it from that count. False
-    /// when the engine could not be told (the error says why).
-    pub(super) fn took_out(
-        &mut self,
-        how: TakeOut,
-        sessions: Vec<String>,
-        what: impl Fn(usize) -> String,
-    ) -> bool {
-        let mut counts = std::collections::BTreeMap::<String, usize>::new();
-        for id in sessions {
-            *counts.entry(id).or_default() += 1;
-        }
-        if counts.is_empty() {
-            return true;
-        }
-        let entries = counts.into_iter().map(|(id, n)| (id, what(n))).collect();
-        self.send(Command::TookOut { how, entries })
+    /// Logs that staff took data out of the app: one entry for each session with what of it.
+    /// False when the engine could not be told (the error says why).
+    pub(super) fn took_out(&mut self, how: TakeOut, entries: Vec<(String, String)>) -> bool {
+        entries.is_empty() || self.send(Command::TookOut { how, entries })
     }
 
     /// Saves text as a file staff choose (or in a folder they can find, when no dialog opens
@@ -299,7 +278,7 @@ impl KioskApp {
         ctx: &egui::Context,
         name: String,
         text: String,
-        took: Took,
+        took: Vec<(String, String)>,
     ) {
         let fallback_dir = directories::UserDirs::new()
             .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
@@ -386,6 +365,16 @@ impl KioskApp {
             JobDone::Opened(crate::platform::open::open_inside(&path, &renders))
         });
     }
+}
+
+/// One audit entry for each session in `sessions` (named once for each URL or row of it
+/// taken), `what` saying it from that count.
+fn per_session(sessions: Vec<String>, what: impl Fn(usize) -> String) -> Vec<(String, String)> {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for id in sessions {
+        *counts.entry(id).or_default() += 1;
+    }
+    counts.into_iter().map(|(id, n)| (id, what(n))).collect()
 }
 
 /// An export's format as the audit log says it: its file name's ending, in capitals.
