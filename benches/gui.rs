@@ -84,6 +84,7 @@ fn window(dir: &std::path::Path) -> Harness<'static, KioskApp> {
         settings_unreadable: false,
         overrides: Default::default(),
         monitors: Some(Vec::new()),
+        save_to: None,
     };
     Harness::builder()
         .with_size([1280.0, 900.0])

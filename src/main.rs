@@ -186,6 +186,11 @@ fn real_main(cli: &Cli) -> anyhow::Result<()> {
             print(list(open(&data_dir)?.as_mut(), r.args.json, search))
         }
         Some(Command::Audit(r)) => print(cli::audit::run(open(&data_dir)?.as_mut(), &r.args)),
+        Some(Command::Consent(r)) => {
+            let (_, desk) = resolved(&o, &data_dir);
+            let mut store = open(&data_dir)?;
+            print(cli::receipt::run(store.as_mut(), &r.args, &desk))
+        }
         Some(Command::Render(r)) => run_render(&o, &data_dir, &r.args),
         Some(Command::Purge(r)) => {
             run_removal(&o, &data_dir, |c| cli::retention::purge(c, &r.args))
@@ -549,6 +554,7 @@ fn run_gui(
         kiosk,
         settings_unreadable,
         monitors: None,
+        save_to: None,
     };
     // From here on the window: the starting terminal's Ctrl+C or closing must not end it.
     avatar_kiosk::platform::console::detach();

@@ -28,6 +28,22 @@ consent-doc-keep-text = 再度のご来訪をお願いせずに動画を作れ�
 consent-doc-rights = 同意はいつでも撤回できます：{ $contact } までご連絡ください。{ $studio } は保管しているすべての控えを削除し、それから作られた参照の削除を APIMart に依頼します。
 consent-doc-yes = 同意します
 consent-doc-no = 同意しません
+consent-doc-receipt-title = 同意の控え
+consent-doc-receipt-person = 氏名：{ $person }
+consent-doc-receipt-session = セッション：{ $session }
+consent-doc-receipt-date = 日時：{ $time }
+consent-doc-receipt-by-person = ご本人がデスク「{ $desk }」の画面で回答し、署名しました。
+consent-doc-receipt-by-staff = デスク「{ $desk }」のスタッフが記録し、ご本人が必須項目に同意したことをスタッフが証します。署名はありません。
+consent-doc-receipt-version = 同意書バージョン { $version }（{ $language }）、表示した文の SHA-256：{ $hash }
+consent-doc-receipt-remade = 以下の文はバージョン { $version } から作り直したもので、表示した文と完全には一致しません（記録された SHA-256：{ $hash }）。
+consent-doc-receipt-answer = 回答：{ $answer }
+consent-doc-receipt-signature = 署名
+consent-doc-receipt-no-signature = 署名なし（スタッフが記録）。
+consent-doc-receipt-withdrawn-title = 同意の撤回
+consent-doc-receipt-withdrawn-at = 撤回日時：{ $time }
+consent-doc-receipt-withdrawn-deleted = { $studio } は、あなたの写真と動画から作ったすべての複製を削除しました：デスク上の加工済み写真、修正した動画、カメラの撮影データとテスト動画、そしてストレージ上の動画です。
+consent-doc-receipt-withdrawn-upstream = 次の参照は APIMart に残っています。APIMart の API では削除できないため、{ $studio } が APIMart に削除を依頼します：
+consent-doc-receipt-withdrawn-none = APIMart にあなたの写真や動画の参照は作られていません。
 
 ## The consent pad and its hand-over
 consent-doc-required-no = この項目に同意いただけない場合、手続きを続けられません。それがお答えなら「お断りします」を押してください。あなたに関する情報は何も送信されません。

@@ -132,6 +132,7 @@ fn launch(sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime, dir: &Path, lang: 
         kiosk: false,
         settings_unreadable: false,
         monitors: Some(Vec::new()),
+        save_to: Some(dir.join("saved")),
     }
 }
 
@@ -226,16 +227,14 @@ fn returning(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime
     let i = I18n::new(shot.lang);
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(launch(sim, rt, dir.path(), shot.lang), shot.theme);
+    let minji = match shot.lang {
+        UiLang::Ko => "김민지",
+        UiLang::Zh => "王小明",
+        UiLang::En => "Minji Kim",
+    };
     for (name, files) in [
         ("Ana Souza", ["ana-front.jpg", "ana-side.jpg"]),
-        (
-            match shot.lang {
-                UiLang::Ko => "김민지",
-                UiLang::Zh => "王小明",
-                UiLang::En => "Minji Kim",
-            },
-            ["minji-front.jpg", "minji-smile.jpg"],
-        ),
+        (minji, ["minji-front.jpg", "minji-smile.jpg"]),
     ] {
         click(&mut h, &i.t("nav-new-person"));
         wait_for(&mut h, &i.t("start-title"));
@@ -268,10 +267,8 @@ fn returning(shot: &Shot<'_>, sim: &Arc<Simulator>, rt: &tokio::runtime::Runtime
     wait_for(&mut h, &i.t("people-add"));
     shot.save(&mut h, "9-people");
     // The withdrawal's question (kept: nothing is withdrawn here).
-    h.get_all_by_label(&i.t("people-withdraw"))
-        .next()
-        .unwrap()
-        .click();
+    let who = [avatar_kiosk::i18n::s("person", minji)];
+    click(&mut h, &i.ta("people-withdraw-label", &who));
     h.step();
     h.step();
     wait_for(&mut h, &i.t("withdraw-button"));

@@ -177,6 +177,10 @@ pub enum Command {
     /// oldest first; --verify checks that no entry was changed or removed (exit code 1, naming
     /// the first entry that does not hold).
     Audit(Read<super::audit::AuditArgs>),
+    /// Write a person's consent receipt as a PDF in the language they were shown the text in:
+    /// the text, their answers, their signature, and once they withdrew, what was deleted and
+    /// what remains at APIMart. Exit code 0 when written, 1 otherwise.
+    Consent(Read<super::receipt::ConsentArgs>),
     /// Remove the copies this desk made of people whose sessions ended (prepared photos,
     /// fixed videos, captures, renders) and their videos in the studio's bucket, once their
     /// time is up; the `asset://` references, consent records and the audit log stay. The app
@@ -238,6 +242,7 @@ impl Cli {
             Some(Command::Withdraw(r)) => (Some(&r.place), Some(&r.roster), Some(&r.api)),
             Some(Command::Sessions(r)) => (Some(&r.place), Some(&r.roster), None),
             Some(Command::Audit(r)) => (Some(&r.place), Some(&r.roster), None),
+            Some(Command::Consent(r)) => (Some(&r.place), Some(&r.roster), None),
             Some(Command::People(r) | Command::Assets(r)) => {
                 (Some(&r.place), Some(&r.roster), None)
             }
@@ -266,6 +271,7 @@ impl Cli {
             Some(Command::Render(r)) => r.args.json,
             Some(Command::Sessions(r)) => r.args.json,
             Some(Command::Audit(r)) => r.args.json,
+            Some(Command::Consent(r)) => r.args.json,
             Some(Command::Purge(r)) => r.args.json,
             Some(Command::Withdraw(r)) => r.args.json,
             Some(Command::People(r) | Command::Assets(r)) => r.args.json,

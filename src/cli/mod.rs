@@ -22,6 +22,7 @@ pub mod camera;
 pub mod command;
 pub mod out;
 pub mod pin;
+pub mod receipt;
 mod report;
 pub mod retention;
 mod returning;

@@ -92,6 +92,7 @@ impl Actor {
             Command::DeleteWithObjects(id) => self.delete_with_objects(id).await,
             Command::Purge { days, dry_run } => self.purge(days, dry_run, false).await,
             Command::Withdraw(id) => self.withdraw(id).await,
+            Command::Receipt(id) => self.receipt(id).await,
             Command::TookOut { how, entries } => self.took_out(how, entries).await,
             Command::AuditLog(id) => self.audit_log(id).await,
             cmd @ (Command::CurrentConsent

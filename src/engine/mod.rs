@@ -21,6 +21,7 @@ mod io;
 mod lease;
 pub mod poll;
 mod protocol;
+mod receipt;
 mod render;
 mod retention;
 mod stored;
@@ -30,6 +31,7 @@ pub use config::{CallbackMode, EngineConfig, Resume};
 pub use handle::Engine;
 pub use io::parse_source;
 pub use poll::PollPolicy;
+pub use receipt::{RECEIPT_SAVED, Receipt, make_receipt};
 
 /// How often the retention purge runs while the engine does (and once at its start).
 pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);

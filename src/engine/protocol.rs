@@ -166,6 +166,8 @@ pub enum Command {
     /// deleted, their consent marked withdrawn, their assets no longer offered; answered by
     /// [`Event::Withdrawn`].
     Withdraw(String),
+    /// A session's consent receipt (PDF), answered by [`Event::Receipt`].
+    Receipt(String),
     /// Replaces a local video row by a fixed copy (ffmpeg): at most 14.9 s from the start given
     /// in milliseconds, scaled into range, H.264. The original file is left as it is.
     FixVideo(String, AssetId, u64),
@@ -257,6 +259,8 @@ pub enum Event {
     Purged(Box<PurgeReport>),
     /// A person withdrew: what was deleted and what stays upstream.
     Withdrawn(Box<Removal>),
+    /// A session's consent receipt, or why there is none.
+    Receipt(String, Result<Box<super::Receipt>, Msg>),
     /// A capture for this session ended (its row follows, or an error said why not): the
     /// camera is free again.
     CaptureEnded(String),

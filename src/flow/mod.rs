@@ -16,6 +16,7 @@ mod library;
 mod model;
 mod protocol;
 mod queue;
+pub mod receipt;
 mod render;
 mod resume;
 mod retention;

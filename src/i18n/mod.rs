@@ -15,6 +15,12 @@ use crate::text::{self, Msg};
 
 pub mod phone;
 
+/// A subset of Noto Sans CJK SC bundled in the binary (`assets/fonts/`, SIL OFL 1.1): Latin,
+/// every modern Hangul syllable, the 6763 Han characters of GB 2312 and the kanji of JIS X 0208,
+/// kana, and every character of the translations. The window's fallback for what the system's
+/// fonts lack, and the consent receipt's font.
+pub static BUNDLED_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-subset.otf");
+
 /// A language the window speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum UiLang {

@@ -8,6 +8,7 @@
 pub mod fix;
 pub mod heic;
 pub mod jpeg;
+pub mod pdf;
 pub mod presend;
 pub mod run;
 pub mod turn;

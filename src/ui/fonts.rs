@@ -1,15 +1,10 @@
 //! Fonts that never show boxes. egui's own fonts draw Latin; for Hangul, Han and kana the app
 //! first asks the system (eframe's font provider, through the OS's own fallback), then falls
-//! back to a subset of Noto Sans CJK SC bundled in the binary (`assets/fonts/`, SIL OFL 1.1):
-//! every modern Hangul syllable, the 6763 Han characters of GB 2312, kana, and every character
-//! of the translations.
+//! back to the subset of Noto Sans CJK SC bundled in the binary ([`crate::i18n::BUNDLED_FONT`]).
 
 use std::sync::Arc;
 
 use eframe::egui;
-
-/// The bundled fallback font.
-pub static BUNDLED_CJK: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-subset.otf");
 
 /// Offers the bundled font for any character the installed fonts (and the system, when asked
 /// before) could not draw. egui checks that it has the glyph before using it.
@@ -26,7 +21,7 @@ impl egui::FontProvider for BundledCjk {
             .collect();
         Some(egui::FontInsert::new(
             "avatar-kiosk-noto-cjk-subset",
-            egui::FontData::from_static(BUNDLED_CJK),
+            egui::FontData::from_static(crate::i18n::BUNDLED_FONT),
             families,
         ))
     }

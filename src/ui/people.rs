@@ -10,6 +10,7 @@ use super::view::View;
 use super::widgets;
 use std::sync::Arc;
 
+use crate::engine::Command;
 use crate::flow::{PersonRow, Session};
 use crate::i18n::{I18n, n, s as text};
 
@@ -152,7 +153,17 @@ fn table(ui: &mut egui::Ui, i: &I18n, rows: &[PersonRow], out: &mut Vec<Intent>)
                                 &[text("version", &p.consent_version)],
                             )
                         };
-                        ui.label(theme::hint(ui, version).size(theme::size::SMALL));
+                        // The receipt goes with the consent it proves (withdrawn or not).
+                        ui.horizontal(|ui| {
+                            ui.label(theme::hint(ui, version).size(theme::size::SMALL));
+                            let who = [text("person", &p.person)];
+                            let label = i.ta("people-receipt-label", &who);
+                            let link =
+                                RichText::new(i.t("people-receipt")).size(theme::size::SMALL);
+                            if widgets::named_link(ui, link, &label).clicked() {
+                                out.push(Intent::Send(Command::Receipt(p.session.clone())));
+                            }
+                        });
                     });
                 });
                 row.col(|ui| {
@@ -169,7 +180,8 @@ fn table(ui: &mut egui::Ui, i: &I18n, rows: &[PersonRow], out: &mut Vec<Intent>)
 fn actions(ui: &mut egui::Ui, i: &I18n, p: &PersonRow, out: &mut Vec<Intent>) {
     let who = [text("person", &p.person)];
     if p.withdrawn_at.is_some() {
-        // Nothing more is offered for a person who withdrew: their record only.
+        // Nothing more is offered for a person who withdrew: their record only (and the
+        // receipt, beside the consent).
         if widgets::named_button(ui, i.t("history-open"), &i.ta("history-open-label", &who))
             .clicked()
         {

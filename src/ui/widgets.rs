@@ -101,6 +101,18 @@ pub fn named_button(
     r
 }
 
+/// A link-like button (text only, as tall as its text) named for screen readers and tests.
+pub fn named_link(
+    ui: &mut egui::Ui,
+    text: impl Into<egui::WidgetText>,
+    label: &str,
+) -> egui::Response {
+    let r = ui.link(text);
+    let label = label.to_string();
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label.clone()));
+    r
+}
+
 /// A QR code image for a link: black modules on white with the standard 4-module quiet zone.
 /// Drawn with nearest-neighbour sampling so it stays sharp at any size, in any theme.
 pub fn qr_image(link: &str) -> Option<egui::ColorImage> {

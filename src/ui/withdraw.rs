@@ -88,6 +88,9 @@ fn done(ctx: &egui::Context, view: &View<'_>, w: &mut Withdraw, out: &mut Vec<In
                 out.push(Intent::CopyUrls(urls, i.t("copied-asset"), each));
             }
         }
+        if ui.button(i.t("withdrawn-save-receipt")).clicked() {
+            out.push(Intent::Send(Command::Receipt(r.session.clone())));
+        }
         if ui.button(i.t("withdrawn-close")).clicked() {
             close = true;
         }

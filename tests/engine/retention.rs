@@ -68,6 +68,61 @@ async fn person_with_files(
     .await
 }
 
+/// A PDF's text as a reader extracts it, without spaces and line ends (where a line breaks
+/// is the layout's business).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    squeeze(&doc.extract_text(&pages).unwrap())
+}
+
+pub fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The default consent text's introduction in `language` (version 1: the studio never edited
+/// it).
+pub fn intro(language: Language) -> String {
+    use avatar_kiosk::flow::{ConsentFields, ConsentVersion};
+    squeeze(
+        &ConsentVersion::next(None, ConsentFields::default(), 0)
+            .text(language)
+            .intro,
+    )
+}
+
+/// Session `id`'s consent receipt, as text.
+async fn receipt_text(run: &mut Running, id: &str) -> String {
+    asked(run, Command::Receipt(id.to_string()));
+    let made = next(run, "the receipt", |e| match e {
+        Event::Receipt(s, made) if s == id => Some(made),
+        _ => None,
+    })
+    .await;
+    let receipt = made.unwrap_or_else(|m| panic!("{}", m.english()));
+    assert!(receipt.file_name.ends_with(".pdf"), "{}", receipt.file_name);
+    pdf_text(&receipt.pdf)
+}
+
+/// Lee's receipt, in Korean: the text they were given, the withdrawal, and the references
+/// that remain at APIMart; Kim's has no withdrawal in it.
+async fn receipts_say_it(run: &mut Running, withdrawn: &Removal, kim: &str) {
+    let lee_receipt = receipt_text(run, &withdrawn.session).await;
+    assert!(lee_receipt.contains("이름:LeeJiwoo"), "{lee_receipt}");
+    assert!(lee_receipt.contains(&intro(Language::Ko)), "{lee_receipt}");
+    assert!(lee_receipt.contains("동의철회"), "{lee_receipt}");
+    for url in &withdrawn.upstream {
+        assert!(lee_receipt.contains(url.as_str()), "{url}: {lee_receipt}");
+    }
+    let kim_receipt = receipt_text(run, kim).await;
+    assert!(kim_receipt.contains("이름:KimMinji"), "{kim_receipt}");
+    assert!(
+        kim_receipt.contains("직원이기록"),
+        "staff attested: {kim_receipt}"
+    );
+    assert!(!kim_receipt.contains("asset://"), "{kim_receipt}");
+}
+
 fn asked(run: &Running, cmd: Command) {
     run.engine.send(cmd).unwrap();
 }
@@ -218,6 +273,7 @@ async fn purge_then_withdraw(roster: Option<&str>) {
     assert!(withdrawn.upstream.iter().all(|u| u.starts_with("asset://")));
     assert_eq!(status(&http, &lee_link), 404, "Lee's video left the bucket");
     assert_eq!(status(&http, &kim_link), 200, "Kim's stays");
+    receipts_say_it(&mut run, &withdrawn, &kim.id).await;
     assert!(clip.is_file(), "the file staff picked stays");
     // Lee is offered no more: not in the library, and a render is refused before any request.
     let videos_before = sim.counters().op("video");
@@ -322,6 +378,36 @@ fn purge_and_withdraw_from_the_command_line() {
         "a dry run deletes nothing"
     );
 
+    // The receipt, before and after the withdrawal; a missing folder or session writes nothing.
+    let receipt = |name: &str, session: &str| {
+        let file = dir.path().join(name);
+        let (code, said) = run(&[
+            "consent",
+            session,
+            "--out",
+            file.to_str().unwrap(),
+            "--json",
+        ]);
+        (
+            code,
+            said,
+            std::fs::read(&file).ok().map(|pdf| pdf_text(&pdf)),
+        )
+    };
+    let (code, said, text) = receipt("given.pdf", &id);
+    assert_eq!(code, Some(0), "{said:?}");
+    assert_eq!(said[0]["event"], "receipt");
+    assert_eq!(said[0]["person"], "Park Seoyeon");
+    let text = text.unwrap();
+    // `onboard`'s language is English unless --language says otherwise.
+    assert!(text.contains("Name:ParkSeoyeon"), "{text}");
+    assert!(text.contains(&intro(Language::En)), "{text}");
+    assert!(!text.contains("asset://"), "{text}");
+    let (code, _, text) = receipt("no-such-folder/r.pdf", &id);
+    assert_eq!((code, text), (Some(1), None));
+    let (code, _, text) = receipt("unknown.pdf", "no-such-session");
+    assert_eq!((code, text), (Some(1), None));
+
     let (code, said) = run(&["withdraw", &id, "--json"]);
     assert_eq!(code, Some(0), "{said:?}");
     let done = &said[0];
@@ -329,6 +415,13 @@ fn purge_and_withdraw_from_the_command_line() {
     assert_eq!(done["session"], id.as_str());
     assert_eq!(done["upstream"].as_array().map(Vec::len), Some(1), "{done}");
     assert!(files.iter().all(|f| !f.exists()), "{files:?}");
+    let (code, _, text) = receipt("withdrawn.pdf", &id);
+    assert_eq!(code, Some(0));
+    let (text, url) = (text.unwrap(), done["upstream"][0].as_str().unwrap());
+    assert!(
+        text.contains("Consentwithdrawn") && text.contains(url),
+        "{url}: {text}"
+    );
 
     let (_, people) = run(&["people", "--json"]);
     assert!(people[0]["withdrawn_at"].as_i64().is_some(), "{people:?}");
@@ -348,6 +441,16 @@ fn purge_and_withdraw_from_the_command_line() {
     assert!(
         log.iter()
             .any(|e| e["action"] == "withdraw" && e["session_id"] == id.as_str())
+    );
+    let saved = |e: &&serde_json::Value| {
+        e["action"] == "export"
+            && e["session_id"] == id.as_str()
+            && e["detail"] == avatar_kiosk::engine::RECEIPT_SAVED
+    };
+    assert_eq!(
+        log.iter().filter(saved).count(),
+        2,
+        "two receipts saved: {log:?}"
     );
     let (code, _) = run(&["audit", "--verify"]);
     assert_eq!(code, Some(0));

@@ -131,12 +131,34 @@ fn a_withdrawal_asks_first_then_names_what_stays_at_apimart() {
         "1 approved references stay at APIMart: ask APIMart to delete them."
     ));
     assert!(shows(&h, "asset://"), "the reference itself is shown");
+    // The withdrawal receipt, in the person's Korean: the withdrawal and that reference.
+    click(&mut h, "Save the withdrawal receipt…");
+    let saved = world.saved_dir();
+    wait(&mut h, "the receipt saved", |_| {
+        std::fs::read_dir(&saved).is_ok_and(|mut d| d.next().is_some())
+    });
+    let file = std::fs::read_dir(&saved)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = crate::pdf_text(&std::fs::read(file).unwrap());
+    assert!(
+        text.contains("동의철회") && text.contains("asset://"),
+        "{text}"
+    );
     click(&mut h, "Close");
     wait_for(&mut h, "Withdrawn ");
     assert!(
         h.query_by_label(withdraw).is_none(),
         "nothing more is offered"
     );
+    // But the receipt still is, beside the consent.
+    click(&mut h, "Save Min-jun Lee's consent receipt (PDF)");
+    wait(&mut h, "the second receipt saved", |_| {
+        std::fs::read_dir(&saved).is_ok_and(|d| d.count() == 2)
+    });
 }
 
 #[test]
@@ -213,6 +235,65 @@ fn copying_a_persons_urls_is_logged_and_history_shows_their_entries() {
     assert_eq!(copies[0].session_id.as_deref(), Some(id.as_str()));
     let all = store.audit_log(None).unwrap();
     assert_eq!(avatar_kiosk::flow::verify(&all), Ok(()));
+}
+
+/// Done's receipt and export, saved where the window saves (no dialog in tests): the receipt
+/// is the person's, in Korean, with their signature; each file is logged once it is written.
+#[test]
+fn the_receipt_and_the_export_are_saved_and_logged() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    let id = approved_with_one_photo(&mut h, &world, "Min-jun Choi", "minjun-front.jpg");
+    let saved = |ending: &str| {
+        std::fs::read_dir(world.saved_dir())
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == ending))
+    };
+    click(&mut h, "Consent receipt…");
+    wait(&mut h, "the receipt saved", |h| {
+        saved("pdf").is_some() && shows(h, "Exported to")
+    });
+    let receipt = saved("pdf").unwrap();
+    let name = receipt.file_name().unwrap().to_string_lossy().to_string();
+    assert!(name.starts_with("consent-receipt-Min-jun_Choi-"), "{name}");
+    let pdf = std::fs::read(&receipt).unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let text = crate::pdf_text(&pdf);
+    let fields = avatar_kiosk::flow::ConsentFields::default();
+    let version = avatar_kiosk::flow::ConsentVersion::next(None, fields, 0);
+    let korean = version.text(Language::Ko);
+    assert!(text.contains("이름:Min-junChoi"), "{text}");
+    assert!(text.contains(&squeeze(&korean.intro)), "{text}");
+    assert!(
+        text.contains("본인이데스크"),
+        "signed by the person: {text}"
+    );
+    let images = (doc.objects.values())
+        .filter(|o| {
+            let d = o.as_stream().map(|s| &s.dict);
+            d.is_ok_and(|d| d.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Image"))
+        })
+        .count();
+    assert!(images >= 1, "the signature is in it");
+
+    click(&mut h, "Export CSV");
+    wait(&mut h, "the export saved", |_| saved("csv").is_some());
+    drop(h);
+    let mut store = Store::open_in(&world.data_dir()).unwrap();
+    let entries = store.audit_log(Some(&id)).unwrap();
+    let exports: Vec<&str> = (entries.iter())
+        .filter(|e| e.action == "export")
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert_eq!(
+        exports,
+        [avatar_kiosk::engine::RECEIPT_SAVED, "summary saved as CSV"],
+        "{entries:?}"
+    );
 }
 
 /// One person signed, verified on the simulated phone, and one photo of theirs approved: the

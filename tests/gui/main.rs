@@ -70,6 +70,11 @@ impl World {
         self.dir.path().join("data")
     }
 
+    /// Where the window's exports and receipts are saved (no save dialog in tests).
+    pub fn saved_dir(&self) -> PathBuf {
+        self.dir.path().join("saved")
+    }
+
     /// A photo of `w`×`h` named `name` in the world's folder.
     pub fn photo(&self, name: &str) -> PathBuf {
         let path = self.dir.path().join(name);
@@ -105,6 +110,7 @@ impl World {
             settings_unreadable: false,
             overrides: Default::default(),
             monitors: Some(Vec::new()),
+            save_to: Some(self.saved_dir()),
             adjust: Some(Arc::new(|c| {
                 c.poll = PollPolicy {
                     initial: Duration::from_millis(50),
@@ -154,6 +160,15 @@ impl World {
         };
         self.base(settings, Some(ApiKey::new(key)), None)
     }
+}
+
+/// A PDF's text as a reader extracts it, without spaces and line ends (where a line breaks
+/// is the layout's business).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).unwrap();
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// The app in a headless harness the size of a laptop screen.

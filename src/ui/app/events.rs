@@ -217,6 +217,7 @@ impl KioskApp {
                 self.dialogs.withdraw.done = Some(*removal);
             }
             Event::Purged(report) => self.purged(&report),
+            Event::Receipt(_, made) => self.receipt_made(ctx, made),
             Event::AuditLog(session, read) => {
                 if let Some(log) = self.dialogs.log.as_mut().filter(|l| l.session == session) {
                     log.entries = Some(read);

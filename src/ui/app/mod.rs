@@ -76,6 +76,9 @@ pub struct Launch {
     /// The monitors, when known before the start (tests); otherwise kiosk mode reads them
     /// from the desktop.
     pub monitors: Option<Vec<Monitor>>,
+    /// Where saved files (exports, receipts) go without a dialog (tests, where no dialog
+    /// opens); `None`: the system's save dialog asks.
+    pub save_to: Option<PathBuf>,
 }
 
 /// What the app keeps from the launch, besides what the window shows.
@@ -91,6 +94,8 @@ struct Keep {
     saved: Settings,
     /// The monitors were fixed by the launch (tests): never read again.
     monitors_fixed: bool,
+    /// See [`Launch::save_to`].
+    save_to: Option<PathBuf>,
 }
 
 /// The app.
@@ -153,6 +158,7 @@ impl KioskApp {
                 password_pending: false,
                 saved: launch.settings,
                 monitors_fixed: launch.monitors.is_some(),
+                save_to: launch.save_to,
             },
             link: EngineLink::new(launch.adjust, ctx_cell.clone()),
             wizard: Wizard::default(),

@@ -271,8 +271,22 @@ impl KioskApp {
         entries.is_empty() || self.send(Command::TookOut { how, entries })
     }
 
-    /// Saves text as a file staff choose (or in a folder they can find, when no dialog opens
-    /// here): exports of a session or of the asset library.
+    /// Saves a consent receipt the engine made where staff choose (logged once saved).
+    pub(super) fn receipt_made(
+        &mut self,
+        ctx: &egui::Context,
+        made: Result<Box<crate::engine::Receipt>, crate::text::Msg>,
+    ) {
+        match made {
+            Ok(r) => {
+                let took = vec![(r.session, crate::engine::RECEIPT_SAVED.to_string())];
+                self.save_bytes(ctx, r.file_name, r.pdf, took);
+            }
+            Err(why) => self.toasts.push(Level::Error, self.i18n.msg(&why), None),
+        }
+    }
+
+    /// Saves text as a file staff choose: exports of a session or of the asset library.
     pub(super) fn save_text(
         &mut self,
         ctx: &egui::Context,
@@ -280,13 +294,33 @@ impl KioskApp {
         text: String,
         took: Vec<(String, String)>,
     ) {
-        let fallback_dir = directories::UserDirs::new()
-            .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
-            .unwrap_or_else(|| self.model.data_dir.join("exports"));
+        self.save_bytes(ctx, name, text.into_bytes(), took);
+    }
+
+    /// Saves a file staff choose (or in a folder they can find, when no dialog opens here),
+    /// logged for each of `took` once it is written.
+    pub(super) fn save_bytes(
+        &mut self,
+        ctx: &egui::Context,
+        name: String,
+        bytes: Vec<u8>,
+        took: Vec<(String, String)>,
+    ) {
+        // The launch's folder (tests) stands in for the dialog: the rest is the same path.
+        let fixed = self.keep.save_to.clone();
+        let fallback_dir = fixed.clone().unwrap_or_else(|| {
+            directories::UserDirs::new()
+                .and_then(|u| u.document_dir().map(|d| d.join("Avatar Kiosk exports")))
+                .unwrap_or_else(|| self.model.data_dir.join("exports"))
+        });
         let start = self.model.settings.last_folder.clone();
         let save_title = self.i18n.t("export-save-title");
         self.jobs.spawn("export", ctx, move || {
-            let path = match jobs::native_save(&name, start, &save_title) {
+            let asked = match fixed {
+                Some(_) => Err(()),
+                None => jobs::native_save(&name, start, &save_title),
+            };
+            let path = match asked {
                 Ok(Some(p)) => p,
                 Ok(None) => return JobDone::ExportCancelled,
                 // No dialog on this machine: save where staff can find it, and say where.
@@ -299,7 +333,7 @@ impl KioskApp {
                 }
             };
             JobDone::Exported(
-                crate::config::write_private(&path, text.as_bytes())
+                crate::config::write_private(&path, &bytes)
                     .map(|()| path.clone())
                     .map_err(|e| format!("{}: {e}", path.display())),
                 took,

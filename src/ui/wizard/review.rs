@@ -181,6 +181,9 @@ fn actions(ui: &mut egui::Ui, view: &View<'_>, s: &Session, active: usize, out: 
         if ui.button(i.t("review-export-json")).clicked() {
             out.push(Intent::Export(s.id.clone(), false));
         }
+        if ui.button(i.t("review-receipt")).clicked() {
+            out.push(Intent::Send(Command::Receipt(s.id.clone())));
+        }
         if s.group_id().is_some() && active > 0 && s.stage().is_final() {
             let render = egui::Button::new(i.t("review-test-render"));
             if ui

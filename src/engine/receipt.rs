@@ -1,0 +1,150 @@
+//! A person's consent receipt as a PDF (and, once they withdrew, what was deleted and what
+//! remains at APIMart): made from what the store keeps, for the window's save dialog and for
+//! `avatar-kiosk consent ID --out FILE.pdf`.
+
+use jiff::tz::TimeZone;
+
+use super::Event;
+use super::actor::Actor;
+use crate::flow::receipt::{ReceiptFacts, receipt, short_id};
+use crate::flow::{AssetState, ConsentVersion};
+use crate::store::{SessionStore, StoredConsent};
+use crate::text::Msg;
+
+/// A receipt ready to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The session it is for.
+    pub session: String,
+    /// The person's name.
+    pub person: String,
+    /// A file name to offer (`consent-receipt-NAME-SHORTID.pdf`).
+    pub file_name: String,
+    /// The PDF.
+    pub pdf: Vec<u8>,
+}
+
+/// What the audit log says when a receipt leaves the app.
+pub const RECEIPT_SAVED: &str = "consent receipt saved as PDF";
+
+/// The receipt of session `id`, its times in `zone`: or why there is none.
+pub fn make_receipt(
+    store: &mut dyn SessionStore,
+    id: &str,
+    zone: &TimeZone,
+) -> Result<Receipt, Msg> {
+    gather(store, id)?.render(zone)
+}
+
+/// What the store keeps that a receipt says.
+pub(super) struct Gathered {
+    session: String,
+    kept: StoredConsent,
+    version: ConsentVersion,
+    upstream: Vec<String>,
+}
+
+/// Reads what session `id`'s receipt says (on the store's thread; the PDF is made away from
+/// it).
+pub(super) fn gather(store: &mut dyn SessionStore, id: &str) -> Result<Gathered, Msg> {
+    let session = store
+        .load(id)
+        .map_err(|e| e.advice())?
+        .ok_or_else(|| Msg::new("engine-no-session"))?;
+    let Some(kept) = store.consent(id).map_err(|e| e.advice())? else {
+        return Err(Msg::new("receipt-no-consent"));
+    };
+    let number = kept.record.version;
+    let versions = store.consent_versions().map_err(|e| e.advice())?;
+    let Some(version) = versions.into_iter().find(|v| v.number == number) else {
+        return Err(Msg::new("engine-consent-version").num("version", number));
+    };
+    let upstream = (session.current_assets())
+        .filter_map(|a| match &a.state {
+            AssetState::Active { asset_url, .. } => Some(asset_url.clone()),
+            _ => None,
+        })
+        .collect();
+    Ok(Gathered {
+        session: id.to_string(),
+        kept,
+        version,
+        upstream,
+    })
+}
+
+impl Gathered {
+    /// The PDF, its times in `zone`.
+    pub(super) fn render(self, zone: &TimeZone) -> Result<Receipt, Msg> {
+        let kept = &self.kept;
+        let sheet = receipt(&ReceiptFacts {
+            session_id: &self.session,
+            person: &kept.person,
+            desk: &kept.desk,
+            record: &kept.record,
+            version: &self.version,
+            signature_png: kept.signature_png.as_deref(),
+            upstream: &self.upstream,
+            zone,
+        });
+        let pdf = crate::media::pdf::render(&sheet, crate::i18n::BUNDLED_FONT)
+            .map_err(|e| Msg::new("receipt-failed").text("reason", e.to_string()))?;
+        Ok(Receipt {
+            file_name: file_name(&kept.person, &self.session),
+            person: self.kept.person,
+            session: self.session,
+            pdf,
+        })
+    }
+}
+
+/// `consent-receipt-NAME-SHORTID.pdf`, the name kept to what every system allows in a file
+/// name.
+fn file_name(person: &str, id: &str) -> String {
+    let name: String = person
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    format!("consent-receipt-{name}-{}.pdf", short_id(id))
+}
+
+impl Actor {
+    /// [`super::Command::Receipt`]: made on the store's thread, answered by
+    /// [`Event::Receipt`].
+    pub(super) async fn receipt(&self, id: String) {
+        let of = id.clone();
+        let read = self.store.call(move |s| Ok(gather(s, &of))).await;
+        let made = match read.map_err(|e| e.advice()).and_then(|r| r) {
+            Err(why) => Err(why),
+            Ok(facts) => {
+                let render = move || facts.render(&TimeZone::system());
+                tokio::task::spawn_blocking(render)
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(Msg::new("receipt-failed").text("reason", e.to_string()))
+                    })
+            }
+        };
+        self.emit(Event::Receipt(id, made.map(Box::new))).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_name_keeps_the_name_and_nothing_a_system_refuses() {
+        assert_eq!(
+            file_name("김하늘 / Sky:*", "0123456789"),
+            "consent-receipt-김하늘___Sky__-01234567.pdf"
+        );
+    }
+}
