@@ -457,11 +457,14 @@ consent-doc-receipt-remade = 아래 글은 버전 { $version }에서 다시 만�
 consent-doc-receipt-answer = 답: { $answer }
 consent-doc-receipt-signature = 서명
 consent-doc-receipt-no-signature = 서명 없음 (직원이 기록).
+consent-doc-receipt-staff-yes = 직원 기록: 동의
+consent-doc-receipt-staff-no = 직원 기록: 동의하지 않음
+consent-doc-receipt-signature-missing = 서명이 저장소에 없습니다.
 consent-doc-receipt-withdrawn-title = 동의 철회
 consent-doc-receipt-withdrawn-at = 철회 일시: { $time }
-consent-doc-receipt-withdrawn-deleted = { $studio }는 귀하의 사진과 영상으로 만든 모든 사본을 삭제했습니다: 데스크의 준비된 사진, 고친 영상, 카메라 촬영본과 테스트 영상, 그리고 저장소의 영상입니다.
-consent-doc-receipt-withdrawn-upstream = 다음 참조는 APIMart에 남아 있습니다. APIMart의 API로는 삭제할 수 없어 { $studio }가 APIMart에 삭제를 요청합니다:
-consent-doc-receipt-withdrawn-none = APIMart에 귀하의 사진이나 영상에 대한 참조는 만들어지지 않았습니다.
+consent-doc-receipt-withdrawn-deleted = { $studio }은(는) 본인의 사진과 영상으로 만든 모든 사본을 삭제했습니다: 데스크의 준비된 사진, 고친 영상, 카메라 촬영본과 테스트 영상, 그리고 저장소의 영상입니다.
+consent-doc-receipt-withdrawn-upstream = 다음 참조는 APIMart에 남아 있습니다. APIMart의 API로는 삭제할 수 없어 { $studio }이(가) APIMart에 삭제를 요청합니다:
+consent-doc-receipt-withdrawn-none = APIMart에 본인의 사진이나 영상에 대한 참조는 만들어지지 않았습니다.
 
 ## 디자인: 요약 타일, 빈 화면 안내, 단계별 필터, 색 테마.
 review-tile-approved = 승인

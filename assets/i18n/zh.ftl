@@ -457,11 +457,14 @@ consent-doc-receipt-remade = 以下文本由版本 { $version } 重新生成，�
 consent-doc-receipt-answer = 回答：{ $answer }
 consent-doc-receipt-signature = 签名
 consent-doc-receipt-no-signature = 无签名（由工作人员记录）。
+consent-doc-receipt-staff-yes = 工作人员记录：同意
+consent-doc-receipt-staff-no = 工作人员记录：不同意
+consent-doc-receipt-signature-missing = 存储中没有签名。
 consent-doc-receipt-withdrawn-title = 已撤回同意
 consent-doc-receipt-withdrawn-at = 撤回时间：{ $time }
 consent-doc-receipt-withdrawn-deleted = { $studio } 已删除其制作的您的照片和视频的所有副本：工作台上处理过的照片、修正的视频、摄像头拍摄的素材和测试视频，以及存储中的视频。
-consent-doc-receipt-withdrawn-upstream = 以下引用仍保留在 APIMart，其 API 无法删除它们；{ $studio } 将请求 APIMart 删除：
-consent-doc-receipt-withdrawn-none = 未在 APIMart 创建您的照片或视频的引用。
+consent-doc-receipt-withdrawn-upstream = 以下参考素材仍保留在 APIMart，其 API 无法删除它们；{ $studio } 将请求 APIMart 删除：
+consent-doc-receipt-withdrawn-none = 未在 APIMart 由您的照片或视频生成参考素材。
 
 ## 设计：汇总卡片、空白页提示、按阶段筛选、配色。
 review-tile-approved = 已通过

@@ -35,9 +35,43 @@ pub fn ensure_data_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a file only its owner can read (exports hold people's names and asset URLs).
+/// Writes a file only its owner can read (exports and receipts hold people's names and asset
+/// URLs): whole or not at all, so a full disk never leaves half a file in place of the one
+/// that was there (a hidden `.part` beside it, renamed in).
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    crate::platform::private::write(path, bytes)
+    let name = path.file_name().map_or_else(
+        || std::ffi::OsString::from("file"),
+        std::ffi::OsStr::to_os_string,
+    );
+    let mut part_name = std::ffi::OsString::from(".");
+    part_name.push(name);
+    part_name.push(".part");
+    let part = path.with_file_name(part_name);
+    let written =
+        crate::platform::private::write(&part, bytes).and_then(|()| std::fs::rename(&part, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    written
+}
+
+/// `dir/name`, or `dir/stem-2.ending` (then 3, ...) when that is taken: a save that asks no
+/// one where to go never replaces an earlier file.
+pub fn free_name(dir: &Path, name: &str) -> PathBuf {
+    let first = dir.join(name);
+    if !first.exists() {
+        return first;
+    }
+    let (stem, ending) = name
+        .rsplit_once('.')
+        .map_or((name, None), |(s, e)| (s, Some(e)));
+    (2..)
+        .map(|n| match ending {
+            Some(e) => dir.join(format!("{stem}-{n}.{e}")),
+            None => dir.join(format!("{stem}-{n}")),
+        })
+        .find(|p| !p.exists())
+        .unwrap_or(first)
 }
 
 /// The version and the commit the binary was built from, e.g. `0.1.0 (3f2a9c1b7d20)`.

@@ -224,3 +224,35 @@ fn an_older_single_render_price_becomes_every_models_price_and_is_not_written_ba
     assert!(d.per_second(true, "480p") < d.per_second(false, "480p"));
     assert!(d.per_second(false, "720p") > d.per_second(false, "480p"));
 }
+
+#[test]
+fn a_write_that_fails_leaves_what_was_there_and_no_part() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder in the way: the rename fails after the bytes were written beside it.
+    let taken = dir.path().join("receipt.pdf");
+    std::fs::create_dir(&taken).unwrap();
+    std::fs::write(taken.join("inside"), "kept").unwrap();
+    assert!(write_private(&taken, b"%PDF").is_err());
+    assert_eq!(std::fs::read(taken.join("inside")).unwrap(), b"kept");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["receipt.pdf"], "no part left behind");
+}
+
+#[test]
+fn a_save_without_a_dialog_never_replaces_an_earlier_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = free_name(dir.path(), "Kim-0123.csv");
+    assert_eq!(first, dir.path().join("Kim-0123.csv"));
+    std::fs::write(&first, "1").unwrap();
+    let second = free_name(dir.path(), "Kim-0123.csv");
+    assert_eq!(second, dir.path().join("Kim-0123-2.csv"));
+    std::fs::write(&second, "2").unwrap();
+    assert_eq!(
+        free_name(dir.path(), "Kim-0123.csv"),
+        dir.path().join("Kim-0123-3.csv")
+    );
+    assert_eq!(free_name(dir.path(), "plain"), dir.path().join("plain"));
+}

@@ -6,8 +6,8 @@ use jiff::tz::TimeZone;
 
 use super::Event;
 use super::actor::Actor;
+use crate::flow::ConsentVersion;
 use crate::flow::receipt::{ReceiptFacts, receipt, short_id};
-use crate::flow::{AssetState, ConsentVersion};
 use crate::store::{SessionStore, StoredConsent};
 use crate::text::Msg;
 
@@ -59,12 +59,7 @@ pub(super) fn gather(store: &mut dyn SessionStore, id: &str) -> Result<Gathered,
     let Some(version) = versions.into_iter().find(|v| v.number == number) else {
         return Err(Msg::new("engine-consent-version").num("version", number));
     };
-    let upstream = (session.current_assets())
-        .filter_map(|a| match &a.state {
-            AssetState::Active { asset_url, .. } => Some(asset_url.clone()),
-            _ => None,
-        })
-        .collect();
+    let upstream = session.approved_urls().map(str::to_string).collect();
     Ok(Gathered {
         session: id.to_string(),
         kept,
@@ -98,20 +93,9 @@ impl Gathered {
     }
 }
 
-/// `consent-receipt-NAME-SHORTID.pdf`, the name kept to what every system allows in a file
-/// name.
+/// `consent-receipt-NAME-SHORTID.pdf`, the name made safe as an export's is.
 fn file_name(person: &str, id: &str) -> String {
-    let name: String = person
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(40)
-        .collect();
+    let name = crate::media::safe_name(person);
     format!("consent-receipt-{name}-{}.pdf", short_id(id))
 }
 
@@ -121,18 +105,21 @@ impl Actor {
     pub(super) async fn receipt(&self, id: String) {
         let of = id.clone();
         let read = self.store.call(move |s| Ok(gather(s, &of))).await;
-        let made = match read.map_err(|e| e.advice()).and_then(|r| r) {
-            Err(why) => Err(why),
-            Ok(facts) => {
-                let render = move || facts.render(&TimeZone::system());
-                tokio::task::spawn_blocking(render)
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(Msg::new("receipt-failed").text("reason", e.to_string()))
-                    })
-            }
+        let facts = match read.map_err(|e| e.advice()).and_then(|r| r) {
+            Ok(facts) => facts,
+            Err(why) => return self.emit(Event::Receipt(id, Err(why))).await,
         };
-        self.emit(Event::Receipt(id, made.map(Box::new))).await;
+        // Laid out away from the engine's loop (the font's subset takes a moment), answered
+        // like any background work.
+        let out = self.internal.clone();
+        tokio::spawn(async move {
+            let render = move || facts.render(&TimeZone::system());
+            let made = tokio::task::spawn_blocking(render)
+                .await
+                .unwrap_or_else(|e| Err(Msg::new("receipt-failed").text("reason", e.to_string())));
+            let answer = Event::Receipt(id, made.map(Box::new));
+            let _ = out.send(super::protocol::Outcome::Emit(answer)).await;
+        });
     }
 }
 
@@ -143,8 +130,8 @@ mod tests {
     #[test]
     fn the_file_name_keeps_the_name_and_nothing_a_system_refuses() {
         assert_eq!(
-            file_name("김하늘 / Sky:*", "0123456789"),
-            "consent-receipt-김하늘___Sky__-01234567.pdf"
+            file_name("김하늘 Sky:*?", "0123456789"),
+            "consent-receipt-김하늘-Sky-01234567.pdf"
         );
     }
 }

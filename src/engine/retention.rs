@@ -11,7 +11,7 @@ use super::commands::log;
 use super::protocol::{Outcome, PurgeReport, Removal, Why};
 use super::{Event, check, now_ms};
 use crate::api::bucket::Bucket;
-use crate::flow::{AssetState, AuditAction, DEFAULT_KEEP_DAYS, Input, Keep, Session};
+use crate::flow::{AuditAction, DEFAULT_KEEP_DAYS, Input, Keep, Session};
 use crate::text::Msg;
 
 impl Actor {
@@ -111,12 +111,7 @@ impl Actor {
                 }
             },
         };
-        let upstream = (s.current_assets())
-            .filter_map(|a| match &a.state {
-                AssetState::Active { asset_url, .. } => Some(asset_url.clone()),
-                _ => None,
-            })
-            .collect();
+        let upstream = s.approved_urls().map(str::to_string).collect();
         Removal {
             session: s.id.clone(),
             person: s.person.clone(),

@@ -95,14 +95,7 @@ pub fn rows(session: &Session, say: Say<'_>) -> Vec<ExportRow> {
 
 /// Every approved `asset://` URL, one per line.
 pub fn approved_urls(session: &Session) -> String {
-    session
-        .current_assets()
-        .filter_map(|a| match &a.state {
-            AssetState::Active { asset_url, .. } => Some(asset_url.as_str()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    session.approved_urls().collect::<Vec<_>>().join("\n")
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return

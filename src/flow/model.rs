@@ -344,6 +344,14 @@ impl Session {
         self.assets.iter().filter(|a| a.is_current())
     }
 
+    /// The `asset://` URLs of the current approved rows, in row order.
+    pub fn approved_urls(&self) -> impl Iterator<Item = &str> {
+        self.current_assets().filter_map(|a| match &a.state {
+            AssetState::Active { asset_url, .. } => Some(asset_url.as_str()),
+            _ => None,
+        })
+    }
+
     /// Whether staff may add assets now: the one rule the flow, the shortcut, a drop and the
     /// review screen's "add more" follow.
     pub fn accepts_assets(&self) -> bool {

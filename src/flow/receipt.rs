@@ -97,28 +97,31 @@ pub fn receipt(f: &ReceiptFacts<'_>) -> Sheet {
         let answer = r.answers.iter().find(|(i, _)| i == item).map(|(_, a)| *a);
         blocks.push(Block::Heading(title.clone()));
         blocks.push(Block::Text(body.clone()));
-        if let Some(yes) = answer {
-            let word = say(
-                l,
-                if yes {
+        let said = match (answer, r.by) {
+            (Some(yes), ConsentBy::Person) => {
+                let id = if yes {
                     "consent-doc-yes"
                 } else {
                     "consent-doc-no"
-                },
-                &[],
-            );
-            blocks.push(Block::Text(t("answer", &[("answer", &word)])));
-        }
+                };
+                t("answer", &[("answer", &say(l, id, &[]))])
+            }
+            // Not the person's words: what staff recorded for them.
+            (Some(yes), ConsentBy::Staff) => t(if yes { "staff-yes" } else { "staff-no" }, &[]),
+            (None, _) => continue,
+        };
+        blocks.push(Block::Text(said));
     }
     blocks.push(Block::Text(text.rights.clone()));
     blocks.push(Block::Heading(t("signature", &[])));
-    match f.signature_png {
-        Some(png) if r.by == ConsentBy::Person => blocks.push(Block::Picture {
+    blocks.push(match (f.signature_png, r.by) {
+        (Some(png), ConsentBy::Person) => Block::Picture {
             png: png.to_vec(),
             width: SIGNATURE_WIDTH,
-        }),
-        _ => blocks.push(Block::Text(t("no-signature", &[]))),
-    }
+        },
+        (None, ConsentBy::Person) => Block::Text(t("signature-missing", &[])),
+        (_, ConsentBy::Staff) => Block::Text(t("no-signature", &[])),
+    });
     if let Some(at) = r.withdrawn_at {
         blocks.extend(withdrawal(f, studio, at));
     }
@@ -202,7 +205,7 @@ mod tests {
         assert!(text.contains("이름: 김하늘"), "{text}");
         assert!(text.contains("세션: 01234567"), "{text}");
         assert!(text.contains(&version.text(Language::Ko).intro), "{text}");
-        assert!(text.contains("동의합니다") && text.contains("동의하지 않습니다"));
+        assert!(text.contains("답: 동의합니다") && text.contains("답: 동의하지 않습니다"));
         assert!(text.contains("2025-12-03 22:13 UTC"), "{text}");
         assert!(!text.contains("asset://a-1"), "not withdrawn: {text}");
         assert!(
@@ -245,6 +248,8 @@ mod tests {
         let text = all_text(&sheet);
         assert!(text.contains("デスク「desk-2」のスタッフ"), "{text}");
         assert!(text.contains("署名なし"), "{text}");
+        assert!(text.contains("スタッフの記録：同意しない"), "{text}");
+        assert!(!text.contains("回答："), "not the person's words: {text}");
         assert!(
             !sheet
                 .blocks
@@ -283,7 +288,8 @@ mod tests {
             let signature = png();
             let sheet = receipt(&ReceiptFacts {
                 session_id: "0123456789abcdef",
-                person: "김하늘 Sky",
+                // Hangul, Latin with Vietnamese marks, Cyrillic: one font draws them all.
+                person: "김하늘 Sky Đặng Пётр",
                 desk: "front",
                 record: &record,
                 version: &version,
@@ -297,7 +303,7 @@ mod tests {
             let text = version.text(language);
             let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
             for want in [
-                "김하늘Sky".to_string(),
+                "김하늘SkyĐặngПётр".to_string(),
                 squeeze(&text.intro),
                 squeeze(&text.rights),
                 squeeze(&text.items[1].2),

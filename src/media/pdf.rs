@@ -17,6 +17,9 @@ const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
 const MARGIN: f32 = 56.0;
 const FOOTER_SIZE: f32 = 8.0;
+/// The largest picture taken, in pixels a side (the pad's signature is 600x200): a PNG from
+/// the store is outside data, and a huge one would be decoded whole.
+const MAX_PICTURE_SIDE: u32 = 4000;
 
 /// One piece of a document, top to bottom.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,7 +124,7 @@ pub fn render(sheet: &Sheet, font: &'static [u8]) -> Result<Vec<u8>, PdfError> {
         for item in page {
             draw(&mut surface, &krilla_font, item);
         }
-        let foot = format!("{} · {}/{}", sheet.footer, n + 1, total);
+        let foot = footer(&sheet.footer, n + 1, total, &measure);
         let text = Placed::Text {
             x: MARGIN,
             y: PAGE_H - MARGIN / 2.0,
@@ -142,6 +145,21 @@ pub fn render(sheet: &Sheet, font: &'static [u8]) -> Result<Vec<u8>, PdfError> {
     document
         .finish()
         .map_err(|e| PdfError::Write(format!("{e:?}")))
+}
+
+/// The page's foot: `text` cut to one line, then "page/pages".
+fn footer(text: &str, page: usize, pages: usize, measure: &Measure<'_>) -> String {
+    let count = format!(" · {page}/{pages}");
+    let room = (PAGE_W - 2.0 * MARGIN) / FOOTER_SIZE;
+    let used: f32 = count.chars().map(|c| measure.width(c)).sum();
+    let lines = wrap(text, room - used - measure.width('…'), |c| {
+        measure.width(c)
+    });
+    match lines.as_slice() {
+        [one] => format!("{one}{count}"),
+        [first, ..] => format!("{first}…{count}"),
+        [] => count,
+    }
 }
 
 fn draw(surface: &mut Surface<'_>, font: &Font, item: Placed) {
@@ -220,10 +238,13 @@ fn lay_out(blocks: &[Block], measure: &Measure<'_>) -> Result<Vec<Vec<Placed>>, 
                 continue;
             }
             Block::Picture { png, width: w } => {
-                let image = Image::from_png(png.clone().into(), true).map_err(PdfError::Picture)?;
+                let image = picture(png)?;
                 let (iw, ih) = image.size();
-                let w = w.min(width);
-                let h = w * ih as f32 / (iw.max(1)) as f32;
+                let aspect = ih as f32 / (iw.max(1)) as f32;
+                // As wide as asked, within the page's width and height.
+                let tallest = bottom - MARGIN - 16.0;
+                let w = w.min(width).min(tallest / aspect.max(f32::EPSILON));
+                let h = w * aspect;
                 if y + h + 16.0 > bottom {
                     new_page(&mut pages, &mut y);
                 }
@@ -240,8 +261,8 @@ fn lay_out(blocks: &[Block], measure: &Measure<'_>) -> Result<Vec<Vec<Placed>>, 
             }
         };
         let leading = size * 1.45;
-        // A heading keeps a few lines of what follows with it.
-        if matches!(block, Block::Heading(_)) && y + before + leading + 45.0 > bottom {
+        // A heading keeps what follows with it (a few lines, or a signature).
+        if matches!(block, Block::Heading(_)) && y + before + leading + 90.0 > bottom {
             new_page(&mut pages, &mut y);
         }
         y += before;
@@ -263,8 +284,24 @@ fn lay_out(blocks: &[Block], measure: &Measure<'_>) -> Result<Vec<Vec<Placed>>, 
     Ok(pages)
 }
 
+/// A PNG within [`MAX_PICTURE_SIDE`], its size read from its header before it is decoded.
+fn picture(png: &[u8]) -> Result<Image, PdfError> {
+    let reader =
+        image::ImageReader::with_format(std::io::Cursor::new(png), image::ImageFormat::Png);
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| PdfError::Picture(e.to_string()))?;
+    if w > MAX_PICTURE_SIDE || h > MAX_PICTURE_SIDE {
+        return Err(PdfError::Picture(format!("{w}x{h} pixels is too large")));
+    }
+    Image::from_png(png.to_vec().into(), true).map_err(PdfError::Picture)
+}
+
+/// Goes on on a new page, unless this one is still empty.
 fn new_page(pages: &mut Vec<Vec<Placed>>, y: &mut f32) {
-    pages.push(Vec::new());
+    if pages.last().is_some_and(|p| !p.is_empty()) {
+        pages.push(Vec::new());
+    }
     *y = MARGIN;
 }
 
@@ -383,5 +420,59 @@ mod tests {
             let given: String = t.chars().filter(|c| *c != ' ').collect();
             assert_eq!(kept, given, "{t:?} → {lines:?}");
         }
+    }
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::GrayImage::from_pixel(w, h, image::Luma([200]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .unwrap_or_else(|e| panic!("{e}"));
+        out.into_inner()
+    }
+
+    /// The app's font, read here as any font would be (this room knows no other's).
+    static FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-subset.otf");
+
+    fn measure() -> Measure<'static> {
+        Measure::new(FONT).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_picture_too_large_is_refused_and_a_tall_one_fits_one_page() {
+        let huge = [Block::Picture {
+            png: png(MAX_PICTURE_SIDE + 1, 1),
+            width: 200.0,
+        }];
+        assert!(matches!(
+            lay_out(&huge, &measure()),
+            Err(PdfError::Picture(_))
+        ));
+        let tall = [
+            Block::Text("before".into()),
+            Block::Picture {
+                png: png(10, 3000),
+                width: 200.0,
+            },
+        ];
+        let pages = lay_out(&tall, &measure()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pages.len(), 2, "the picture starts a page");
+        let Some(Placed::Picture { y, h, .. }) = pages[1].first() else {
+            panic!("the picture is on the second page");
+        };
+        assert!(y + h <= PAGE_H - MARGIN, "{y} + {h}");
+        // Nothing before it on an empty page: no blank page first.
+        let alone = lay_out(&tall[1..], &measure()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(alone.len(), 1);
+    }
+
+    #[test]
+    fn a_long_footer_is_cut_to_one_line_and_keeps_the_page_count() {
+        let m = measure();
+        let long = "스튜디오 ".repeat(60);
+        let foot = footer(&long, 2, 3, &m);
+        assert!(foot.ends_with("… · 2/3"), "{foot}");
+        let w: f32 = foot.chars().map(|c| m.width(c)).sum::<f32>() * FOOTER_SIZE;
+        assert!(w <= PAGE_W - 2.0 * MARGIN, "{w}");
+        assert_eq!(footer("Studio", 1, 1, &m), "Studio · 1/1");
     }
 }

@@ -134,16 +134,10 @@ fn a_withdrawal_asks_first_then_names_what_stays_at_apimart() {
     // The withdrawal receipt, in the person's Korean: the withdrawal and that reference.
     click(&mut h, "Save the withdrawal receipt…");
     let saved = world.saved_dir();
-    wait(&mut h, "the receipt saved", |_| {
-        std::fs::read_dir(&saved).is_ok_and(|mut d| d.next().is_some())
+    wait(&mut h, "the receipt saved", |h| {
+        pdfs_in(&saved).len() == 1 && shows(h, "Exported to")
     });
-    let file = std::fs::read_dir(&saved)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let text = crate::pdf_text(&std::fs::read(file).unwrap());
+    let text = crate::pdf_text(&std::fs::read(&pdfs_in(&saved)[0]).unwrap());
     assert!(
         text.contains("동의철회") && text.contains("asset://"),
         "{text}"
@@ -156,8 +150,8 @@ fn a_withdrawal_asks_first_then_names_what_stays_at_apimart() {
     );
     // But the receipt still is, beside the consent.
     click(&mut h, "Save Min-jun Lee's consent receipt (PDF)");
-    wait(&mut h, "the second receipt saved", |_| {
-        std::fs::read_dir(&saved).is_ok_and(|d| d.count() == 2)
+    wait(&mut h, "the second receipt saved, beside the first", |_| {
+        pdfs_in(&saved).len() == 2
     });
 }
 
@@ -237,6 +231,20 @@ fn copying_a_persons_urls_is_logged_and_history_shows_their_entries() {
     assert_eq!(avatar_kiosk::flow::verify(&all), Ok(()));
 }
 
+/// The PDFs saved in `dir` (a file being written is a hidden part until it is whole).
+fn pdfs_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let listed = std::fs::read_dir(dir).into_iter().flatten();
+    listed
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect()
+}
+
 /// Done's receipt and export, saved where the window saves (no dialog in tests): the receipt
 /// is the person's, in Korean, with their signature; each file is logged once it is written.
 #[test]
@@ -258,7 +266,7 @@ fn the_receipt_and_the_export_are_saved_and_logged() {
     });
     let receipt = saved("pdf").unwrap();
     let name = receipt.file_name().unwrap().to_string_lossy().to_string();
-    assert!(name.starts_with("consent-receipt-Min-jun_Choi-"), "{name}");
+    assert!(name.starts_with("consent-receipt-Min-jun-Choi-"), "{name}");
     let pdf = std::fs::read(&receipt).unwrap();
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
@@ -294,6 +302,28 @@ fn the_receipt_and_the_export_are_saved_and_logged() {
         [avatar_kiosk::engine::RECEIPT_SAVED, "summary saved as CSV"],
         "{entries:?}"
     );
+}
+
+/// Staff open another session while the next person's consent waits for the hand-over: the
+/// consent step stays with its way back, and the opened session shows once it is cancelled.
+#[test]
+fn a_session_opened_during_the_hand_over_waits_behind_it() {
+    let world = World::quick();
+    let mut h = harness(world.demo());
+    approved_with_one_photo(&mut h, &world, "Ha-eun Jung", "haeun-front.jpg");
+    click(&mut h, "New person");
+    type_into(&mut h, "Person's name", "Do-yoon Kang");
+    click(&mut h, "Start verification");
+    let hand = "Hand the screen to Do-yoon Kang";
+    wait_for(&mut h, hand);
+    click(&mut h, "History");
+    wait_for(&mut h, "Open Ha-eun Jung");
+    click(&mut h, "Open Ha-eun Jung");
+    wait(&mut h, "the wizard again", |h| shows(h, hand));
+    assert!(!shows(&h, "Done: every asset is approved"));
+    click(&mut h, "Back to the Start form");
+    wait_for(&mut h, "Done: every asset is approved");
+    assert!(shows(&h, "Ha-eun Jung"));
 }
 
 /// One person signed, verified on the simulated phone, and one photo of theirs approved: the

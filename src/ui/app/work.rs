@@ -329,7 +329,7 @@ impl KioskApp {
                         let why = format!("{}: {e}", fallback_dir.display());
                         return JobDone::Exported(Err(why), took);
                     }
-                    fallback_dir.join(&name)
+                    crate::config::free_name(&fallback_dir, &name)
                 }
             };
             JobDone::Exported(

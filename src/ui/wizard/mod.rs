@@ -52,13 +52,16 @@ impl Wizard {
 
     /// Draws the current step.
     pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
+        // A person's consent being asked comes first, whatever session staff opened meanwhile:
+        // its Cancel stays in reach, and the opened session shows once it is signed or
+        // cancelled.
+        if let Some(ask) = self.consent.as_mut() {
+            let mut out = Vec::new();
+            let elsewhere = view.person_window;
+            crate::ui::consent::staff_step(ui, view.i18n, ask, elsewhere, &mut out);
+            return out;
+        }
         let Some(session) = view.model.session().cloned() else {
-            if let Some(ask) = self.consent.as_mut() {
-                let mut out = Vec::new();
-                let elsewhere = view.person_window;
-                crate::ui::consent::staff_step(ui, view.i18n, ask, elsewhere, &mut out);
-                return out;
-            }
             return start::show(self, ui, view);
         };
         let mut out = Vec::new();
