@@ -19,6 +19,11 @@ impl Actor {
             self.refuse(Some(id.clone()), "engine-no-session").await;
             return self.emit(Event::CaptureEnded(id)).await;
         };
+        if let Some(Err(no)) = self.sessions.get(&id).map(|s| s.takes_new_copies()) {
+            let (session, message) = (Some(id.clone()), no.msg());
+            self.emit(Event::Refused { session, message }).await;
+            return self.emit(Event::CaptureEnded(id)).await;
+        }
         let Some(ffmpeg) = crate::media::fix::ffmpeg() else {
             ctx.error(crate::camera::need_ffmpeg()).await;
             return self.emit(Event::CaptureEnded(id)).await;

@@ -452,6 +452,10 @@ impl Actor {
         if let Some(why) = ctx.foreign(&path) {
             return ctx.error(why).await;
         }
+        if let Some(Err(no)) = self.sessions.get(&id).map(|s| s.takes_new_copies()) {
+            let (session, message) = (Some(id), no.msg());
+            return self.emit(Event::Refused { session, message }).await;
+        }
         let dir = self.config.fixed_dir.clone();
         tokio::spawn(async move {
             let fixed = tokio::task::spawn_blocking(move || {

@@ -58,10 +58,19 @@ impl Session {
                 | Input::Submit
                 | Input::Render(RenderInput::Start(..))
         );
-        if sends && self.withdrawn_at.is_some() {
-            return Err(Refusal::NotNow("refusal-withdrawn"));
+        if sends {
+            return self.takes_new_copies();
         }
         Ok(())
+    }
+
+    /// Whether new copies of this person may be made (a camera's photo or clip, a fixed
+    /// video): never after they withdrew, so none is made only to be refused and left behind.
+    pub fn takes_new_copies(&self) -> Result<(), Refusal> {
+        match self.withdrawn_at {
+            Some(_) => Err(Refusal::NotNow("refusal-withdrawn")),
+            None => Ok(()),
+        }
     }
 
     /// New rows (not before verification can take them): the purge considers this person

@@ -123,6 +123,31 @@ async fn receipts_say_it(run: &mut Running, withdrawn: &Removal, kim: &str) {
     assert!(!kim_receipt.contains("asset://"), "{kim_receipt}");
 }
 
+/// A camera's photo of a person who withdrew is refused before the camera starts: no copy is
+/// made only to be refused and left behind.
+async fn no_new_copies_of(run: &mut Running, id: &str, captures: &Path) {
+    let ask = avatar_kiosk::engine::CaptureAsk {
+        camera: avatar_kiosk::camera::Camera::test_pattern(),
+        clip_seconds: None,
+        countdown: 0,
+        preview: None,
+    };
+    asked(run, Command::Capture(id.to_string(), Box::new(ask)));
+    let refused = next(run, "the capture's refusal", |e| match e {
+        Event::Refused { message, .. } => Some(message),
+        Event::Error { message, .. } => Some(message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(refused.id(), "refusal-withdrawn");
+    next(run, "the camera free again", |e| {
+        matches!(e, Event::CaptureEnded(s) if s == id).then_some(())
+    })
+    .await;
+    let taken = std::fs::read_dir(captures).map_or(0, |d| d.count());
+    assert_eq!(taken, 0, "nothing was taken");
+}
+
 fn asked(run: &Running, cmd: Command) {
     run.engine.send(cmd).unwrap();
 }
@@ -285,6 +310,7 @@ async fn purge_then_withdraw(roster: Option<&str>) {
     .await;
     assert_eq!(refused.id(), "render-withdrawn");
     assert_eq!(sim.counters().op("video"), videos_before, "nothing sent");
+    no_new_copies_of(&mut run, &lee.id, &data.join("captures")).await;
 
     // The purge for every finished session: Kim's copies and object; Lee's are gone already.
     let report = purged(&mut run, Some(0), false).await;
