@@ -99,15 +99,12 @@ impl Actor {
         let hosted = s.assets.iter().any(|a| a.hosted.is_some());
         let (objects, problem) = match (&self.config.bucket, hosted) {
             (_, false) => (Vec::new(), None),
-            (Err(why), true) => {
-                let message = Msg::new("bucket-delete-failed").msg("reason", why.clone());
-                (Vec::new(), Some(message))
-            }
+            (Err(why), true) => (Vec::new(), Some(bucket_stays(why.clone()))),
             (Ok(bucket), true) => match super::videos::objects_of(bucket, s) {
                 (objects, None) => (objects, None),
                 (_, Some(other)) => {
-                    let message = Msg::new("bucket-elsewhere").text("bucket", other);
-                    (Vec::new(), Some(message))
+                    let elsewhere = Msg::new("bucket-elsewhere").text("bucket", other);
+                    (Vec::new(), Some(bucket_stays(elsewhere)))
                 }
             },
         };
@@ -139,12 +136,9 @@ impl Actor {
             let session = Some(id);
             return self.emit(Event::Refused { session, message }).await;
         }
-        let removal = self.removal_of(&s);
-        if let Some(message) = removal.problem {
-            let session = Some(id);
-            return self.emit(Event::Error { session, message }).await;
-        }
-        self.remove_in_background(vec![removal], Why::Withdraw);
+        // A bucket that cannot be reached or is not this one keeps the withdrawal from being
+        // marked, not this desk's copies from going.
+        self.remove_in_background(vec![self.removal_of(&s)], Why::Withdraw);
     }
 
     /// Deletes the objects, then the files, away from the engine's task; the result comes
@@ -155,8 +149,11 @@ impl Actor {
         tokio::spawn(async move {
             let mut done = Vec::with_capacity(plan.len());
             for mut r in plan {
-                if r.problem.is_none() {
-                    r.problem = remove(&r, bucket.as_ref()).await.err();
+                // A purge that is not sure (an unreadable consent) removes nothing; a person's
+                // withdrawal removes what it can.
+                if r.problem.is_none() || why == Why::Withdraw {
+                    let removed = remove(&r, bucket.as_ref()).await;
+                    r.problem = r.problem.or(removed.err());
                 }
                 done.push(r);
             }
@@ -231,18 +228,28 @@ impl Actor {
     }
 }
 
-/// Deletes a person's bucket objects, then their files (a file already gone is not a
-/// failure); stops at the first that stays.
+/// Deletes a person's files on this desk (a file already gone is not a failure), then their
+/// bucket objects: a bucket that does not answer leaves none of this desk's copies behind.
+/// Stops at the first that stays; nothing is marked done then, and the next try finds only
+/// what is left.
 async fn remove(r: &Removal, bucket: Option<&Bucket>) -> Result<(), Msg> {
+    remove_files(&r.files).await?;
     for object in &r.objects {
         let Some(bucket) = bucket else {
-            return Err(Msg::new("bucket-delete-failed").text("reason", "no bucket is set"));
+            return Err(bucket_stays(Msg::new("bucket-none")));
         };
-        bucket.delete(object).await.map_err(|e| {
-            Msg::new("bucket-delete-failed").msg("reason", e.advice(bucket.place()))
-        })?;
+        (bucket.delete(object).await).map_err(|e| bucket_stays(e.advice(bucket.place())))?;
     }
-    for file in &r.files {
+    Ok(())
+}
+
+/// This desk's copies went, the bucket's videos did not, and why.
+fn bucket_stays(why: Msg) -> Msg {
+    Msg::new("removal-bucket-stays").msg("reason", why)
+}
+
+async fn remove_files(files: &[PathBuf]) -> Result<(), Msg> {
+    for file in files {
         match tokio::fs::remove_file(file).await {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -370,6 +370,83 @@ async fn purge_and_withdrawal_on_postgres() {
     purge_then_withdraw(Some(&db.url)).await;
 }
 
+/// The bucket refuses (this desk's keys no longer work): a withdrawal still deletes this desk's
+/// copies, says the video stays, and marks nothing; once the bucket answers again, withdrawing
+/// again deletes the video and marks the withdrawal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_the_bucket_refuses_still_deletes_this_desks_copies() {
+    use avatar_kiosk::api::bucket::BucketKeys;
+    let (Some(server), Some(_)) = (s3(), ffmpeg()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let clip = make(dir.path(), "desk.mp4", 4.0, (1280, 720), 30, false);
+    let (place, keys) = fresh_bucket(&server).await;
+    let sim = Simulator::start(crate::returning::sim_config())
+        .await
+        .unwrap();
+    let db = dir.path().join("data").join("kiosk.sqlite3");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let wrong = BucketKeys {
+        access: keys.access.clone(),
+        secret: secrecy::SecretString::from("not-the-secret".to_string()),
+        token: None,
+    };
+    let with = |k: &BucketKeys| {
+        let mut c = crate::config(&sim, &db);
+        c.kiosk = "desk-1".into();
+        c.bucket = Ok(Bucket::new(&place, k).unwrap());
+        c
+    };
+    let mut run = crate::start(with(&keys)).await;
+    let kim = person_with_files(&mut run, &sim, "Kim Minji", dir.path(), &clip).await;
+    let http = avatar_kiosk::api::http::for_loopback(Duration::from_secs(30)).unwrap();
+    let link = video_link(&Bucket::new(&place, &keys).unwrap(), &kim);
+    let dry = purged(&mut run, Some(0), true).await;
+    let files = of(&dry, &kim.id).unwrap().files.clone();
+    assert!(
+        !files.is_empty() && files.iter().all(|f| f.is_file()),
+        "{files:?}"
+    );
+    run.engine.shutdown();
+
+    let mut run = crate::start(with(&wrong)).await;
+    asked(&run, Command::Withdraw(kim.id.clone()));
+    let said = next(&mut run, "the withdrawal's answer", |e| match e {
+        Event::Error {
+            session: Some(s),
+            message,
+        } if s == kim.id => Some(Err(message)),
+        Event::Withdrawn(_) => Some(Ok(())),
+        _ => None,
+    })
+    .await;
+    let message = said.expect_err("not withdrawn while the bucket refuses");
+    assert_eq!(
+        message.id(),
+        "removal-bucket-stays",
+        "{}",
+        message.english()
+    );
+    assert!(files.iter().all(|f| !f.exists()), "this desk's copies went");
+    assert_eq!(status(&http, &link), 200, "the video stays");
+    let consent = read(None, &db, |s| s.consent(&kim.id).unwrap()).unwrap();
+    assert_eq!(consent.record.withdrawn_at, None, "not marked");
+    run.engine.shutdown();
+
+    let mut run = crate::start(with(&keys)).await;
+    asked(&run, Command::Withdraw(kim.id.clone()));
+    let done = next(&mut run, "the withdrawal", |e| match e {
+        Event::Withdrawn(r) => Some(*r),
+        _ => None,
+    })
+    .await;
+    assert_eq!(done.objects.len(), 1, "{done:?}");
+    assert_eq!(status(&http, &link), 404, "the video went too");
+    run.engine.shutdown();
+    sim.shutdown().await;
+}
+
 /// From the terminal: `purge --dry-run` lists without deleting, `withdraw` deletes, names the
 /// references to ask APIMart about and never asks, `people` shows the withdrawal, an unknown
 /// session is an error (exit 1), and the audit log holds.
