@@ -95,10 +95,7 @@ pub fn named_button(
     text: impl Into<egui::WidgetText>,
     label: &str,
 ) -> egui::Response {
-    let r = ui.small_button(text);
-    let label = label.to_string();
-    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label.clone()));
-    r
+    named(ui.small_button(text), label)
 }
 
 /// A link-like button (text only, as tall as its text) named for screen readers and tests.
@@ -107,7 +104,11 @@ pub fn named_link(
     text: impl Into<egui::WidgetText>,
     label: &str,
 ) -> egui::Response {
-    let r = ui.link(text);
+    named(ui.link(text), label)
+}
+
+/// `r` as a button named `label` for screen readers and tests.
+fn named(r: egui::Response, label: &str) -> egui::Response {
     let label = label.to_string();
     r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label.clone()));
     r
