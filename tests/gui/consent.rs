@@ -290,15 +290,20 @@ fn the_receipt_and_the_export_are_saved_and_logged() {
 
     click(&mut h, "Export CSV");
     wait(&mut h, "the export saved", |_| saved("csv").is_some());
+    // Logged once written: the window tells the engine, which appends (wait for it).
+    let exports = || {
+        let mut store = Store::open_in(&world.data_dir()).unwrap();
+        let entries = store.audit_log(Some(&id)).unwrap();
+        (entries.iter())
+            .filter(|e| e.action == "export")
+            .map(|e| e.detail.clone())
+            .collect::<Vec<String>>()
+    };
+    wait(&mut h, "both saves logged", |_| exports().len() >= 2);
     drop(h);
-    let mut store = Store::open_in(&world.data_dir()).unwrap();
-    let entries = store.audit_log(Some(&id)).unwrap();
-    let exports: Vec<&str> = (entries.iter())
-        .filter(|e| e.action == "export")
-        .map(|e| e.detail.as_str())
-        .collect();
+    let entries = exports();
     assert_eq!(
-        exports,
+        entries,
         [avatar_kiosk::engine::RECEIPT_SAVED, "summary saved as CSV"],
         "{entries:?}"
     );
