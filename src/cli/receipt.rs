@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::engine::{RECEIPT_SAVED, make_receipt};
-use crate::flow::{AuditAction, AuditNote};
-use crate::store::SessionStore;
+use crate::flow::AuditAction;
+use crate::store::{SessionStore, audit_note};
 
 /// `consent`.
 #[derive(Debug, clap::Args)]
@@ -30,32 +30,13 @@ pub fn run(
     desk: &str,
 ) -> Result<Vec<String>, String> {
     let out = &args.out;
-    if out.is_dir() {
-        return Err(format!(
-            "{} is a folder: give the file's name, for example {}",
-            out.display(),
-            out.join("receipt.pdf").display()
-        ));
-    }
-    let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(folder) = folder.filter(|f| !f.is_dir()) {
-        return Err(format!(
-            "the folder {} does not exist: make it first or write elsewhere",
-            folder.display()
-        ));
-    }
+    super::out::writable(out, "--out", "receipt.pdf", "no receipt was written")?;
     let zone = jiff::tz::TimeZone::system();
     let receipt = make_receipt(store, &args.session, &zone).map_err(|m| m.english())?;
     crate::config::write_private(out, &receipt.pdf)
         .map_err(|e| format!("{} could not be written: {e}", out.display()))?;
-    let note = AuditNote {
-        at: crate::clock::now_ms(),
-        desk: desk.to_string(),
-        os_user: crate::store::os_user(),
-        action: AuditAction::Export,
-        session_id: Some(receipt.session.clone()),
-        detail: RECEIPT_SAVED.to_string(),
-    };
+    let session = Some(receipt.session.as_str());
+    let note = audit_note(desk, AuditAction::Export, session, RECEIPT_SAVED.into());
     // The file is written: a log that cannot take the entry is said, not hidden.
     let logged = store.audit(&note).map_err(|e| e.advice().english());
     let file = out.display().to_string();

@@ -3,21 +3,13 @@
 
 use super::Event;
 use super::actor::Actor;
-use super::now_ms;
-use crate::flow::{AuditAction, AuditNote};
+use crate::flow::AuditAction;
 
 impl Actor {
     /// Appends one entry. A store that cannot take it (a roster away) is written in the app's
     /// log: the action itself was done and stays done.
     pub(super) async fn audit(&self, action: AuditAction, session: Option<&str>, detail: String) {
-        let note = AuditNote {
-            at: now_ms(),
-            desk: self.config.kiosk.clone(),
-            os_user: crate::store::os_user(),
-            action,
-            session_id: session.map(str::to_string),
-            detail,
-        };
+        let note = crate::store::audit_note(&self.config.kiosk, action, session, detail);
         if let Err(e) = self.store.call(move |s| s.audit(&note)).await {
             tracing::warn!(
                 "the audit log did not take a {} entry: {}",

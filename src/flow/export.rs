@@ -161,7 +161,7 @@ pub fn to_json(session: &Session, say: Say<'_>) -> String {
 pub fn file_name(session: &Session, ending: &str) -> String {
     let person = crate::media::safe_name(&session.person);
     let person = person.trim_end_matches(['.', '_']);
-    let short = session.id.get(..8).unwrap_or(&session.id);
+    let short = super::receipt::short_id(&session.id);
     format!("{person}-{short}.{ending}")
 }
 

@@ -51,17 +51,23 @@ fn when(at: Millis, zone: &TimeZone) -> String {
         .unwrap_or_default()
 }
 
+/// The receipt's message `consent-doc-receipt-{id}` in `language`.
+fn said(language: Language, id: &str, args: &[(&str, &str)]) -> String {
+    say(language, &format!("consent-doc-receipt-{id}"), args)
+}
+
 /// The receipt of `f`, in the language the person was shown the text in.
 pub fn receipt(f: &ReceiptFacts<'_>) -> Sheet {
     let r = f.record;
     let l = r.language;
     let studio = f.version.fields.studio.as_str();
-    let t = |id: &str, args: &[(&str, &str)]| say(l, &format!("consent-doc-receipt-{id}"), args);
+    let t = |id: &str, args: &[(&str, &str)]| said(l, id, args);
     let text = f.version.text(l);
     let short = short_id(f.session_id);
     let version = r.version.to_string();
+    let title = t("title", &[]);
     let mut blocks = vec![
-        Block::Title(t("title", &[])),
+        Block::Title(title.clone()),
         Block::Text(studio.to_string()),
         Block::Text(
             [
@@ -125,7 +131,6 @@ pub fn receipt(f: &ReceiptFacts<'_>) -> Sheet {
     if let Some(at) = r.withdrawn_at {
         blocks.extend(withdrawal(f, studio, at));
     }
-    let title = t("title", &[]);
     Sheet {
         footer: format!("{studio} · {title} · {short}"),
         title: format!("{title}: {}", f.person),
@@ -136,8 +141,7 @@ pub fn receipt(f: &ReceiptFacts<'_>) -> Sheet {
 
 /// What a withdrawal deleted and what remains at APIMart.
 fn withdrawal(f: &ReceiptFacts<'_>, studio: &str, at: Millis) -> Vec<Block> {
-    let l: Language = f.record.language;
-    let t = |id: &str, args: &[(&str, &str)]| say(l, &format!("consent-doc-receipt-{id}"), args);
+    let t = |id: &str, args: &[(&str, &str)]| said(f.record.language, id, args);
     let mut blocks = vec![
         Block::Rule,
         Block::Heading(t("withdrawn-title", &[])),

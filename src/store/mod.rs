@@ -194,6 +194,23 @@ pub fn os_user() -> String {
     }
 }
 
+/// An audit log entry of `action` made now at `desk` by the OS user signed in here.
+pub fn audit_note(
+    desk: &str,
+    action: crate::flow::AuditAction,
+    session: Option<&str>,
+    detail: String,
+) -> crate::flow::AuditNote {
+    crate::flow::AuditNote {
+        at: crate::clock::now_ms(),
+        desk: desk.to_string(),
+        os_user: os_user(),
+        action,
+        session_id: session.map(str::to_string),
+        detail,
+    }
+}
+
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "avatar-kiosk.sqlite3";
 

@@ -33,6 +33,15 @@ pub fn s3() -> Option<(String, String, String)> {
     found
 }
 
+/// `keys` with a secret the server does not know.
+pub fn wrong_secret(keys: &BucketKeys) -> BucketKeys {
+    BucketKeys {
+        access: keys.access.clone(),
+        secret: SecretString::from("not-the-secret".to_string()),
+        token: None,
+    }
+}
+
 /// The tests' bucket on the test server (created here when it is not there yet), with a
 /// prefix of this call's own: each test sees only its objects. (SeaweedFS gives each bucket
 /// volumes of its own: one bucket for all keeps the server small.)
@@ -139,11 +148,7 @@ async fn a_video_goes_up_in_parts_and_only_its_signed_link_reads_it() {
     assert_eq!(status, 403);
 
     // A wrong secret is said as such.
-    let wrong = BucketKeys {
-        access: keys.access.clone(),
-        secret: SecretString::from("not-the-secret".to_string()),
-        token: None,
-    };
+    let wrong = wrong_secret(&keys);
     let e = Bucket::new(&place, &wrong)
         .unwrap()
         .upload_file("studio/x.mp4", &file, None, &|_, _| {})

@@ -387,11 +387,7 @@ async fn a_withdrawal_the_bucket_refuses_still_deletes_this_desks_copies() {
         .unwrap();
     let db = dir.path().join("data").join("kiosk.sqlite3");
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
-    let wrong = BucketKeys {
-        access: keys.access.clone(),
-        secret: secrecy::SecretString::from("not-the-secret".to_string()),
-        token: None,
-    };
+    let wrong = crate::bucket::wrong_secret(&keys);
     let with = |k: &BucketKeys| {
         let mut c = crate::config(&sim, &db);
         c.kiosk = "desk-1".into();
